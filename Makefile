@@ -1,0 +1,37 @@
+# Everything is installed into .venv by these targets: a machine with only Python >= 3.11 suffices.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= output/demo
+
+.PHONY: install demo test lint bench master clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/shinchoku demo --out $(OUT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy pipeline
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+# Rebuild the bundled plan master .xlsx from its reviewable CSV source.
+master: $(STAMP)
+	$(BIN)/python -m pipeline build-master input_templates/sendai2021 input_templates/sendai2021_計画マスタ.xlsx
+
+clean:
+	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,174 @@
+"""The plain data passed between stages. No I/O here, no pandas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipeline.text import key
+
+TargetValue = Decimal | str  # a number, or text for a qualitative (定性) target
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing found: where (file, sheet, cell, 整理番号), which rule, how bad, what to do."""
+
+    file: str
+    sheet: str
+    cell: str
+    number: str
+    rule: str
+    severity: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str
+    label: str
+    floor: Decimal | None  # lowest one-decimal achievement rate that suggests this grade
+
+
+@dataclass(frozen=True)
+class Node:
+    """An entry of the plan's hierarchy (体系), e.g. 分野 1 or 施策 1-(1)."""
+
+    code: str
+    name: str
+    parent: str | None
+    level: int  # 0 = top level
+
+
+@dataclass(frozen=True)
+class Project:
+    number: str  # 整理番号 as the master writes it
+    name: str
+    node: str  # code of a lowest-level Node
+    department: str
+    category: str
+    relisted_from: str | None  # 整理番号 of the main entry when this row re-lists a project
+    description: str
+    related: str = ""
+
+    @property
+    def is_relisting(self) -> bool:
+        return self.relisted_from is not None
+
+
+@dataclass(frozen=True)
+class Target:
+    number: str  # 整理番号 of its project
+    seq: int  # 1-based position among its project's targets
+    name: str
+    unit: str
+    direction: str  # 増加 / 減少 / 定性
+    baseline: Decimal | None
+    by_year: tuple[tuple[int, TargetValue], ...]
+
+    def value_for(self, year: int) -> TargetValue | None:
+        return dict(self.by_year).get(year)
+
+
+@dataclass(frozen=True)
+class ExpectedRow:
+    """One row of a department's template: what its locked cells must hold."""
+
+    number: str
+    project_name: str
+    target_name: str
+    unit: str
+    direction: str
+    baseline: Decimal | None
+    target: TargetValue | None
+    target_seq: int  # 0 when the project has no target
+
+    @property
+    def row_key(self) -> tuple[str, str]:
+        return key(self.number), key(self.target_name)
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan_id: str
+    name: str
+    start_year: int
+    end_year: int
+    levels: tuple[str, ...]
+    grades: tuple[Grade, ...]
+    rate_cap: Decimal
+    nodes: tuple[Node, ...]
+    projects: tuple[Project, ...]
+    targets: tuple[Target, ...]
+    note: str = ""
+    fingerprint: str = ""  # SHA-256 of the master's content, for the audit trail
+    _index: dict[str, Project] = field(default_factory=dict, compare=False, repr=False)
+    _targets: dict[str, list[Target]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({key(p.number): p for p in self.projects})
+        for target in self.targets:
+            self._targets.setdefault(key(target.number), []).append(target)
+
+    def project(self, number: str) -> Project | None:
+        return self._index.get(key(number))
+
+    def main_projects(self) -> Iterator[Project]:
+        return (p for p in self.projects if not p.is_relisting)
+
+    def targets_of(self, number: str) -> list[Target]:
+        return self._targets.get(key(number), [])
+
+    def departments(self) -> list[str]:
+        """Departments that report, in master order of first appearance."""
+        seen: dict[str, None] = {}
+        for project in self.main_projects():
+            seen.setdefault(project.department, None)
+        return list(seen)
+
+    def department_of_key(self, department: str) -> str | None:
+        wanted = key(department)
+        return next((d for d in self.departments() if key(d) == wanted), None)
+
+    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
+        """The rows of `department`'s template for `year`, in master order."""
+        rows: list[ExpectedRow] = []
+        for project in self.main_projects():
+            if key(project.department) != key(department):
+                continue
+            targets = self.targets_of(project.number)
+            if not targets:
+                rows.append(ExpectedRow(project.number, project.name, "", "", "", None, None, 0))
+            for t in targets:
+                rows.append(
+                    ExpectedRow(
+                        project.number, project.name, t.name, t.unit, t.direction, t.baseline,
+                        t.value_for(year), t.seq,
+                    )
+                )  # fmt: skip
+        return rows
+
+    @property
+    def lowest_grade(self) -> Grade:
+        return self.grades[-1]
+
+    def grade_rank(self, code: str) -> int:
+        return next(i for i, g in enumerate(self.grades) if g.code == code)
+
+    def node(self, code: str) -> Node:
+        return next(n for n in self.nodes if n.code == code)
+
+    def ancestors(self, code: str) -> list[Node]:
+        """The node and its parents, top level first."""
+        chain: list[Node] = []
+        current: str | None = code
+        while current is not None:
+            node = self.node(current)
+            chain.append(node)
+            current = node.parent
+        return chain[::-1]
+
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)

@@ -1,0 +1,398 @@
+"""Plan master (.xlsx the secretariat edits) -> Plan, or every problem found with sheet and cell.
+
+Knows nothing of any particular city: level labels, grades and floors all come from the master.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from pipeline import labels as L
+from pipeline.messages import finding
+from pipeline.model import Finding, Grade, Node, Plan, Project, Target, TargetValue
+from pipeline.text import key
+from pipeline.years import YearError, parse_fiscal_year
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+CATEGORIES = ("新規", "拡充", "継続", "")
+
+
+class PlanError(Exception):
+    """The master breaks the rules; `findings` says where and how."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(f"{len(findings)} problem(s) in the plan master")
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class _Cell:
+    value: object
+    ref: str
+
+
+_Row = dict[str, _Cell]
+
+
+class _Collector:
+    """Gathers findings for one master file so that all problems are reported at once."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, sheet: str, cell: str = "", value: object = "", **params: object) -> None:
+        self.findings.append(
+            finding(code, file=self.file, sheet=sheet, cell=cell, value=value, sheet_name=sheet, **params)
+        )
+
+
+def read_plan(path: Path) -> Plan:
+    """Read and check a plan master. Raises PlanError listing every problem found."""
+    problems = _Collector(path.name)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # any reason the file is not a workbook: report, never trace back
+        problems.add("M08", "", reason=type(exc).__name__)
+        raise PlanError(problems.findings) from None
+    sheets: dict[str, list[_Row]] = {}
+    for name in (L.MASTER_PLAN_SHEET, L.MASTER_TREE_SHEET, L.MASTER_PROJECT_SHEET, L.MASTER_TARGET_SHEET):
+        if name not in book.sheetnames:
+            problems.add("M01", name)
+            continue
+        sheets[name] = list(_rows(book[name].iter_rows(values_only=False)))
+    book.close()
+    if problems.findings:
+        raise PlanError(problems.findings)
+    plan = _build(sheets, problems)
+    if problems.findings or plan is None:
+        raise PlanError(problems.findings)
+    return plan
+
+
+def _rows(cells: Iterable[tuple[object, ...]]) -> Iterator[_Row]:
+    """Rows below the header as {header key: cell}; empty rows skipped."""
+    header: list[str] | None = None
+    for raw in cells:
+        values = [getattr(c, "value", None) for c in raw]
+        if header is None:
+            header = [key(v) for v in values]
+            yield {"__header__": _Cell(header, "A1")}
+            continue
+        if all(key(v) == "" for v in values):
+            continue
+        row_number = next(getattr(c, "row", 0) for c in raw if getattr(c, "row", None))
+        yield {
+            name: _Cell(value, f"{get_column_letter(i + 1)}{row_number}")
+            for i, (name, value) in enumerate(zip(header, values, strict=False))
+            if name
+        }
+
+
+def _header(rows: list[_Row]) -> list[str]:
+    value = rows[0]["__header__"].value if rows else []
+    return list(value) if isinstance(value, list) else []
+
+
+def _require_columns(sheet: str, rows: list[_Row], columns: Iterable[str], p: _Collector) -> bool:
+    header = _header(rows)
+    missing = [c for c in columns if c not in header]
+    for column in missing:
+        p.add("M02", sheet, "A1", column=column)
+    return not missing
+
+
+def _text(cell: _Cell | None) -> str:
+    return "" if cell is None or cell.value is None else str(cell.value).strip()
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    text = key(value).replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
+    settings = _settings(sheets[L.MASTER_PLAN_SHEET], p)
+    if settings is None:
+        return None
+    plan_id, name, start, end, levels, grades, cap, note = settings
+    nodes = _nodes(sheets[L.MASTER_TREE_SHEET], levels, p)
+    projects = _projects(sheets[L.MASTER_PROJECT_SHEET], nodes, levels, p)
+    targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, range(start, end + 1), p)
+    if p.findings:
+        return None
+    plan = Plan(plan_id, name, start, end, levels, grades, cap, tuple(nodes), tuple(projects),
+                tuple(targets), note)  # fmt: skip
+    return Plan(**{**_fields(plan), "fingerprint": _fingerprint(plan)})
+
+
+def _fields(plan: Plan) -> dict[str, object]:
+    return {f: getattr(plan, f) for f in plan.__dataclass_fields__ if not f.startswith("_")}
+
+
+def _settings(
+    rows: list[_Row], p: _Collector
+) -> tuple[str, str, int, int, tuple[str, ...], tuple[Grade, ...], Decimal, str] | None:
+    sheet = L.MASTER_PLAN_SHEET
+    if not _require_columns(sheet, rows, (L.PLAN_ITEM, L.PLAN_VALUE), p):
+        return None
+    items = {key(_text(r.get(L.PLAN_ITEM))): r.get(L.PLAN_VALUE) for r in rows[1:]}
+    for required in (L.PLAN_ID, L.PLAN_NAME, L.PLAN_START, L.PLAN_END, L.PLAN_LEVELS, L.PLAN_GRADES):
+        if not _text(items.get(required)):
+            p.add("M03", sheet, _ref(items.get(required)), column=required)
+    if p.findings:
+        return None
+    plan_id = _text(items[L.PLAN_ID])
+    if not _SLUG.match(plan_id):
+        p.add("M04", sheet, _ref(items[L.PLAN_ID]), plan_id, column=L.PLAN_ID,
+              hint="半角英数字と - _ . だけで書いてください（例: sendai-2021）。")  # fmt: skip
+    start = _year(items[L.PLAN_START], sheet, p)
+    end = _year(items[L.PLAN_END], sheet, p)
+    if start and end and end < start:
+        p.add("M04", sheet, _ref(items[L.PLAN_END]), end, column=L.PLAN_END,
+              hint="終了年度は開始年度以降にしてください。")  # fmt: skip
+    levels = tuple(x.strip() for x in _text(items[L.PLAN_LEVELS]).replace("；", ";").split(";"))
+    if not 1 <= len(levels) <= 4 or "" in levels or len(set(levels)) != len(levels):
+        p.add("M04", sheet, _ref(items[L.PLAN_LEVELS]), ";".join(levels), column=L.PLAN_LEVELS,
+              hint="1〜4個の異なる階層名を ; で区切って書いてください（例: 分野;施策）。")  # fmt: skip
+    grades = _grades(items, p)
+    cap = _decimal(items[L.PLAN_RATE_CAP].value) if items.get(L.PLAN_RATE_CAP) else Decimal(100)
+    if cap is None or cap <= 0:
+        cell = items[L.PLAN_RATE_CAP]
+        p.add("M04", sheet, _ref(cell), _text(cell), column=L.PLAN_RATE_CAP, hint="正の数にしてください。")
+    if p.findings or start is None or end is None or cap is None:
+        return None
+    return plan_id, _text(items[L.PLAN_NAME]), start, end, levels, grades, cap, _text(items.get(L.PLAN_NOTE))
+
+
+def _ref(cell: _Cell | None) -> str:
+    return "" if cell is None else cell.ref
+
+
+def _year(cell: _Cell, sheet: str, p: _Collector) -> int | None:
+    try:
+        return parse_fiscal_year(cell.value)
+    except YearError:
+        p.add("M07", sheet, cell.ref, _text(cell))
+        return None
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    parts = [x.strip() for x in text.replace("；", ";").split(";") if x.strip()]
+    return [(a.strip(), b.strip()) for a, _, b in (x.replace("＝", "=").partition("=") for x in parts)]
+
+
+def _grades(items: dict[str, _Cell | None], p: _Collector) -> tuple[Grade, ...]:
+    sheet = L.MASTER_PLAN_SHEET
+    cell = items[L.PLAN_GRADES]
+    pairs = _pairs(_text(cell))
+    codes = [key(code).upper() for code, _ in pairs]
+    if len(pairs) < 2 or "" in codes or len(set(codes)) != len(codes):
+        p.add("M04", sheet, _ref(cell), _text(cell), column=L.PLAN_GRADES,
+              hint="良い順に2個以上、A=着実に進捗した;B=概ね進捗した;C=進捗が遅れている のように書いてください。")  # fmt: skip
+        return ()
+    floors: dict[str, Decimal] = {}
+    floor_cell = items.get(L.PLAN_FLOORS)
+    for code, number in _pairs(_text(floor_cell)):
+        value = _decimal(number)
+        if key(code).upper() not in codes or value is None:
+            p.add("M04", sheet, _ref(floor_cell), f"{code}={number}", column=L.PLAN_FLOORS,
+                  hint="評価区分のコードと数値で A=100;B=80 のように書いてください。")  # fmt: skip
+            continue
+        floors[key(code).upper()] = value
+    return tuple(Grade(c, label or c, floors.get(c)) for c, (_, label) in zip(codes, pairs, strict=True))
+
+
+def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Node]:
+    sheet = L.MASTER_TREE_SHEET
+    columns = (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT, L.TREE_LEVEL)
+    if not _require_columns(sheet, rows, columns, p):
+        return []
+    level_index = {key(label): i for i, label in enumerate(levels)}
+    nodes: list[Node] = []
+    seen: dict[str, Node] = {}
+    for row in rows[1:]:
+        code, name, parent = (_text(row.get(c)) for c in columns[:3])
+        level = level_index.get(key(_text(row.get(L.TREE_LEVEL))))
+        if not _present(row, sheet, (L.TREE_CODE, L.TREE_NAME), p):
+            continue
+        if level is None:
+            cell = row[L.TREE_LEVEL]
+            p.add("M04", sheet, cell.ref, _text(cell), column=L.TREE_LEVEL, hint=f"{'、'.join(levels)} のいずれかにしてください。")
+            continue
+        if key(code) in seen:
+            p.add("M05", sheet, row[L.TREE_CODE].ref, code, column=L.TREE_CODE, other=seen[key(code)].name)
+            continue
+        parent_node = seen.get(key(parent)) if parent else None
+        if level == 0 and parent:
+            p.add("M04", sheet, row[L.TREE_PARENT].ref, parent, column=L.TREE_PARENT, hint="最上位の階層では空欄にしてください。")
+        elif level > 0 and (parent_node is None or parent_node.level != level - 1):
+            p.add("M06", sheet, _ref(row.get(L.TREE_PARENT)), parent, column=L.TREE_PARENT,
+                  target=f"これより上の行の「{levels[level - 1]}」")  # fmt: skip
+        node = Node(code, name, parent_node.code if parent_node else None, level)
+        seen[key(code)] = node
+        nodes.append(node)
+    return nodes
+
+
+def _present(row: _Row, sheet: str, columns: Iterable[str], p: _Collector) -> bool:
+    ok = True
+    for column in columns:
+        if not _text(row.get(column)):
+            p.add("M03", sheet, _ref(row.get(column)) or _row_ref(row, column), column=column)
+            ok = False
+    return ok
+
+
+def _row_ref(row: _Row, column: str) -> str:
+    any_cell = next(iter(row.values()))
+    return f"({column}) 行{re.sub(r'^[A-Z]+', '', any_cell.ref)}"
+
+
+def _projects(rows: list[_Row], nodes: list[Node], levels: tuple[str, ...], p: _Collector) -> list[Project]:
+    sheet = L.MASTER_PROJECT_SHEET
+    columns = (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE, L.PROJECT_DEPARTMENT, L.PROJECT_CATEGORY,
+               L.PROJECT_RELISTED_FROM, L.PROJECT_DESCRIPTION)  # fmt: skip
+    if not _require_columns(sheet, rows, columns, p):
+        return []
+    lowest = {key(n.code): n for n in nodes if n.level == len(levels) - 1}
+    projects: list[Project] = []
+    seen: dict[str, Project] = {}
+    for row in rows[1:]:
+        if not _present(row, sheet, (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE), p):
+            continue
+        number, node_code = _text(row[L.NUMBER]), _text(row[L.PROJECT_NODE])
+        relisted = _text(row.get(L.PROJECT_RELISTED_FROM)) or None
+        if key(number) in seen:
+            p.add("M05", sheet, row[L.NUMBER].ref, number, column=L.NUMBER, other=seen[key(number)].name)
+            continue
+        node = lowest.get(key(node_code))
+        if node is None:
+            p.add("M06", sheet, row[L.PROJECT_NODE].ref, node_code, column=L.PROJECT_NODE,
+                  target=f"体系シートの「{levels[-1]}」")  # fmt: skip
+        category = _text(row.get(L.PROJECT_CATEGORY))
+        if key(category) not in CATEGORIES:
+            p.add("M04", sheet, row[L.PROJECT_CATEGORY].ref, category, column=L.PROJECT_CATEGORY,
+                  hint="新規・拡充・継続 または空欄にしてください。")  # fmt: skip
+        department = _text(row.get(L.PROJECT_DEPARTMENT))
+        if relisted is None and not department:
+            p.add("M03", sheet, _ref(row.get(L.PROJECT_DEPARTMENT)), column=L.PROJECT_DEPARTMENT)
+        project = Project(number, _text(row[L.PROJECT_NAME]), node.code if node else node_code,
+                          department, category, relisted, _text(row.get(L.PROJECT_DESCRIPTION)),
+                          _text(row.get(L.PROJECT_RELATED)))  # fmt: skip
+        seen[key(number)] = project
+        projects.append(project)
+    return _check_relistings(projects, rows, seen, p)
+
+
+def _check_relistings(projects: list[Project], rows: list[_Row], seen: dict[str, Project],
+                      p: _Collector) -> list[Project]:  # fmt: skip
+    refs = {key(_text(r.get(L.NUMBER))): r for r in rows[1:]}
+    checked: list[Project] = []
+    for project in projects:
+        if project.relisted_from is not None:
+            main = seen.get(key(project.relisted_from))
+            cell = refs[key(project.number)][L.PROJECT_RELISTED_FROM]
+            if main is None or main.is_relisting:
+                p.add("M06", L.MASTER_PROJECT_SHEET, cell.ref, project.relisted_from,
+                      column=L.PROJECT_RELISTED_FROM, target="再掲ではない事業の整理番号")  # fmt: skip
+            elif not project.department:
+                project = Project(**{**project.__dict__, "department": main.department})
+        checked.append(project)
+    return checked
+
+
+def _targets(rows: list[_Row], projects: list[Project], years: range, p: _Collector) -> list[Target]:
+    sheet = L.MASTER_TARGET_SHEET
+    columns = (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE)
+    if not _require_columns(sheet, rows, columns, p):
+        return []
+    year_columns = _year_columns(_header(rows))
+    mains = {key(x.number): x for x in projects if not x.is_relisting}
+    relisted = {key(x.number) for x in projects if x.is_relisting}
+    targets: list[Target] = []
+    seen: dict[tuple[str, str], str] = {}
+    for row in rows[1:]:
+        if not _present(row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p):
+            continue
+        number, name = _text(row[L.NUMBER]), _text(row[L.TARGET_NAME])
+        if key(number) not in mains:
+            target = "事業シート（再掲ではない事業）" if key(number) in relisted else "事業シート"
+            p.add("M06", sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=target)
+            continue
+        if (key(number), key(name)) in seen:
+            p.add("M05", sheet, row[L.TARGET_NAME].ref, name, column=L.TARGET_NAME, other=number)
+            continue
+        seen[key(number), key(name)] = number
+        target = _target(row, number, name, year_columns, years, p)
+        if target is not None:
+            seq = sum(1 for t in targets if key(t.number) == key(number)) + 1
+            targets.append(Target(**{**target.__dict__, "seq": seq}))
+    return targets
+
+
+def _year_columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for label in header:
+        if label in (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE):
+            continue
+        try:
+            found[label] = parse_fiscal_year(label)
+        except YearError:
+            continue  # an extra column: allowed and kept out of the way
+    return found
+
+
+def _target(row: _Row, number: str, name: str, year_columns: dict[str, int], years: range,
+            p: _Collector) -> Target | None:  # fmt: skip
+    sheet = L.MASTER_TARGET_SHEET
+    direction_cell = row[L.DIRECTION]
+    direction = key(_text(direction_cell))
+    if direction not in L.DIRECTIONS:
+        p.add("M04", sheet, direction_cell.ref, _text(direction_cell), column=L.DIRECTION,
+              hint="増加・減少・定性 のいずれかにしてください。")  # fmt: skip
+        return None
+    baseline_cell = row.get(L.BASELINE)
+    baseline = None
+    if _text(baseline_cell):
+        baseline = _decimal(baseline_cell.value if baseline_cell else None)
+        if baseline is None or direction == L.DIRECTION_QUALITATIVE:
+            p.add("M04", sheet, _ref(baseline_cell), _text(baseline_cell), column=L.BASELINE,
+                  hint="数値にしてください（定性の指標では空欄）。")  # fmt: skip
+    by_year: list[tuple[int, TargetValue]] = []
+    for label, year in year_columns.items():
+        cell = row.get(label)
+        if cell is None or not _text(cell):
+            continue
+        if direction == L.DIRECTION_QUALITATIVE:
+            by_year.append((year, _text(cell)))
+            continue
+        value = _decimal(cell.value)
+        if value is None:
+            p.add("M04", sheet, cell.ref, _text(cell), column=label,
+                  hint="増加・減少の指標の目標値は数値にしてください（定性なら方向を「定性」に）。")  # fmt: skip
+            continue
+        by_year.append((year, value))
+    return Target(number, 0, name, _text(row.get(L.UNIT)), direction, baseline, tuple(sorted(by_year)))
+
+
+def _fingerprint(plan: Plan) -> str:
+    """SHA-256 of the master's content (not of its bytes): for the audit trail."""
+    fields = {name: value for name, value in _fields(plan).items() if name != "fingerprint"}
+    content = json.dumps(fields, default=repr, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()

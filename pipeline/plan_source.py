@@ -1,0 +1,62 @@
+"""The bundled plan master is kept as CSV text (reviewable in git) and built into .xlsx here."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+
+from pipeline import labels as L
+from pipeline.text import display_width
+
+SHEETS = (L.MASTER_PLAN_SHEET, L.MASTER_TREE_SHEET, L.MASTER_PROJECT_SHEET, L.MASTER_TARGET_SHEET)
+_TEXT_COLUMNS = {L.NUMBER, L.TREE_CODE, L.TREE_PARENT, L.PROJECT_NODE, L.PROJECT_RELISTED_FROM}
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_FIXED_TIME = datetime(2021, 4, 1)  # document properties fixed so that builds are byte-stable
+
+
+def read_source(folder: Path) -> dict[str, list[list[str]]]:
+    """Each sheet's rows (header first) from `<folder>/<sheet>.csv`."""
+    sheets: dict[str, list[list[str]]] = {}
+    for name in SHEETS:
+        with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+            sheets[name] = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+    return sheets
+
+
+def cell_value(column: str, text: str) -> str | int | float | None:
+    """What a CSV cell becomes in the workbook: numbers as numbers, codes and text as text."""
+    if text == "":
+        return None
+    if column not in _TEXT_COLUMNS and _NUMBER.match(text):
+        return int(text) if "." not in text else float(text)
+    return text
+
+
+def build_master(folder: Path, out: Path) -> Path:
+    """Write the plan master workbook for the CSV source in `folder`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(
+        str(out), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    book.set_properties({"title": "計画マスタ", "created": _FIXED_TIME})
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "BIZ UDPゴシック"})
+    body = book.add_format({"font_name": "BIZ UDPゴシック", "valign": "top"})
+    for name, rows in read_source(folder).items():
+        sheet = book.add_worksheet(name)
+        columns = rows[0]
+        for c, label in enumerate(columns):
+            sheet.write_string(0, c, label, header)
+            width = max(display_width(str(r[c])) if c < len(r) else 0 for r in rows)
+            sheet.set_column(c, c, min(max(width + 2, 8), 60), body)
+        for r, row in enumerate(rows[1:], start=1):
+            for c, text in enumerate(row):
+                value = cell_value(columns[c], text)
+                if value is not None and sheet.write(r, c, value) < 0:
+                    raise OSError(f"could not write {name}!R{r + 1}C{c + 1}")
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return out

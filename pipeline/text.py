@@ -1,0 +1,30 @@
+"""Matching keys for text people type: NFKC, one kind of dash, trimmed spaces.
+
+Keys are for comparing only; what is shown stays as the plan master writes it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_DASHES = {cp: "-" for cp in [*range(0x2010, 0x2016), 0x2212, 0x30FC, 0xFF0D]}
+
+
+def key(value: object) -> str:
+    """The matching key of a cell value ('' for empty)."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).translate(_DASHES)
+    return text.strip()
+
+
+def display_width(text: str) -> int:
+    """Width in half-width columns: East-Asian wide and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def safe_filename_part(text: str) -> str:
+    """Characters not allowed in file names (Windows rules) become full-width '＿'."""
+    banned = '\\/:*?"<>|'
+    cleaned = "".join("＿" if ch in banned or ord(ch) < 32 else ch for ch in text.strip())
+    return cleaned.rstrip(". ") or "＿"
