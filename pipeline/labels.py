@@ -75,6 +75,7 @@ META_YEAR: Final = "年度"
 META_DEPARTMENT: Final = "担当課"
 META_VERSION: Final = "テンプレート版"
 META_FINGERPRINT: Final = "指紋"
+META_LABELS: Final = (META_PLAN_ID, META_YEAR, META_DEPARTMENT, META_VERSION, META_FINGERPRINT)
 
 # --- committee workbook and CSV ----------------------------------------------------------------
 SUMMARY_SHEET: Final = "概要"

@@ -6,9 +6,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pipeline import labels as L
 from pipeline.text import key
 
 TargetValue = Decimal | str  # a number, or text for a qualitative (定性) target
+
+# Columns of the row frames passed between stages. Raw rows (ingest) carry FILE, ROW, every
+# template label as typed, and PERCENT; normalise adds the typed values; integrity adds the match.
+FILE = "file"  # path relative to SUBMISSIONS
+ROW = "row"  # 1-based sheet row
+PERCENT = "actual_percent"  # 実績値 shown with a percent number format
+RAW_COLUMNS = (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT)
+ACTUAL_VALUE = "actual"  # Decimal, None, or (not understood) the text as typed
+GRADE_CODE = "grade"  # a grade code, None, or the text as typed
+OUTLOOK_CHOICE = "outlook"  # one of OUTLOOK_CHOICES, None, or the text as typed
+TARGET_SEQ = "target_seq"  # matched target's position in its project (0: no target)
+PLAN_NUMBER = "plan_number"  # the master's spelling of the matched 整理番号
 
 
 @dataclass(frozen=True)
@@ -172,3 +185,30 @@ class Plan:
 
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
+
+
+@dataclass(frozen=True)
+class SubmittedFile:
+    """One file found in SUBMISSIONS and what its first look said about it."""
+
+    path: str  # relative to SUBMISSIONS, '/' separators
+    size: int
+    sha256: str
+    kind: str = ""  # xlsx / xlsm / xls; '' when not a readable workbook
+    saved_at: str = ""  # the workbook's own saved time (docProps), ISO 8601
+    modified_at: str = ""  # the file system's time, ISO 8601
+    writer: str = ""  # 記入者
+    contact: str = ""  # 連絡先（内線）
+    meta: tuple[tuple[str, str], ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()  # header label -> column letter
+    readable: bool = False
+
+    def meta_value(self, name: str) -> str:
+        return dict(self.meta).get(name, "")
+
+    def column(self, label: str) -> str:
+        return dict(self.columns).get(label, "")
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]

@@ -82,10 +82,11 @@ def read_plan(path: Path) -> Plan:
 def _rows(cells: Iterable[tuple[object, ...]]) -> Iterator[_Row]:
     """Rows below the header as {header key: cell}; empty rows skipped."""
     header: list[str] | None = None
+    known = {key(label): label for label in vars(L).values() if isinstance(label, str)}
     for raw in cells:
         values = [getattr(c, "value", None) for c in raw]
         if header is None:
-            header = [key(v) for v in values]
+            header = [known.get(key(v), key(v)) for v in values]
             yield {"__header__": _Cell(header, "A1")}
             continue
         if all(key(v) == "" for v in values):
@@ -126,7 +127,20 @@ def _decimal(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+_REQUIRED = {
+    L.MASTER_PLAN_SHEET: (L.PLAN_ITEM, L.PLAN_VALUE),
+    L.MASTER_TREE_SHEET: (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT, L.TREE_LEVEL),
+    L.MASTER_PROJECT_SHEET: (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE, L.PROJECT_DEPARTMENT,
+                             L.PROJECT_CATEGORY, L.PROJECT_RELISTED_FROM, L.PROJECT_DESCRIPTION),
+    L.MASTER_TARGET_SHEET: (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE),
+}  # fmt: skip
+
+
 def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
+    for sheet, columns in _REQUIRED.items():
+        _require_columns(sheet, sheets[sheet], columns, p)
+    if p.findings:  # without its columns nothing below can be checked meaningfully
+        return None
     settings = _settings(sheets[L.MASTER_PLAN_SHEET], p)
     if settings is None:
         return None

@@ -1,0 +1,232 @@
+"""Runs the stages in order for one folder of submissions: the only module that knows the order.
+
+read (ingest) -> identify and select files -> match rows -> normalise -> validate -> figures ->
+write. Each stage takes and returns plain data; this module only passes it along.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+
+from pipeline import labels as L
+from pipeline.figures import Figures, PercentMethod, RowState, compute
+from pipeline.ingest import Limits, read_submission, scan_folder
+from pipeline.ingest.reader import Submission, empty_rows
+from pipeline.model import FILE, PLAN_NUMBER, ROW, TARGET_SEQ, Finding, Plan, SubmittedFile
+from pipeline.normalise import normalise
+from pipeline.plan import read_plan
+from pipeline.report.csvout import write_csv
+from pipeline.report.feedback import write_feedback
+from pipeline.report.tables import FileRow, committee_tables, findings_table, status_table
+from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
+from pipeline.templates import write_templates
+from pipeline.validate.consistency import check_consistency
+from pipeline.validate.files import Candidate, select_files, unreported
+from pipeline.validate.identity import Identity, identify
+from pipeline.validate.integrity import match_rows
+from pipeline.validate.values import check_values
+
+T = TypeVar("T")
+Progress = Callable[[Iterable[T], str, int], Iterator[T]]
+
+
+def no_progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
+    return iter(items)
+
+
+@dataclass(frozen=True)
+class Options:
+    percent: PercentMethod = "half-up"
+    limits: Limits = field(default_factory=Limits)
+    progress: Progress = no_progress  # type: ignore[type-arg]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Everything validation learned about a folder."""
+
+    plan: Plan
+    year: int
+    files: list[FileRow]
+    findings: list[Finding]
+    counted: pd.DataFrame
+    state: RowState
+    submissions: list[tuple[Submission, Identity]]
+    rows_read: int
+    rows_counted: int
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - self.rows_counted
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    checked: Checked
+    outputs: list[Path]
+    figures: Figures | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.checked.count(L.ERROR) else 0
+
+
+def make_templates(master: Path, year: int, out: Path) -> list[Path]:
+    return write_templates(read_plan(master), year, out)
+
+
+def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Checked:
+    options = options or Options()
+    paths, notes = scan_folder(root)
+    reads = [read_submission(p, root, options.limits) for p in options.progress(paths, "読込", len(paths))]
+    identified = [(s, identify(s.file, s.rows, plan, year)) for s in reads]
+    selection = select_files((Candidate(s.file, i.department) for s, i in identified), plan)
+    files = {s.file.path: s.file for s, _ in identified}
+    findings: list[Finding] = [*notes, *selection.findings]
+    frames: list[pd.DataFrame] = []
+    for submission, identity in identified:
+        findings += [*submission.findings, *identity.findings]
+        department = identity.department
+        if department is not None and selection.used.get(department) == submission.file:
+            matched = match_rows(submission.file, submission.rows, plan, department, year)
+            findings += matched.findings
+            frames.append(matched.rows)
+    merged = pd.concat(frames, ignore_index=True) if frames else _empty_matched()
+    typed, warnings = normalise(merged, plan.grades, files)
+    findings += warnings + check_values(typed, plan, files)
+    is_rejected = _row_mask(typed, _rows_with(findings, L.ERROR))
+    counted = typed[~is_rejected & typed[PLAN_NUMBER].notna()]
+    findings += check_consistency(counted, plan, year, files)
+    reported = {(n, int(s)) for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True) if n is not None}
+    findings += unreported(plan, year, reported)
+    findings = sorted(set(findings), key=_finding_order)
+    state = RowState(
+        submitted=frozenset(selection.used),
+        reported=frozenset(reported),
+        rejected=frozenset(_keys(typed[is_rejected])),
+        warned=frozenset(_keys(typed[_row_mask(typed, _rows_with(findings, L.WARNING))])),
+    )
+    file_rows = _file_rows(plan, identified, selection.used, selection.status, counted, findings, notes)
+    return Checked(plan, year, file_rows, findings, counted, state, identified,
+                   sum(len(s.rows) for s, _ in identified), len(counted))  # fmt: skip
+
+
+def _empty_matched() -> pd.DataFrame:
+    frame = empty_rows()
+    frame[TARGET_SEQ] = pd.Series(dtype=object)
+    frame[PLAN_NUMBER] = pd.Series(dtype=object)
+    return frame
+
+
+_CELL_ROW = re.compile(r"^[A-Z]+(\d+)$")
+
+
+def _rows_with(findings: Iterable[Finding], severity: str) -> set[tuple[str, int]]:
+    """(file, row) of every data row with a finding of `severity` on one of its cells."""
+    rows: set[tuple[str, int]] = set()
+    for f in findings:
+        match = _CELL_ROW.match(f.cell)
+        if f.severity == severity and match and f.sheet == L.PROGRESS_SHEET:
+            rows.add((f.file, int(match.group(1))))
+    return rows
+
+
+def _row_mask(frame: pd.DataFrame, rows: set[tuple[str, int]]) -> pd.Series:
+    mask = [(f, int(r)) in rows for f, r in zip(frame[FILE], frame[ROW], strict=True)]
+    return pd.Series(mask, index=frame.index, dtype=bool)
+
+
+def _keys(frame: pd.DataFrame) -> Iterator[tuple[str, int]]:
+    for number, seq in zip(frame[PLAN_NUMBER], frame[TARGET_SEQ], strict=True):
+        if number is not None:
+            yield str(number), int(seq)
+
+
+def _finding_order(f: Finding) -> tuple[object, ...]:
+    match = _CELL_ROW.match(f.cell)
+    row = int(match.group(1)) if match else 0
+    return (f.file == "", f.file, row, len(f.cell), f.cell, f.rule, f.number, f.value, f.message)
+
+
+def _file_rows(plan: Plan, identified: list[tuple[Submission, Identity]], used: dict[str, SubmittedFile],
+               status: dict[str, str], counted: pd.DataFrame, findings: list[Finding],
+               notes: list[Finding]) -> list[FileRow]:  # fmt: skip
+    per_file = Counter(counted[FILE])
+    severity = Counter((f.file, f.severity) for f in findings)
+    reads = {s.file.path: (s, i) for s, i in identified}
+
+    def row(department: str, state: str, file: SubmittedFile, read: int) -> FileRow:
+        kept = per_file.get(file.path, 0)
+        return FileRow(department, state, file.path, file.saved_at, file.writer, file.sha256, read,
+                       kept, read - kept, severity[file.path, L.ERROR], severity[file.path, L.WARNING])  # fmt: skip
+
+    rows: list[FileRow] = []
+    for department in plan.departments():
+        file = used.get(department)
+        if file is None:
+            rows.append(FileRow(department, L.NOT_SUBMITTED, "", "", "", "", None, None, None, None, None))
+        else:
+            rows.append(row(department, L.SUBMITTED, file, len(reads[file.path][0].rows)))
+    for path, (submission, identity) in reads.items():
+        if status.get(path) != L.SUBMITTED:
+            rows.append(row(identity.claimed or "", status.get(path, L.OUT_OF_PLAN), submission.file,
+                            len(submission.rows)))  # fmt: skip
+    for note in notes:
+        rows.append(FileRow("", L.OUT_OF_PLAN, note.file, "", "", "", 0, 0, 0, 0, 0))
+    return rows
+
+
+def validate(master: Path, root: Path, year: int, out: Path, options: Options | None = None) -> Outcome:
+    """Check a folder and write 検証結果.csv, 提出状況.csv and feedback for each department."""
+    checked = check_folder(read_plan(master), root, year, options)
+    outputs = [write_csv(findings_table(checked.findings), out), write_csv(status_table(checked.files), out)]
+    outputs += _feedback(checked, root, out)
+    return Outcome(checked, outputs)
+
+
+def run(master: Path, root: Path, year: int, out: Path, options: Options | None = None,
+        run_at: datetime | None = None) -> Outcome:  # fmt: skip
+    """Validate, aggregate, and write the committee workbook with its CSV files."""
+    options = options or Options()
+    plan = read_plan(master)
+    checked = check_folder(plan, root, year, options)
+    figures = compute(plan, year, checked.counted, checked.state, options.percent)
+    tables = committee_tables(plan, figures, checked.files, checked.findings)
+    received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
+    info = RunInfo(plan, year, run_at or datetime.now().replace(microsecond=0), received, len(plan.departments()))
+    outputs = [write_committee_workbook(workbook_path(out, plan, year), info, tables)]
+    outputs += [write_csv(table, out) for table in tables]
+    outputs += _feedback(checked, root, out)
+    return Outcome(checked, outputs, figures)
+
+
+def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
+    """One 指摘事項 workbook per department whose file(s) have findings."""
+    by_department: dict[str, list[tuple[Submission, list[Finding]]]] = {}
+    for submission, identity in checked.submissions:
+        own = [f for f in checked.findings if f.file == submission.file.path]
+        if identity.claimed and own:
+            by_department.setdefault(identity.claimed, []).append((submission, own))
+    paths = []
+    for department, items in by_department.items():
+        used = [(s, f) for s, f in items if any(r.file == s.file.path and r.status == L.SUBMITTED
+                                                 for r in checked.files)] or items  # fmt: skip
+        submission, own = used[0]
+        paths.append(write_feedback(out / L.FEEDBACK_SHEET, root / submission.file.path, submission.file,
+                                    department, checked.year, own))  # fmt: skip
+    return paths
+
+
+def load_plan(master: Path) -> Plan:
+    return read_plan(master)

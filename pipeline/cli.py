@@ -1,0 +1,134 @@
+"""The command line: parse options, call one library function, print a summary, exit 0/1/2."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+T = TypeVar("T")
+
+
+def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    from pipeline.years import YearError, parse_fiscal_year
+
+    try:
+        return parse_fiscal_year(value)
+    except YearError:
+        raise click.BadParameter(f"年度「{value}」を読み取れません（例: 2024、令和6年度、R6）") from None
+
+
+def _progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
+    from tqdm import tqdm
+
+    quiet = not sys.stderr.isatty()
+    yield from tqdm(items, desc=label, total=total, disable=quiet, unit="件", leave=False)
+
+
+YEAR = click.option("--year", "year", required=True, callback=_year, help="年度（2024、令和6年度、R6 など）")
+MASTER = click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+SUBMISSIONS = click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+OUT = click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+                   help="出力先フォルダ")  # fmt: skip
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="shinchoku")
+def main() -> None:
+    """shinchoku: 計画の進行管理（進捗状況シートの配布・検証・集計）。"""
+
+
+@main.command()
+@MASTER
+@YEAR
+@OUT
+def templates(master: Path, year: int, out: Path) -> None:
+    """担当課ごとの進捗状況シートを作成する。"""
+    from pipeline.batch import make_templates
+
+    paths = _plan_guard(lambda: make_templates(master, year, out))
+    click.echo(f"進捗状況シートを {len(paths)} 件作成しました: {out}")
+
+
+@main.command()
+@MASTER
+@SUBMISSIONS
+@YEAR
+@OUT
+def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
+    """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
+    from pipeline.batch import Options, validate as run_validate
+
+    outcome = _plan_guard(lambda: run_validate(master, submissions, year, out, Options(progress=_progress)))
+    _summary(outcome)
+    sys.exit(outcome.exit_code)
+
+
+@main.command()
+@MASTER
+@SUBMISSIONS
+@YEAR
+@OUT
+@click.option("--percent", type=click.Choice(["half-up", "largest-remainder"]), default="half-up",
+              show_default=True, help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）")  # fmt: skip
+def run(master: Path, submissions: Path, year: int, out: Path, percent: str) -> None:
+    """検証して集計し、委員会向けの集計結果ブックとCSVを出力する。"""
+    from pipeline.batch import Options, run as run_all
+
+    options = Options(percent=percent, progress=_progress)  # type: ignore[arg-type]
+    outcome = _plan_guard(lambda: run_all(master, submissions, year, out, options))
+    _summary(outcome)
+    sys.exit(outcome.exit_code)
+
+
+@main.command()
+@click.option("--out", "out", default=Path("output/demo"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="出力先フォルダ")  # fmt: skip
+def demo(out: Path) -> None:
+    """同梱の計画マスタとサンプル提出ファイルで一連の処理を実行する。"""
+    from pipeline.demo import run_demo
+
+    outcome, workbook = run_demo(out, progress=_progress)
+    _summary(outcome)
+    click.echo(f"\n委員会向け集計結果ブック: {workbook}")
+    click.echo("（デモには意図的な入力ミスを含むため、エラーの指摘が出ます。）")
+
+
+@main.command("build-master", hidden=True)
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def build_master(source: Path, out: Path) -> None:
+    """CSV版の計画マスタから .xlsx を作成する（同梱マスタの保守用）。"""
+    from pipeline.plan_source import build_master as build
+
+    click.echo(build(source, out))
+
+
+def _plan_guard(action: Any) -> Any:
+    from pipeline.plan import PlanError
+
+    try:
+        return action()
+    except PlanError as error:
+        click.echo("計画マスタに問題があります。修正してから再実行してください。", err=True)
+        for f in error.findings:
+            where = "!".join(x for x in (f.sheet, f.cell) if x)
+            click.echo(f"  {f.file} {where} [{f.rule}] {f.message}", err=True)
+        sys.exit(2)
+
+
+def _summary(outcome: Any) -> None:
+    from pipeline import labels as L
+
+    c = outcome.checked
+    files = sum(1 for f in c.files if f.file)
+    click.echo(f"ファイル: {files} 件（提出 {sum(1 for f in c.files if f.status == L.SUBMITTED)} / "
+               f"{len(c.plan.departments())} 課）")  # fmt: skip
+    click.echo(f"行: 読込 {c.rows_read} = 集計 {c.rows_counted} + 除外 {c.rows_rejected}")
+    click.echo(f"指摘: エラー {c.count(L.ERROR)} 件、警告 {c.count(L.WARNING)} 件、情報 {c.count(L.INFO)} 件")
+    click.echo("出力:")
+    for path in outcome.outputs:
+        click.echo(f"  {path}")

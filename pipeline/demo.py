@@ -1,0 +1,119 @@
+"""`shinchoku demo`: the bundled Sendai plan, generated sample submissions, the whole run.
+
+The samples are deterministic and include the mistakes departments really make (full-width
+digits, units, 'Ａ', a missing department, a resubmission, text where a number belongs), so the
+demo shows findings and feedback as well as the committee workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline import labels as L
+from pipeline.batch import Options, Outcome, Progress, no_progress, run
+from pipeline.model import Plan, Target
+from pipeline.plan import read_plan
+from pipeline.rates import achievement, round_half_up, suggested_grade
+from pipeline.samples import fill_template
+from pipeline.templates import template_path, write_templates
+from pipeline.text import key
+
+DEMO_YEAR = 2024
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_MASTER = REPO / "input_templates" / "sendai2021_計画マスタ.xlsx"
+_FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
+
+
+def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path]:  # type: ignore[type-arg]
+    plan = read_plan(BUNDLED_MASTER)
+    templates = out / "テンプレート"
+    submissions = out / "提出"
+    results = out / "集計結果"
+    for folder in (submissions,):
+        for old in folder.rglob("*") if folder.exists() else []:
+            if old.is_file():
+                old.unlink()
+    write_templates(plan, DEMO_YEAR, templates)
+    make_sample_submissions(plan, DEMO_YEAR, templates, submissions)
+    fixed = datetime(2025, 6, 30, 17, 0)
+    outcome = run(BUNDLED_MASTER, submissions, DEMO_YEAR, results, Options(progress=progress), run_at=fixed)
+    return outcome, outcome.outputs[0]
+
+
+def make_sample_submissions(plan: Plan, year: int, templates: Path, out: Path, seed: int = 2024) -> list[Path]:
+    """Filled workbooks for all but the last department, with a few typical mistakes."""
+    rng = random.Random(seed)
+    departments = plan.departments()
+    paths: list[Path] = []
+    for index, department in enumerate(departments[:-1]):
+        values = {}
+        for row in plan.expected_rows(department, year):
+            target = next((t for t in plan.targets_of(row.number) if t.seq == row.target_seq), None)
+            values[row.row_key] = _row_values(plan, target, year, rng, messy=index % 4 == 1)
+        name = template_path(out, department, year).name
+        if index == 2:
+            name = f"【提出】{department}_進捗.xlsx"  # departments rename files
+        saved = datetime(2025, 5, 20 + index % 8, 9 + index % 7, 0)
+        paths.append(fill_template(template_path(templates, department, year), out / name, values,
+                                   writer=f"担当者{index + 1}", contact=f"{2000 + index}", saved_at=saved))  # fmt: skip
+    _add_mistakes(plan, year, templates, out, departments, paths, rng)
+    return paths
+
+
+def _row_values(plan: Plan, target: Target | None, year: int, rng: random.Random,
+                messy: bool) -> dict[str, object]:  # fmt: skip
+    values: dict[str, object] = {L.WORK_DONE: "計画どおり事業を実施した。", L.OUTLOOK: "継続"}
+    goal = target.value_for(year) if target else None
+    if target is None or goal is None:
+        return values
+    if target.direction == L.DIRECTION_QUALITATIVE:
+        done = rng.random() < 0.85
+        grade = plan.grades[0].code if done else plan.grades[1].code
+        return {**values, L.ACTUAL: goal if done else "一部実施", L.GRADE: grade}
+    assert isinstance(goal, Decimal)
+    actual = _actual_for(target, goal, rng)
+    rate = achievement(target.direction, target.baseline, goal, actual).value
+    grade = suggested_grade(plan.grades, round_half_up(rate)).code if rate is not None else plan.grades[0].code
+    typed: object = int(actual) if actual == actual.to_integral_value() else float(actual)
+    if messy:
+        typed = f"{int(actual):,}{target.unit}".translate(_FULL_WIDTH) if actual >= 1000 else typed
+        grade = {"A": "Ａ", "B": "b評価"}.get(grade, grade)
+    values = {**values, L.ACTUAL: typed, L.GRADE: grade}
+    if grade == plan.lowest_grade.code:
+        values[L.ISSUES] = "参加者が伸び悩んだため、周知方法の見直しが必要。"
+        values[L.OUTLOOK] = "改善・見直し"
+    return values
+
+
+def _actual_for(target: Target, goal: Decimal, rng: random.Random) -> Decimal:
+    factor = Decimal(rng.choice([70, 85, 92, 97, 100, 103, 108, 115])) / 100
+    if target.direction == L.DIRECTION_UP:
+        return (goal * factor).quantize(Decimal(1))
+    if target.baseline is not None:
+        return (target.baseline - (target.baseline - goal) * factor).quantize(Decimal("0.1"))
+    return (goal / factor).quantize(Decimal("0.1"))
+
+
+def _add_mistakes(plan: Plan, year: int, templates: Path, out: Path, departments: list[str],
+                  paths: list[Path], rng: random.Random) -> None:  # fmt: skip
+    """A resubmission, text where a number belongs, a lowest grade without 課題, a stray file."""
+    first = departments[0]
+    rows = plan.expected_rows(first, year)
+    wrong = {r.row_key: {L.ACTUAL: "未集計", L.GRADE: "A", L.WORK_DONE: "集計中", L.OUTLOOK: "継続"}
+             for r in rows[:1]}  # fmt: skip
+    old = fill_template(template_path(templates, first, year), out / "再提出前" / f"{first}_旧.xlsx",
+                        wrong, writer="担当者1", saved_at=datetime(2025, 5, 1, 9, 0))  # fmt: skip
+    earlier = datetime(2025, 5, 1, 9, 0).timestamp()
+    os.utime(old, (earlier, earlier))  # the first version, sent before its correction
+    second = departments[1]
+    numeric = [r for r in plan.expected_rows(second, year) if r.direction == L.DIRECTION_UP and r.target]
+    if numeric:
+        bad = {numeric[0].row_key: {L.ACTUAL: "未集計", L.GRADE: plan.lowest_grade.code,
+                                    L.WORK_DONE: "調査中", L.OUTLOOK: "継続"}}  # fmt: skip
+        path = next(p for p in paths if key(second) in key(p.name))
+        fill_template(path, path, bad)
+    (out / "メモ.txt").write_text("提出ファイルの受付メモ（集計対象外）", encoding="utf-8")

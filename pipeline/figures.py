@@ -1,0 +1,220 @@
+"""Counted rows -> the committee's tables: targets set, grade distribution, 未評価, 達成率.
+
+Percentages are exact: counts become fractions and are rounded half-up once (or, with
+largest-remainder, adjusted so each row sums to 100.0, ties to the grade earlier in the plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+import pandas as pd
+
+from pipeline import labels as L
+from pipeline.model import (
+    ACTUAL_VALUE, GRADE_CODE, OUTLOOK_CHOICE, PLAN_NUMBER, TARGET_SEQ, Node, Plan, Project, Target,
+    TargetValue,
+)
+from pipeline.rates import achievement, clipped, round_half_up, suggested_grade
+
+PercentMethod = Literal["half-up", "largest-remainder"]
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One target of the year: its counted grade and rate, or why it is 未評価."""
+
+    target: Target
+    project: Project
+    grade: str | None
+    rate: Fraction | None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    scope: str  # 全体, or the node's name
+    code: str  # blank for 全体
+    targets_set: int
+    projects_with_targets: int
+    counts: tuple[int, ...]  # per grade, in the plan's order
+    shares: tuple[Decimal | None, ...]  # percent with one decimal; None when nothing is graded
+    ungraded: int
+    average_rate: Decimal | None
+    average_count: int
+
+
+@dataclass(frozen=True)
+class LevelTable:
+    level: str  # the level's label, e.g. 分野
+    rows: tuple[SummaryRow, ...]  # 全体 first, then the level's nodes in master order
+
+    @property
+    def name(self) -> str:
+        return L.per_level(self.level)
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    """One line of 事業一覧: a project (or re-listing) and one of its targets."""
+
+    nodes: tuple[Node, ...]  # top level first
+    project: Project
+    department: str
+    target: Target | None
+    target_value: TargetValue | None
+    actual: object
+    rate: Decimal | None
+    grade: str | None
+    suggested: str | None
+    notes: tuple[str, ...]
+    work_done: str | None
+    issues: str | None
+    outlook: str | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    year: int
+    tables: tuple[LevelTable, ...]  # one per level, top level first
+    listing: tuple[ListingRow, ...]
+    results: tuple[TargetResult, ...] = field(default=(), repr=False)
+
+    @property
+    def summary(self) -> LevelTable:
+        return self.tables[0]
+
+
+@dataclass(frozen=True)
+class RowState:
+    """What the pipeline knows about rows beyond the counted ones, for 注記 flags."""
+
+    submitted: frozenset[str] = frozenset()  # departments with a used file
+    reported: frozenset[tuple[str, int]] = frozenset()  # (整理番号, seq) with a row in a used file
+    rejected: frozenset[tuple[str, int]] = frozenset()
+    warned: frozenset[tuple[str, int]] = frozenset()
+
+
+def shares(counts: Sequence[int], method: PercentMethod = "half-up") -> tuple[Decimal | None, ...]:
+    total = sum(counts)
+    if total == 0:
+        return tuple(None for _ in counts)
+    exact = [Fraction(c * 100, total) for c in counts]
+    if method == "half-up":
+        return tuple(round_half_up(x) for x in exact)
+    tenths = [x * 10 for x in exact]
+    floors = [int(x) for x in tenths]
+    order = sorted(range(len(counts)), key=lambda i: (-(tenths[i] - floors[i]), i))
+    for i in order[: 1000 - sum(floors)]:
+        floors[i] += 1
+    return tuple(Decimal(f).scaleb(-1) for f in floors)
+
+
+def compute(plan: Plan, year: int, counted: pd.DataFrame, state: RowState | None = None,
+            method: PercentMethod = "half-up") -> Figures:  # fmt: skip
+    state = state or RowState()
+    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in counted.to_dict("records")}
+    results = tuple(_results(plan, year, rows))
+    tables = tuple(_level_table(plan, level, results, method) for level in range(len(plan.levels)))
+    listing = tuple(_listing(plan, year, rows, state))
+    return Figures(year, tables, listing, results)
+
+
+def _results(plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]]
+             ) -> Iterable[TargetResult]:  # fmt: skip
+    for project in plan.main_projects():
+        for target in plan.targets_of(project.number):
+            value = target.value_for(year)
+            if value is None:
+                continue
+            row = rows.get((project.number, target.seq))
+            grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
+            rate = None
+            if row is not None:
+                rate = achievement(target.direction, target.baseline, value, row[ACTUAL_VALUE]).value
+            yield TargetResult(target, project, grade, rate)
+
+
+def _level_table(plan: Plan, level: int, results: tuple[TargetResult, ...],
+                 method: PercentMethod) -> LevelTable:  # fmt: skip
+    under: dict[str, list[TargetResult]] = {n.code: [] for n in plan.nodes if n.level == level}
+    for result in results:
+        node = plan.ancestors(result.project.node)[level]
+        under[node.code].append(result)
+    rows = [_summary_row(plan, L.TOTAL, "", results, method)]
+    rows += [_summary_row(plan, plan.node(code).name, code, items, method) for code, items in under.items()]
+    return LevelTable(plan.levels[level], tuple(rows))
+
+
+def _summary_row(plan: Plan, scope: str, code: str, results: Sequence[TargetResult],
+                 method: PercentMethod) -> SummaryRow:  # fmt: skip
+    counts = tuple(sum(1 for r in results if r.grade == g.code) for g in plan.grades)
+    rates = [clipped(r.rate, plan.rate_cap) for r in results if r.rate is not None]
+    average = round_half_up(sum(rates, Fraction(0)) / len(rates)) if rates else None
+    return SummaryRow(
+        scope=scope,
+        code=code,
+        targets_set=len(results),
+        projects_with_targets=len({r.project.number for r in results}),
+        counts=counts,
+        shares=shares(counts, method),
+        ungraded=len(results) - sum(counts),
+        average_rate=average,
+        average_count=len(rates),
+    )
+
+
+def _listing(plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]],
+             state: RowState) -> Iterable[ListingRow]:  # fmt: skip
+    for project in plan.projects:
+        main = plan.project(project.relisted_from) if project.relisted_from else project
+        assert main is not None  # the plan reader guarantees 再掲元 exists
+        nodes = tuple(plan.ancestors(project.node))
+        targets: list[Target | None] = [*plan.targets_of(main.number)] or [None]
+        for target in targets:
+            seq = target.seq if target else 0
+            row = rows.get((main.number, seq), {})
+            value = target.value_for(year) if target else None
+            rate = achievement(target.direction, target.baseline, value, row.get(ACTUAL_VALUE)) if target else None
+            shown = round_half_up(rate.value) if rate and rate.value is not None else None
+            grade = row.get(GRADE_CODE)
+            yield ListingRow(
+                nodes=nodes, project=project, department=main.department, target=target,
+                target_value=value, actual=row.get(ACTUAL_VALUE), rate=shown,
+                grade=None if grade is None else str(grade),
+                suggested=suggested_grade(plan.grades, shown).code if shown is not None else None,
+                notes=_notes(project, main, seq, value is not None, bool(row), grade, shown, plan, state),
+                work_done=_opt(row.get(L.WORK_DONE)), issues=_opt(row.get(L.ISSUES)),
+                outlook=_opt(row.get(OUTLOOK_CHOICE)),
+            )  # fmt: skip
+
+
+def _notes(project: Project, main: Project, seq: int, due: bool, counted: bool, grade: object,
+           rate: Decimal | None, plan: Plan, state: RowState) -> tuple[str, ...]:  # fmt: skip
+    notes: list[str] = []
+    if project.is_relisting:
+        notes.append(f"{L.FLAG_RELISTED}（{main.number}）")
+    target_key = (main.number, seq)
+    if not counted:
+        if target_key in state.rejected:
+            notes.append(L.FLAG_REJECTED)
+        elif main.department not in state.submitted:
+            notes.append(L.FLAG_NOT_SUBMITTED)
+        elif target_key not in state.reported:
+            notes.append(L.FLAG_NOT_REPORTED)
+    elif due and grade is None:
+        notes.append(L.FLAG_UNGRADED)
+    if target_key in state.warned:
+        notes.append(L.FLAG_WARNING)
+    if rate is not None and grade in {g.code for g in plan.grades}:
+        gap = abs(plan.grade_rank(str(grade)) - plan.grade_rank(suggested_grade(plan.grades, rate).code))
+        if gap >= 2:
+            notes.append(L.FLAG_GRADE_GAP)
+    return tuple(notes)
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

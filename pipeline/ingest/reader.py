@@ -1,0 +1,252 @@
+"""Read one submission by header label: raw values per row, plus findings about the file itself.
+
+Values come from python-calamine; formulas, error cells and percent formats from the sheet XML
+(see cells.py). Nothing is interpreted here beyond locating things: normalise does the values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import python_calamine
+
+from pipeline import labels as L
+from pipeline.ingest.cells import CellFacts, scan
+from pipeline.ingest.container import Container, Limits, Refused, inspect
+from pipeline.messages import finding
+from pipeline.model import FILE, PERCENT, RAW_COLUMNS, ROW, Finding, SubmittedFile
+from pipeline.text import key
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_HEADER_SEARCH_ROWS = 40
+_KNOWN = {key(label): label for label in (*L.TEMPLATE_COLUMNS, L.PREV_ACTUAL, L.PREV_RATE)}
+
+
+@dataclass(frozen=True)
+class Submission:
+    file: SubmittedFile
+    rows: pd.DataFrame  # RAW_COLUMNS, one row per non-empty sheet row below the header
+    findings: tuple[Finding, ...]
+
+
+def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
+    """Workbooks below `root` (sorted by relative path) and notes on every other file."""
+    workbooks: list[Path] = []
+    notes: list[Finding] = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if path.name.startswith("~$"):
+            notes.append(finding("F16", file=relative))
+        elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+            workbooks.append(path)
+        else:
+            notes.append(finding("F15", file=relative))
+    return workbooks, notes
+
+
+def empty_rows() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RAW_COLUMNS})
+
+
+def read_submission(path: Path, root: Path, limits: Limits | None = None) -> Submission:
+    """Read `path` (inside `root`). Never raises for a bad file: problems become findings."""
+    limits = limits or Limits()
+    relative = path.relative_to(root).as_posix()
+    data = path.read_bytes()
+    stat = path.stat()
+    base = SubmittedFile(
+        path=relative,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        modified_at=datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+    )
+    try:
+        container = inspect(data, path.suffix, limits)
+        return _read_values(data, container, base, limits)
+    except Refused as refused:
+        return Submission(base, empty_rows(), (finding(refused.code, file=relative, reason=refused.reason),))
+
+
+def _read_values(data: bytes, container: Container, base: SubmittedFile, limits: Limits) -> Submission:
+    file = replace(base, kind=container.kind, saved_at=container.saved_at)
+    findings: list[Finding] = []
+    if container.kind == "xlsm":
+        findings.append(finding("F12", file=file.path))
+    if container.kind == "xls":
+        findings.append(finding("F17", file=file.path))
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(_BytesReader(data))
+        names = book.sheet_names
+    except Exception as exc:  # calamine raises its own types for every broken workbook
+        raise Refused("F01", f"読み取りエラー: {type(exc).__name__}") from None
+    sheet_name = next((n for n in names if key(n) == key(L.PROGRESS_SHEET)), None)
+    if sheet_name is None:
+        return Submission(file, empty_rows(), (*findings, finding("F06", file=file.path)))
+    values = _sheet_values(book, sheet_name, limits)
+    meta = _meta(book, names)
+    header_at, columns = _find_header(values)
+    file = replace(file, meta=meta)
+    missing = [label for label in L.TEMPLATE_COLUMNS if label not in columns]
+    if header_at is None or missing:
+        findings += [
+            finding("F09", file=file.path, sheet=sheet_name, column=label, cell=_header_cell(header_at))
+            for label in missing
+        ]
+        return Submission(file, empty_rows(), tuple(findings))
+    findings += _extra_columns(values[header_at], columns, file.path, sheet_name, header_at)
+    writer, contact = _labelled(values[:header_at], L.WRITER), _labelled(values[:header_at], L.CONTACT)
+    file = replace(file, writer=writer, contact=contact, readable=True,
+                   columns=tuple((label, _letter(i)) for label, i in columns.items()))  # fmt: skip
+    editable = {columns[label] for label in L.EDITABLE_COLUMNS}
+    xml = container.sheet_xml.get(sheet_name, b"")
+    facts = scan(xml, editable, container.percent_styles) if xml else {}
+    rows, cell_findings = _data_rows(values, header_at, columns, facts, file.path, sheet_name)
+    return Submission(file, rows, (*findings, *cell_findings))
+
+
+class _BytesReader:
+    """A minimal file-like object over bytes for calamine (the file is read once, by us)."""
+
+    def __init__(self, data: bytes) -> None:
+        import io
+
+        self._io = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._io.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._io.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._io.tell()
+
+
+def _sheet_values(book: Any, name: str, limits: Limits) -> list[list[object]]:
+    try:
+        sheet = book.get_sheet_by_name(name)
+        if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
+            raise Refused("F05", f"シートの大きさ {sheet.height}行×{sheet.width}列 が上限を超えます")
+        return [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    except Refused:
+        raise
+    except Exception as exc:
+        raise Refused("F01", f"シートを読めません: {type(exc).__name__}") from None
+
+
+def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
+    if L.META_SHEET not in names:
+        return ()
+    try:
+        rows = book.get_sheet_by_name(L.META_SHEET).to_python(skip_empty_area=False)
+    except Exception:
+        return ()
+    known = {key(label): label for label in L.META_LABELS}
+    pairs = [(known.get(key(r[0]), _text(r[0])), _text(r[1])) for r in rows if len(r) >= 2 and key(r[0])]
+    return tuple(pairs)
+
+
+def _find_header(values: list[list[object]]) -> tuple[int | None, dict[str, int]]:
+    """The row with the most known labels (整理番号 among them), and label -> column index."""
+    best: tuple[int | None, dict[str, int]] = (None, {})
+    for r, row in enumerate(values[:_HEADER_SEARCH_ROWS]):
+        found: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            label = _KNOWN.get(key(cell))
+            if label and label not in found:
+                found[label] = c
+        if L.NUMBER in found and len(found) > len(best[1]):
+            best = (r, found)
+    return best
+
+
+def _header_cell(header_at: int | None) -> str:
+    return "" if header_at is None else f"A{header_at + 1}"
+
+
+def _extra_columns(header: list[object], columns: dict[str, int], file: str, sheet: str,
+                   header_at: int) -> list[Finding]:  # fmt: skip
+    used = set(columns.values())
+    return [
+        finding("F18", file=file, sheet=sheet, cell=f"{_letter(c)}{header_at + 1}", value=_text(cell))
+        for c, cell in enumerate(header)
+        if c not in used and _text(cell)
+    ]
+
+
+def _labelled(rows: Iterable[list[object]], label: str) -> str:
+    """The first non-empty cell right of a cell reading `label` (記入者, 連絡先)."""
+    for row in rows:
+        for c, cell in enumerate(row):
+            if key(cell) == key(label):
+                return next((_text(v) for v in row[c + 1 :] if _text(v)), "")
+    return ""
+
+
+def _data_rows(values: list[list[object]], header_at: int, columns: dict[str, int],
+               facts: dict[tuple[int, int], CellFacts], file: str, sheet: str,
+               ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+    records: list[dict[str, object]] = []
+    findings: list[Finding] = []
+    actual_col = columns[L.ACTUAL]
+    for r in range(header_at + 1, len(values)):
+        row = values[r]
+        if all(_text(v) == "" for v in row):
+            continue
+        record: dict[str, object] = {FILE: file, ROW: r + 1}
+        for label in L.TEMPLATE_COLUMNS:
+            c = columns[label]
+            record[label] = _cell(row, c)
+        for c in sorted({columns[x] for x in L.EDITABLE_COLUMNS}):
+            fact = facts.get((r, c))
+            if fact is not None:
+                findings += _fact_findings(fact, record, c, r, columns, file, sheet)
+        fact = facts.get((r, actual_col))
+        record[PERCENT] = bool(fact and fact.percent)
+        records.append(record)
+    frame = pd.DataFrame(records, columns=list(RAW_COLUMNS), dtype=object) if records else empty_rows()
+    return frame, findings
+
+
+def _fact_findings(fact: CellFacts, record: dict[str, object], c: int, r: int,
+                   columns: dict[str, int], file: str, sheet: str) -> list[Finding]:  # fmt: skip
+    label = next(x for x, i in columns.items() if i == c)
+    cell = f"{_letter(c)}{r + 1}"
+    number = _text(record.get(L.NUMBER))
+    where = {"file": file, "sheet": sheet, "cell": cell, "number": number, "column": label}
+    if fact.error:
+        record[label] = None
+        return [finding("V04", value=fact.error, **where)]
+    if fact.formula and not fact.cached:
+        record[label] = None
+        return [finding("V03", **where)]
+    if fact.formula:
+        return [finding("V02", value=record.get(label), **where)]
+    return []
+
+
+def _cell(row: list[object], c: int) -> object:
+    value = row[c] if c < len(row) else None
+    return None if value == "" else value
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+

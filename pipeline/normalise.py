@@ -1,0 +1,146 @@
+"""Typed values from what people type: '１，２００件' -> 1200, 'Ａ' -> 'A', '－' -> no value.
+
+A value that cannot be understood is passed on unchanged, so that validation can quote it; the
+conversions a person should double-check (万/千, percent formats) become warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+
+from pipeline import labels as L
+from pipeline.messages import finding
+from pipeline.model import (
+    ACTUAL_VALUE, FILE, GRADE_CODE, OUTLOOK_CHOICE, PERCENT, ROW, Finding, Grade, SubmittedFile,
+)
+from pipeline.text import key
+
+_DASH_ONLY = re.compile(r"^[-‐‑‒–—―−ー－─━]+$")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+_MULTIPLIERS = {"万": Decimal(10_000), "千": Decimal(1_000)}
+_NEGATIVE_MARKS = ("△", "▲")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed 実績値: `value` is a Decimal, None (no value) or the text as typed (not a number)."""
+
+    value: Decimal | str | None
+    warning: str = ""  # rule code of a conversion to double-check
+    shown: str = ""
+
+
+def parse_number(raw: object, unit: str = "", percent_format: bool = False) -> Parsed:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return Parsed(None)
+    if isinstance(raw, bool) or isinstance(raw, dt.date | dt.time | dt.timedelta):
+        return Parsed(_quoted(raw))
+    if isinstance(raw, int | float | Decimal):
+        number = _decimal(str(raw))
+        if number is None:
+            return Parsed(_quoted(raw))
+        if percent_format and key(unit) == "%":
+            return Parsed(number * 100, "V11", _plain(number * 100))
+        return Parsed(number)
+    return _parse_text(str(raw), unit)
+
+
+def _parse_text(raw: str, unit: str) -> Parsed:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    text = re.sub(r"\s+", "", text)
+    if _DASH_ONLY.match(text):
+        return Parsed(None)
+    sign = Decimal(1)
+    if text.startswith(_NEGATIVE_MARKS):
+        sign, text = Decimal(-1), text[1:]
+    text = _THOUSANDS.sub("", text)
+    unit_key = key(unit).replace(" ", "")
+    if unit_key and text.endswith(unit_key) and len(text) > len(unit_key):
+        text = text[: -len(unit_key)]
+    multiplier = _MULTIPLIERS.get(text[-1:]) if len(text) > 1 else None
+    if multiplier is not None:
+        text = text[:-1]
+    number = _decimal(text)
+    if number is None:
+        return Parsed(raw)
+    number *= sign
+    if multiplier is not None:
+        return Parsed(number * multiplier, "V10", _plain(number * multiplier))
+    return Parsed(number)
+
+
+def _decimal(text: str) -> Decimal | None:
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)(E[+-]?\d+)?", text, re.IGNORECASE):
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _plain(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def _quoted(raw: object) -> str:
+    return raw.isoformat() if isinstance(raw, dt.date | dt.time) else str(raw)
+
+
+def parse_grade(raw: object, grades: tuple[Grade, ...]) -> str | None:
+    """'Ａ', 'a', 'A評価', '着実に進捗した' -> 'A'; anything else is returned as typed."""
+    text = key(raw).replace(" ", "")
+    if not text:
+        return None
+    candidate = text.upper().removesuffix("評価").removeprefix("評価")
+    for grade in grades:
+        if candidate == grade.code or text == key(grade.label):
+            return grade.code
+    return str(raw).strip()
+
+
+def parse_choice(raw: object, choices: tuple[str, ...]) -> str | None:
+    text = key(raw).replace(" ", "")
+    if not text:
+        return None
+    return next((c for c in choices if key(c) == text), str(raw).strip())
+
+
+def parse_text(raw: object) -> str | None:
+    text = "" if raw is None else str(raw).strip()
+    return text or None
+
+
+
+
+def normalise(
+    raw: pd.DataFrame, grades: tuple[Grade, ...], files: Mapping[str, SubmittedFile]
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Add typed columns to the merged raw rows; conversions to double-check become warnings."""
+    typed = raw.copy()
+    findings: list[Finding] = []
+    actuals: list[object] = []
+    for record in raw[[FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT]].itertuples(index=False):
+        file, row, number, unit, direction, actual, percent = record
+        if key(direction) == L.DIRECTION_QUALITATIVE:
+            actuals.append(parse_text(actual))
+            continue
+        parsed = parse_number(actual, "" if unit is None else str(unit), bool(percent))
+        actuals.append(parsed.value)
+        if parsed.warning:
+            cell = files[file].column(L.ACTUAL) + str(row)
+            findings.append(finding(parsed.warning, file=str(file), sheet=L.PROGRESS_SHEET, cell=cell,
+                                    number=str(number or ""), value=actual, parsed=parsed.shown))  # fmt: skip
+    typed[ACTUAL_VALUE] = pd.Series(actuals, index=raw.index, dtype=object)
+    typed[GRADE_CODE] = raw[L.GRADE].map(lambda v: parse_grade(v, grades)).astype(object)
+    typed[OUTLOOK_CHOICE] = raw[L.OUTLOOK].map(lambda v: parse_choice(v, L.OUTLOOK_CHOICES)).astype(object)
+    for label in (L.WORK_DONE, L.ISSUES):
+        typed[label] = raw[label].map(parse_text).astype(object)
+    return typed, findings

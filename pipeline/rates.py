@@ -1,0 +1,58 @@
+"""Achievement rate (達成率), exact rounding, and the grade a rate suggests.
+
+Computed in exact fractions (never binary floats) and rounded half-up (四捨五入) only for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from pipeline import labels as L
+from pipeline.model import Grade
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A computed rate, or why there is none."""
+
+    value: Fraction | None
+    zero_denominator: bool = False
+
+
+def achievement(direction: str, baseline: Decimal | None, target: object, actual: object) -> Rate:
+    """増加: actual/target*100; 減少: (base-actual)/(base-target)*100, or target/actual*100."""
+    if not isinstance(target, Decimal) or not isinstance(actual, Decimal):
+        return Rate(None)
+    if direction == L.DIRECTION_UP:
+        numerator, denominator = Fraction(actual), Fraction(target)
+    elif direction == L.DIRECTION_DOWN and baseline is not None:
+        numerator, denominator = Fraction(baseline - actual), Fraction(baseline - target)
+    elif direction == L.DIRECTION_DOWN:
+        numerator, denominator = Fraction(target), Fraction(actual)
+    else:
+        return Rate(None)
+    if denominator == 0:
+        return Rate(None, zero_denominator=True)
+    return Rate(numerator / denominator * 100)
+
+
+def round_half_up(value: Fraction, places: int = 1) -> Decimal:
+    """Exact half-up rounding (away from zero on a tie), e.g. 0.05 -> 0.1, -0.05 -> -0.1."""
+    scale = 10**places
+    magnitude = (abs(value) * scale + Fraction(1, 2)).__floor__()
+    signed = magnitude if value >= 0 else -magnitude
+    return Decimal(signed).scaleb(-places)
+
+
+def suggested_grade(grades: tuple[Grade, ...], rate: Decimal) -> Grade:
+    """The best grade whose floor the one-decimal rate reaches; below every floor, the lowest."""
+    for grade in grades:
+        if grade.floor is not None and rate >= grade.floor:
+            return grade
+    return grades[-1]
+
+
+def clipped(value: Fraction, cap: Decimal) -> Fraction:
+    return min(max(value, Fraction(0)), Fraction(cap))

@@ -1,0 +1,1 @@
+"""Writers: the committee workbook, the CSV files beside it, and feedback for departments."""

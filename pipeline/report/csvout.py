@@ -1,0 +1,43 @@
+"""The CSV files beside the committee workbook: UTF-8 with BOM, CRLF, one header row.
+
+Text cells starting with = + - @ tab or CR get a leading ' (OWASP CSV injection guidance);
+numbers never do. Empty figures are empty cells. Output is byte-identical for the same inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline.report.tables import Table, plain_number
+from pipeline.xlsx import atomic_path
+
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object, kind: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, Decimal):
+        return f"{value:.1f}" if kind == "percent" else plain_number(value)
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_DANGEROUS_START) else text
+
+
+def write_csv(table: Table, out_dir: Path) -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    kept = [i for i, c in enumerate(table.columns) if c.in_csv]
+    writer.writerow([table.columns[i].name for i in kept])
+    for row in table.rows:
+        writer.writerow([csv_cell(row[i], table.columns[i].kind) for i in kept])
+    path = out_dir / f"{table.name}.csv"
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    return path

@@ -1,0 +1,207 @@
+"""The committee workbook (集計結果): summary with native 100% stacked bar charts, one sheet per
+level, 事業一覧, 提出状況, 検証結果 — print-ready on A4 landscape."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pipeline import labels as L
+from pipeline import years
+from pipeline.model import Plan
+from pipeline.report.tables import Column, Table
+from pipeline.text import display_width
+from pipeline.xlsx import FONT, new_workbook, write_cell
+
+EXCEL_MAX_ROWS = 1_048_576
+_COLORS = ("#2F5597", "#70AD47", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5")
+_MAX_WIDTH = {"wrap": 40, "text": 30, "int": 10, "number": 12, "percent": 9}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    plan: Plan
+    year: int
+    run_at: datetime
+    received: int
+    expected: int
+
+
+def workbook_path(out_dir: Path, plan: Plan, year: int) -> Path:
+    return out_dir / f"集計結果_{plan.plan_id}_{years.file_label(year)}.xlsx"
+
+
+def write_committee_workbook(path: Path, info: RunInfo, tables: Sequence[Table],
+                             max_rows: int = EXCEL_MAX_ROWS) -> Path:  # fmt: skip
+    with new_workbook(path) as book:
+        book.set_properties({"title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
+                             "created": info.run_at})  # fmt: skip
+        styles = _Styles(book)
+        lowest = info.plan.lowest_grade.code
+        for table in tables:
+            if table.name == L.SUMMARY_SHEET:
+                _summary_sheet(book, styles, info, table)
+            elif table.name.endswith("別"):
+                _level_sheet(book, styles, info, table)
+            elif table.name == L.LISTING_SHEET:
+                for part, rows in enumerate(_chunks(table.rows, max_rows - 1)):
+                    name = table.name if part == 0 else f"{table.name}({part + 1})"
+                    sheet = _plain_sheet(book, styles, Table(name, table.columns, rows))
+                    _highlight_lowest(sheet, styles, table, len(rows), lowest)
+            else:
+                _plain_sheet(book, styles, table)
+    return path
+
+
+def _chunks(rows: list[tuple[object, ...]], size: int) -> list[list[tuple[object, ...]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+class _Styles:
+    def __init__(self, book: Any) -> None:
+        base = {"font_name": FONT, "font_size": 10, "border": 1, "valign": "top"}
+        add = book.add_format
+        self.title = add({"font_name": FONT, "bold": True, "font_size": 14})
+        self.plain = add({"font_name": FONT, "font_size": 10})
+        self.header = add({**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
+                           "align": "center", "valign": "vcenter"})  # fmt: skip
+        self.by_kind = {
+            "text": add(base),
+            "wrap": add({**base, "text_wrap": True}),
+            "int": add({**base, "num_format": "#,##0"}),
+            "number": add({**base, "num_format": "#,##0.###"}),
+            "percent": add({**base, "num_format": "0.0%"}),
+        }
+        self.total = add({**base, "bold": True, "bg_color": "#F2F2F2"})
+        self.lowest = add({"bg_color": "#FCE4D6"})
+
+
+def _cell_value(value: object, column: Column) -> object:
+    if isinstance(value, Decimal):
+        number = float(value / 100) if column.kind == "percent" else float(value)
+        return number
+    return value
+
+
+def _write_table(sheet: Any, styles: _Styles, table: Table, first_row: int) -> None:
+    for c, column in enumerate(table.columns):
+        sheet.write_string(first_row, c, column.name, styles.header)
+    for r, row in enumerate(table.rows, start=first_row + 1):
+        for c, (value, column) in enumerate(zip(row, table.columns, strict=True)):
+            write_cell(sheet, r, c, _cell_value(value, column), styles.by_kind[column.kind])
+    for c, column in enumerate(table.columns):
+        longest = max([display_width(column.name), *(display_width(_shown(r[c])) for r in table.rows[:2000])])
+        sheet.set_column(c, c, min(max(longest + 2, 6), _MAX_WIDTH[column.kind]))
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    return str(value)
+
+
+def _print_setup(sheet: Any, header_row: int, last_col: int) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_header(f"&L&\"{FONT}\"&A")
+    sheet.set_footer("&C&P / &N ページ")
+
+
+def _plain_sheet(book: Any, styles: _Styles, table: Table) -> Any:
+    sheet = book.add_worksheet(table.name)
+    _write_table(sheet, styles, table, 0)
+    last = max(len(table.rows), 1)
+    sheet.autofilter(0, 0, last, len(table.columns) - 1)
+    sheet.freeze_panes(1, 0)
+    _print_setup(sheet, 0, len(table.columns) - 1)
+    return sheet
+
+
+def _highlight_lowest(sheet: Any, styles: _Styles, table: Table, count: int, lowest: str) -> None:
+    if count == 0:
+        return
+    grade_col = next(i for i, c in enumerate(table.columns) if c.name == L.GRADE)
+    letter = _letter(grade_col)
+    sheet.conditional_format(1, 0, count, len(table.columns) - 1, {
+        "type": "formula", "criteria": f'=${letter}2="{lowest}"', "format": styles.lowest,
+    })  # fmt: skip
+
+
+def _letter(index: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return str(xl_col_to_name(index))
+
+
+_TABLE_TOP = 5  # 0-based row of the summary table's header on 概要 and level sheets
+
+
+def _summary_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
+    sheet = book.add_worksheet(table.name)
+    write_cell(sheet, 0, 0, f"{info.plan.name}　進捗状況の集計", styles.title)
+    write_cell(sheet, 1, 0, f"年度: {years.display(info.year)}", styles.plain)
+    write_cell(sheet, 2, 0, f"集計日時: {info.run_at:%Y-%m-%d %H:%M}", styles.plain)
+    write_cell(sheet, 3, 0, f"提出: {info.received} / {info.expected} 課", styles.plain)
+    _summary_body(book, sheet, styles, info, table)
+
+
+def _level_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
+    sheet = book.add_worksheet(table.name)
+    write_cell(sheet, 0, 0, f"{table.name}の進捗状況　{years.display(info.year)}", styles.title)
+    write_cell(sheet, 1, 0, "割合は評価済みの目標に対する比率。平均達成率は上限で頭打ちした達成率の平均"
+                            f"（上限 {info.plan.rate_cap}%）。", styles.plain)  # fmt: skip
+    _summary_body(book, sheet, styles, info, table)
+
+
+def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
+    _write_table(sheet, styles, table, _TABLE_TOP)
+    for c, (value, column) in enumerate(zip(table.rows[0], table.columns, strict=True)):
+        fmt = book.add_format({"font_name": FONT, "font_size": 10, "border": 1, "bold": True,
+                               "bg_color": "#F2F2F2", "num_format": _num_format(column)})  # fmt: skip
+        write_cell(sheet, _TABLE_TOP + 1, c, _cell_value(value, column), fmt)
+    sheet.set_column(0, 0, 36, styles.by_kind["wrap"])
+    last_row = _TABLE_TOP + len(table.rows)
+    chart_row = last_row + 2
+    sheet.insert_chart(chart_row, 0, _chart(book, info, table), {"x_scale": 1.6, "y_scale": _y_scale(table)})
+    _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
+    sheet.freeze_panes(_TABLE_TOP + 1, 1)
+
+
+def _num_format(column: Column) -> str:
+    return {"int": "#,##0", "percent": "0.0%", "number": "#,##0.###"}.get(column.kind, "General")
+
+
+def _y_scale(table: Table) -> float:
+    return max(1.0, 0.35 + 0.22 * len(table.rows))
+
+
+def _chart(book: Any, info: RunInfo, table: Table) -> Any:
+    chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    first, last = _TABLE_TOP + 1, _TABLE_TOP + len(table.rows)
+    names = [c.name for c in table.columns]
+    for i, grade in enumerate(info.plan.grades):
+        col = names.index(grade.code + L.SHARE_SUFFIX)
+        chart.add_series({
+            "name": f"{grade.code}（{grade.label}）",
+            "categories": [table.name, first, 0, last, 0],
+            "values": [table.name, first, col, last, col],
+            "fill": {"color": _COLORS[i % len(_COLORS)]},
+            "gap": 60,
+            "data_labels": {"value": True, "num_format": "0.0%",
+                            "font": {"name": FONT, "size": 8, "color": "white"}},
+        })  # fmt: skip
+    chart.set_title({"name": f"評価区分の割合（{table.name}）", "name_font": {"name": FONT, "size": 12}})
+    chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 9}, "max": 1})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
+    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+    chart.set_size({"width": 720, "height": 300})
+    return chart

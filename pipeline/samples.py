@@ -1,0 +1,68 @@
+"""Fill a template the way a department does (openpyxl, by header label): for the demo and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from pipeline import labels as L
+from pipeline.text import key
+
+RowKey = tuple[str, str]  # (整理番号, 指標名) as keys
+
+
+def fill_template(template: Path, dest: Path, values: Mapping[RowKey, Mapping[str, object]],
+                  writer: str = "", contact: str = "", saved_at: datetime | None = None) -> Path:  # fmt: skip
+    """Copy `template` to `dest` with `values[(number, target)][label]` typed into its rows."""
+    book = load_workbook(template)
+    sheet = book[L.PROGRESS_SHEET]
+    header_row, columns = _header(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        number = sheet.cell(row, columns[L.NUMBER]).value
+        target = sheet.cell(row, columns[L.TARGET_NAME]).value
+        typed = values.get((key(number), key(target)))
+        for label, value in (typed or {}).items():
+            sheet.cell(row, columns[label]).value = value
+    for label, value in ((L.WRITER, writer), (L.CONTACT, contact)):
+        _fill_labelled(sheet, header_row, label, value)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    book.save(dest)
+    if saved_at is not None:
+        set_saved_time(dest, saved_at)
+    return dest
+
+
+def set_saved_time(path: Path, when: datetime) -> None:
+    """Set the workbook's own saved time (docProps/core.xml), as Excel does when it saves.
+
+    openpyxl always stamps 'now' on save, so the zip is rewritten with the wanted time.
+    """
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            target.writestr(info, data)
+
+
+def _header(sheet: object) -> tuple[int, dict[str, int]]:
+    for row in sheet.iter_rows(min_row=1, max_row=40):  # type: ignore[attr-defined]
+        labels = {key(c.value): c.column for c in row if c.value is not None}
+        if key(L.NUMBER) in labels:
+            return row[0].row, {label: labels[key(label)] for label in L.TEMPLATE_COLUMNS if key(label) in labels}
+    raise ValueError("header row not found")
+
+
+def _fill_labelled(sheet: object, header_row: int, label: str, value: str) -> None:
+    for row in sheet.iter_rows(min_row=1, max_row=header_row - 1):  # type: ignore[attr-defined]
+        for cell in row:
+            if key(cell.value) == key(label):
+                sheet.cell(cell.row, cell.column + 1).value = value  # type: ignore[attr-defined]
+                return

@@ -1,0 +1,71 @@
+"""Batch rules over the set of files: one file per department, 未提出, unreported projects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipeline import labels as L
+from pipeline.messages import finding
+from pipeline.model import Finding, Plan, SubmittedFile
+
+
+@dataclass(frozen=True)
+class Candidate:
+    file: SubmittedFile
+    department: str | None  # None: not tied to the plan (its findings say why)
+
+
+@dataclass(frozen=True)
+class Selection:
+    used: dict[str, SubmittedFile]  # department -> the file counted for it
+    status: dict[str, str]  # file path -> 提出 / 差替え前 / 対象外
+    findings: tuple[Finding, ...]
+
+
+def _recency(file: SubmittedFile) -> tuple[str, str, str]:
+    return file.saved_at, file.modified_at, file.path
+
+
+def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
+    """The newest file per department (saved time, then file time, then path); the rest superseded."""
+    by_department: dict[str, list[SubmittedFile]] = {}
+    status: dict[str, str] = {}
+    for candidate in candidates:
+        if candidate.department is None:
+            status[candidate.file.path] = L.OUT_OF_PLAN
+        else:
+            by_department.setdefault(candidate.department, []).append(candidate.file)
+    used: dict[str, SubmittedFile] = {}
+    findings: list[Finding] = []
+    for department in plan.departments():
+        files = sorted(by_department.get(department, []), key=_recency, reverse=True)
+        if not files:
+            findings.append(finding("B01", department=department, number="", value=department))
+            continue
+        newest, older = files[0], files[1:]
+        used[department] = newest
+        status[newest.path] = L.SUBMITTED
+        for file in older:
+            status[file.path] = L.SUPERSEDED
+            findings.append(finding("B03", file=file.path, other=newest.path, reason=_why(newest, file)))
+    return Selection(used, status, tuple(findings))
+
+
+def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
+    if newer.saved_at != older.saved_at:
+        return f"ブックの保存日時 {newer.saved_at or '不明'} が {older.saved_at or '不明'} より新しい"
+    if newer.modified_at != older.modified_at:
+        return f"ファイルの更新日時 {newer.modified_at} が {older.modified_at} より新しい"
+    return "保存日時が同じため、パス名の順で後のファイルを採用"
+
+
+def unreported(plan: Plan, year: int, reported: set[tuple[str, int]]) -> list[Finding]:
+    """B02 for each project with a target this year and no reported row for any of its targets."""
+    findings: list[Finding] = []
+    for project in plan.main_projects():
+        due = [t for t in plan.targets_of(project.number) if t.value_for(year) is not None]
+        if due and not any((project.number, t.seq) in reported for t in due):
+            names = "、".join(t.name for t in due)
+            findings.append(finding("B02", number=project.number, value=names))
+    return findings

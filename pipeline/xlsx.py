@@ -1,0 +1,85 @@
+"""Shared rules for every workbook shinchoku writes with xlsxwriter.
+
+Text is always written as text (never a formula or URL), every write's return code is checked,
+text over Excel's cell limit is cut visibly, and files appear under their final name only when
+complete (written to a temporary name, then renamed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+CELL_TEXT_LIMIT = 32_767
+CUT_MARK = "…（32,767文字を超えたため以下省略）"
+FONT = "BIZ UDPゴシック"  # shipped with Windows 10+, designed for public documents
+
+
+class WriteError(OSError):
+    """xlsxwriter refused a write (returned a negative code)."""
+
+
+def cut_text(text: str) -> tuple[str, bool]:
+    """Text that fits one cell, and whether it was cut (the cut is marked in the text itself)."""
+    if len(text) <= CELL_TEXT_LIMIT:
+        return text, False
+    return text[: CELL_TEXT_LIMIT - len(CUT_MARK)] + CUT_MARK, True
+
+
+def checked(code: int, where: str) -> None:
+    if code < 0:
+        raise WriteError(f"xlsxwriter could not write {where} (code {code})")
+
+
+def write_cell(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = None) -> bool:
+    """Write a value: numbers as numbers, everything else as literal text. True if text was cut."""
+    where = f"{sheet.name}!R{row + 1}C{col + 1}"
+    if value is None or value == "":
+        checked(sheet.write_blank(row, col, None, fmt), where)
+        return False
+    if isinstance(value, bool):
+        checked(sheet.write_string(row, col, str(value), fmt), where)
+        return False
+    if isinstance(value, int | float):
+        checked(sheet.write_number(row, col, value, fmt), where)
+        return False
+    text, was_cut = cut_text(str(value))
+    checked(sheet.write_string(row, col, text, fmt), where)
+    return was_cut
+
+
+@contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """A temporary path beside `final`, renamed onto it only when the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.part")
+    try:
+        yield temporary
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def new_workbook(final: Path) -> Iterator[xlsxwriter.Workbook]:
+    """An xlsxwriter workbook with safe options, written atomically to `final`."""
+    with atomic_path(final) as temporary:
+        book = xlsxwriter.Workbook(
+            str(temporary),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "constant_memory": False,
+            },
+        )
+        try:
+            yield book
+        finally:
+            book.close()

@@ -1,0 +1,80 @@
+"""What a valid row of a progress sheet is, after normalising (see pipeline/normalise.py).
+
+Every check is named by its rule code in pipeline/messages.py; that table holds the message.
+The checks are vectorised and run once on the merged frame of all submissions.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline import labels as L
+from pipeline.model import ACTUAL_VALUE, FILE, GRADE_CODE, OUTLOOK_CHOICE, ROW
+from pipeline.text import key
+
+# rule code -> the column whose cell the finding points at, and whose value it quotes
+RULE_COLUMNS: dict[str, str] = {
+    "V01": L.ACTUAL,
+    "V05": L.GRADE,
+    "V06": L.GRADE,
+    "V07": L.WORK_DONE,
+    "V08": L.ISSUES,
+    "V09": L.OUTLOOK,
+    "V12": L.OUTLOOK,
+}
+
+
+def _is_numeric_row(df: pd.DataFrame) -> pd.Series:
+    return df[L.DIRECTION].map(key) != L.DIRECTION_QUALITATIVE
+
+
+def _has_target(df: pd.DataFrame) -> pd.Series:
+    return df[L.TARGET].map(lambda v: key(v) != "")
+
+
+def _one_of(code: str, allowed: tuple[str, ...]) -> pa.Check:
+    choices = set(allowed)
+    return pa.Check(lambda s: s.map(lambda v: v in choices), name=code)
+
+
+def submission_schema(grade_codes: tuple[str, ...]) -> pa.DataFrameSchema:
+    """Schema for the merged, normalised rows of one plan (grades come from its master)."""
+    lowest = grade_codes[-1]
+
+    def actual_is_number(df: pd.DataFrame) -> pd.Series:
+        ok = df[ACTUAL_VALUE].map(lambda v: v is None or isinstance(v, Decimal))
+        return ok | ~_is_numeric_row(df)
+
+    def grade_present(df: pd.DataFrame) -> pd.Series:
+        return df[GRADE_CODE].notna() | ~_has_target(df)
+
+    def issues_when_lowest(df: pd.DataFrame) -> pd.Series:
+        return df[L.ISSUES].notna() | (df[GRADE_CODE] != lowest)
+
+    text = pa.Column(object, nullable=True)
+    return pa.DataFrameSchema(
+        {
+            FILE: pa.Column(object, nullable=False),
+            ROW: pa.Column(object, pa.Check(lambda s: s.map(lambda v: isinstance(v, int) and v > 0))),
+            L.NUMBER: text,
+            L.TARGET: text,
+            L.DIRECTION: text,
+            ACTUAL_VALUE: text,
+            GRADE_CODE: pa.Column(object, _one_of("V06", grade_codes), nullable=True),
+            L.WORK_DONE: pa.Column(object, nullable=True),
+            L.ISSUES: text,
+            OUTLOOK_CHOICE: pa.Column(object, _one_of("V09", L.OUTLOOK_CHOICES), nullable=True),
+        },
+        checks=[
+            pa.Check(actual_is_number, name="V01"),
+            pa.Check(grade_present, name="V05"),
+            pa.Check(lambda df: df[L.WORK_DONE].notna(), name="V07"),
+            pa.Check(issues_when_lowest, name="V08"),
+            pa.Check(lambda df: df[OUTLOOK_CHOICE].notna(), name="V12"),
+        ],
+        strict=False,
+        name="進捗状況の行",
+    )
