@@ -89,7 +89,10 @@ def make_templates(master: Path, year: int, out: Path) -> list[Path]:
 def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Checked:
     options = options or Options()
     paths, notes = scan_folder(root)
-    reads = [read_submission(p, root, options.limits) for p in options.progress(paths, "読込", len(paths))]
+    reads = [
+        read_submission(p, root, options.limits)
+        for p in options.progress(paths, "読込", len(paths))
+    ]
     identified = [(s, identify(s.file, s.rows, plan, year)) for s in reads]
     selection = select_files((Candidate(s.file, i.department) for s, i in identified), plan)
     files = {s.file.path: s.file for s, _ in identified}
@@ -108,7 +111,11 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     is_rejected = _row_mask(typed, _rows_with(findings, L.ERROR))
     counted = typed[~is_rejected & typed[PLAN_NUMBER].notna()]
     findings += check_consistency(counted, plan, year, files)
-    reported = {(n, int(s)) for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True) if n is not None}
+    reported = {
+        (n, int(s))
+        for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True)
+        if n is not None
+    }
     findings += unreported(plan, year, reported)
     findings = sorted(set(findings), key=_finding_order)
     state = RowState(
@@ -117,9 +124,20 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         rejected=frozenset(_keys(typed[is_rejected])),
         warned=frozenset(_keys(typed[_row_mask(typed, _rows_with(findings, L.WARNING))])),
     )
-    file_rows = _file_rows(plan, identified, selection.used, selection.status, counted, findings, notes)
-    return Checked(plan, year, file_rows, findings, counted, state, identified,
-                   sum(len(s.rows) for s, _ in identified), len(counted))  # fmt: skip
+    file_rows = _file_rows(
+        plan, identified, selection.used, selection.status, counted, findings, notes
+    )
+    return Checked(
+        plan,
+        year,
+        file_rows,
+        findings,
+        counted,
+        state,
+        identified,
+        sum(len(s.rows) for s, _ in identified),
+        len(counted),
+    )
 
 
 def _empty_matched() -> pd.DataFrame:
@@ -159,44 +177,80 @@ def _finding_order(f: Finding) -> tuple[object, ...]:
     return (f.file == "", f.file, row, len(f.cell), f.cell, f.rule, f.number, f.value, f.message)
 
 
-def _file_rows(plan: Plan, identified: list[tuple[Submission, Identity]], used: dict[str, SubmittedFile],
-               status: dict[str, str], counted: pd.DataFrame, findings: list[Finding],
-               notes: list[Finding]) -> list[FileRow]:  # fmt: skip
+def _file_rows(
+    plan: Plan,
+    identified: list[tuple[Submission, Identity]],
+    used: dict[str, SubmittedFile],
+    status: dict[str, str],
+    counted: pd.DataFrame,
+    findings: list[Finding],
+    notes: list[Finding],
+) -> list[FileRow]:
     per_file = Counter(counted[FILE])
     severity = Counter((f.file, f.severity) for f in findings)
     reads = {s.file.path: (s, i) for s, i in identified}
 
     def row(department: str, state: str, file: SubmittedFile, read: int) -> FileRow:
         kept = per_file.get(file.path, 0)
-        return FileRow(department, state, file.path, file.saved_at, file.writer, file.sha256, read,
-                       kept, read - kept, severity[file.path, L.ERROR], severity[file.path, L.WARNING])  # fmt: skip
+        return FileRow(
+            department,
+            state,
+            file.path,
+            file.saved_at,
+            file.writer,
+            file.sha256,
+            read,
+            kept,
+            read - kept,
+            severity[file.path, L.ERROR],
+            severity[file.path, L.WARNING],
+        )
 
     rows: list[FileRow] = []
     for department in plan.departments():
         file = used.get(department)
         if file is None:
-            rows.append(FileRow(department, L.NOT_SUBMITTED, "", "", "", "", None, None, None, None, None))
+            rows.append(
+                FileRow(department, L.NOT_SUBMITTED, "", "", "", "", None, None, None, None, None)
+            )
         else:
             rows.append(row(department, L.SUBMITTED, file, len(reads[file.path][0].rows)))
     for path, (submission, identity) in reads.items():
         if status.get(path) != L.SUBMITTED:
-            rows.append(row(identity.claimed or "", status.get(path, L.OUT_OF_PLAN), submission.file,
-                            len(submission.rows)))  # fmt: skip
+            rows.append(
+                row(
+                    identity.claimed or "",
+                    status.get(path, L.OUT_OF_PLAN),
+                    submission.file,
+                    len(submission.rows),
+                )
+            )
     for note in notes:
         rows.append(FileRow("", L.OUT_OF_PLAN, note.file, "", "", "", 0, 0, 0, 0, 0))
     return rows
 
 
-def validate(master: Path, root: Path, year: int, out: Path, options: Options | None = None) -> Outcome:
+def validate(
+    master: Path, root: Path, year: int, out: Path, options: Options | None = None
+) -> Outcome:
     """Check a folder and write 検証結果.csv, 提出状況.csv and feedback for each department."""
     checked = check_folder(read_plan(master), root, year, options)
-    outputs = [write_csv(findings_table(checked.findings), out), write_csv(status_table(checked.files), out)]
+    outputs = [
+        write_csv(findings_table(checked.findings), out),
+        write_csv(status_table(checked.files), out),
+    ]
     outputs += _feedback(checked, root, out)
     return Outcome(checked, outputs)
 
 
-def run(master: Path, root: Path, year: int, out: Path, options: Options | None = None,
-        run_at: datetime | None = None) -> Outcome:  # fmt: skip
+def run(
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path,
+    options: Options | None = None,
+    run_at: datetime | None = None,
+) -> Outcome:
     """Validate, aggregate, and write the committee workbook with its CSV files."""
     options = options or Options()
     plan = read_plan(master)
@@ -204,7 +258,13 @@ def run(master: Path, root: Path, year: int, out: Path, options: Options | None 
     figures = compute(plan, year, checked.counted, checked.state, options.percent)
     tables = committee_tables(plan, figures, checked.files, checked.findings)
     received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
-    info = RunInfo(plan, year, run_at or datetime.now().replace(microsecond=0), received, len(plan.departments()))
+    info = RunInfo(
+        plan,
+        year,
+        run_at or datetime.now().replace(microsecond=0),
+        received,
+        len(plan.departments()),
+    )
     outputs = [write_committee_workbook(workbook_path(out, plan, year), info, tables)]
     outputs += [write_csv(table, out) for table in tables]
     outputs += _feedback(checked, root, out)
@@ -220,11 +280,22 @@ def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
             by_department.setdefault(identity.claimed, []).append((submission, own))
     paths = []
     for department, items in by_department.items():
-        used = [(s, f) for s, f in items if any(r.file == s.file.path and r.status == L.SUBMITTED
-                                                 for r in checked.files)] or items  # fmt: skip
+        used = [
+            (s, f)
+            for s, f in items
+            if any(r.file == s.file.path and r.status == L.SUBMITTED for r in checked.files)
+        ] or items
         submission, own = used[0]
-        paths.append(write_feedback(out / L.FEEDBACK_SHEET, root / submission.file.path, submission.file,
-                                    department, checked.year, own))  # fmt: skip
+        paths.append(
+            write_feedback(
+                out / L.FEEDBACK_SHEET,
+                root / submission.file.path,
+                submission.file,
+                department,
+                checked.year,
+                own,
+            )
+        )
     return paths
 
 

@@ -18,7 +18,9 @@ def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
     try:
         return parse_fiscal_year(value)
     except YearError:
-        raise click.BadParameter(f"年度「{value}」を読み取れません（例: 2024、令和6年度、R6）") from None
+        raise click.BadParameter(
+            f"年度「{value}」を読み取れません（例: 2024、令和6年度、R6）"
+        ) from None
 
 
 def _progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
@@ -28,11 +30,20 @@ def _progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
     yield from tqdm(items, desc=label, total=total, disable=quiet, unit="件", leave=False)
 
 
-YEAR = click.option("--year", "year", required=True, callback=_year, help="年度（2024、令和6年度、R6 など）")
+YEAR = click.option(
+    "--year", "year", required=True, callback=_year, help="年度（2024、令和6年度、R6 など）"
+)
 MASTER = click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-SUBMISSIONS = click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
-OUT = click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-                   help="出力先フォルダ")  # fmt: skip
+SUBMISSIONS = click.argument(
+    "submissions", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+OUT = click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="出力先フォルダ",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,9 +71,12 @@ def templates(master: Path, year: int, out: Path) -> None:
 @OUT
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
-    from pipeline.batch import Options, validate as run_validate
+    from pipeline.batch import Options
+    from pipeline.batch import validate as run_validate
 
-    outcome = _plan_guard(lambda: run_validate(master, submissions, year, out, Options(progress=_progress)))
+    outcome = _plan_guard(
+        lambda: run_validate(master, submissions, year, out, Options(progress=_progress))
+    )
     _summary(outcome)
     sys.exit(outcome.exit_code)
 
@@ -72,11 +86,17 @@ def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
 @SUBMISSIONS
 @YEAR
 @OUT
-@click.option("--percent", type=click.Choice(["half-up", "largest-remainder"]), default="half-up",
-              show_default=True, help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）")  # fmt: skip
+@click.option(
+    "--percent",
+    type=click.Choice(["half-up", "largest-remainder"]),
+    default="half-up",
+    show_default=True,
+    help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
+)
 def run(master: Path, submissions: Path, year: int, out: Path, percent: str) -> None:
     """検証して集計し、委員会向けの集計結果ブックとCSVを出力する。"""
-    from pipeline.batch import Options, run as run_all
+    from pipeline.batch import Options
+    from pipeline.batch import run as run_all
 
     options = Options(percent=percent, progress=_progress)  # type: ignore[arg-type]
     outcome = _plan_guard(lambda: run_all(master, submissions, year, out, options))
@@ -85,8 +105,14 @@ def run(master: Path, submissions: Path, year: int, out: Path, percent: str) -> 
 
 
 @main.command()
-@click.option("--out", "out", default=Path("output/demo"), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="出力先フォルダ")  # fmt: skip
+@click.option(
+    "--out",
+    "out",
+    default=Path("output/demo"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="出力先フォルダ",
+)
 def demo(out: Path) -> None:
     """同梱の計画マスタとサンプル提出ファイルで一連の処理を実行する。"""
     from pipeline.demo import run_demo
@@ -125,10 +151,15 @@ def _summary(outcome: Any) -> None:
 
     c = outcome.checked
     files = sum(1 for f in c.files if f.file)
-    click.echo(f"ファイル: {files} 件（提出 {sum(1 for f in c.files if f.status == L.SUBMITTED)} / "
-               f"{len(c.plan.departments())} 課）")  # fmt: skip
+    click.echo(
+        f"ファイル: {files} 件（提出 {sum(1 for f in c.files if f.status == L.SUBMITTED)} / "
+        f"{len(c.plan.departments())} 課）"
+    )
     click.echo(f"行: 読込 {c.rows_read} = 集計 {c.rows_counted} + 除外 {c.rows_rejected}")
-    click.echo(f"指摘: エラー {c.count(L.ERROR)} 件、警告 {c.count(L.WARNING)} 件、情報 {c.count(L.INFO)} 件")
+    click.echo(
+        f"指摘: エラー {c.count(L.ERROR)} 件、警告 {c.count(L.WARNING)} 件、"
+        f"情報 {c.count(L.INFO)} 件"
+    )
     click.echo("出力:")
     for path in outcome.outputs:
         click.echo(f"  {path}")

@@ -40,11 +40,15 @@ def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path
     write_templates(plan, DEMO_YEAR, templates)
     make_sample_submissions(plan, DEMO_YEAR, templates, submissions)
     fixed = datetime(2025, 6, 30, 17, 0)
-    outcome = run(BUNDLED_MASTER, submissions, DEMO_YEAR, results, Options(progress=progress), run_at=fixed)
+    outcome = run(
+        BUNDLED_MASTER, submissions, DEMO_YEAR, results, Options(progress=progress), run_at=fixed
+    )
     return outcome, outcome.outputs[0]
 
 
-def make_sample_submissions(plan: Plan, year: int, templates: Path, out: Path, seed: int = 2024) -> list[Path]:
+def make_sample_submissions(
+    plan: Plan, year: int, templates: Path, out: Path, seed: int = 2024
+) -> list[Path]:
     """Filled workbooks for all but the last department, with a few typical mistakes."""
     rng = random.Random(seed)
     departments = plan.departments()
@@ -58,14 +62,23 @@ def make_sample_submissions(plan: Plan, year: int, templates: Path, out: Path, s
         if index == 2:
             name = f"【提出】{department}_進捗.xlsx"  # departments rename files
         saved = datetime(2025, 5, 20 + index % 8, 9 + index % 7, 0)
-        paths.append(fill_template(template_path(templates, department, year), out / name, values,
-                                   writer=f"担当者{index + 1}", contact=f"{2000 + index}", saved_at=saved))  # fmt: skip
+        paths.append(
+            fill_template(
+                template_path(templates, department, year),
+                out / name,
+                values,
+                writer=f"担当者{index + 1}",
+                contact=f"{2000 + index}",
+                saved_at=saved,
+            )
+        )
     _add_mistakes(plan, year, templates, out, departments, paths, rng)
     return paths
 
 
-def _row_values(plan: Plan, target: Target | None, year: int, rng: random.Random,
-                messy: bool) -> dict[str, object]:  # fmt: skip
+def _row_values(
+    plan: Plan, target: Target | None, year: int, rng: random.Random, messy: bool
+) -> dict[str, object]:
     values: dict[str, object] = {L.WORK_DONE: "計画どおり事業を実施した。", L.OUTLOOK: "継続"}
     goal = target.value_for(year) if target else None
     if target is None or goal is None:
@@ -77,7 +90,11 @@ def _row_values(plan: Plan, target: Target | None, year: int, rng: random.Random
     assert isinstance(goal, Decimal)
     actual = _actual_for(target, goal, rng)
     rate = achievement(target.direction, target.baseline, goal, actual).value
-    grade = suggested_grade(plan.grades, round_half_up(rate)).code if rate is not None else plan.grades[0].code
+    grade = (
+        suggested_grade(plan.grades, round_half_up(rate)).code
+        if rate is not None
+        else plan.grades[0].code
+    )
     typed: object = int(actual) if actual == actual.to_integral_value() else float(actual)
     if messy:
         typed = f"{int(actual):,}{target.unit}".translate(_FULL_WIDTH) if actual >= 1000 else typed
@@ -98,22 +115,44 @@ def _actual_for(target: Target, goal: Decimal, rng: random.Random) -> Decimal:
     return (goal / factor).quantize(Decimal("0.1"))
 
 
-def _add_mistakes(plan: Plan, year: int, templates: Path, out: Path, departments: list[str],
-                  paths: list[Path], rng: random.Random) -> None:  # fmt: skip
+def _add_mistakes(
+    plan: Plan,
+    year: int,
+    templates: Path,
+    out: Path,
+    departments: list[str],
+    paths: list[Path],
+    rng: random.Random,
+) -> None:
     """A resubmission, text where a number belongs, a lowest grade without 課題, a stray file."""
     first = departments[0]
     rows = plan.expected_rows(first, year)
-    wrong = {r.row_key: {L.ACTUAL: "未集計", L.GRADE: "A", L.WORK_DONE: "集計中", L.OUTLOOK: "継続"}
-             for r in rows[:1]}  # fmt: skip
-    old = fill_template(template_path(templates, first, year), out / "再提出前" / f"{first}_旧.xlsx",
-                        wrong, writer="担当者1", saved_at=datetime(2025, 5, 1, 9, 0))  # fmt: skip
+    wrong = {
+        r.row_key: {L.ACTUAL: "未集計", L.GRADE: "A", L.WORK_DONE: "集計中", L.OUTLOOK: "継続"}
+        for r in rows[:1]
+    }
+    old = fill_template(
+        template_path(templates, first, year),
+        out / "再提出前" / f"{first}_旧.xlsx",
+        wrong,
+        writer="担当者1",
+        saved_at=datetime(2025, 5, 1, 9, 0),
+    )
     earlier = datetime(2025, 5, 1, 9, 0).timestamp()
     os.utime(old, (earlier, earlier))  # the first version, sent before its correction
     second = departments[1]
-    numeric = [r for r in plan.expected_rows(second, year) if r.direction == L.DIRECTION_UP and r.target]
+    numeric = [
+        r for r in plan.expected_rows(second, year) if r.direction == L.DIRECTION_UP and r.target
+    ]
     if numeric:
-        bad = {numeric[0].row_key: {L.ACTUAL: "未集計", L.GRADE: plan.lowest_grade.code,
-                                    L.WORK_DONE: "調査中", L.OUTLOOK: "継続"}}  # fmt: skip
+        bad = {
+            numeric[0].row_key: {
+                L.ACTUAL: "未集計",
+                L.GRADE: plan.lowest_grade.code,
+                L.WORK_DONE: "調査中",
+                L.OUTLOOK: "継続",
+            }
+        }
         path = next(p for p in paths if key(second) in key(p.name))
         fill_template(path, path, bad)
     (out / "メモ.txt").write_text("提出ファイルの受付メモ（集計対象外）", encoding="utf-8")

@@ -10,13 +10,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, cast
 
 import pandas as pd
 
 from pipeline import labels as L
 from pipeline.model import (
-    ACTUAL_VALUE, GRADE_CODE, OUTLOOK_CHOICE, PLAN_NUMBER, TARGET_SEQ, Node, Plan, Project, Target,
+    ACTUAL_VALUE,
+    GRADE_CODE,
+    OUTLOOK_CHOICE,
+    PLAN_NUMBER,
+    TARGET_SEQ,
+    Node,
+    Plan,
+    Project,
+    Target,
     TargetValue,
 )
 from pipeline.rates import achievement, clipped, round_half_up, suggested_grade
@@ -113,18 +121,25 @@ def shares(counts: Sequence[int], method: PercentMethod = "half-up") -> tuple[De
     return tuple(Decimal(f).scaleb(-1) for f in floors)
 
 
-def compute(plan: Plan, year: int, counted: pd.DataFrame, state: RowState | None = None,
-            method: PercentMethod = "half-up") -> Figures:  # fmt: skip
+def compute(
+    plan: Plan,
+    year: int,
+    counted: pd.DataFrame,
+    state: RowState | None = None,
+    method: PercentMethod = "half-up",
+) -> Figures:
     state = state or RowState()
-    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in counted.to_dict("records")}
+    records = cast(list[dict[str, object]], counted.to_dict("records"))
+    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in records}
     results = tuple(_results(plan, year, rows))
     tables = tuple(_level_table(plan, level, results, method) for level in range(len(plan.levels)))
     listing = tuple(_listing(plan, year, rows, state))
     return Figures(year, tables, listing, results)
 
 
-def _results(plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]]
-             ) -> Iterable[TargetResult]:  # fmt: skip
+def _results(
+    plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]]
+) -> Iterable[TargetResult]:
     for project in plan.main_projects():
         for target in plan.targets_of(project.number):
             value = target.value_for(year)
@@ -134,23 +149,30 @@ def _results(plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, 
             grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
             rate = None
             if row is not None:
-                rate = achievement(target.direction, target.baseline, value, row[ACTUAL_VALUE]).value
+                rate = achievement(
+                    target.direction, target.baseline, value, row[ACTUAL_VALUE]
+                ).value
             yield TargetResult(target, project, grade, rate)
 
 
-def _level_table(plan: Plan, level: int, results: tuple[TargetResult, ...],
-                 method: PercentMethod) -> LevelTable:  # fmt: skip
+def _level_table(
+    plan: Plan, level: int, results: tuple[TargetResult, ...], method: PercentMethod
+) -> LevelTable:
     under: dict[str, list[TargetResult]] = {n.code: [] for n in plan.nodes if n.level == level}
     for result in results:
         node = plan.ancestors(result.project.node)[level]
         under[node.code].append(result)
     rows = [_summary_row(plan, L.TOTAL, "", results, method)]
-    rows += [_summary_row(plan, plan.node(code).name, code, items, method) for code, items in under.items()]
+    rows += [
+        _summary_row(plan, plan.node(code).name, code, items, method)
+        for code, items in under.items()
+    ]
     return LevelTable(plan.levels[level], tuple(rows))
 
 
-def _summary_row(plan: Plan, scope: str, code: str, results: Sequence[TargetResult],
-                 method: PercentMethod) -> SummaryRow:  # fmt: skip
+def _summary_row(
+    plan: Plan, scope: str, code: str, results: Sequence[TargetResult], method: PercentMethod
+) -> SummaryRow:
     counts = tuple(sum(1 for r in results if r.grade == g.code) for g in plan.grades)
     rates = [clipped(r.rate, plan.rate_cap) for r in results if r.rate is not None]
     average = round_half_up(sum(rates, Fraction(0)) / len(rates)) if rates else None
@@ -167,8 +189,9 @@ def _summary_row(plan: Plan, scope: str, code: str, results: Sequence[TargetResu
     )
 
 
-def _listing(plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]],
-             state: RowState) -> Iterable[ListingRow]:  # fmt: skip
+def _listing(
+    plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]], state: RowState
+) -> Iterable[ListingRow]:
     for project in plan.projects:
         main = plan.project(project.relisted_from) if project.relisted_from else project
         assert main is not None  # the plan reader guarantees 再掲元 exists
@@ -178,22 +201,43 @@ def _listing(plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, 
             seq = target.seq if target else 0
             row = rows.get((main.number, seq), {})
             value = target.value_for(year) if target else None
-            rate = achievement(target.direction, target.baseline, value, row.get(ACTUAL_VALUE)) if target else None
+            rate = (
+                achievement(target.direction, target.baseline, value, row.get(ACTUAL_VALUE))
+                if target
+                else None
+            )
             shown = round_half_up(rate.value) if rate and rate.value is not None else None
             grade = row.get(GRADE_CODE)
             yield ListingRow(
-                nodes=nodes, project=project, department=main.department, target=target,
-                target_value=value, actual=row.get(ACTUAL_VALUE), rate=shown,
+                nodes=nodes,
+                project=project,
+                department=main.department,
+                target=target,
+                target_value=value,
+                actual=row.get(ACTUAL_VALUE),
+                rate=shown,
                 grade=None if grade is None else str(grade),
                 suggested=suggested_grade(plan.grades, shown).code if shown is not None else None,
-                notes=_notes(project, main, seq, value is not None, bool(row), grade, shown, plan, state),
-                work_done=_opt(row.get(L.WORK_DONE)), issues=_opt(row.get(L.ISSUES)),
+                notes=_notes(
+                    project, main, seq, value is not None, bool(row), grade, shown, plan, state
+                ),
+                work_done=_opt(row.get(L.WORK_DONE)),
+                issues=_opt(row.get(L.ISSUES)),
                 outlook=_opt(row.get(OUTLOOK_CHOICE)),
-            )  # fmt: skip
+            )
 
 
-def _notes(project: Project, main: Project, seq: int, due: bool, counted: bool, grade: object,
-           rate: Decimal | None, plan: Plan, state: RowState) -> tuple[str, ...]:  # fmt: skip
+def _notes(
+    project: Project,
+    main: Project,
+    seq: int,
+    due: bool,
+    counted: bool,
+    grade: object,
+    rate: Decimal | None,
+    plan: Plan,
+    state: RowState,
+) -> tuple[str, ...]:
     notes: list[str] = []
     if project.is_relisting:
         notes.append(f"{L.FLAG_RELISTED}（{main.number}）")
@@ -210,7 +254,9 @@ def _notes(project: Project, main: Project, seq: int, due: bool, counted: bool, 
     if target_key in state.warned:
         notes.append(L.FLAG_WARNING)
     if rate is not None and grade in {g.code for g in plan.grades}:
-        gap = abs(plan.grade_rank(str(grade)) - plan.grade_rank(suggested_grade(plan.grades, rate).code))
+        gap = abs(
+            plan.grade_rank(str(grade)) - plan.grade_rank(suggested_grade(plan.grades, rate).code)
+        )
         if gap >= 2:
             notes.append(L.FLAG_GRADE_GAP)
     return tuple(notes)

@@ -39,8 +39,15 @@ def fingerprint(plan_id: str, year: int, department: str, rows: Iterable[Sequenc
 
 def locked_values(row: ExpectedRow) -> tuple[object, ...]:
     """The locked cells of a template row, in LOCKED_COLUMNS order."""
-    return (row.number, row.project_name, row.target_name, row.unit, row.direction,
-            row.baseline, row.target)  # fmt: skip
+    return (
+        row.number,
+        row.project_name,
+        row.target_name,
+        row.unit,
+        row.direction,
+        row.baseline,
+        row.target,
+    )
 
 
 def expected_fingerprint(plan: Plan, department: str, year: int) -> str:

@@ -157,10 +157,16 @@ class Plan:
             for t in targets:
                 rows.append(
                     ExpectedRow(
-                        project.number, project.name, t.name, t.unit, t.direction, t.baseline,
-                        t.value_for(year), t.seq,
+                        project.number,
+                        project.name,
+                        t.name,
+                        t.unit,
+                        t.direction,
+                        t.baseline,
+                        t.value_for(year),
+                        t.seq,
                     )
-                )  # fmt: skip
+                )
         return rows
 
     @property

@@ -18,7 +18,15 @@ import pandas as pd
 from pipeline import labels as L
 from pipeline.messages import finding
 from pipeline.model import (
-    ACTUAL_VALUE, FILE, GRADE_CODE, OUTLOOK_CHOICE, PERCENT, ROW, Finding, Grade, SubmittedFile,
+    ACTUAL_VALUE,
+    FILE,
+    GRADE_CODE,
+    OUTLOOK_CHOICE,
+    PERCENT,
+    ROW,
+    Finding,
+    Grade,
+    SubmittedFile,
 )
 from pipeline.text import key
 
@@ -30,7 +38,7 @@ _NEGATIVE_MARKS = ("△", "▲")
 
 @dataclass(frozen=True)
 class Parsed:
-    """A parsed 実績値: `value` is a Decimal, None (no value) or the text as typed (not a number)."""
+    """A parsed 実績値: a Decimal, None (no value) or the text as typed (not a number)."""
 
     value: Decimal | str | None
     warning: str = ""  # rule code of a conversion to double-check
@@ -40,7 +48,7 @@ class Parsed:
 def parse_number(raw: object, unit: str = "", percent_format: bool = False) -> Parsed:
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return Parsed(None)
-    if isinstance(raw, bool) or isinstance(raw, dt.date | dt.time | dt.timedelta):
+    if isinstance(raw, bool | dt.date | dt.time | dt.timedelta):
         return Parsed(_quoted(raw))
     if isinstance(raw, int | float | Decimal):
         number = _decimal(str(raw))
@@ -118,8 +126,6 @@ def parse_text(raw: object) -> str | None:
     return text or None
 
 
-
-
 def normalise(
     raw: pd.DataFrame, grades: tuple[Grade, ...], files: Mapping[str, SubmittedFile]
 ) -> tuple[pd.DataFrame, list[Finding]]:
@@ -127,7 +133,9 @@ def normalise(
     typed = raw.copy()
     findings: list[Finding] = []
     actuals: list[object] = []
-    for record in raw[[FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT]].itertuples(index=False):
+    for record in raw[[FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT]].itertuples(
+        index=False
+    ):
         file, row, number, unit, direction, actual, percent = record
         if key(direction) == L.DIRECTION_QUALITATIVE:
             actuals.append(parse_text(actual))
@@ -136,11 +144,22 @@ def normalise(
         actuals.append(parsed.value)
         if parsed.warning:
             cell = files[file].column(L.ACTUAL) + str(row)
-            findings.append(finding(parsed.warning, file=str(file), sheet=L.PROGRESS_SHEET, cell=cell,
-                                    number=str(number or ""), value=actual, parsed=parsed.shown))  # fmt: skip
+            findings.append(
+                finding(
+                    parsed.warning,
+                    file=str(file),
+                    sheet=L.PROGRESS_SHEET,
+                    cell=cell,
+                    number=str(number or ""),
+                    value=actual,
+                    parsed=parsed.shown,
+                )
+            )
     typed[ACTUAL_VALUE] = pd.Series(actuals, index=raw.index, dtype=object)
     typed[GRADE_CODE] = raw[L.GRADE].map(lambda v: parse_grade(v, grades)).astype(object)
-    typed[OUTLOOK_CHOICE] = raw[L.OUTLOOK].map(lambda v: parse_choice(v, L.OUTLOOK_CHOICES)).astype(object)
+    typed[OUTLOOK_CHOICE] = (
+        raw[L.OUTLOOK].map(lambda v: parse_choice(v, L.OUTLOOK_CHOICES)).astype(object)
+    )
     for label in (L.WORK_DONE, L.ISSUES):
         typed[label] = raw[label].map(parse_text).astype(object)
     return typed, findings

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -50,9 +50,17 @@ class _Collector:
         self.file = file
         self.findings: list[Finding] = []
 
-    def add(self, code: str, sheet: str, cell: str = "", value: object = "", **params: object) -> None:
+    def add(self, code: str, sheet: str, cell: str = "", value: object = "", **params: str) -> None:
         self.findings.append(
-            finding(code, file=self.file, sheet=sheet, cell=cell, value=value, sheet_name=sheet, **params)
+            finding(
+                code,
+                file=self.file,
+                sheet=sheet,
+                cell=cell,
+                value=value,
+                sheet_name=sheet,
+                **params,
+            )
         )
 
 
@@ -65,7 +73,12 @@ def read_plan(path: Path) -> Plan:
         problems.add("M08", "", reason=type(exc).__name__)
         raise PlanError(problems.findings) from None
     sheets: dict[str, list[_Row]] = {}
-    for name in (L.MASTER_PLAN_SHEET, L.MASTER_TREE_SHEET, L.MASTER_PROJECT_SHEET, L.MASTER_TARGET_SHEET):
+    for name in (
+        L.MASTER_PLAN_SHEET,
+        L.MASTER_TREE_SHEET,
+        L.MASTER_PROJECT_SHEET,
+        L.MASTER_TARGET_SHEET,
+    ):
         if name not in book.sheetnames:
             problems.add("M01", name)
             continue
@@ -130,10 +143,17 @@ def _decimal(value: object) -> Decimal | None:
 _REQUIRED = {
     L.MASTER_PLAN_SHEET: (L.PLAN_ITEM, L.PLAN_VALUE),
     L.MASTER_TREE_SHEET: (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT, L.TREE_LEVEL),
-    L.MASTER_PROJECT_SHEET: (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE, L.PROJECT_DEPARTMENT,
-                             L.PROJECT_CATEGORY, L.PROJECT_RELISTED_FROM, L.PROJECT_DESCRIPTION),
+    L.MASTER_PROJECT_SHEET: (
+        L.NUMBER,
+        L.PROJECT_NAME,
+        L.PROJECT_NODE,
+        L.PROJECT_DEPARTMENT,
+        L.PROJECT_CATEGORY,
+        L.PROJECT_RELISTED_FROM,
+        L.PROJECT_DESCRIPTION,
+    ),
     L.MASTER_TARGET_SHEET: (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE),
-}  # fmt: skip
+}
 
 
 def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
@@ -150,9 +170,20 @@ def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
     targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, range(start, end + 1), p)
     if p.findings:
         return None
-    plan = Plan(plan_id, name, start, end, levels, grades, cap, tuple(nodes), tuple(projects),
-                tuple(targets), note)  # fmt: skip
-    return Plan(**{**_fields(plan), "fingerprint": _fingerprint(plan)})
+    plan = Plan(
+        plan_id,
+        name,
+        start,
+        end,
+        levels,
+        grades,
+        cap,
+        tuple(nodes),
+        tuple(projects),
+        tuple(targets),
+        note,
+    )
+    return replace(plan, fingerprint=_fingerprint(plan))
 
 
 def _fields(plan: Plan) -> dict[str, object]:
@@ -165,33 +196,78 @@ def _settings(
     sheet = L.MASTER_PLAN_SHEET
     if not _require_columns(sheet, rows, (L.PLAN_ITEM, L.PLAN_VALUE), p):
         return None
-    items = {key(_text(r.get(L.PLAN_ITEM))): r.get(L.PLAN_VALUE) for r in rows[1:]}
-    for required in (L.PLAN_ID, L.PLAN_NAME, L.PLAN_START, L.PLAN_END, L.PLAN_LEVELS, L.PLAN_GRADES):
+    items: dict[str, _Cell] = {
+        key(_text(r.get(L.PLAN_ITEM))): cell
+        for r in rows[1:]
+        if (cell := r.get(L.PLAN_VALUE)) is not None
+    }
+    for required in (
+        L.PLAN_ID,
+        L.PLAN_NAME,
+        L.PLAN_START,
+        L.PLAN_END,
+        L.PLAN_LEVELS,
+        L.PLAN_GRADES,
+    ):
         if not _text(items.get(required)):
             p.add("M03", sheet, _ref(items.get(required)), column=required)
     if p.findings:
         return None
     plan_id = _text(items[L.PLAN_ID])
     if not _SLUG.match(plan_id):
-        p.add("M04", sheet, _ref(items[L.PLAN_ID]), plan_id, column=L.PLAN_ID,
-              hint="半角英数字と - _ . だけで書いてください（例: sendai-2021）。")  # fmt: skip
+        p.add(
+            "M04",
+            sheet,
+            _ref(items[L.PLAN_ID]),
+            plan_id,
+            column=L.PLAN_ID,
+            hint="半角英数字と - _ . だけで書いてください（例: sendai-2021）。",
+        )
     start = _year(items[L.PLAN_START], sheet, p)
     end = _year(items[L.PLAN_END], sheet, p)
     if start and end and end < start:
-        p.add("M04", sheet, _ref(items[L.PLAN_END]), end, column=L.PLAN_END,
-              hint="終了年度は開始年度以降にしてください。")  # fmt: skip
+        p.add(
+            "M04",
+            sheet,
+            _ref(items[L.PLAN_END]),
+            end,
+            column=L.PLAN_END,
+            hint="終了年度は開始年度以降にしてください。",
+        )
     levels = tuple(x.strip() for x in _text(items[L.PLAN_LEVELS]).replace("；", ";").split(";"))
     if not 1 <= len(levels) <= 4 or "" in levels or len(set(levels)) != len(levels):
-        p.add("M04", sheet, _ref(items[L.PLAN_LEVELS]), ";".join(levels), column=L.PLAN_LEVELS,
-              hint="1〜4個の異なる階層名を ; で区切って書いてください（例: 分野;施策）。")  # fmt: skip
+        p.add(
+            "M04",
+            sheet,
+            _ref(items[L.PLAN_LEVELS]),
+            ";".join(levels),
+            column=L.PLAN_LEVELS,
+            hint="1〜4個の異なる階層名を ; で区切って書いてください（例: 分野;施策）。",
+        )
     grades = _grades(items, p)
     cap = _decimal(items[L.PLAN_RATE_CAP].value) if items.get(L.PLAN_RATE_CAP) else Decimal(100)
     if cap is None or cap <= 0:
         cell = items[L.PLAN_RATE_CAP]
-        p.add("M04", sheet, _ref(cell), _text(cell), column=L.PLAN_RATE_CAP, hint="正の数にしてください。")
+        p.add(
+            "M04",
+            sheet,
+            _ref(cell),
+            _text(cell),
+            column=L.PLAN_RATE_CAP,
+            hint="正の数にしてください。",
+        )
     if p.findings or start is None or end is None or cap is None:
         return None
-    return plan_id, _text(items[L.PLAN_NAME]), start, end, levels, grades, cap, _text(items.get(L.PLAN_NOTE))
+    return (
+        plan_id,
+        _text(items[L.PLAN_NAME]),
+        start,
+        end,
+        levels,
+        grades,
+        cap,
+        _text(items.get(L.PLAN_NOTE)),
+    )
 
 
 def _ref(cell: _Cell | None) -> str:
@@ -208,28 +284,45 @@ def _year(cell: _Cell, sheet: str, p: _Collector) -> int | None:
 
 def _pairs(text: str) -> list[tuple[str, str]]:
     parts = [x.strip() for x in text.replace("；", ";").split(";") if x.strip()]
-    return [(a.strip(), b.strip()) for a, _, b in (x.replace("＝", "=").partition("=") for x in parts)]
+    return [
+        (a.strip(), b.strip()) for a, _, b in (x.replace("＝", "=").partition("=") for x in parts)
+    ]
 
 
-def _grades(items: dict[str, _Cell | None], p: _Collector) -> tuple[Grade, ...]:
+def _grades(items: dict[str, _Cell], p: _Collector) -> tuple[Grade, ...]:
     sheet = L.MASTER_PLAN_SHEET
     cell = items[L.PLAN_GRADES]
     pairs = _pairs(_text(cell))
     codes = [key(code).upper() for code, _ in pairs]
     if len(pairs) < 2 or "" in codes or len(set(codes)) != len(codes):
-        p.add("M04", sheet, _ref(cell), _text(cell), column=L.PLAN_GRADES,
-              hint="良い順に2個以上、A=着実に進捗した;B=概ね進捗した;C=進捗が遅れている のように書いてください。")  # fmt: skip
+        p.add(
+            "M04",
+            sheet,
+            _ref(cell),
+            _text(cell),
+            column=L.PLAN_GRADES,
+            hint="良い順に2個以上、A=着実に進捗した;B=概ね進捗した;C=進捗が遅れている "
+            "のように書いてください。",
+        )
         return ()
     floors: dict[str, Decimal] = {}
     floor_cell = items.get(L.PLAN_FLOORS)
     for code, number in _pairs(_text(floor_cell)):
         value = _decimal(number)
         if key(code).upper() not in codes or value is None:
-            p.add("M04", sheet, _ref(floor_cell), f"{code}={number}", column=L.PLAN_FLOORS,
-                  hint="評価区分のコードと数値で A=100;B=80 のように書いてください。")  # fmt: skip
+            p.add(
+                "M04",
+                sheet,
+                _ref(floor_cell),
+                f"{code}={number}",
+                column=L.PLAN_FLOORS,
+                hint="評価区分のコードと数値で A=100;B=80 のように書いてください。",
+            )
             continue
         floors[key(code).upper()] = value
-    return tuple(Grade(c, label or c, floors.get(c)) for c, (_, label) in zip(codes, pairs, strict=True))
+    return tuple(
+        Grade(c, label or c, floors.get(c)) for c, (_, label) in zip(codes, pairs, strict=True)
+    )
 
 
 def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Node]:
@@ -247,17 +340,44 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
             continue
         if level is None:
             cell = row[L.TREE_LEVEL]
-            p.add("M04", sheet, cell.ref, _text(cell), column=L.TREE_LEVEL, hint=f"{'、'.join(levels)} のいずれかにしてください。")
+            p.add(
+                "M04",
+                sheet,
+                cell.ref,
+                _text(cell),
+                column=L.TREE_LEVEL,
+                hint=f"{'、'.join(levels)} のいずれかにしてください。",
+            )
             continue
         if key(code) in seen:
-            p.add("M05", sheet, row[L.TREE_CODE].ref, code, column=L.TREE_CODE, other=seen[key(code)].name)
+            p.add(
+                "M05",
+                sheet,
+                row[L.TREE_CODE].ref,
+                code,
+                column=L.TREE_CODE,
+                other=seen[key(code)].name,
+            )
             continue
         parent_node = seen.get(key(parent)) if parent else None
         if level == 0 and parent:
-            p.add("M04", sheet, row[L.TREE_PARENT].ref, parent, column=L.TREE_PARENT, hint="最上位の階層では空欄にしてください。")
+            p.add(
+                "M04",
+                sheet,
+                row[L.TREE_PARENT].ref,
+                parent,
+                column=L.TREE_PARENT,
+                hint="最上位の階層では空欄にしてください。",
+            )
         elif level > 0 and (parent_node is None or parent_node.level != level - 1):
-            p.add("M06", sheet, _ref(row.get(L.TREE_PARENT)), parent, column=L.TREE_PARENT,
-                  target=f"これより上の行の「{levels[level - 1]}」")  # fmt: skip
+            p.add(
+                "M06",
+                sheet,
+                _ref(row.get(L.TREE_PARENT)),
+                parent,
+                column=L.TREE_PARENT,
+                target=f"これより上の行の「{levels[level - 1]}」",
+            )
         node = Node(code, name, parent_node.code if parent_node else None, level)
         seen[key(code)] = node
         nodes.append(node)
@@ -278,10 +398,19 @@ def _row_ref(row: _Row, column: str) -> str:
     return f"({column}) 行{re.sub(r'^[A-Z]+', '', any_cell.ref)}"
 
 
-def _projects(rows: list[_Row], nodes: list[Node], levels: tuple[str, ...], p: _Collector) -> list[Project]:
+def _projects(
+    rows: list[_Row], nodes: list[Node], levels: tuple[str, ...], p: _Collector
+) -> list[Project]:
     sheet = L.MASTER_PROJECT_SHEET
-    columns = (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE, L.PROJECT_DEPARTMENT, L.PROJECT_CATEGORY,
-               L.PROJECT_RELISTED_FROM, L.PROJECT_DESCRIPTION)  # fmt: skip
+    columns = (
+        L.NUMBER,
+        L.PROJECT_NAME,
+        L.PROJECT_NODE,
+        L.PROJECT_DEPARTMENT,
+        L.PROJECT_CATEGORY,
+        L.PROJECT_RELISTED_FROM,
+        L.PROJECT_DESCRIPTION,
+    )
     if not _require_columns(sheet, rows, columns, p):
         return []
     lowest = {key(n.code): n for n in nodes if n.level == len(levels) - 1}
@@ -293,29 +422,56 @@ def _projects(rows: list[_Row], nodes: list[Node], levels: tuple[str, ...], p: _
         number, node_code = _text(row[L.NUMBER]), _text(row[L.PROJECT_NODE])
         relisted = _text(row.get(L.PROJECT_RELISTED_FROM)) or None
         if key(number) in seen:
-            p.add("M05", sheet, row[L.NUMBER].ref, number, column=L.NUMBER, other=seen[key(number)].name)
+            p.add(
+                "M05",
+                sheet,
+                row[L.NUMBER].ref,
+                number,
+                column=L.NUMBER,
+                other=seen[key(number)].name,
+            )
             continue
         node = lowest.get(key(node_code))
         if node is None:
-            p.add("M06", sheet, row[L.PROJECT_NODE].ref, node_code, column=L.PROJECT_NODE,
-                  target=f"体系シートの「{levels[-1]}」")  # fmt: skip
+            p.add(
+                "M06",
+                sheet,
+                row[L.PROJECT_NODE].ref,
+                node_code,
+                column=L.PROJECT_NODE,
+                target=f"体系シートの「{levels[-1]}」",
+            )
         category = _text(row.get(L.PROJECT_CATEGORY))
         if key(category) not in CATEGORIES:
-            p.add("M04", sheet, row[L.PROJECT_CATEGORY].ref, category, column=L.PROJECT_CATEGORY,
-                  hint="新規・拡充・継続 または空欄にしてください。")  # fmt: skip
+            p.add(
+                "M04",
+                sheet,
+                row[L.PROJECT_CATEGORY].ref,
+                category,
+                column=L.PROJECT_CATEGORY,
+                hint="新規・拡充・継続 または空欄にしてください。",
+            )
         department = _text(row.get(L.PROJECT_DEPARTMENT))
         if relisted is None and not department:
             p.add("M03", sheet, _ref(row.get(L.PROJECT_DEPARTMENT)), column=L.PROJECT_DEPARTMENT)
-        project = Project(number, _text(row[L.PROJECT_NAME]), node.code if node else node_code,
-                          department, category, relisted, _text(row.get(L.PROJECT_DESCRIPTION)),
-                          _text(row.get(L.PROJECT_RELATED)))  # fmt: skip
+        project = Project(
+            number,
+            _text(row[L.PROJECT_NAME]),
+            node.code if node else node_code,
+            department,
+            category,
+            relisted,
+            _text(row.get(L.PROJECT_DESCRIPTION)),
+            _text(row.get(L.PROJECT_RELATED)),
+        )
         seen[key(number)] = project
         projects.append(project)
     return _check_relistings(projects, rows, seen, p)
 
 
-def _check_relistings(projects: list[Project], rows: list[_Row], seen: dict[str, Project],
-                      p: _Collector) -> list[Project]:  # fmt: skip
+def _check_relistings(
+    projects: list[Project], rows: list[_Row], seen: dict[str, Project], p: _Collector
+) -> list[Project]:
     refs = {key(_text(r.get(L.NUMBER))): r for r in rows[1:]}
     checked: list[Project] = []
     for project in projects:
@@ -323,15 +479,23 @@ def _check_relistings(projects: list[Project], rows: list[_Row], seen: dict[str,
             main = seen.get(key(project.relisted_from))
             cell = refs[key(project.number)][L.PROJECT_RELISTED_FROM]
             if main is None or main.is_relisting:
-                p.add("M06", L.MASTER_PROJECT_SHEET, cell.ref, project.relisted_from,
-                      column=L.PROJECT_RELISTED_FROM, target="再掲ではない事業の整理番号")  # fmt: skip
+                p.add(
+                    "M06",
+                    L.MASTER_PROJECT_SHEET,
+                    cell.ref,
+                    project.relisted_from,
+                    column=L.PROJECT_RELISTED_FROM,
+                    target="再掲ではない事業の整理番号",
+                )
             elif not project.department:
-                project = Project(**{**project.__dict__, "department": main.department})
+                project = replace(project, department=main.department)
         checked.append(project)
     return checked
 
 
-def _targets(rows: list[_Row], projects: list[Project], years: range, p: _Collector) -> list[Target]:
+def _targets(
+    rows: list[_Row], projects: list[Project], years: range, p: _Collector
+) -> list[Target]:
     sheet = L.MASTER_TARGET_SHEET
     columns = (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE)
     if not _require_columns(sheet, rows, columns, p):
@@ -346,17 +510,17 @@ def _targets(rows: list[_Row], projects: list[Project], years: range, p: _Collec
             continue
         number, name = _text(row[L.NUMBER]), _text(row[L.TARGET_NAME])
         if key(number) not in mains:
-            target = "事業シート（再掲ではない事業）" if key(number) in relisted else "事業シート"
-            p.add("M06", sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=target)
+            where = "事業シート（再掲ではない事業）" if key(number) in relisted else "事業シート"
+            p.add("M06", sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=where)
             continue
         if (key(number), key(name)) in seen:
             p.add("M05", sheet, row[L.TARGET_NAME].ref, name, column=L.TARGET_NAME, other=number)
             continue
         seen[key(number), key(name)] = number
-        target = _target(row, number, name, year_columns, years, p)
-        if target is not None:
+        parsed = _target(row, number, name, year_columns, years, p)
+        if parsed is not None:
             seq = sum(1 for t in targets if key(t.number) == key(number)) + 1
-            targets.append(Target(**{**target.__dict__, "seq": seq}))
+            targets.append(replace(parsed, seq=seq))
     return targets
 
 
@@ -372,22 +536,35 @@ def _year_columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def _target(row: _Row, number: str, name: str, year_columns: dict[str, int], years: range,
-            p: _Collector) -> Target | None:  # fmt: skip
+def _target(
+    row: _Row, number: str, name: str, year_columns: dict[str, int], years: range, p: _Collector
+) -> Target | None:
     sheet = L.MASTER_TARGET_SHEET
     direction_cell = row[L.DIRECTION]
     direction = key(_text(direction_cell))
     if direction not in L.DIRECTIONS:
-        p.add("M04", sheet, direction_cell.ref, _text(direction_cell), column=L.DIRECTION,
-              hint="増加・減少・定性 のいずれかにしてください。")  # fmt: skip
+        p.add(
+            "M04",
+            sheet,
+            direction_cell.ref,
+            _text(direction_cell),
+            column=L.DIRECTION,
+            hint="増加・減少・定性 のいずれかにしてください。",
+        )
         return None
     baseline_cell = row.get(L.BASELINE)
     baseline = None
     if _text(baseline_cell):
         baseline = _decimal(baseline_cell.value if baseline_cell else None)
         if baseline is None or direction == L.DIRECTION_QUALITATIVE:
-            p.add("M04", sheet, _ref(baseline_cell), _text(baseline_cell), column=L.BASELINE,
-                  hint="数値にしてください（定性の指標では空欄）。")  # fmt: skip
+            p.add(
+                "M04",
+                sheet,
+                _ref(baseline_cell),
+                _text(baseline_cell),
+                column=L.BASELINE,
+                hint="数値にしてください（定性の指標では空欄）。",
+            )
     by_year: list[tuple[int, TargetValue]] = []
     for label, year in year_columns.items():
         cell = row.get(label)
@@ -398,11 +575,19 @@ def _target(row: _Row, number: str, name: str, year_columns: dict[str, int], yea
             continue
         value = _decimal(cell.value)
         if value is None:
-            p.add("M04", sheet, cell.ref, _text(cell), column=label,
-                  hint="増加・減少の指標の目標値は数値にしてください（定性なら方向を「定性」に）。")  # fmt: skip
+            p.add(
+                "M04",
+                sheet,
+                cell.ref,
+                _text(cell),
+                column=label,
+                hint="増加・減少の指標の目標値は数値にしてください（定性なら方向を「定性」に）。",
+            )
             continue
         by_year.append((year, value))
-    return Target(number, 0, name, _text(row.get(L.UNIT)), direction, baseline, tuple(sorted(by_year)))
+    return Target(
+        number, 0, name, _text(row.get(L.UNIT)), direction, baseline, tuple(sorted(by_year))
+    )
 
 
 def _fingerprint(plan: Plan) -> str:

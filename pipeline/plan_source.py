@@ -40,10 +40,13 @@ def build_master(folder: Path, out: Path) -> Path:
     """Write the plan master workbook for the CSV source in `folder`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(
-        str(out), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        str(out),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     book.set_properties({"title": "計画マスタ", "created": _FIXED_TIME})
-    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "BIZ UDPゴシック"})
+    header = book.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "BIZ UDPゴシック"}
+    )
     body = book.add_format({"font_name": "BIZ UDPゴシック", "valign": "top"})
     for name, rows in read_source(folder).items():
         sheet = book.add_worksheet(name)

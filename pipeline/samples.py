@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
 import zipfile
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -16,8 +16,14 @@ from pipeline.text import key
 RowKey = tuple[str, str]  # (整理番号, 指標名) as keys
 
 
-def fill_template(template: Path, dest: Path, values: Mapping[RowKey, Mapping[str, object]],
-                  writer: str = "", contact: str = "", saved_at: datetime | None = None) -> Path:  # fmt: skip
+def fill_template(
+    template: Path,
+    dest: Path,
+    values: Mapping[RowKey, Mapping[str, object]],
+    writer: str = "",
+    contact: str = "",
+    saved_at: datetime | None = None,
+) -> Path:
     """Copy `template` to `dest` with `values[(number, target)][label]` typed into its rows."""
     book = load_workbook(template)
     sheet = book[L.PROGRESS_SHEET]
@@ -27,7 +33,7 @@ def fill_template(template: Path, dest: Path, values: Mapping[RowKey, Mapping[st
         target = sheet.cell(row, columns[L.TARGET_NAME]).value
         typed = values.get((key(number), key(target)))
         for label, value in (typed or {}).items():
-            sheet.cell(row, columns[label]).value = value
+            sheet.cell(row, columns[label]).value = value  # type: ignore[assignment]
     for label, value in ((L.WRITER, writer), (L.CONTACT, contact)):
         _fill_labelled(sheet, header_row, label, value)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +54,11 @@ def set_saved_time(path: Path, when: datetime) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in parts:
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp + rb"\g<2>",
+                    data,
+                )
             target.writestr(info, data)
 
 
@@ -56,7 +66,9 @@ def _header(sheet: object) -> tuple[int, dict[str, int]]:
     for row in sheet.iter_rows(min_row=1, max_row=40):  # type: ignore[attr-defined]
         labels = {key(c.value): c.column for c in row if c.value is not None}
         if key(L.NUMBER) in labels:
-            return row[0].row, {label: labels[key(label)] for label in L.TEMPLATE_COLUMNS if key(label) in labels}
+            return row[0].row, {
+                label: labels[key(label)] for label in L.TEMPLATE_COLUMNS if key(label) in labels
+            }
     raise ValueError("header row not found")
 
 

@@ -13,13 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-from pipeline import TEMPLATE_VERSION
+from pipeline import TEMPLATE_VERSION, years
 from pipeline import labels as L
-from pipeline import years
-from pipeline.model import ExpectedRow, Plan
 from pipeline.fingerprint import expected_fingerprint
+from pipeline.model import ExpectedRow, Plan
 from pipeline.text import display_width, safe_filename_part
 from pipeline.xlsx import FONT, new_workbook, write_cell
 
@@ -29,12 +28,22 @@ CONTACT_CELL = "E3"
 
 # column label -> (min width, max width, wrap)
 _WIDTHS: dict[str, tuple[int, int, bool]] = {
-    L.NUMBER: (10, 14, False), L.PROJECT_NAME: (16, 30, True), L.TARGET_NAME: (16, 28, True),
-    L.UNIT: (5, 8, False), L.DIRECTION: (5, 6, False), L.BASELINE: (8, 11, False),
-    L.TARGET: (8, 11, True), L.PREV_ACTUAL: (9, 11, False), L.PREV_RATE: (9, 10, False),
-    L.ACTUAL: (10, 12, False), L.RATE: (7, 8, False), L.GRADE: (8, 9, False),
-    L.WORK_DONE: (40, 40, True), L.ISSUES: (28, 28, True), L.OUTLOOK: (13, 13, False),
-}  # fmt: skip
+    L.NUMBER: (10, 14, False),
+    L.PROJECT_NAME: (16, 30, True),
+    L.TARGET_NAME: (16, 28, True),
+    L.UNIT: (5, 8, False),
+    L.DIRECTION: (5, 6, False),
+    L.BASELINE: (8, 11, False),
+    L.TARGET: (8, 11, True),
+    L.PREV_ACTUAL: (9, 11, False),
+    L.PREV_RATE: (9, 10, False),
+    L.ACTUAL: (10, 12, False),
+    L.RATE: (7, 8, False),
+    L.GRADE: (8, 9, False),
+    L.WORK_DONE: (40, 40, True),
+    L.ISSUES: (28, 28, True),
+    L.OUTLOOK: (13, 13, False),
+}
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,10 @@ def template_path(out_dir: Path, department: str, year: int) -> Path:
 
 
 def write_templates(
-    plan: Plan, year: int, out_dir: Path, history: Mapping[tuple[str, int], PastResult] | None = None
+    plan: Plan,
+    year: int,
+    out_dir: Path,
+    history: Mapping[tuple[str, int], PastResult] | None = None,
 ) -> list[Path]:
     """One workbook per reporting department, in master order."""
     return [write_template(plan, d, year, out_dir, history) for d in plan.departments()]
@@ -83,7 +95,9 @@ def write_template(
             sheet.write_string(HEADER_ROW - 1, i, label, styles.header)
         for offset, row in enumerate(rows):
             r = HEADER_ROW + offset
-            _write_row(sheet, styles, col, r, row, (history or {}).get((row.number, row.target_seq)))
+            _write_row(
+                sheet, styles, col, r, row, (history or {}).get((row.number, row.target_seq))
+            )
         last = HEADER_ROW + max(len(rows), 1) - 1
         _add_validations(sheet, plan, col, last)
         _layout(sheet, columns, rows, last)
@@ -100,21 +114,33 @@ class _Styles:
         self.plain = add({"font_name": FONT})
         self.note = add({"font_name": FONT, "font_size": 9, "font_color": "#404040"})
         self.entry = add({"font_name": FONT, "locked": False, "bg_color": "#FFF2CC", "border": 1})
-        self.header = add({**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
-                           "align": "center", "valign": "vcenter"})  # fmt: skip
+        self.header = add(
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
         self.text = add({**base, "bg_color": "#F2F2F2"})
         self.wrap = add({**base, "bg_color": "#F2F2F2", "text_wrap": True})
         self.number = add({**base, "bg_color": "#F2F2F2", "num_format": "#,##0.###;-#,##0.###"})
         self.integer = add({**base, "bg_color": "#F2F2F2", "num_format": "#,##0"})
         self.rate = add({**base, "bg_color": "#F2F2F2", "num_format": "0.0"})
-        self.past = add({**base, "bg_color": "#E7E6E6", "font_color": "#595959", "num_format": "#,##0.###"})
+        self.past = add(
+            {**base, "bg_color": "#E7E6E6", "font_color": "#595959", "num_format": "#,##0.###"}
+        )
         self.edit = add({**base, "locked": False, "bg_color": "#FFF2CC"})
         self.edit_wrap = add({**base, "locked": False, "bg_color": "#FFF2CC", "text_wrap": True})
 
 
 def _write_heading(sheet: Any, s: _Styles, plan: Plan, department: str, year: int) -> None:
     grades = "、".join(f"{g.code}＝{g.label}" for g in plan.grades)
-    floors = "、".join(f"{g.code}: 達成率{g.floor}%以上" for g in plan.grades if g.floor is not None)
+    floors = "、".join(
+        f"{g.code}: 達成率{g.floor}%以上" for g in plan.grades if g.floor is not None
+    )
     write_cell(sheet, 0, 0, f"{plan.name}　進捗状況シート", s.title)
     write_cell(sheet, 1, 0, "年度", s.label)
     write_cell(sheet, 1, 1, years.display(year), s.plain)
@@ -124,13 +150,22 @@ def _write_heading(sheet: Any, s: _Styles, plan: Plan, department: str, year: in
     write_cell(sheet, 2, 1, "", s.entry)
     write_cell(sheet, 2, 3, L.CONTACT, s.label)
     write_cell(sheet, 2, 4, "", s.entry)
-    write_cell(sheet, 3, 0, "黄色のセルに入力してください。実績値は数値のみ（単位・カンマ不要）、"
-                            "未確定は「－」。自己評価・今後の方向性は一覧から選択します。", s.note)  # fmt: skip
-    write_cell(sheet, 4, 0, f"自己評価: {grades}。" + (f"目安: {floors}。" if floors else ""), s.note)
+    write_cell(
+        sheet,
+        3,
+        0,
+        "黄色のセルに入力してください。実績値は数値のみ（単位・カンマ不要）、"
+        "未確定は「－」。自己評価・今後の方向性は一覧から選択します。",
+        s.note,
+    )
+    write_cell(
+        sheet, 4, 0, f"自己評価: {grades}。" + (f"目安: {floors}。" if floors else ""), s.note
+    )
 
 
-def _write_row(sheet: Any, s: _Styles, col: dict[str, int], r: int, row: ExpectedRow,
-               past: PastResult | None) -> None:  # fmt: skip
+def _write_row(
+    sheet: Any, s: _Styles, col: dict[str, int], r: int, row: ExpectedRow, past: PastResult | None
+) -> None:
     write_cell(sheet, r, col[L.NUMBER], row.number, s.text)
     write_cell(sheet, r, col[L.PROJECT_NAME], row.project_name, s.wrap)
     write_cell(sheet, r, col[L.TARGET_NAME], row.target_name, s.wrap)
@@ -163,8 +198,10 @@ def rate_formula(row: ExpectedRow, r: int, col: Mapping[str, int]) -> str | None
         numerator, denominator = f"({base}-{actual})", f"({base}-{target})"
     else:
         numerator, denominator = target, actual
-    return (f'=IF(OR({actual}="",NOT(ISNUMBER({actual}))),"",'
-            f'IF({denominator}=0,"",ROUND({numerator}/{denominator}*100,1)))')  # fmt: skip
+    return (
+        f'=IF(OR({actual}="",NOT(ISNUMBER({actual}))),"",'
+        f'IF({denominator}=0,"",ROUND({numerator}/{denominator}*100,1)))'
+    )
 
 
 def _number(value: object) -> object:
@@ -182,19 +219,43 @@ def _number_style(s: _Styles, value: object) -> Any:
 def _add_validations(sheet: Any, plan: Plan, col: dict[str, int], last: int) -> None:
     first = HEADER_ROW
     grade_help = "\n".join(f"{g.code}: {g.label}" for g in plan.grades)
-    sheet.data_validation(first, col[L.GRADE], last, col[L.GRADE], {
-        "validate": "list", "source": [g.code for g in plan.grades],
-        "input_title": L.GRADE, "input_message": grade_help[:255],
-        "error_title": L.GRADE, "error_message": "一覧から選んでください。",
-    })  # fmt: skip
-    sheet.data_validation(first, col[L.OUTLOOK], last, col[L.OUTLOOK], {
-        "validate": "list", "source": list(L.OUTLOOK_CHOICES),
-        "error_title": L.OUTLOOK, "error_message": "一覧から選んでください。",
-    })  # fmt: skip
-    sheet.data_validation(first, col[L.ACTUAL], last, col[L.ACTUAL], {
-        "validate": "any", "input_title": L.ACTUAL,
-        "input_message": "数値だけを入力（単位・カンマ不要）。未確定は「－」。",
-    })  # fmt: skip
+    sheet.data_validation(
+        first,
+        col[L.GRADE],
+        last,
+        col[L.GRADE],
+        {
+            "validate": "list",
+            "source": [g.code for g in plan.grades],
+            "input_title": L.GRADE,
+            "input_message": grade_help[:255],
+            "error_title": L.GRADE,
+            "error_message": "一覧から選んでください。",
+        },
+    )
+    sheet.data_validation(
+        first,
+        col[L.OUTLOOK],
+        last,
+        col[L.OUTLOOK],
+        {
+            "validate": "list",
+            "source": list(L.OUTLOOK_CHOICES),
+            "error_title": L.OUTLOOK,
+            "error_message": "一覧から選んでください。",
+        },
+    )
+    sheet.data_validation(
+        first,
+        col[L.ACTUAL],
+        last,
+        col[L.ACTUAL],
+        {
+            "validate": "any",
+            "input_title": L.ACTUAL,
+            "input_message": "数値だけを入力（単位・カンマ不要）。未確定は「－」。",
+        },
+    )
 
 
 def _layout(sheet: Any, columns: tuple[str, ...], rows: list[ExpectedRow], last: int) -> None:
@@ -207,14 +268,23 @@ def _layout(sheet: Any, columns: tuple[str, ...], rows: list[ExpectedRow], last:
     for offset, row in enumerate(rows):
         lines = max(
             math.ceil(_shown_width(row, label) / max(widths[label] - 1, 1))
-            for label in columns if _WIDTHS[label][2]
-        )  # fmt: skip
+            for label in columns
+            if _WIDTHS[label][2]
+        )
         sheet.set_row(HEADER_ROW + offset, max(lines, 1) * 13.5 + 3)
     sheet.set_row(HEADER_ROW - 1, 30)
     sheet.freeze_panes(HEADER_ROW, 3)
     sheet.autofilter(HEADER_ROW - 1, 0, last, len(columns) - 1)
-    sheet.protect("", {"autofilter": True, "format_columns": True, "format_rows": True,
-                       "select_locked_cells": True, "select_unlocked_cells": True})  # fmt: skip
+    sheet.protect(
+        "",
+        {
+            "autofilter": True,
+            "format_columns": True,
+            "format_rows": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
@@ -226,17 +296,30 @@ def _layout(sheet: Any, columns: tuple[str, ...], rows: list[ExpectedRow], last:
 
 
 def _shown_width(row: ExpectedRow, label: str) -> int:
-    value = {L.NUMBER: row.number, L.PROJECT_NAME: row.project_name, L.TARGET_NAME: row.target_name,
-             L.UNIT: row.unit, L.DIRECTION: row.direction, L.BASELINE: row.baseline,
-             L.TARGET: row.target}.get(label)  # fmt: skip
-    return display_width("" if value is None else f"{value:,}" if isinstance(value, Decimal) else str(value))
+    value = {
+        L.NUMBER: row.number,
+        L.PROJECT_NAME: row.project_name,
+        L.TARGET_NAME: row.target_name,
+        L.UNIT: row.unit,
+        L.DIRECTION: row.direction,
+        L.BASELINE: row.baseline,
+        L.TARGET: row.target,
+    }.get(label)
+    return display_width(
+        "" if value is None else f"{value:,}" if isinstance(value, Decimal) else str(value)
+    )
 
 
 def _write_meta(book: Any, plan: Plan, department: str, year: int, rows: list[ExpectedRow]) -> None:
     meta = book.add_worksheet(L.META_SHEET)
     digest = expected_fingerprint(plan, department, year)
-    items = ((L.META_PLAN_ID, plan.plan_id), (L.META_YEAR, year), (L.META_DEPARTMENT, department),
-             (L.META_VERSION, TEMPLATE_VERSION), (L.META_FINGERPRINT, digest))  # fmt: skip
+    items = (
+        (L.META_PLAN_ID, plan.plan_id),
+        (L.META_YEAR, year),
+        (L.META_DEPARTMENT, department),
+        (L.META_VERSION, TEMPLATE_VERSION),
+        (L.META_FINGERPRINT, digest),
+    )
     for r, (name, value) in enumerate(items):
         write_cell(meta, r, 0, name)
         write_cell(meta, r, 1, value)
@@ -244,7 +327,3 @@ def _write_meta(book: Any, plan: Plan, department: str, year: int, rows: list[Ex
     meta.set_column(1, 1, 70)
     meta.protect("")
     meta.hide()
-
-
-def column_letter(index: int) -> str:
-    return xl_col_to_name(index)

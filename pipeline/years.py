@@ -25,7 +25,7 @@ class YearError(ValueError):
 
 
 def parse_fiscal_year(value: object) -> int:
-    """2024, '2024年度', 'FY2024', '令和6年度', 'R6', 'H31', '平成32年度', '令和元年度' -> 2024 etc."""
+    """2024, '2024年度', 'FY2024', '令和6年度', 'R6', 'H31', '平成32年度', '令和元年度', ..."""
     if isinstance(value, bool):
         raise YearError(str(value))
     if isinstance(value, int | float) and float(value).is_integer():
@@ -54,7 +54,7 @@ def _parse_text(text: str) -> int:
 
 
 def era_name(year: int) -> str:
-    """'令和6年度' for 2024, '令和元年度' for 2019, '平成30年度' for 2018 (fiscal-year convention)."""
+    """'令和6年度' for 2024, '令和元年度' for 2019, '平成30年度' for 2018 (fiscal years)."""
     for name, (start, _) in _ERAS.items():
         if year >= start:
             number = year - start + 1

@@ -58,7 +58,9 @@ def submission_schema(grade_codes: tuple[str, ...]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             FILE: pa.Column(object, nullable=False),
-            ROW: pa.Column(object, pa.Check(lambda s: s.map(lambda v: isinstance(v, int) and v > 0))),
+            ROW: pa.Column(
+                object, pa.Check(lambda s: s.map(lambda v: isinstance(v, int) and v > 0))
+            ),
             L.NUMBER: text,
             L.TARGET: text,
             L.DIRECTION: text,

@@ -35,8 +35,10 @@ def column_index(letters: str) -> int:
     return index - 1
 
 
-def scan(xml: bytes, columns: set[int], percent_styles: frozenset[int]) -> dict[tuple[int, int], CellFacts]:
-    """Facts for cells (0-based row, col) in `columns` that have a formula, an error or a % format."""
+def scan(
+    xml: bytes, columns: set[int], percent_styles: frozenset[int]
+) -> dict[tuple[int, int], CellFacts]:
+    """Facts for cells (0-based row, col) in `columns` with a formula, an error or a % format."""
     found: dict[tuple[int, int], CellFacts] = {}
     row, col = -1, -1
     for match in _TOKEN.finditer(xml):
@@ -56,7 +58,9 @@ def scan(xml: bytes, columns: set[int], percent_styles: frozenset[int]) -> dict[
         body = match.group(3) or b""
         formula = bool(_FORMULA.search(body))
         value = _VALUE.search(body)
-        error = value.group(1).decode("utf-8", "replace") if attrs.get(b"t") == b"e" and value else ""
+        error = (
+            value.group(1).decode("utf-8", "replace") if attrs.get(b"t") == b"e" and value else ""
+        )
         style = attrs.get(b"s", b"0")
         percent = style.isdigit() and int(style) in percent_styles
         if formula or error or percent:

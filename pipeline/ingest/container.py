@@ -62,7 +62,9 @@ def inspect(data: bytes, suffix: str, limits: Limits) -> Container:
     if not data:
         raise Refused("F02")
     if len(data) > limits.max_file_bytes:
-        raise Refused("F05", f"ファイルサイズ {len(data) / MB:.1f}MB > {limits.max_file_bytes // MB}MB")
+        raise Refused(
+            "F05", f"ファイルサイズ {len(data) / MB:.1f}MB > {limits.max_file_bytes // MB}MB"
+        )
     if data.startswith(_OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise Refused("F03")
@@ -111,10 +113,14 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
             with archive.open(entry) as stream:
                 content, size = _read_capped(stream, entry.filename, limits)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-            raise Refused("F01", f"zip内の {entry.filename} が壊れています: {type(exc).__name__}") from None
+            raise Refused(
+                "F01", f"zip内の {entry.filename} が壊れています: {type(exc).__name__}"
+            ) from None
         total += size
         if total > limits.max_total_bytes:
-            raise Refused("F05", f"展開後の合計サイズが {limits.max_total_bytes // MB}MB を超えます")
+            raise Refused(
+                "F05", f"展開後の合計サイズが {limits.max_total_bytes // MB}MB を超えます"
+            )
         if entry.filename in wanted or entry.filename.startswith("xl/worksheets/sheet"):
             parts[entry.filename] = content
     if "xl/workbook.xml" not in parts:
@@ -123,7 +129,9 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     sheets = _sheet_parts(parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels", b""))
     saved_at, saved_by = _core_properties(parts.get("docProps/core.xml", b""))
     xml = {name: parts[part] for name, part in sheets.items() if part in parts}
-    return Container(kind, sheets, _percent_styles(parts.get("xl/styles.xml", b"")), saved_at, saved_by, xml)
+    return Container(
+        kind, sheets, _percent_styles(parts.get("xl/styles.xml", b"")), saved_at, saved_by, xml
+    )
 
 
 def _check_declared(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -131,8 +139,12 @@ def _check_declared(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
     for entry in entries:
         declared += entry.file_size
         if entry.file_size > limits.max_part_bytes:
-            raise Refused("F05", f"{entry.filename} の展開後サイズ {entry.file_size // MB}MB が上限を超えます")
-        if entry.file_size > MB and entry.file_size > limits.max_ratio * max(entry.compress_size, 1):
+            raise Refused(
+                "F05", f"{entry.filename} の展開後サイズ {entry.file_size // MB}MB が上限を超えます"
+            )
+        if entry.file_size > MB and entry.file_size > limits.max_ratio * max(
+            entry.compress_size, 1
+        ):
             raise Refused("F05", f"{entry.filename} の圧縮率が異常です（zip爆弾の疑い）")
     if declared > limits.max_total_bytes:
         raise Refused("F05", f"展開後の合計サイズ {declared // MB}MB が上限を超えます")
@@ -149,7 +161,9 @@ def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, i
     while chunk := stream.read(1 << 16):
         size += len(chunk)
         if size > limits.max_part_bytes:
-            raise Refused("F05", f"{name} の展開後サイズが {limits.max_part_bytes // MB}MB を超えます")
+            raise Refused(
+                "F05", f"{name} の展開後サイズが {limits.max_part_bytes // MB}MB を超えます"
+            )
         if is_xml:
             if _DTD.search(tail + chunk):
                 raise Refused("F05", f"{name} にDTD・実体宣言があります（XML爆弾の疑い）")
@@ -195,12 +209,16 @@ def _percent_styles(styles_xml: bytes) -> frozenset[int]:
         int(f.get("numFmtId", "-1")): f.get("formatCode", "")
         for f in root.iter(f"{_MAIN_NS}numFmt")
     }
-    percent_ids = _BUILTIN_PERCENT | {i for i, code in custom.items() if "%" in re.sub(r'"[^"]*"', "", code)}
+    percent_ids = _BUILTIN_PERCENT | {
+        i for i, code in custom.items() if "%" in re.sub(r'"[^"]*"', "", code)
+    }
     xfs = root.find(f"{_MAIN_NS}cellXfs")
     if xfs is None:
         return frozenset()
     return frozenset(
-        i for i, xf in enumerate(xfs.iter(f"{_MAIN_NS}xf")) if int(xf.get("numFmtId", "0")) in percent_ids
+        i
+        for i, xf in enumerate(xfs.iter(f"{_MAIN_NS}xf"))
+        if int(xf.get("numFmtId", "0")) in percent_ids
     )
 
 

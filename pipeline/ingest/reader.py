@@ -70,10 +70,14 @@ def read_submission(path: Path, root: Path, limits: Limits | None = None) -> Sub
         container = inspect(data, path.suffix, limits)
         return _read_values(data, container, base, limits)
     except Refused as refused:
-        return Submission(base, empty_rows(), (finding(refused.code, file=relative, reason=refused.reason),))
+        return Submission(
+            base, empty_rows(), (finding(refused.code, file=relative, reason=refused.reason),)
+        )
 
 
-def _read_values(data: bytes, container: Container, base: SubmittedFile, limits: Limits) -> Submission:
+def _read_values(
+    data: bytes, container: Container, base: SubmittedFile, limits: Limits
+) -> Submission:
     file = replace(base, kind=container.kind, saved_at=container.saved_at)
     findings: list[Finding] = []
     if container.kind == "xlsm":
@@ -95,14 +99,24 @@ def _read_values(data: bytes, container: Container, base: SubmittedFile, limits:
     missing = [label for label in L.TEMPLATE_COLUMNS if label not in columns]
     if header_at is None or missing:
         findings += [
-            finding("F09", file=file.path, sheet=sheet_name, column=label, cell=_header_cell(header_at))
+            finding(
+                "F09", file=file.path, sheet=sheet_name, column=label, cell=_header_cell(header_at)
+            )
             for label in missing
         ]
         return Submission(file, empty_rows(), tuple(findings))
     findings += _extra_columns(values[header_at], columns, file.path, sheet_name, header_at)
-    writer, contact = _labelled(values[:header_at], L.WRITER), _labelled(values[:header_at], L.CONTACT)
-    file = replace(file, writer=writer, contact=contact, readable=True,
-                   columns=tuple((label, _letter(i)) for label, i in columns.items()))  # fmt: skip
+    writer, contact = (
+        _labelled(values[:header_at], L.WRITER),
+        _labelled(values[:header_at], L.CONTACT),
+    )
+    file = replace(
+        file,
+        writer=writer,
+        contact=contact,
+        readable=True,
+        columns=tuple((label, _letter(i)) for label, i in columns.items()),
+    )
     editable = {columns[label] for label in L.EDITABLE_COLUMNS}
     xml = container.sheet_xml.get(sheet_name, b"")
     facts = scan(xml, editable, container.percent_styles) if xml else {}
@@ -132,7 +146,9 @@ def _sheet_values(book: Any, name: str, limits: Limits) -> list[list[object]]:
     try:
         sheet = book.get_sheet_by_name(name)
         if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
-            raise Refused("F05", f"シートの大きさ {sheet.height}行×{sheet.width}列 が上限を超えます")
+            raise Refused(
+                "F05", f"シートの大きさ {sheet.height}行×{sheet.width}列 が上限を超えます"
+            )
         return [list(r) for r in sheet.to_python(skip_empty_area=False)]
     except Refused:
         raise
@@ -148,7 +164,9 @@ def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
     except Exception:
         return ()
     known = {key(label): label for label in L.META_LABELS}
-    pairs = [(known.get(key(r[0]), _text(r[0])), _text(r[1])) for r in rows if len(r) >= 2 and key(r[0])]
+    pairs = [
+        (known.get(key(r[0]), _text(r[0])), _text(r[1])) for r in rows if len(r) >= 2 and key(r[0])
+    ]
     return tuple(pairs)
 
 
@@ -170,11 +188,14 @@ def _header_cell(header_at: int | None) -> str:
     return "" if header_at is None else f"A{header_at + 1}"
 
 
-def _extra_columns(header: list[object], columns: dict[str, int], file: str, sheet: str,
-                   header_at: int) -> list[Finding]:  # fmt: skip
+def _extra_columns(
+    header: list[object], columns: dict[str, int], file: str, sheet: str, header_at: int
+) -> list[Finding]:
     used = set(columns.values())
     return [
-        finding("F18", file=file, sheet=sheet, cell=f"{_letter(c)}{header_at + 1}", value=_text(cell))
+        finding(
+            "F18", file=file, sheet=sheet, cell=f"{_letter(c)}{header_at + 1}", value=_text(cell)
+        )
         for c, cell in enumerate(header)
         if c not in used and _text(cell)
     ]
@@ -189,9 +210,14 @@ def _labelled(rows: Iterable[list[object]], label: str) -> str:
     return ""
 
 
-def _data_rows(values: list[list[object]], header_at: int, columns: dict[str, int],
-               facts: dict[tuple[int, int], CellFacts], file: str, sheet: str,
-               ) -> tuple[pd.DataFrame, list[Finding]]:  # fmt: skip
+def _data_rows(
+    values: list[list[object]],
+    header_at: int,
+    columns: dict[str, int],
+    facts: dict[tuple[int, int], CellFacts],
+    file: str,
+    sheet: str,
+) -> tuple[pd.DataFrame, list[Finding]]:
     records: list[dict[str, object]] = []
     findings: list[Finding] = []
     actual_col = columns[L.ACTUAL]
@@ -210,12 +236,21 @@ def _data_rows(values: list[list[object]], header_at: int, columns: dict[str, in
         fact = facts.get((r, actual_col))
         record[PERCENT] = bool(fact and fact.percent)
         records.append(record)
-    frame = pd.DataFrame(records, columns=list(RAW_COLUMNS), dtype=object) if records else empty_rows()
+    frame = (
+        pd.DataFrame(records, columns=list(RAW_COLUMNS), dtype=object) if records else empty_rows()
+    )
     return frame, findings
 
 
-def _fact_findings(fact: CellFacts, record: dict[str, object], c: int, r: int,
-                   columns: dict[str, int], file: str, sheet: str) -> list[Finding]:  # fmt: skip
+def _fact_findings(
+    fact: CellFacts,
+    record: dict[str, object],
+    c: int,
+    r: int,
+    columns: dict[str, int],
+    file: str,
+    sheet: str,
+) -> list[Finding]:
     label = next(x for x, i in columns.items() if i == c)
     cell = f"{_letter(c)}{r + 1}"
     number = _text(record.get(L.NUMBER))
@@ -249,4 +284,3 @@ def _letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-

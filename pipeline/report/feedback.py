@@ -27,12 +27,22 @@ _FILLS = {
     L.WARNING: PatternFill("solid", fgColor="FFEB9C"),
     L.INFO: PatternFill("solid", fgColor="DDEBF7"),
 }
-_HEADER = (L.FINDING_SEVERITY, L.FINDING_CELL, L.NUMBER, L.FINDING_RULE, L.FINDING_VALUE,
-           L.FINDING_MESSAGE, L.FINDING_FILE)  # fmt: skip
+_HEADER = (
+    L.FINDING_SEVERITY,
+    L.FINDING_CELL,
+    L.NUMBER,
+    L.FINDING_RULE,
+    L.FINDING_VALUE,
+    L.FINDING_MESSAGE,
+    L.FINDING_FILE,
+)
 
 
 def feedback_path(out_dir: Path, department: str, year: int) -> Path:
-    return out_dir / f"{L.FEEDBACK_SHEET}_{safe_filename_part(department)}_{years.file_label(year)}.xlsx"
+    return (
+        out_dir
+        / f"{L.FEEDBACK_SHEET}_{safe_filename_part(department)}_{years.file_label(year)}.xlsx"
+    )
 
 
 def set_text(cell: Cell, value: object) -> None:
@@ -42,8 +52,14 @@ def set_text(cell: Cell, value: object) -> None:
     cell.data_type = "s"
 
 
-def write_feedback(out_dir: Path, source: Path, file: SubmittedFile, department: str, year: int,
-                   findings: Sequence[Finding]) -> Path:  # fmt: skip
+def write_feedback(
+    out_dir: Path,
+    source: Path,
+    file: SubmittedFile,
+    department: str,
+    year: int,
+    findings: Sequence[Finding],
+) -> Path:
     book = _copy_of(source, file)
     progress = book[L.PROGRESS_SHEET] if L.PROGRESS_SHEET in book.sheetnames else None
     if progress is not None:
@@ -62,7 +78,8 @@ def _copy_of(source: Path, file: SubmittedFile) -> Workbook:
         except Exception:  # unreadable by openpyxl although calamine could: list findings only
             pass
     book = Workbook()
-    book.remove(book.active)
+    for sheet in list(book.worksheets):
+        book.remove(sheet)
     return book
 
 

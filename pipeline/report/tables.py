@@ -26,7 +26,7 @@ class Column:
 class Table:
     name: str
     columns: tuple[Column, ...]
-    rows: list[tuple[object, ...]]
+    rows: Sequence[tuple[object, ...]]
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,19 @@ class FileRow:
 
 
 def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
-    columns = [Column(L.SCOPE), Column(L.CODE), Column(L.TARGETS_SET, "int"),
-               Column(L.PROJECTS_WITH_TARGETS, "int")]  # fmt: skip
+    columns = [
+        Column(L.SCOPE),
+        Column(L.CODE),
+        Column(L.TARGETS_SET, "int"),
+        Column(L.PROJECTS_WITH_TARGETS, "int"),
+    ]
     for grade in plan.grades:
         columns += [Column(grade.code, "int"), Column(grade.code + L.SHARE_SUFFIX, "percent")]
-    columns += [Column(L.UNGRADED, "int"), Column(L.AVERAGE_RATE, "percent"), Column(L.AVERAGE_COUNT, "int")]
+    columns += [
+        Column(L.UNGRADED, "int"),
+        Column(L.AVERAGE_RATE, "percent"),
+        Column(L.AVERAGE_COUNT, "int"),
+    ]
     rows = []
     for row in table.rows:
         cells: list[object] = [row.scope, row.code, row.targets_set, row.projects_with_targets]
@@ -65,12 +73,23 @@ def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
 def listing_columns(plan: Plan) -> tuple[Column, ...]:
     levels = [c for label in plan.levels for c in (Column(label), Column(f"{label}名", "wrap"))]
     return (
-        *levels, Column(L.NUMBER), Column(L.PROJECT_NAME, "wrap"), Column(L.PROJECT_DEPARTMENT),
-        Column(L.TARGET_NAME, "wrap"), Column(L.UNIT), Column(L.DIRECTION), Column(L.TARGET, "number"),
-        Column(L.ACTUAL, "number"), Column(L.RATE, "percent"), Column(L.GRADE), Column(L.FLOOR_GUIDE),
-        Column(L.NOTE, "wrap"), Column(L.WORK_DONE, "wrap"), Column(L.ISSUES, "wrap"),
+        *levels,
+        Column(L.NUMBER),
+        Column(L.PROJECT_NAME, "wrap"),
+        Column(L.PROJECT_DEPARTMENT),
+        Column(L.TARGET_NAME, "wrap"),
+        Column(L.UNIT),
+        Column(L.DIRECTION),
+        Column(L.TARGET, "number"),
+        Column(L.ACTUAL, "number"),
+        Column(L.RATE, "percent"),
+        Column(L.GRADE),
+        Column(L.FLOOR_GUIDE),
+        Column(L.NOTE, "wrap"),
+        Column(L.WORK_DONE, "wrap"),
+        Column(L.ISSUES, "wrap"),
         Column(L.OUTLOOK),
-    )  # fmt: skip
+    )
 
 
 def listing_rows(rows: Sequence[ListingRow]) -> list[tuple[object, ...]]:
@@ -78,39 +97,83 @@ def listing_rows(rows: Sequence[ListingRow]) -> list[tuple[object, ...]]:
     for row in rows:
         levels = [v for node in row.nodes for v in (node.code, node.name)]
         target = row.target
-        out.append((
-            *levels, row.project.number, row.project.name, row.department,
-            target.name if target else None, target.unit if target else None,
-            target.direction if target else None, row.target_value, row.actual, row.rate, row.grade,
-            row.suggested, "・".join(row.notes) or None, row.work_done, row.issues, row.outlook,
-        ))  # fmt: skip
+        out.append(
+            (
+                *levels,
+                row.project.number,
+                row.project.name,
+                row.department,
+                target.name if target else None,
+                target.unit if target else None,
+                target.direction if target else None,
+                row.target_value,
+                row.actual,
+                row.rate,
+                row.grade,
+                row.suggested,
+                "・".join(row.notes) or None,
+                row.work_done,
+                row.issues,
+                row.outlook,
+            )
+        )
     return out
 
 
 def status_table(rows: Sequence[FileRow]) -> Table:
     columns = (
-        Column(L.STATUS_DEPARTMENT), Column(L.STATUS), Column(L.STATUS_FILE),
-        Column(L.STATUS_SAVED, in_csv=False), Column(L.WRITER, in_csv=False), Column(L.STATUS_SHA),
-        Column(L.STATUS_READ, "int"), Column(L.STATUS_COUNTED, "int"), Column(L.STATUS_REJECTED, "int"),
-        Column(L.STATUS_ERRORS, "int"), Column(L.STATUS_WARNINGS, "int"),
-    )  # fmt: skip
-    data = [(r.department, r.status, r.file, r.saved_at, r.writer, r.sha256, r.read, r.counted,
-             r.rejected, r.errors, r.warnings) for r in rows]  # fmt: skip
+        Column(L.STATUS_DEPARTMENT),
+        Column(L.STATUS),
+        Column(L.STATUS_FILE),
+        Column(L.STATUS_SAVED, in_csv=False),
+        Column(L.WRITER, in_csv=False),
+        Column(L.STATUS_SHA),
+        Column(L.STATUS_READ, "int"),
+        Column(L.STATUS_COUNTED, "int"),
+        Column(L.STATUS_REJECTED, "int"),
+        Column(L.STATUS_ERRORS, "int"),
+        Column(L.STATUS_WARNINGS, "int"),
+    )
+    data = [
+        (
+            r.department,
+            r.status,
+            r.file,
+            r.saved_at,
+            r.writer,
+            r.sha256,
+            r.read,
+            r.counted,
+            r.rejected,
+            r.errors,
+            r.warnings,
+        )
+        for r in rows
+    ]
     return Table(L.STATUS_SHEET, columns, data)
 
 
 def findings_table(findings: Sequence[Finding]) -> Table:
     columns = (
-        Column(L.FINDING_FILE), Column(L.FINDING_SHEET), Column(L.FINDING_CELL), Column(L.NUMBER),
-        Column(L.FINDING_RULE), Column(L.FINDING_SEVERITY), Column(L.FINDING_VALUE, "wrap"),
+        Column(L.FINDING_FILE),
+        Column(L.FINDING_SHEET),
+        Column(L.FINDING_CELL),
+        Column(L.NUMBER),
+        Column(L.FINDING_RULE),
+        Column(L.FINDING_SEVERITY),
+        Column(L.FINDING_VALUE, "wrap"),
         Column(L.FINDING_MESSAGE, "wrap"),
-    )  # fmt: skip
-    rows = [(f.file, f.sheet, f.cell, f.number, f.rule, f.severity, f.value, f.message) for f in findings]
+    )
+    rows = [
+        (f.file, f.sheet, f.cell, f.number, f.rule, f.severity, f.value, f.message)
+        for f in findings
+    ]
     return Table(L.FINDINGS_SHEET, columns, rows)
 
 
-def committee_tables(plan: Plan, figures: Figures, files: Sequence[FileRow],
-                     findings: Sequence[Finding]) -> list[Table]:  # fmt: skip
+def committee_tables(
+    plan: Plan, figures: Figures, files: Sequence[FileRow], findings: Sequence[Finding]
+) -> list[Table]:
     """概要, one table per level, 事業一覧, 提出状況, 検証結果 — in sheet order."""
     tables = [summary_table(L.SUMMARY_SHEET, plan, figures.summary)]
     tables += [summary_table(t.name, plan, t) for t in figures.tables]

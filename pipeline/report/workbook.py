@@ -35,11 +35,16 @@ def workbook_path(out_dir: Path, plan: Plan, year: int) -> Path:
     return out_dir / f"集計結果_{plan.plan_id}_{years.file_label(year)}.xlsx"
 
 
-def write_committee_workbook(path: Path, info: RunInfo, tables: Sequence[Table],
-                             max_rows: int = EXCEL_MAX_ROWS) -> Path:  # fmt: skip
+def write_committee_workbook(
+    path: Path, info: RunInfo, tables: Sequence[Table], max_rows: int = EXCEL_MAX_ROWS
+) -> Path:
     with new_workbook(path) as book:
-        book.set_properties({"title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
-                             "created": info.run_at})  # fmt: skip
+        book.set_properties(
+            {
+                "title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
+                "created": info.run_at,
+            }
+        )
         styles = _Styles(book)
         lowest = info.plan.lowest_grade.code
         for table in tables:
@@ -57,8 +62,8 @@ def write_committee_workbook(path: Path, info: RunInfo, tables: Sequence[Table],
     return path
 
 
-def _chunks(rows: list[tuple[object, ...]], size: int) -> list[list[tuple[object, ...]]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+def _chunks(rows: Sequence[tuple[object, ...]], size: int) -> list[list[tuple[object, ...]]]:
+    return [list(rows[i : i + size]) for i in range(0, len(rows), size)] or [[]]
 
 
 class _Styles:
@@ -67,8 +72,16 @@ class _Styles:
         add = book.add_format
         self.title = add({"font_name": FONT, "bold": True, "font_size": 14})
         self.plain = add({"font_name": FONT, "font_size": 10})
-        self.header = add({**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
-                           "align": "center", "valign": "vcenter"})  # fmt: skip
+        self.header = add(
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
         self.by_kind = {
             "text": add(base),
             "wrap": add({**base, "text_wrap": True}),
@@ -94,7 +107,9 @@ def _write_table(sheet: Any, styles: _Styles, table: Table, first_row: int) -> N
         for c, (value, column) in enumerate(zip(row, table.columns, strict=True)):
             write_cell(sheet, r, c, _cell_value(value, column), styles.by_kind[column.kind])
     for c, column in enumerate(table.columns):
-        longest = max([display_width(column.name), *(display_width(_shown(r[c])) for r in table.rows[:2000])])
+        longest = max(
+            [display_width(column.name), *(display_width(_shown(r[c])) for r in table.rows[:2000])]
+        )
         sheet.set_column(c, c, min(max(longest + 2, 6), _MAX_WIDTH[column.kind]))
 
 
@@ -112,7 +127,7 @@ def _print_setup(sheet: Any, header_row: int, last_col: int) -> None:
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_header(f"&L&\"{FONT}\"&A")
+    sheet.set_header(f'&L&"{FONT}"&A')
     sheet.set_footer("&C&P / &N ページ")
 
 
@@ -131,9 +146,17 @@ def _highlight_lowest(sheet: Any, styles: _Styles, table: Table, count: int, low
         return
     grade_col = next(i for i, c in enumerate(table.columns) if c.name == L.GRADE)
     letter = _letter(grade_col)
-    sheet.conditional_format(1, 0, count, len(table.columns) - 1, {
-        "type": "formula", "criteria": f'=${letter}2="{lowest}"', "format": styles.lowest,
-    })  # fmt: skip
+    sheet.conditional_format(
+        1,
+        0,
+        count,
+        len(table.columns) - 1,
+        {
+            "type": "formula",
+            "criteria": f'=${letter}2="{lowest}"',
+            "format": styles.lowest,
+        },
+    )
 
 
 def _letter(index: int) -> str:
@@ -157,21 +180,37 @@ def _summary_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> N
 def _level_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
     sheet = book.add_worksheet(table.name)
     write_cell(sheet, 0, 0, f"{table.name}の進捗状況　{years.display(info.year)}", styles.title)
-    write_cell(sheet, 1, 0, "割合は評価済みの目標に対する比率。平均達成率は上限で頭打ちした達成率の平均"
-                            f"（上限 {info.plan.rate_cap}%）。", styles.plain)  # fmt: skip
+    write_cell(
+        sheet,
+        1,
+        0,
+        "割合は評価済みの目標に対する比率。平均達成率は上限で頭打ちした達成率の平均"
+        f"（上限 {info.plan.rate_cap}%）。",
+        styles.plain,
+    )
     _summary_body(book, sheet, styles, info, table)
 
 
 def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
     _write_table(sheet, styles, table, _TABLE_TOP)
     for c, (value, column) in enumerate(zip(table.rows[0], table.columns, strict=True)):
-        fmt = book.add_format({"font_name": FONT, "font_size": 10, "border": 1, "bold": True,
-                               "bg_color": "#F2F2F2", "num_format": _num_format(column)})  # fmt: skip
+        fmt = book.add_format(
+            {
+                "font_name": FONT,
+                "font_size": 10,
+                "border": 1,
+                "bold": True,
+                "bg_color": "#F2F2F2",
+                "num_format": _num_format(column),
+            }
+        )
         write_cell(sheet, _TABLE_TOP + 1, c, _cell_value(value, column), fmt)
     sheet.set_column(0, 0, 36, styles.by_kind["wrap"])
     last_row = _TABLE_TOP + len(table.rows)
     chart_row = last_row + 2
-    sheet.insert_chart(chart_row, 0, _chart(book, info, table), {"x_scale": 1.6, "y_scale": _y_scale(table)})
+    sheet.insert_chart(
+        chart_row, 0, _chart(book, info, table), {"x_scale": 1.6, "y_scale": _y_scale(table)}
+    )
     _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
     sheet.freeze_panes(_TABLE_TOP + 1, 1)
 
@@ -190,16 +229,23 @@ def _chart(book: Any, info: RunInfo, table: Table) -> Any:
     names = [c.name for c in table.columns]
     for i, grade in enumerate(info.plan.grades):
         col = names.index(grade.code + L.SHARE_SUFFIX)
-        chart.add_series({
-            "name": f"{grade.code}（{grade.label}）",
-            "categories": [table.name, first, 0, last, 0],
-            "values": [table.name, first, col, last, col],
-            "fill": {"color": _COLORS[i % len(_COLORS)]},
-            "gap": 60,
-            "data_labels": {"value": True, "num_format": "0.0%",
-                            "font": {"name": FONT, "size": 8, "color": "white"}},
-        })  # fmt: skip
-    chart.set_title({"name": f"評価区分の割合（{table.name}）", "name_font": {"name": FONT, "size": 12}})
+        chart.add_series(
+            {
+                "name": f"{grade.code}（{grade.label}）",
+                "categories": [table.name, first, 0, last, 0],
+                "values": [table.name, first, col, last, col],
+                "fill": {"color": _COLORS[i % len(_COLORS)]},
+                "gap": 60,
+                "data_labels": {
+                    "value": True,
+                    "num_format": "0.0%",
+                    "font": {"name": FONT, "size": 8, "color": "white"},
+                },
+            }
+        )
+    chart.set_title(
+        {"name": f"評価区分の割合（{table.name}）", "name_font": {"name": FONT, "size": 12}}
+    )
     chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 9}, "max": 1})
     chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
     chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})

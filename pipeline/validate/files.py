@@ -28,7 +28,7 @@ def _recency(file: SubmittedFile) -> tuple[str, str, str]:
 
 
 def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
-    """The newest file per department (saved time, then file time, then path); the rest superseded."""
+    """Newest file per department (saved time, then file time, then path); the rest superseded."""
     by_department: dict[str, list[SubmittedFile]] = {}
     status: dict[str, str] = {}
     for candidate in candidates:
@@ -48,13 +48,17 @@ def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
         status[newest.path] = L.SUBMITTED
         for file in older:
             status[file.path] = L.SUPERSEDED
-            findings.append(finding("B03", file=file.path, other=newest.path, reason=_why(newest, file)))
+            findings.append(
+                finding("B03", file=file.path, other=newest.path, reason=_why(newest, file))
+            )
     return Selection(used, status, tuple(findings))
 
 
 def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
     if newer.saved_at != older.saved_at:
-        return f"ブックの保存日時 {newer.saved_at or '不明'} が {older.saved_at or '不明'} より新しい"
+        return (
+            f"ブックの保存日時 {newer.saved_at or '不明'} が {older.saved_at or '不明'} より新しい"
+        )
     if newer.modified_at != older.modified_at:
         return f"ファイルの更新日時 {newer.modified_at} が {older.modified_at} より新しい"
     return "保存日時が同じため、パス名の順で後のファイルを採用"

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline import TEMPLATE_VERSION
+from pipeline import TEMPLATE_VERSION, years
 from pipeline import labels as L
-from pipeline import years
 from pipeline.fingerprint import expected_fingerprint
 from pipeline.messages import finding
 from pipeline.model import Finding, Plan, SubmittedFile
@@ -66,4 +65,6 @@ def _identify_by_rows(file: SubmittedFile, rows: pd.DataFrame, plan: Plan) -> Id
     if not owners:
         return Identity(None, (finding("F11", file=file.path),))
     department = owners.most_common(1)[0][0]
-    return Identity(department, (finding("F10", file=file.path, department=department),), department)
+    return Identity(
+        department, (finding("F10", file=file.path, department=department),), department
+    )

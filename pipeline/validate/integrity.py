@@ -4,6 +4,7 @@ or belonging to another department. Only the rows concerned are rejected; the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -22,35 +23,42 @@ class Matched:
     findings: tuple[Finding, ...]
 
 
-def match_rows(file: SubmittedFile, rows: pd.DataFrame, plan: Plan, department: str, year: int) -> Matched:
+def match_rows(
+    file: SubmittedFile, rows: pd.DataFrame, plan: Plan, department: str, year: int
+) -> Matched:
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
     seen: dict[tuple[str, str], int] = {}
     findings: list[Finding] = []
     seqs: list[object] = []
     numbers: list[object] = []
-    for record in rows.to_dict("records"):
+    for record in cast(list[dict[str, object]], rows.to_dict("records")):
         row_key = (key(record[L.NUMBER]), key(record[L.TARGET_NAME]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
         problems = _row_problems(file, record, found, row_key, seen, plan, department)
         findings += problems
         if found is not None and not any(p.rule in ("I02", "I04", "I05") for p in problems):
-            seen[found.row_key] = int(record[ROW])
+            seen[found.row_key] = int(str(record[ROW]))
         ok = found is not None and not problems
         seqs.append(found.target_seq if ok and found else None)
         numbers.append(found.number if ok and found else None)
     for row in expected:
         if row.row_key not in seen:
             shown = f"{row.number} {row.target_name}".strip()
-            findings.append(finding("I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown))
+            findings.append(
+                finding(
+                    "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
+                )
+            )
     matched = rows.copy()
     matched[TARGET_SEQ] = pd.Series(seqs, index=rows.index, dtype=object)
     matched[PLAN_NUMBER] = pd.Series(numbers, index=rows.index, dtype=object)
     return Matched(matched, tuple(findings))
 
 
-def _renamed_target(row_key: tuple[str, str], expected: list[ExpectedRow],
-                    seen: dict[tuple[str, str], int]) -> ExpectedRow | None:  # fmt: skip
+def _renamed_target(
+    row_key: tuple[str, str], expected: list[ExpectedRow], seen: dict[tuple[str, str], int]
+) -> ExpectedRow | None:
     """A row whose 指標名 was edited: its project has exactly one target row not yet seen."""
     number, _ = row_key
     open_rows = [r for r in expected if r.row_key[0] == number and r.row_key not in seen]
@@ -58,15 +66,27 @@ def _renamed_target(row_key: tuple[str, str], expected: list[ExpectedRow],
     return candidates[0] if len(candidates) == 1 and len(open_rows) == 1 else None
 
 
-def _row_problems(file: SubmittedFile, record: dict[str, object], found: ExpectedRow | None,
-                  row_key: tuple[str, str], seen: dict[tuple[str, str], int], plan: Plan,
-                  department: str) -> list[Finding]:  # fmt: skip
+def _row_problems(
+    file: SubmittedFile,
+    record: dict[str, object],
+    found: ExpectedRow | None,
+    row_key: tuple[str, str],
+    seen: dict[tuple[str, str], int],
+    plan: Plan,
+    department: str,
+) -> list[Finding]:
     row = int(str(record[ROW]))
     number = str(record[L.NUMBER] or "")
 
     def at(code: str, label: str, **params: object) -> Finding:
-        return finding(code, file=file.path, sheet=L.PROGRESS_SHEET, cell=f"{file.column(label)}{row}",
-                       number=number, **params)  # fmt: skip
+        return finding(
+            code,
+            file=file.path,
+            sheet=L.PROGRESS_SHEET,
+            cell=f"{file.column(label)}{row}",
+            number=number,
+            **params,
+        )
 
     if found is None:
         owner = plan.project(number)
@@ -77,11 +97,20 @@ def _row_problems(file: SubmittedFile, record: dict[str, object], found: Expecte
         return [at("I04", L.NUMBER, value=number, other=f"{seen[found.row_key]}行目と同じ")]
     problems: list[Finding] = []
     if found.row_key != row_key:
-        problems.append(at("I01", L.TARGET_NAME, value=record[L.TARGET_NAME], column=L.TARGET_NAME,
-                           expected=found.target_name))  # fmt: skip
+        problems.append(
+            at(
+                "I01",
+                L.TARGET_NAME,
+                value=record[L.TARGET_NAME],
+                column=L.TARGET_NAME,
+                expected=found.target_name,
+            )
+        )
     wanted = dict(zip(L.LOCKED_COLUMNS, locked_values(found), strict=True))
     for label in _COMPARED:
         if canonical(record[label]) != canonical(wanted[label]):
             shown = "" if wanted[label] is None else wanted[label]
-            problems.append(at("I01", label, value=record[label], column=label, expected=shown or "空欄"))
+            problems.append(
+                at("I01", label, value=record[label], column=label, expected=shown or "空欄")
+            )
     return problems

@@ -13,7 +13,9 @@ from pipeline.model import FILE, GRADE_CODE, ROW, Finding, Plan, SubmittedFile
 from schemas.submission import RULE_COLUMNS, submission_schema
 
 
-def check_values(typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedFile]) -> list[Finding]:
+def check_values(
+    typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedFile]
+) -> list[Finding]:
     if typed.empty:
         return []
     schema = submission_schema(tuple(g.code for g in plan.grades))
@@ -24,8 +26,9 @@ def check_values(typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedF
     return []
 
 
-def _findings(failures: pd.DataFrame, typed: pd.DataFrame, plan: Plan,
-              files: Mapping[str, SubmittedFile]) -> list[Finding]:  # fmt: skip
+def _findings(
+    failures: pd.DataFrame, typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedFile]
+) -> list[Finding]:
     grades = "・".join(g.code for g in plan.grades)
     choices = "・".join(L.OUTLOOK_CHOICES)
     out: dict[tuple[object, str], Finding] = {}
@@ -37,10 +40,16 @@ def _findings(failures: pd.DataFrame, typed: pd.DataFrame, plan: Plan,
         label = RULE_COLUMNS[code]
         file = files[str(record[FILE])]
         out[index, code] = finding(
-            code, file=file.path, sheet=L.PROGRESS_SHEET, cell=f"{file.column(label)}{record[ROW]}",
-            number=str(record[L.NUMBER] or ""), value=_shown(record[label]), grades=grades,
-            choices=choices, grade=record[GRADE_CODE],
-        )  # fmt: skip
+            code,
+            file=file.path,
+            sheet=L.PROGRESS_SHEET,
+            cell=f"{file.column(label)}{record[ROW]}",
+            number=str(record[L.NUMBER] or ""),
+            value=_shown(record[label]),
+            grades=grades,
+            choices=choices,
+            grade=record[GRADE_CODE],
+        )
     return sorted(out.values(), key=lambda f: (f.file, _row_of(f.cell), f.rule))
 
 
