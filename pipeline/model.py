@@ -117,8 +117,10 @@ class Plan:
     targets: tuple[Target, ...]
     note: str = ""
     fingerprint: str = ""  # SHA-256 of the master's content, for the audit trail
-    _index: dict[str, Project] = field(default_factory=dict, compare=False, repr=False)
-    _targets: dict[str, list[Target]] = field(default_factory=dict, compare=False, repr=False)
+    _index: dict[str, Project] = field(init=False, default_factory=dict, compare=False, repr=False)
+    _targets: dict[str, list[Target]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})

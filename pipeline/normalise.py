@@ -130,6 +130,7 @@ def normalise(
     raw: pd.DataFrame, grades: tuple[Grade, ...], files: Mapping[str, SubmittedFile]
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Add typed columns to the merged raw rows; conversions to double-check become warnings."""
+    raw = raw.astype(object).where(raw.notna(), None)  # pandas may turn empty cells into NaN
     typed = raw.copy()
     findings: list[Finding] = []
     actuals: list[object] = []

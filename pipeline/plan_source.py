@@ -7,10 +7,10 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
 
 from pipeline import labels as L
 from pipeline.text import display_width
+from pipeline.xlsx import FONT, new_workbook, write_cell
 
 SHEETS = (L.MASTER_PLAN_SHEET, L.MASTER_TREE_SHEET, L.MASTER_PROJECT_SHEET, L.MASTER_TARGET_SHEET)
 _TEXT_COLUMNS = {L.NUMBER, L.TREE_CODE, L.TREE_PARENT, L.PROJECT_NODE, L.PROJECT_RELISTED_FROM}
@@ -38,28 +38,27 @@ def cell_value(column: str, text: str) -> str | int | float | None:
 
 def build_master(folder: Path, out: Path) -> Path:
     """Write the plan master workbook for the CSV source in `folder`."""
+    return write_master(read_source(folder), out)
+
+
+def write_master(sheets: dict[str, list[list[str]]], out: Path) -> Path:
+    """Write a plan master from rows of text (header first), one list per sheet."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(
-        str(out),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    book.set_properties({"title": "計画マスタ", "created": _FIXED_TIME})
-    header = book.add_format(
-        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": "BIZ UDPゴシック"}
-    )
-    body = book.add_format({"font_name": "BIZ UDPゴシック", "valign": "top"})
-    for name, rows in read_source(folder).items():
-        sheet = book.add_worksheet(name)
-        columns = rows[0]
-        for c, label in enumerate(columns):
-            sheet.write_string(0, c, label, header)
-            width = max(display_width(str(r[c])) if c < len(r) else 0 for r in rows)
-            sheet.set_column(c, c, min(max(width + 2, 8), 60), body)
-        for r, row in enumerate(rows[1:], start=1):
-            for c, text in enumerate(row):
-                value = cell_value(columns[c], text)
-                if value is not None and sheet.write(r, c, value) < 0:
-                    raise OSError(f"could not write {name}!R{r + 1}C{c + 1}")
-        sheet.freeze_panes(1, 0)
-    book.close()
+    with new_workbook(out) as book:
+        book.set_properties({"title": "計画マスタ", "created": _FIXED_TIME})
+        header = book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": FONT}
+        )
+        body = book.add_format({"font_name": FONT, "valign": "top"})
+        for name, rows in sheets.items():
+            sheet = book.add_worksheet(name)
+            columns = rows[0]
+            for c, label in enumerate(columns):
+                write_cell(sheet, 0, c, label, header)
+                width = max(display_width(str(r[c])) if c < len(r) else 0 for r in rows)
+                sheet.set_column(c, c, min(max(width + 2, 8), 60), body)
+            for r, row in enumerate(rows[1:], start=1):
+                for c, text in enumerate(row):
+                    write_cell(sheet, r, c, cell_value(columns[c], str(text)))
+            sheet.freeze_panes(1, 0)
     return out
