@@ -7,7 +7,6 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-
 from pipeline import labels as L
 from pipeline.text import display_width
 from pipeline.xlsx import FONT, new_workbook, write_cell

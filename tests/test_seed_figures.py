@@ -43,7 +43,7 @@ def year_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     tmp = tmp_path_factory.mktemp(f"seed{year}")
     master, submissions = _submissions(tmp, year, messy=year == 2019)
     half_up = run(master, submissions, year, tmp / "half-up")
-    largest = run(master, submissions, year, tmp / "lr", Options(percent="largest-remainder"))
+    run(master, submissions, year, tmp / "lr", Options(percent="largest-remainder"))
     return year, half_up, _summary(tmp / "half-up"), _summary(tmp / "lr")
 
 
@@ -83,7 +83,7 @@ def test_largest_remainder_gives_the_published_h29_total(year_run) -> None:
 
 
 def test_relisted_project_is_listed_but_counted_once(year_run) -> None:
-    year, outcome, summary, _ = year_run
+    _, outcome, summary, _ = year_run
     listing = [r for r in outcome.figures.listing if r.project.number == "3-(1)-99"]
     assert listing and all(any("再掲" in n for n in r.notes) for r in listing)
     assert summary[L.TOTAL][L.TARGETS_SET] == str(
