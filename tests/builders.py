@@ -42,7 +42,7 @@ def master_sheets(
             [L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT, L.TREE_LEVEL],
             *map(list, tree),
         ],
-        L.MASTER_PROJECT_SHEET: [PROJECT_HEADER, *map(list, projects)],
+        L.MASTER_PROJECT_SHEET: [list(PROJECT_HEADER), *map(list, projects)],
         L.MASTER_TARGET_SHEET: [target_header, *[[_text(v) for v in row] for row in targets]],
     }
 

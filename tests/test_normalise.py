@@ -1,0 +1,150 @@
+"""Reading 実績値, 自己評価 and 今後の方向性 the way departments type them."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.model import Grade
+from pipeline.normalise import parse_choice, parse_grade, parse_number
+
+GRADES = (
+    Grade("A", "着実に進捗した", Decimal(100)),
+    Grade("B", "概ね進捗した", Decimal(80)),
+    Grade("C", "進捗が遅れている", None),
+)
+
+
+def to_full_width(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "value"),
+    [
+        ("１，２００", "", Decimal("1200")),
+        ("1,200件", "件", Decimal(1200)),
+        ("1,200 件", "件", Decimal(1200)),
+        (40, "%", Decimal(40)),
+        ("40%", "%", Decimal(40)),
+        ("△5", "", Decimal(-5)),
+        ("1e3", "", Decimal(1000)),
+    ],
+)
+def test_numbers_are_read_as_typed_with_units_and_separators(
+    typed: object, unit: str, value: Decimal
+) -> None:
+    parsed = parse_number(typed, unit)
+    assert parsed.value == value
+    assert parsed.warning == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "value"), [("1.2万", "", Decimal(12000)), ("3千人", "人", Decimal(3000))]
+)
+def test_man_and_sen_multipliers_are_applied_with_a_warning(
+    typed: str, unit: str, value: Decimal
+) -> None:
+    parsed = parse_number(typed, unit)
+    assert (parsed.value, parsed.warning) == (value, "V10")
+
+
+@pytest.mark.parametrize("typed", ["－", "-", "ー", "—", "", None])
+def test_dash_or_blank_means_no_value(typed: object) -> None:
+    assert parse_number(typed, "件").value is None
+
+
+def test_text_like_mishuukei_is_kept_so_validation_can_quote_it() -> None:
+    assert parse_number("未集計", "件").value == "未集計"
+
+
+@pytest.mark.parametrize("typed", [dt.datetime(2024, 4, 1, 9, 0), dt.date(2024, 4, 1), True])
+def test_dates_and_booleans_are_not_numbers(typed: object) -> None:
+    assert isinstance(parse_number(typed, "件").value, str)
+
+
+def test_percent_formatted_fraction_is_read_as_percent_with_a_warning() -> None:
+    parsed = parse_number(0.4, "%", percent_format=True)
+    assert (parsed.value, parsed.warning) == (Decimal(40), "V11")
+
+
+def test_percent_format_does_not_change_a_non_percent_unit() -> None:
+    parsed = parse_number(0.4, "人", percent_format=True)
+    assert (parsed.value, parsed.warning) == (Decimal("0.4"), "")
+
+
+def test_float_cell_keeps_its_decimal_value_not_the_binary_expansion() -> None:
+    assert parse_number(0.1).value == Decimal("0.1")
+
+
+@pytest.mark.xfail(reason="BUG: a huge exponent typed as text raises decimal.Overflow", strict=True)
+def test_huge_exponent_typed_as_text_does_not_crash() -> None:
+    assert parse_number("1e1000000").value is not None
+
+
+@pytest.mark.xfail(reason="BUG: numbers over 28 digits are silently rounded", strict=True)
+def test_long_numbers_are_not_rounded() -> None:
+    n = 12345678901234567890123456789012
+    assert parse_number(str(n)).value == n
+
+
+@pytest.mark.xfail(reason="BUG: ints over 4300 digits raise ValueError in str()", strict=True)
+def test_enormous_integer_does_not_crash() -> None:
+    parse_number(10**5000)
+
+
+@pytest.mark.parametrize("typed", ["Ａ", "a", "A評価", " A ", "着実に進捗した"])
+def test_grade_is_recognised_however_it_is_typed(typed: str) -> None:
+    assert parse_grade(typed, GRADES) == "A"
+
+
+def test_unknown_grade_is_returned_as_typed() -> None:
+    assert parse_grade("D", GRADES) == "D"
+
+
+@pytest.mark.parametrize("typed", ["", None])
+def test_blank_grade_is_no_grade(typed: object) -> None:
+    assert parse_grade(typed, GRADES) is None
+
+
+def test_outlook_with_half_width_middle_dot_matches_the_list() -> None:
+    assert parse_choice("改善･見直し", ("継続", "改善・見直し")) == "改善・見直し"
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.integers(min_value=-(10**300), max_value=10**300),
+        st.floats(),
+        st.none(),
+        st.booleans(),
+    ),
+    st.sampled_from(["", "件", "人", "%", "万人"]),
+    st.booleans(),
+)
+def test_any_cell_value_is_read_without_crashing(raw: object, unit: str, percent: bool) -> None:
+    value = parse_number(raw, unit, percent).value
+    assert value is None or isinstance(value, Decimal | str)
+
+
+@given(
+    st.from_regex(
+        r"[△▲-]?[0-9０-９,，.]{1,12}([eE][+-]?[0-9]{1,3})?[万千]?\s?[件人%％]?", fullmatch=True
+    ),
+    st.sampled_from(["", "件", "人", "%"]),
+)
+def test_number_like_text_is_read_without_crashing(raw: str, unit: str) -> None:
+    value = parse_number(raw, unit).value
+    assert value is None or isinstance(value, Decimal | str)
+
+
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.sampled_from(["件", "人", "回", "%", ""]),
+)
+def test_number_with_separators_and_unit_reads_back(n: int, unit: str) -> None:
+    typed = f"{n:,}{unit}"
+    assert parse_number(typed, unit).value == n
+    assert parse_number(to_full_width(typed), unit).value == n

@@ -1,0 +1,133 @@
+"""The plan master: the bundled Sendai plan, its CSV source, and masters that must be refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from pipeline import labels as L
+from pipeline.cli import main
+from pipeline.plan import PlanError, read_plan
+from pipeline.plan_source import SHEETS, cell_value, read_source
+from tests.builders import master_sheets, write_plan
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED = REPO / "input_templates" / "sendai2021_計画マスタ.xlsx"
+SOURCE = REPO / "input_templates" / "sendai2021"
+
+
+def test_bundled_sendai_plan_has_the_seeds_structure() -> None:
+    plan = read_plan(BUNDLED)
+    assert plan.levels == ("分野", "施策")
+    assert [g.code for g in plan.grades] == ["A", "B", "C"]
+    assert [n.code for n in plan.nodes if n.level == 0] == ["1", "2", "3"]
+    assert sum(1 for n in plan.nodes if n.level == 1) == 13
+    assert len(plan.projects) == 87
+    relisted = [p for p in plan.projects if p.is_relisting]
+    assert len(relisted) == 8
+    assert all(plan.project(p.relisted_from or "") is not None for p in relisted)
+    assert plan.project("1-(1)-①").department == "市民局地域政策課"  # from the seed's card
+    assert "サンプル" in plan.note  # targets are illustrative, and the master says so
+
+
+def test_bundled_master_agrees_with_its_csv_source() -> None:
+    book = load_workbook(BUNDLED, read_only=True)
+    source = read_source(SOURCE)
+    for name in SHEETS:
+        rows = [list(r) for r in book[name].iter_rows(values_only=True)]
+        expected = [[cell_value(source[name][0][c], t) for c, t in enumerate(r)] for r in source[name]]
+        trimmed = [[v for v in row][: len(expected[0])] for row in rows]
+        assert [r + [None] * (len(expected[0]) - len(r)) for r in expected] == trimmed, name
+
+
+def _sheets(**changes: object) -> dict[str, list[list[str]]]:
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[["1-(1)-①", "事業A", "1-(1)", "A課", "新規", "", "内容"]],
+        targets=[["1-(1)-①", "参加者数", "人", "増加", "", "100", "110"]],
+        years=[2024, 2025],
+    )
+    for name, edit in changes.items():
+        edit(sheets[name])  # type: ignore[operator]
+    return sheets
+
+
+def _refused(tmp_path: Path, **changes: object) -> list[tuple[str, str, str]]:
+    with pytest.raises(PlanError) as raised:
+        write_plan(_sheets(**changes), tmp_path)
+    return [(f.sheet, f.cell, f.rule) for f in raised.value.findings]
+
+
+def test_a_good_master_reads(tmp_path: Path) -> None:
+    _, plan = write_plan(_sheets(), tmp_path)
+    assert plan.targets[0].value_for(2025) == 110
+    assert plan.departments() == ["A課"]
+
+
+def test_missing_sheet_is_named(tmp_path: Path) -> None:
+    sheets = _sheets()
+    del sheets[L.MASTER_TARGET_SHEET]
+    with pytest.raises(PlanError) as raised:
+        write_plan(sheets, tmp_path)
+    assert [(f.sheet, f.rule) for f in raised.value.findings] == [("指標", "M01")]
+
+
+def test_missing_column_is_named(tmp_path: Path) -> None:
+    def drop_department(rows: list[list[str]]) -> None:
+        for row in rows:
+            del row[3]
+
+    assert _refused(tmp_path, 事業=drop_department) == [("事業", "A1", "M02")]
+
+
+def test_bad_direction_names_its_cell(tmp_path: Path) -> None:
+    def bad(rows: list[list[str]]) -> None:
+        rows[1][3] = "上昇"
+
+    assert _refused(tmp_path, 指標=bad) == [("指標", "D2", "M04")]
+
+
+def test_unknown_policy_code_and_duplicate_number(tmp_path: Path) -> None:
+    def bad(rows: list[list[str]]) -> None:
+        rows.append(["1-(1)-①", "事業B", "9-(9)", "B課", "", "", ""])
+        rows.append(["1-(1)-②", "事業C", "9-(9)", "B課", "", "", ""])
+
+    assert _refused(tmp_path, 事業=bad) == [("事業", "A3", "M05"), ("事業", "C4", "M06")]
+
+
+def test_relisting_must_point_to_a_main_entry(tmp_path: Path) -> None:
+    def bad(rows: list[list[str]]) -> None:
+        rows.append(["1-(1)-②", "事業A", "1-(1)", "", "", "1-(1)-⑨", ""])
+
+    assert _refused(tmp_path, 事業=bad) == [("事業", "F3", "M06")]
+
+
+def test_unreadable_year_is_refused(tmp_path: Path) -> None:
+    def bad(rows: list[list[str]]) -> None:
+        rows[3][1] = "来年"
+
+    assert _refused(tmp_path, 計画=bad) == [("計画", "B4", "M07")]
+
+
+def test_cli_refuses_a_broken_master_with_exit_2(tmp_path: Path) -> None:
+    def bad(rows: list[list[str]]) -> None:
+        rows[1][3] = "上昇"
+
+    sheets = _sheets(指標=bad)
+    from pipeline.plan_source import write_master
+
+    master = write_master(sheets, tmp_path / "m.xlsx")
+    result = CliRunner().invoke(main, ["templates", str(master), "--year", "2024", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "指標!D2" in result.output and "M04" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_refuses_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+    master = tmp_path / "master.xlsx"
+    master.write_text("計画ID,x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["templates", str(master), "--year", "R6", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "M08" in result.output
