@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, Decimal, InvalidOperation, localcontext
 
 import pandas as pd
 
@@ -50,7 +50,9 @@ def parse_number(raw: object, unit: str = "", percent_format: bool = False) -> P
         return Parsed(None)
     if isinstance(raw, bool | dt.date | dt.time | dt.timedelta):
         return Parsed(_quoted(raw))
-    if isinstance(raw, int | float | Decimal):
+    if isinstance(raw, int):
+        return Parsed(Decimal(raw))
+    if isinstance(raw, float | Decimal):
         number = _decimal(str(raw))
         if number is None:
             return Parsed(_quoted(raw))
@@ -78,9 +80,16 @@ def _parse_text(raw: str, unit: str) -> Parsed:
     number = _decimal(text)
     if number is None:
         return Parsed(raw)
-    number *= sign
+    if sign < 0:
+        number = -number
     if multiplier is not None:
-        return Parsed(number * multiplier, "V10", _plain(number * multiplier))
+        with localcontext() as exact:
+            exact.prec, exact.Emax = 100, MAX_EMAX
+            try:
+                number = number * multiplier
+            except ArithmeticError:
+                return Parsed(raw)
+        return Parsed(number, "V10", _plain(number))
     return Parsed(number)
 
 

@@ -43,7 +43,7 @@ def round_half_up(value: Fraction, places: int = 1) -> Decimal:
     scale = 10**places
     magnitude = (abs(value) * scale + Fraction(1, 2)).__floor__()
     signed = magnitude if value >= 0 else -magnitude
-    return Decimal(signed).scaleb(-places)
+    return Decimal(f"{signed}E-{places}")  # exact: no context rounding
 
 
 def suggested_grade(grades: tuple[Grade, ...], rate: Decimal) -> Grade:

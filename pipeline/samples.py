@@ -16,6 +16,10 @@ from pipeline.text import key
 RowKey = tuple[str, str]  # (整理番号, 指標名) as keys
 
 
+class Formula(str):
+    """A value to enter as a formula (plain strings are entered as text)."""
+
+
 def fill_template(
     template: Path,
     dest: Path,
@@ -33,7 +37,10 @@ def fill_template(
         target = sheet.cell(row, columns[L.TARGET_NAME]).value
         typed = values.get((key(number), key(target)))
         for label, value in (typed or {}).items():
-            sheet.cell(row, columns[label]).value = value  # type: ignore[assignment]
+            cell = sheet.cell(row, columns[label])
+            cell.value = value  # type: ignore[assignment]
+            if isinstance(value, str) and not isinstance(value, Formula):
+                cell.data_type = "s"  # text stays text, as typed after an apostrophe
     for label, value in ((L.WRITER, writer), (L.CONTACT, contact)):
         _fill_labelled(sheet, header_row, label, value)
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,9 @@ def test_bundled_master_agrees_with_its_csv_source() -> None:
     source = read_source(SOURCE)
     for name in SHEETS:
         rows = [list(r) for r in book[name].iter_rows(values_only=True)]
-        expected = [[cell_value(source[name][0][c], t) for c, t in enumerate(r)] for r in source[name]]
+        expected = [
+            [cell_value(source[name][0][c], t) for c, t in enumerate(r)] for r in source[name]
+        ]
         trimmed = [[v for v in row][: len(expected[0])] for row in rows]
         assert [r + [None] * (len(expected[0]) - len(r)) for r in expected] == trimmed, name
 
@@ -120,7 +122,9 @@ def test_cli_refuses_a_broken_master_with_exit_2(tmp_path: Path) -> None:
     from pipeline.plan_source import write_master
 
     master = write_master(sheets, tmp_path / "m.xlsx")
-    result = CliRunner().invoke(main, ["templates", str(master), "--year", "2024", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["templates", str(master), "--year", "2024", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 2
     assert "指標!D2" in result.output and "M04" in result.output
     assert "Traceback" not in result.output
@@ -129,5 +133,7 @@ def test_cli_refuses_a_broken_master_with_exit_2(tmp_path: Path) -> None:
 def test_cli_refuses_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
     master = tmp_path / "master.xlsx"
     master.write_text("計画ID,x\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["templates", str(master), "--year", "R6", "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["templates", str(master), "--year", "R6", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 2 and "M08" in result.output

@@ -78,7 +78,9 @@ def test_only_the_entry_cells_are_unlocked_and_the_sheet_is_protected(plan_and_b
 def test_drop_downs_hold_the_plans_grades_and_the_outlook_choices(plan_and_books) -> None:
     _, books = plan_and_books
     sheet = load_workbook(books[0])[L.PROGRESS_SHEET]
-    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"}
+    lists = {
+        str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"
+    }
     assert '"A,B,C"' in lists.values()
     assert '"' + ",".join(L.OUTLOOK_CHOICES) + '"' in lists.values()
 
