@@ -14,8 +14,15 @@ from pipeline.samples import fill_template
 from pipeline.templates import template_path, write_templates
 
 GRADES_ABC = "A=着実に進捗した;B=概ね進捗した;C=進捗が遅れている"
-PROJECT_HEADER = [L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE, L.PROJECT_DEPARTMENT,
-                  L.PROJECT_CATEGORY, L.PROJECT_RELISTED_FROM, L.PROJECT_DESCRIPTION]  # fmt: skip
+PROJECT_HEADER = [
+    L.NUMBER,
+    L.PROJECT_NAME,
+    L.PROJECT_NODE,
+    L.PROJECT_DEPARTMENT,
+    L.PROJECT_CATEGORY,
+    L.PROJECT_RELISTED_FROM,
+    L.PROJECT_DESCRIPTION,
+]
 
 
 def master_sheets(
@@ -30,10 +37,15 @@ def master_sheets(
     floors: str = "A=100;B=80",
 ) -> dict[str, list[list[str]]]:
     settings = [
-        [L.PLAN_ITEM, L.PLAN_VALUE], [L.PLAN_ID, plan_id], [L.PLAN_NAME, "テスト計画"],
-        [L.PLAN_START, str(years[0])], [L.PLAN_END, str(years[-1])], [L.PLAN_LEVELS, levels],
-        [L.PLAN_GRADES, grades], [L.PLAN_FLOORS, floors],
-    ]  # fmt: skip
+        [L.PLAN_ITEM, L.PLAN_VALUE],
+        [L.PLAN_ID, plan_id],
+        [L.PLAN_NAME, "テスト計画"],
+        [L.PLAN_START, str(years[0])],
+        [L.PLAN_END, str(years[-1])],
+        [L.PLAN_LEVELS, levels],
+        [L.PLAN_GRADES, grades],
+        [L.PLAN_FLOORS, floors],
+    ]
     target_header = [L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE]
     target_header += [f"{y}年度" for y in years]
     return {
@@ -73,8 +85,12 @@ def submit_all(plan: Plan, year: int, folder: Path, values: RowValues) -> Path:
 
 
 def complete_row(grade: str, actual: object, lowest: str = "C") -> dict[str, object]:
-    row: dict[str, object] = {L.ACTUAL: actual, L.GRADE: grade, L.WORK_DONE: "実施した。",
-                              L.OUTLOOK: "継続"}  # fmt: skip
+    row: dict[str, object] = {
+        L.ACTUAL: actual,
+        L.GRADE: grade,
+        L.WORK_DONE: "実施した。",
+        L.OUTLOOK: "継続",
+    }
     if grade == lowest:
         row[L.ISSUES] = "遅れの理由と課題。"
     return row

@@ -27,8 +27,13 @@ FIELD_NAMES = {
     2: "政策形成過程への市民の参画の推進に関する事項",
     3: "多様な主体による活動の促進に関する事項",
 }
-DEPARTMENTS = ("市民局市民協働推進課", "市民局地域政策課", "総務局広聴課", "教育局生涯学習課",
-               "健康福祉局地域福祉課")  # fmt: skip
+DEPARTMENTS = (
+    "市民局市民協働推進課",
+    "市民局地域政策課",
+    "総務局広聴課",
+    "教育局生涯学習課",
+    "健康福祉局地域福祉課",
+)
 
 
 def project_count(field: int) -> int:
@@ -49,12 +54,23 @@ def seed_sheets() -> dict[str, list[list[str]]]:
     projects = []
     targets: list[list[object]] = []
     for field in FIELDS:
-        tree += [[str(field), FIELD_NAMES[field], "", "分野"],
-                 [f"{field}-(1)", f"分野{field}の施策", str(field), "施策"]]  # fmt: skip
+        tree += [
+            [str(field), FIELD_NAMES[field], "", "分野"],
+            [f"{field}-(1)", f"分野{field}の施策", str(field), "施策"],
+        ]
         for j in range(project_count(field)):
             department = DEPARTMENTS[(field + j) % len(DEPARTMENTS)]
-            projects.append([number(field, j), f"分野{field}の事業{j + 1}", f"{field}-(1)",
-                             department, "継続", "", "事業内容"])  # fmt: skip
+            projects.append(
+                [
+                    number(field, j),
+                    f"分野{field}の事業{j + 1}",
+                    f"{field}-(1)",
+                    department,
+                    "継続",
+                    "",
+                    "事業内容",
+                ]
+            )
             for seq in (1, 2):
                 values = ["100" if is_active(field, j, seq, y) else "" for y in YEARS]
                 if any(values):
@@ -69,8 +85,12 @@ def grade_plan(year: int) -> dict[tuple[str, int], str]:
     for field in FIELDS:
         _, _, (a, b, c) = PUBLISHED[year][field]
         pool = ["A"] * a + ["B"] * b + ["C"] * c
-        active = [(number(field, j), seq) for j in range(project_count(field)) for seq in (1, 2)
-                  if is_active(field, j, seq, year)]  # fmt: skip
+        active = [
+            (number(field, j), seq)
+            for j in range(project_count(field))
+            for seq in (1, 2)
+            if is_active(field, j, seq, year)
+        ]
         assert len(active) == len(pool)
         grades.update(zip(active, pool, strict=True))
     return grades

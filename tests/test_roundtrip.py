@@ -30,7 +30,7 @@ def _plan(tmp: Path) -> tuple[Path, Plan]:
         projects=[
             ["1-(1)-①", "支援事業", "1-(1)", "環境局", "", "", ""],
             ["1-(1)-②", "対話事業", "1-(1)", "環境局", "", "", ""],
-        ],  # fmt: skip
+        ],
         targets=[
             ["1-(1)-①", "支援件数", "件", "増加", "", "100", "1000"],
             ["1-(1)-①", "満足度", "%", "増加", "", "60", "70"],
@@ -43,13 +43,32 @@ def _plan(tmp: Path) -> tuple[Path, Plan]:
 
 
 TYPED = {
-    ("1-(1)-1", "支援件数"): {L.ACTUAL: "１，２００件", L.GRADE: "Ａ", L.OUTLOOK: "拡充",
-                             L.WORK_DONE: '=HYPERLINK("http://example.com","x")'},
-    ("1-(1)-1", "満足度"): {L.ACTUAL: 72.5, L.GRADE: "a評価", L.OUTLOOK: "継続", L.WORK_DONE: "@SUM(A1)"},
-    ("1-(1)-1", "ごみ排出量"): {L.ACTUAL: 820, L.GRADE: "B", L.OUTLOOK: "改善･見直し",
-                               L.WORK_DONE: "-分別の徹底", L.ISSUES: "+周知"},
-    ("1-(1)-2", "指針の策定"): {L.ACTUAL: "策定", L.GRADE: "A", L.OUTLOOK: "完了", L.WORK_DONE: "策定した。"},
-}  # fmt: skip
+    ("1-(1)-1", "支援件数"): {
+        L.ACTUAL: "１，２００件",
+        L.GRADE: "Ａ",
+        L.OUTLOOK: "拡充",
+        L.WORK_DONE: '=HYPERLINK("http://example.com","x")',
+    },
+    ("1-(1)-1", "満足度"): {
+        L.ACTUAL: 72.5,
+        L.GRADE: "a評価",
+        L.OUTLOOK: "継続",
+        L.WORK_DONE: "@SUM(A1)",
+    },
+    ("1-(1)-1", "ごみ排出量"): {
+        L.ACTUAL: 820,
+        L.GRADE: "B",
+        L.OUTLOOK: "改善･見直し",
+        L.WORK_DONE: "-分別の徹底",
+        L.ISSUES: "+周知",
+    },
+    ("1-(1)-2", "指針の策定"): {
+        L.ACTUAL: "策定",
+        L.GRADE: "A",
+        L.OUTLOOK: "完了",
+        L.WORK_DONE: "策定した。",
+    },
+}
 
 
 @pytest.fixture()
@@ -57,8 +76,12 @@ def filled(tmp_path: Path) -> tuple[Path, Plan, Path]:
     master, plan = _plan(tmp_path)
     write_templates(plan, YEAR, tmp_path / "t")
     folder = tmp_path / "in"
-    fill_template(template_path(tmp_path / "t", "環境局", YEAR), template_path(folder, "環境局", YEAR),
-                  {(key(a), key(b)): v for (a, b), v in TYPED.items()}, writer="環境 花子")  # fmt: skip
+    fill_template(
+        template_path(tmp_path / "t", "環境局", YEAR),
+        template_path(folder, "環境局", YEAR),
+        {(key(a), key(b)): v for (a, b), v in TYPED.items()},
+        writer="環境 花子",
+    )
     return master, plan, folder
 
 
@@ -92,8 +115,21 @@ def test_typed_values_become_the_right_figures(filled, tmp_path: Path) -> None:
 def _resave_with_libreoffice(folder: Path, tmp: Path) -> Path:
     out = tmp / "resaved"
     source = next(folder.iterdir())
-    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out),
-                    str(source)], check=True, capture_output=True, timeout=180)  # fmt: skip
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     return out
 
 
@@ -113,8 +149,9 @@ def test_a_libreoffice_resave_changes_nothing(filled, tmp_path: Path) -> None:
 
 _XML_TEXT = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
-    min_size=1, max_size=60,
-).filter(lambda s: s.strip() != "")  # fmt: skip
+    min_size=1,
+    max_size=60,
+).filter(lambda s: s.strip() != "")
 
 
 @settings(

@@ -39,9 +39,11 @@ def plan_and_books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, list
 
 
 def test_one_workbook_per_department_with_a_safe_name(plan_and_books) -> None:
-    plan, books = plan_and_books
-    assert [b.name for b in books] == ["進捗状況_市民局＿地域政策課_2025年度.xlsx",
-                                       "進捗状況_環境局_2025年度.xlsx"]  # fmt: skip
+    _, books = plan_and_books
+    assert [b.name for b in books] == [
+        "進捗状況_市民局＿地域政策課_2025年度.xlsx",
+        "進捗状況_環境局_2025年度.xlsx",
+    ]
 
 
 def _rows(path: Path) -> tuple[dict[str, int], list[list[object]]]:
@@ -57,8 +59,11 @@ def test_rows_are_main_projects_and_targets_including_blank_ones(plan_and_books)
     columns, rows = _rows(books[1])
     listed = [(r[columns[L.NUMBER]], r[columns[L.TARGET_NAME]], r[columns[L.TARGET]]) for r in rows]
     # the re-listed 1-(1)-④ is not asked for; 1-(1)-③ has no target but still gets a row
-    assert listed == [("1-(1)-②", "ごみ排出量", 800), ("1-(1)-②", "指針の策定", "策定"),
-                      ("1-(1)-③", None, None)]  # fmt: skip
+    assert listed == [
+        ("1-(1)-②", "ごみ排出量", 800),
+        ("1-(1)-②", "指針の策定", "策定"),
+        ("1-(1)-③", None, None),
+    ]
     assert set(L.TEMPLATE_COLUMNS) <= set(columns)
 
 

@@ -1,0 +1,201 @@
+"""The command line as the secretariat uses it: templates, validate, run, demo; exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from pipeline import labels as L
+from pipeline.cli import main
+from pipeline.samples import fill_template
+from pipeline.templates import template_path
+from pipeline.text import key
+from tests.builders import complete_row, master_sheets, write_plan
+
+YEAR = "令和6年度"
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> tuple[Path, Path, Path]:
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[
+            ["1-(1)-①", "支援事業", "1-(1)", "A課", "", "", ""],
+            ["1-(1)-②", "対話事業", "1-(1)", "B課", "", "", ""],
+            ["1-(1)-③", "交流事業", "1-(1)", "C課", "", "", ""],
+        ],
+        targets=[
+            ["1-(1)-①", "件数", "件", "増加", "", "100"],
+            ["1-(1)-②", "回数", "回", "増加", "", "10"],
+            ["1-(1)-③", "人数", "人", "増加", "", "50"],
+        ],
+        years=[2024],
+    )
+    master, _ = write_plan(sheets, tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["templates", str(master), "--year", YEAR, "--out", str(tmp_path / "t")]
+    )
+    assert result.exit_code == 0, result.output
+    submissions = tmp_path / "in"
+    injected = {**complete_row("A", "１２０件"), L.WORK_DONE: '=HYPERLINK("http://x","y")'}
+    fill_template(
+        template_path(tmp_path / "t", "A課", 2024),
+        submissions / "A.xlsx",
+        {(key("1-(1)-①"), key("件数")): injected},
+    )
+    fill_template(
+        template_path(tmp_path / "t", "B課", 2024),
+        submissions / "sub" / "B.xlsx",
+        {(key("1-(1)-②"), key("回数")): complete_row("A", "未集計")},
+    )
+    (submissions / "~$A.xlsx").write_bytes(b"lock")
+    return master, submissions, tmp_path / "out"
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_run_reports_errors_with_exit_1_and_counts_every_row(folder) -> None:
+    master, submissions, out = folder
+    before = _hashes(submissions)
+    result = CliRunner().invoke(
+        main, ["run", str(master), str(submissions), "--year", YEAR, "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "読込 2 = 集計 1 + 除外 1" in result.output
+    assert _hashes(submissions) == before  # inputs are never modified
+    status = {
+        r[L.STATUS_DEPARTMENT]: r for r in _csv(out / "提出状況.csv") if r[L.STATUS_DEPARTMENT]
+    }
+    assert status["A課"][L.STATUS] == "提出" and status["C課"][L.STATUS] == "未提出"
+    assert status["B課"][L.STATUS_REJECTED] == "1" and status["B課"][L.STATUS_ERRORS] == "1"
+    findings = _csv(out / "検証結果.csv")
+    v01 = next(f for f in findings if f[L.FINDING_RULE] == "V01")
+    assert (v01[L.FINDING_FILE], v01[L.FINDING_CELL], v01[L.FINDING_VALUE]) == (
+        "sub/B.xlsx",
+        "H7",
+        "未集計",
+    )
+    assert any(f[L.FINDING_RULE] == "F16" for f in findings)  # the lock file, noted
+    assert any(f[L.FINDING_RULE] == "B01" and "C課" in f[L.FINDING_MESSAGE] for f in findings)
+
+
+def test_csv_files_follow_the_contract_and_are_byte_identical_on_rerun(folder) -> None:
+    master, submissions, out = folder
+    args = ["run", str(master), str(submissions), "--year", YEAR]
+    CliRunner().invoke(main, [*args, "--out", str(out)])
+    CliRunner().invoke(main, [*args, "--out", str(out.with_name("again"))])
+    for name in ("概要", "分野別", "施策別", "事業一覧", "提出状況", "検証結果"):
+        first = (out / f"{name}.csv").read_bytes()
+        assert first == (out.with_name("again") / f"{name}.csv").read_bytes(), name
+        assert first.startswith("\ufeff".encode()) and b"\r\n" in first and b"nan" not in first
+    header = (out / "概要.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header == [
+        "区分",
+        "コード",
+        "設定目標数",
+        "目標設定事業数",
+        "A",
+        "A割合",
+        "B",
+        "B割合",
+        "C",
+        "C割合",
+        "未評価",
+        "平均達成率",
+        "平均対象数",
+    ]
+    status_header = (out / "提出状況.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert status_header == "担当課,提出,ファイル,SHA256,読込行数,集計行数,除外行数,エラー,警告"
+
+
+def test_submitted_text_never_becomes_a_formula(folder) -> None:
+    master, submissions, out = folder
+    CliRunner().invoke(
+        main, ["run", str(master), str(submissions), "--year", YEAR, "--out", str(out)]
+    )
+    listing = (out / "事業一覧.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in listing
+    book = load_workbook(next(out.glob("集計結果_*.xlsx")))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert any(c.value == '=HYPERLINK("http://x","y")' and c.data_type == "s" for c in cells)
+    feedback = load_workbook(out / "指摘事項" / "指摘事項_B課_2024年度.xlsx")
+    assert feedback.sheetnames[0] == L.FEEDBACK_SHEET
+    assert feedback[L.PROGRESS_SHEET]["H7"].comment is not None
+
+
+def test_validate_writes_findings_status_and_feedback(folder) -> None:
+    master, submissions, out = folder
+    result = CliRunner().invoke(
+        main, ["validate", str(master), str(submissions), "--year", "2024", "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert (out / "検証結果.csv").exists() and (out / "提出状況.csv").exists()
+    assert [p.name for p in (out / "指摘事項").iterdir()] == ["指摘事項_B課_2024年度.xlsx"]
+    assert not list(out.glob("集計結果_*.xlsx"))
+
+
+def test_clean_folder_exits_0(folder, tmp_path: Path) -> None:
+    master, submissions, out = folder
+    (submissions / "sub" / "B.xlsx").unlink()
+    result = CliRunner().invoke(
+        main, ["run", str(master), str(submissions), "--year", "R6", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_bad_year_is_a_usage_error_without_traceback(folder) -> None:
+    master, submissions, out = folder
+    result = CliRunner().invoke(
+        main, ["run", str(master), str(submissions), "--year", "来年", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "年度" in result.output and "Traceback" not in result.output
+
+
+def test_percent_option_gives_rows_summing_to_100(folder) -> None:
+    master, submissions, out = folder
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(master),
+            str(submissions),
+            "--year",
+            YEAR,
+            "--out",
+            str(out),
+            "--percent",
+            "largest-remainder",
+        ],
+    )
+    assert result.exit_code == 1
+    total = _csv(out / "概要.csv")[0]
+    assert total[L.SCOPE] == L.TOTAL and total["A割合"] == "100.0"
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    workbook = next(
+        (tmp_path / "demo" / "集計結果").glob("集計結果_sendai-kyodo-2021_2024年度.xlsx")
+    )
+    assert str(workbook) in result.output
+    book = load_workbook(workbook)
+    assert book.sheetnames[:3] == ["概要", "分野別", "施策別"]
+    assert {"事業一覧", "提出状況", "検証結果"} <= set(book.sheetnames)
+    assert book["概要"]._charts and book["分野別"]._charts
