@@ -96,16 +96,18 @@ def _read_values(
     meta = _meta(book, names)
     header_at, columns = _find_header(values)
     file = replace(file, meta=meta)
+    if header_at is None:
+        missing_all = (finding("F09", file=file.path, sheet=sheet_name, column=L.NUMBER),)
+        return Submission(file, empty_rows(), (*findings, *missing_all))
     missing = [label for label in L.TEMPLATE_COLUMNS if label not in columns]
-    if header_at is None or missing:
-        findings += [
-            finding(
-                "F09", file=file.path, sheet=sheet_name, column=label, cell=_header_cell(header_at)
-            )
-            for label in missing
-        ]
-        return Submission(file, empty_rows(), tuple(findings))
+    findings += [
+        finding("F09", file=file.path, sheet=sheet_name, column=label, cell=_header_cell(header_at))
+        for label in missing
+    ]
     findings += _extra_columns(values[header_at], columns, file.path, sheet_name, header_at)
+    if missing:  # without all its columns no row is read safely: rows listed, file not counted
+        rows, _ = _data_rows(values, header_at, columns, {}, file.path, sheet_name)
+        return Submission(file, rows, tuple(findings))
     writer, contact = (
         _labelled(values[:header_at], L.WRITER),
         _labelled(values[:header_at], L.CONTACT),
@@ -220,16 +222,16 @@ def _data_rows(
 ) -> tuple[pd.DataFrame, list[Finding]]:
     records: list[dict[str, object]] = []
     findings: list[Finding] = []
-    actual_col = columns[L.ACTUAL]
+    actual_col = columns.get(L.ACTUAL, -1)
+    editable = sorted(columns[x] for x in L.EDITABLE_COLUMNS if x in columns)
     for r in range(header_at + 1, len(values)):
         row = values[r]
         if all(_text(v) == "" for v in row):
             continue
         record: dict[str, object] = {FILE: file, ROW: r + 1}
         for label in L.TEMPLATE_COLUMNS:
-            c = columns[label]
-            record[label] = _cell(row, c)
-        for c in sorted({columns[x] for x in L.EDITABLE_COLUMNS}):
+            record[label] = _cell(row, columns[label]) if label in columns else None
+        for c in editable:
             fact = facts.get((r, c))
             if fact is not None:
                 findings += _fact_findings(fact, record, c, r, columns, file, sheet)
@@ -267,7 +269,7 @@ def _fact_findings(
 
 
 def _cell(row: list[object], c: int) -> object:
-    value = row[c] if c < len(row) else None
+    value = row[c] if 0 <= c < len(row) else None
     return None if value == "" else value
 
 

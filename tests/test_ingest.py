@@ -1,0 +1,138 @@
+"""Reading submissions: cells a value reader hides (formulas, errors, % formats), and files that
+are not what they claim to be — each a finding, never a traceback."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import labels as L
+from pipeline.ingest import Limits, read_submission
+from pipeline.model import Plan
+from pipeline.normalise import normalise
+from pipeline.templates import template_path, write_templates
+from tests.builders import master_sheets, write_plan
+
+YEAR = 2025
+
+
+@pytest.fixture()
+def template(tmp_path: Path) -> tuple[Plan, Path]:
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[["1-(1)-①", "支援事業", "1-(1)", "A課", "", "", ""]],
+        targets=[
+            ["1-(1)-①", "満足度", "%", "増加", "", "70"],
+            ["1-(1)-①", "件数", "件", "増加", "", "100"],
+        ],
+        years=[YEAR],
+    )
+    _, plan = write_plan(sheets, tmp_path)
+    write_templates(plan, YEAR, tmp_path / "t")
+    return plan, template_path(tmp_path / "t", "A課", YEAR)
+
+
+def _edit(template: Path, dest: Path, cells: dict[str, object], number_format: str = "") -> Path:
+    book = load_workbook(template)
+    sheet = book[L.PROGRESS_SHEET]
+    for ref, value in cells.items():
+        sheet[ref] = value
+        if number_format:
+            sheet[ref].number_format = number_format
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    book.save(dest)
+    return dest
+
+
+def _rules(path: Path) -> list[tuple[str, str]]:
+    return [(f.rule, f.cell) for f in read_submission(path, path.parent).findings]
+
+
+def test_error_value_and_uncached_formula_are_errors(template, tmp_path: Path) -> None:
+    _, source = template
+    path = _edit(source, tmp_path / "in" / "a.xlsx", {"H7": "#DIV/0!", "H8": "=1+1"})
+    assert _rules(path) == [("V04", "H7"), ("V03", "H8")]
+
+
+def test_percent_formatted_fraction_is_read_as_percent_with_a_warning(
+    template, tmp_path: Path
+) -> None:
+    plan, source = template
+    path = _edit(source, tmp_path / "in" / "a.xlsx", {"H7": 0.72}, number_format="0%")
+    submission = read_submission(path, path.parent)
+    typed, warnings = normalise(
+        submission.rows, plan.grades, {submission.file.path: submission.file}
+    )
+    assert str(typed.iloc[0]["actual"]) == "72.00"
+    assert [(w.rule, w.cell) for w in warnings] == [("V11", "H7")]
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b"", "F02"),
+        (
+            b"\xe6\x95\xb4\xe7\x90\x86\xe7\x95\xaa\xe5\x8f\xb7,\xe5\xae\x9f\xe7\xb8\xbe\n1,2\n",
+            "F04",
+        ),
+        (b"<html><table><tr><td>1</td></tr></table></html>", "F04"),
+        (b"%PDF-1.7\n%\xe2\xe3", "F04"),
+        (b"PK\x03\x04garbage", "F01"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"), "F03"),
+    ],
+)
+def test_files_that_are_not_workbooks(tmp_path: Path, content: bytes, rule: str) -> None:
+    path = tmp_path / "renamed.xlsx"
+    path.write_bytes(content)
+    assert _rules(path) == [(rule, "")]
+
+
+def test_zip_bomb_is_refused_by_declared_and_actual_size(template, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (3 * 1024 * 1024) + b"</a>")
+    small = Limits(max_part_bytes=1024 * 1024)
+    assert read_submission(path, tmp_path, small).findings[0].rule == "F05"
+    assert read_submission(path, tmp_path, Limits(max_ratio=10)).findings[0].rule == "F05"
+
+
+def test_xml_entities_are_refused(template, tmp_path: Path) -> None:
+    _, source = template
+    path = tmp_path / "entity.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as target:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
+            target.writestr(info, data)
+    assert _rules(path) == [("F05", "")]
+
+
+def test_missing_sheet_and_renamed_header(template, tmp_path: Path) -> None:
+    _, source = template
+    book = load_workbook(source)
+    book[L.PROGRESS_SHEET].title = "Sheet1"
+    book.save(tmp_path / "renamed_sheet.xlsx")
+    assert _rules(tmp_path / "renamed_sheet.xlsx") == [("F06", "")]
+    path = _edit(source, tmp_path / "h" / "header.xlsx", {"L6": "課題等"})
+    assert [r for r, _ in _rules(path)] == ["F09", "F18"]
+
+
+def test_reordered_columns_are_read_by_label(template, tmp_path: Path) -> None:
+    _, source = template
+    book = load_workbook(source)
+    sheet = book[L.PROGRESS_SHEET]
+    sheet.insert_cols(1)  # a column inserted before everything
+    sheet["A6"] = "メモ"
+    sheet["I7"] = 65  # 実績値 moved from H to I
+    path = tmp_path / "in" / "moved.xlsx"
+    path.parent.mkdir()
+    book.save(path)
+    submission = read_submission(path, path.parent)
+    assert submission.file.column(L.ACTUAL) == "I"
+    assert submission.rows.iloc[0][L.ACTUAL] == 65
+    assert [f.rule for f in submission.findings] == ["F18"]
