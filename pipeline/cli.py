@@ -123,6 +123,14 @@ def demo(out: Path) -> None:
     click.echo("（デモには意図的な入力ミスを含むため、エラーの指摘が出ます。）")
 
 
+@main.command()
+def rules() -> None:
+    """検証ルールの一覧（Markdown）を表示する。"""
+    from pipeline.messages import rules_markdown
+
+    click.echo(rules_markdown(), nl=False)
+
+
 @main.command("build-master", hidden=True)
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
