@@ -280,6 +280,12 @@ RULES: Final[dict[str, Rule]] = _rules(
     Rule(
         "V12", ERROR, "今後の方向性がない", "今後の方向性が空です。{choices} から選んでください。"
     ),
+    Rule(
+        "V13",
+        WARNING,
+        "文字数が上限超過",
+        "「{column}」が {length:,} 文字あり、Excelの上限（32,767文字）を超えています。集計結果では末尾を省略します。短くして再提出してください。",
+    ),
     # --- consistency (C)
     Rule(
         "C01",

@@ -172,4 +172,30 @@ def normalise(
     )
     for label in (L.WORK_DONE, L.ISSUES):
         typed[label] = raw[label].map(parse_text).astype(object)
+    findings += _overlong(raw, files)
     return typed, findings
+
+
+CELL_TEXT_LIMIT = 32_767  # Excel's limit for one cell
+
+
+def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Finding]:
+    """Text longer than a cell can hold is reported here and cut visibly when written."""
+    found = []
+    for label in L.EDITABLE_COLUMNS:
+        for file, row, number, value in raw[[FILE, ROW, L.NUMBER, label]].itertuples(index=False):
+            if isinstance(value, str) and len(value) > CELL_TEXT_LIMIT:
+                cell = files[file].column(label) + str(row)
+                found.append(
+                    finding(
+                        "V13",
+                        file=file,
+                        sheet=L.PROGRESS_SHEET,
+                        cell=cell,
+                        number=str(number or ""),
+                        column=label,
+                        length=len(value),
+                        value=value[:50] + "…",
+                    )
+                )
+    return found

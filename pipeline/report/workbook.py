@@ -205,12 +205,11 @@ def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: 
             }
         )
         write_cell(sheet, _TABLE_TOP + 1, c, _cell_value(value, column), fmt)
-    sheet.set_column(0, 0, 36, styles.by_kind["wrap"])
-    last_row = _TABLE_TOP + len(table.rows)
-    chart_row = last_row + 2
-    sheet.insert_chart(
-        chart_row, 0, _chart(book, info, table), {"x_scale": 1.6, "y_scale": _y_scale(table)}
-    )
+    sheet.set_column(0, 0, 36)
+    chart_row = _TABLE_TOP + len(table.rows) + 2
+    if len(table.rows) > 6:  # a long table: the chart starts on a page of its own when printed
+        sheet.set_h_pagebreaks([chart_row])
+    sheet.insert_chart(chart_row, 0, _chart(book, info, table))
     _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
     sheet.freeze_panes(_TABLE_TOP + 1, 1)
 
@@ -219,8 +218,9 @@ def _num_format(column: Column) -> str:
     return {"int": "#,##0", "percent": "0.0%", "number": "#,##0.###"}.get(column.kind, "General")
 
 
-def _y_scale(table: Table) -> float:
-    return max(1.0, 0.35 + 0.22 * len(table.rows))
+def _chart_height(table: Table) -> int:
+    """Pixels: about 36 per bar plus title and legend, at most what fits an A4 landscape page."""
+    return min(110 + 36 * len(table.rows), 640)
 
 
 def _chart(book: Any, info: RunInfo, table: Table) -> Any:
@@ -249,5 +249,5 @@ def _chart(book: Any, info: RunInfo, table: Table) -> Any:
     chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 9}, "max": 1})
     chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
     chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
-    chart.set_size({"width": 720, "height": 300})
+    chart.set_size({"width": 1100, "height": _chart_height(table)})
     return chart
