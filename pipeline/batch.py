@@ -17,6 +17,7 @@ from typing import TypeVar
 import pandas as pd
 
 from pipeline import labels as L
+from pipeline import years
 from pipeline.figures import Figures, PercentMethod, RowState, compute
 from pipeline.ingest import Limits, read_submission, scan_folder
 from pipeline.ingest.reader import Submission, empty_rows
@@ -82,8 +83,31 @@ class Outcome:
         return 1 if self.checked.count(L.ERROR) else 0
 
 
+class UsageError(ValueError):
+    """A request that cannot be carried out as asked (exit 2); the text is for the user."""
+
+
+def plan_for(master: Path, year: int) -> Plan:
+    """The plan of `master`, refusing a year outside its period."""
+    plan = read_plan(master)
+    if year not in plan.years():
+        raise UsageError(
+            f"{years.display(year)}は計画の期間（{plan.start_year}〜{plan.end_year}年度）の外です。"
+            "--year を確認してください。"
+        )
+    return plan
+
+
+def check_paths(root: Path, out: Path) -> None:
+    """Outputs must not land among the submissions: the next run would read them back."""
+    if out.resolve().is_relative_to(root.resolve()):
+        raise UsageError(
+            f"出力先 {out} が提出フォルダ {root} の中にあります。別のフォルダを指定してください。"
+        )
+
+
 def make_templates(master: Path, year: int, out: Path) -> list[Path]:
-    return write_templates(read_plan(master), year, out)
+    return write_templates(plan_for(master, year), year, out)
 
 
 def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Checked:
@@ -99,9 +123,12 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     findings: list[Finding] = [*notes, *selection.findings]
     frames: list[pd.DataFrame] = []
     for submission, identity in identified:
-        findings += [*submission.findings, *identity.findings]
         department = identity.department
-        if department is not None and selection.used.get(department) == submission.file:
+        in_use = department is not None and selection.used.get(department) == submission.file
+        about_file = [*submission.findings, *identity.findings]
+        # value findings only where the rows are used; a superseded or rejected file is one finding
+        findings += [f for f in about_file if in_use or not f.rule.startswith("V")]
+        if in_use and department is not None:
             matched = match_rows(submission.file, submission.rows, plan, department, year)
             findings += matched.findings
             frames.append(matched.rows)
@@ -116,7 +143,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True)
         if n is not None
     }
-    findings += unreported(plan, year, reported)
+    findings += unreported(plan, year, reported, selection.used)
     findings = sorted(set(findings), key=_finding_order)
     state = RowState(
         submitted=frozenset(selection.used),
@@ -234,7 +261,8 @@ def validate(
     master: Path, root: Path, year: int, out: Path, options: Options | None = None
 ) -> Outcome:
     """Check a folder and write 検証結果.csv, 提出状況.csv and feedback for each department."""
-    checked = check_folder(read_plan(master), root, year, options)
+    check_paths(root, out)
+    checked = check_folder(plan_for(master, year), root, year, options)
     outputs = [
         write_csv(findings_table(checked.findings), out),
         write_csv(status_table(checked.files), out),
@@ -253,7 +281,8 @@ def run(
 ) -> Outcome:
     """Validate, aggregate, and write the committee workbook with its CSV files."""
     options = options or Options()
-    plan = read_plan(master)
+    check_paths(root, out)
+    plan = plan_for(master, year)
     checked = check_folder(plan, root, year, options)
     figures = compute(plan, year, checked.counted, checked.state, options.percent)
     tables = committee_tables(plan, figures, checked.files, checked.findings)
@@ -297,7 +326,3 @@ def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
             )
         )
     return paths
-
-
-def load_plan(master: Path) -> Plan:
-    return read_plan(master)

@@ -142,10 +142,14 @@ def build_master(source: Path, out: Path) -> None:
 
 
 def _plan_guard(action: Any) -> Any:
+    from pipeline.batch import UsageError
     from pipeline.plan import PlanError
 
     try:
         return action()
+    except UsageError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
     except PlanError as error:
         click.echo("計画マスタに問題があります。修正してから再実行してください。", err=True)
         for f in error.findings:

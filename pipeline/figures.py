@@ -6,6 +6,7 @@ largest-remainder, adjusted so each row sums to 100.0, ties to the grade earlier
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -263,4 +264,4 @@ def _notes(
 
 
 def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)

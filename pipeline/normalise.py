@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, Decimal, InvalidOperation, localcontext
 
@@ -166,14 +166,17 @@ def normalise(
                 )
             )
     typed[ACTUAL_VALUE] = pd.Series(actuals, index=raw.index, dtype=object)
-    typed[GRADE_CODE] = raw[L.GRADE].map(lambda v: parse_grade(v, grades)).astype(object)
-    typed[OUTLOOK_CHOICE] = (
-        raw[L.OUTLOOK].map(lambda v: parse_choice(v, L.OUTLOOK_CHOICES)).astype(object)
-    )
+    typed[GRADE_CODE] = _each(raw[L.GRADE], lambda v: parse_grade(v, grades))
+    typed[OUTLOOK_CHOICE] = _each(raw[L.OUTLOOK], lambda v: parse_choice(v, L.OUTLOOK_CHOICES))
     for label in (L.WORK_DONE, L.ISSUES):
-        typed[label] = raw[label].map(parse_text).astype(object)
+        typed[label] = _each(raw[label], parse_text)
     findings += _overlong(raw, files)
     return typed, findings
+
+
+def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:
+    """Parse every value into an object column (pandas would turn None into NaN in a str column)."""
+    return pd.Series([parse(v) for v in column], index=column.index, dtype=object)
 
 
 CELL_TEXT_LIMIT = 32_767  # Excel's limit for one cell

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 
 from pipeline.text import key
 
@@ -18,6 +19,7 @@ _ERA_PATTERN = re.compile(
 _WESTERN_PATTERN = re.compile(r"^(?:FY\s*)?(?P<y>\d{4})\s*(?:年度|年)?$", re.IGNORECASE)
 
 MIN_YEAR, MAX_YEAR = 1950, 2200
+JST = timezone(timedelta(hours=9), "JST")
 
 
 class YearError(ValueError):
@@ -65,6 +67,19 @@ def era_name(year: int) -> str:
 def display(year: int) -> str:
     """'令和6年度（2024年度）'."""
     return f"{era_name(year)}（{year}年度）"
+
+
+def local_time(iso: str) -> str:
+    """'2025-05-20T09:00:00Z' -> '2025/05/20 18:00' in Japan time (JST, no daylight saving)."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(JST).strftime("%Y/%m/%d %H:%M")
 
 
 def file_label(year: int) -> str:

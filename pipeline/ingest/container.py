@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO
@@ -112,7 +113,14 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
         try:
             with archive.open(entry) as stream:
                 content, size = _read_capped(stream, entry.filename, limits)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
             raise Refused(
                 "F01", f"zip内の {entry.filename} が壊れています: {type(exc).__name__}"
             ) from None

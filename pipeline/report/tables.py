@@ -11,6 +11,7 @@ from typing import Literal
 from pipeline import labels as L
 from pipeline.figures import Figures, LevelTable, ListingRow
 from pipeline.model import Finding, Plan
+from pipeline.years import local_time
 
 Kind = Literal["text", "int", "number", "percent", "wrap"]
 
@@ -48,7 +49,7 @@ class FileRow:
 
 def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
     columns = [
-        Column(L.SCOPE),
+        Column(L.SCOPE, "wrap"),
         Column(L.CODE),
         Column(L.TARGETS_SET, "int"),
         Column(L.PROJECTS_WITH_TARGETS, "int"),
@@ -76,7 +77,7 @@ def listing_columns(plan: Plan) -> tuple[Column, ...]:
         *levels,
         Column(L.NUMBER),
         Column(L.PROJECT_NAME, "wrap"),
-        Column(L.PROJECT_DEPARTMENT),
+        Column(L.PROJECT_DEPARTMENT, "wrap"),
         Column(L.TARGET_NAME, "wrap"),
         Column(L.UNIT),
         Column(L.DIRECTION),
@@ -122,9 +123,9 @@ def listing_rows(rows: Sequence[ListingRow]) -> list[tuple[object, ...]]:
 
 def status_table(rows: Sequence[FileRow]) -> Table:
     columns = (
-        Column(L.STATUS_DEPARTMENT),
+        Column(L.STATUS_DEPARTMENT, "wrap"),
         Column(L.STATUS),
-        Column(L.STATUS_FILE),
+        Column(L.STATUS_FILE, "wrap"),
         Column(L.STATUS_SAVED, in_csv=False),
         Column(L.WRITER, in_csv=False),
         Column(L.STATUS_SHA),
@@ -139,7 +140,7 @@ def status_table(rows: Sequence[FileRow]) -> Table:
             r.department,
             r.status,
             r.file,
-            r.saved_at,
+            local_time(r.saved_at),
             r.writer,
             r.sha256,
             r.read,
@@ -155,7 +156,7 @@ def status_table(rows: Sequence[FileRow]) -> Table:
 
 def findings_table(findings: Sequence[Finding]) -> Table:
     columns = (
-        Column(L.FINDING_FILE),
+        Column(L.FINDING_FILE, "wrap"),
         Column(L.FINDING_SHEET),
         Column(L.FINDING_CELL),
         Column(L.NUMBER),

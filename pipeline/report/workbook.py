@@ -3,6 +3,7 @@ level, 事業一覧, 提出状況, 検証結果 — print-ready on A4 landscape.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,17 +101,54 @@ def _cell_value(value: object, column: Column) -> object:
     return value
 
 
+# widest a column may get, by its label (else by its kind): long text wraps instead
+_NAME_WIDTH = {
+    L.SCOPE: 34,
+    L.PROJECT_NAME: 20,
+    L.TARGET_NAME: 18,
+    L.PROJECT_DEPARTMENT: 14,
+    L.NOTE: 12,
+    L.WORK_DONE: 32,
+    L.ISSUES: 24,
+    L.FINDING_MESSAGE: 60,
+    L.FINDING_VALUE: 18,
+    L.STATUS_FILE: 28,
+    L.STATUS_SHA: 18,
+    L.OUTLOOK: 10,
+}
+_LINE_HEIGHT = 13.5  # points per line of 10-point text
+
+
 def _write_table(sheet: Any, styles: _Styles, table: Table, first_row: int) -> None:
     for c, column in enumerate(table.columns):
         sheet.write_string(first_row, c, column.name, styles.header)
+    widths = _widths(table)
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, width)
+    wrapped = [c for c, column in enumerate(table.columns) if column.kind == "wrap"]
     for r, row in enumerate(table.rows, start=first_row + 1):
         for c, (value, column) in enumerate(zip(row, table.columns, strict=True)):
             write_cell(sheet, r, c, _cell_value(value, column), styles.by_kind[column.kind])
+        lines = max((_lines(row[c], widths[c]) for c in wrapped), default=1)
+        if lines > 1:
+            sheet.set_row(r, lines * _LINE_HEIGHT + 2)
+
+
+def _widths(table: Table) -> list[float]:
+    widths: list[float] = []
     for c, column in enumerate(table.columns):
-        longest = max(
-            [display_width(column.name), *(display_width(_shown(r[c])) for r in table.rows[:2000])]
-        )
-        sheet.set_column(c, c, min(max(longest + 2, 6), _MAX_WIDTH[column.kind]))
+        sample = table.rows[:2000]
+        longest = max([display_width(column.name), *(display_width(_shown(r[c])) for r in sample)])
+        cap = _NAME_WIDTH.get(column.name, _MAX_WIDTH[column.kind])
+        widths.append(min(max(longest + 2, 6), cap))
+    return widths
+
+
+def _lines(value: object, width: float) -> int:
+    text = _shown(value)
+    return sum(
+        max(1, math.ceil(display_width(part) / max(width - 1.5, 1))) for part in text.split("\n")
+    )
 
 
 def _shown(value: object) -> str:
@@ -205,7 +243,6 @@ def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: 
             }
         )
         write_cell(sheet, _TABLE_TOP + 1, c, _cell_value(value, column), fmt)
-    sheet.set_column(0, 0, 36)
     chart_row = _TABLE_TOP + len(table.rows) + 2
     if len(table.rows) > 6:  # a long table: the chart starts on a page of its own when printed
         sheet.set_h_pagebreaks([chart_row])

@@ -41,6 +41,9 @@ def check_consistency(
         if rate.zero_denominator:
             findings.append(finding("C02", cell=cell, value=record[ACTUAL_VALUE], **where))
         grade = record[GRADE_CODE]
+        numeric = target.direction != L.DIRECTION_QUALITATIVE and target.value_for(year) is not None
+        if numeric and record[ACTUAL_VALUE] is None and grade is not None:
+            findings.append(finding("C03", cell=cell, value=grade, **where))
         if rate.value is None or grade not in {g.code for g in plan.grades}:
             continue
         shown = round_half_up(rate.value)

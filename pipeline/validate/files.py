@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pipeline import labels as L
 from pipeline.messages import finding
 from pipeline.model import Finding, Plan, SubmittedFile
+from pipeline.years import local_time
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,24 @@ def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
 
 def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
     if newer.saved_at != older.saved_at:
-        return (
-            f"ブックの保存日時 {newer.saved_at or '不明'} が {older.saved_at or '不明'} より新しい"
-        )
+        new, old = local_time(newer.saved_at) or "不明", local_time(older.saved_at) or "不明"
+        return f"ブックの保存日時 {new} が {old} より新しい"
     if newer.modified_at != older.modified_at:
-        return f"ファイルの更新日時 {newer.modified_at} が {older.modified_at} より新しい"
+        new, old = local_time(newer.modified_at), local_time(older.modified_at)
+        return f"ファイルの更新日時 {new} が {old} より新しい"
     return "保存日時が同じため、パス名の順で後のファイルを採用"
 
 
-def unreported(plan: Plan, year: int, reported: set[tuple[str, int]]) -> list[Finding]:
-    """B02 for each project with a target this year and no reported row for any of its targets."""
+def unreported(
+    plan: Plan, year: int, reported: set[tuple[str, int]], submitted: Iterable[str]
+) -> list[Finding]:
+    """B02 for each project of a department that did submit, with a target this year and no
+    reported row for any of its targets (a department that did not submit is one B01 instead)."""
     findings: list[Finding] = []
+    departments = set(submitted)
     for project in plan.main_projects():
+        if project.department not in departments:
+            continue
         due = [t for t in plan.targets_of(project.number) if t.value_for(year) is not None]
         if due and not any((project.number, t.seq) in reported for t in due):
             names = "、".join(t.name for t in due)

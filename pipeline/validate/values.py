@@ -29,8 +29,8 @@ def check_values(
 def _findings(
     failures: pd.DataFrame, typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedFile]
 ) -> list[Finding]:
-    grades = "・".join(g.code for g in plan.grades)
-    choices = "・".join(L.OUTLOOK_CHOICES)
+    grades = "".join(f"「{g.code}」" for g in plan.grades)
+    choices = "".join(f"「{c}」" for c in L.OUTLOOK_CHOICES)
     out: dict[tuple[object, str], Finding] = {}
     for check, index in failures[["check", "index"]].itertuples(index=False):
         code = _rule_code(str(check))
