@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint bench master clean
+.PHONY: install demo test lint master clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,6 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
-
-bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py
 
 # Rebuild the bundled plan master .xlsx from its reviewable CSV source.
 master: $(STAMP)

@@ -301,28 +301,17 @@ def run(
 
 
 def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
-    """One 指摘事項 workbook per department whose file(s) have findings."""
-    by_department: dict[str, list[tuple[Submission, list[Finding]]]] = {}
+    """One 指摘事項 workbook per department: for its file in use, else its rejected file."""
+    status = {row.file: row.status for row in checked.files}
+    chosen: dict[str, tuple[Submission, list[Finding]]] = {}
     for submission, identity in checked.submissions:
-        own = [f for f in checked.findings if f.file == submission.file.path]
-        if identity.claimed and own:
-            by_department.setdefault(identity.claimed, []).append((submission, own))
-    paths = []
-    for department, items in by_department.items():
-        used = [
-            (s, f)
-            for s, f in items
-            if any(r.file == s.file.path and r.status == L.SUBMITTED for r in checked.files)
-        ] or items
-        submission, own = used[0]
-        paths.append(
-            write_feedback(
-                out / L.FEEDBACK_SHEET,
-                root / submission.file.path,
-                submission.file,
-                department,
-                checked.year,
-                own,
-            )
-        )
-    return paths
+        path = submission.file.path
+        own = [f for f in checked.findings if f.file == path]
+        if identity.claimed is None or status.get(path) == L.SUPERSEDED or not own:
+            continue
+        if identity.claimed not in chosen or status.get(path) == L.SUBMITTED:
+            chosen[identity.claimed] = (submission, own)
+    return [
+        write_feedback(out / L.FEEDBACK_SHEET, root / s.file.path, s.file, dept, checked.year, own)
+        for dept, (s, own) in chosen.items()
+    ]

@@ -46,13 +46,34 @@ OUT = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="shinchoku")
+HELP = click.help_option("-h", "--help", help="この説明を表示して終了します。")
+
+
+@click.group()
+@click.version_option(package_name="shinchoku", help="バージョンを表示して終了します。")
+@HELP
 def main() -> None:
     """shinchoku: 計画の進行管理（進捗状況シートの配布・検証・集計）。"""
 
 
+def entry() -> None:
+    """Console entry point: click's usage errors explained in Japanese, exit 2."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "shinchoku"
+        click.echo(f"使い方が正しくありません: {error.format_message()}", err=True)
+        click.echo(f"「{command} --help」で使い方を表示します。", err=True)
+        sys.exit(2)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+
+
 @main.command()
+@HELP
 @MASTER
 @YEAR
 @OUT
@@ -65,6 +86,7 @@ def templates(master: Path, year: int, out: Path) -> None:
 
 
 @main.command()
+@HELP
 @MASTER
 @SUBMISSIONS
 @YEAR
@@ -82,6 +104,7 @@ def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
 
 
 @main.command()
+@HELP
 @MASTER
 @SUBMISSIONS
 @YEAR
@@ -105,6 +128,7 @@ def run(master: Path, submissions: Path, year: int, out: Path, percent: str) -> 
 
 
 @main.command()
+@HELP
 @click.option(
     "--out",
     "out",
@@ -118,12 +142,15 @@ def demo(out: Path) -> None:
     from pipeline.demo import run_demo
 
     outcome, workbook = run_demo(out, progress=_progress)
+    click.echo(f"配布した様式: {out / 'テンプレート'}")
+    click.echo(f"提出されたサンプル: {out / '提出'}")
     _summary(outcome)
     click.echo(f"\n委員会向け集計結果ブック: {workbook}")
     click.echo("（デモには意図的な入力ミスを含むため、エラーの指摘が出ます。）")
 
 
 @main.command()
+@HELP
 def rules() -> None:
     """検証ルールの一覧（Markdown）を表示する。"""
     from pipeline.messages import rules_markdown
@@ -132,6 +159,7 @@ def rules() -> None:
 
 
 @main.command("build-master", hidden=True)
+@HELP
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def build_master(source: Path, out: Path) -> None:
@@ -162,15 +190,21 @@ def _summary(outcome: Any) -> None:
     from pipeline import labels as L
 
     c = outcome.checked
-    files = sum(1 for f in c.files if f.file)
+    workbooks = [f for f in c.files if f.file and f.read is not None and f.sha256]
+    used = [f for f in c.files if f.status == L.SUBMITTED]
+    others = sum(1 for f in c.files if f.file) - len(workbooks)
+    unused_rows = sum(f.read or 0 for f in c.files if f.status != L.SUBMITTED)
     click.echo(
-        f"ファイル: {files} 件（提出 {sum(1 for f in c.files if f.status == L.SUBMITTED)} / "
-        f"{len(c.plan.departments())} 課）"
+        f"ファイル: Excel {len(workbooks)} 件（使用 {len(used)} / {len(c.plan.departments())} 課）"
+        + (f"、対象外のファイル {others} 件" if others else "")
     )
-    click.echo(f"行: 読込 {c.rows_read} = 集計 {c.rows_counted} + 除外 {c.rows_rejected}")
+    click.echo(
+        f"行: 読込 {c.rows_read} = 集計 {c.rows_counted} + 除外 {c.rows_rejected}"
+        f"（エラーの行 {c.rows_rejected - unused_rows}、使わなかったファイルの行 {unused_rows}）"
+    )
     click.echo(
         f"指摘: エラー {c.count(L.ERROR)} 件、警告 {c.count(L.WARNING)} 件、"
-        f"情報 {c.count(L.INFO)} 件"
+        f"情報 {c.count(L.INFO)} 件（一覧: 検証結果.csv）"
     )
     click.echo("出力:")
     for path in outcome.outputs:

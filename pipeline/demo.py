@@ -154,5 +154,5 @@ def _add_mistakes(
             }
         }
         path = next(p for p in paths if key(second) in key(p.name))
-        fill_template(path, path, bad)
+        fill_template(path, path, bad, saved_at=datetime(2025, 6, 2, 10, 0))
     (out / "メモ.txt").write_text("提出ファイルの受付メモ（集計対象外）", encoding="utf-8")

@@ -16,6 +16,9 @@ from pipeline.text import key
 RowKey = tuple[str, str]  # (整理番号, 指標名) as keys
 
 
+_TIMES = re.compile(rb"(<dcterms:(?:modified|created)[^>]*>)[^<]*(</dcterms:(?:modified|created)>)")
+
+
 class Formula(str):
     """A value to enter as a formula (plain strings are entered as text)."""
 
@@ -60,12 +63,9 @@ def set_saved_time(path: Path, when: datetime) -> None:
         parts = [(info, source.read(info)) for info in source.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in parts:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp + rb"\g<2>",
-                    data,
-                )
+            if info.filename == "docProps/core.xml":  # created too, so that samples are stable
+                data = _TIMES.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            info.date_time = when.timetuple()[:6]
             target.writestr(info, data)
 
 

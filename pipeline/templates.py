@@ -271,7 +271,7 @@ def _layout(sheet: Any, columns: tuple[str, ...], rows: list[ExpectedRow], last:
             for label in columns
             if _WIDTHS[label][2]
         )
-        sheet.set_row(HEADER_ROW + offset, max(lines, 1) * 13.5 + 3)
+        sheet.set_row(HEADER_ROW + offset, max(lines, 2) * 13.5 + 3)  # room to type
     sheet.set_row(HEADER_ROW - 1, 30)
     sheet.freeze_panes(HEADER_ROW, 3)
     sheet.autofilter(HEADER_ROW - 1, 0, last, len(columns) - 1)

@@ -199,3 +199,41 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert book.sheetnames[:3] == ["概要", "分野別", "施策別"]
     assert {"事業一覧", "提出状況", "検証結果"} <= set(book.sheetnames)
     assert book["概要"]._charts and book["分野別"]._charts
+
+
+def test_year_outside_the_plan_is_refused(folder, tmp_path: Path) -> None:
+    master, submissions, out = folder
+    for args in (["templates", str(master)], ["run", str(master), str(submissions)]):
+        result = CliRunner().invoke(main, [*args, "--year", "令和99年度", "--out", str(out)])
+        assert result.exit_code == 2 and "計画の期間" in result.output
+
+
+def test_output_inside_the_submissions_folder_is_refused(folder) -> None:
+    master, submissions, _ = folder
+    out = submissions / "out"
+    result = CliRunner().invoke(
+        main, ["validate", str(master), str(submissions), "--year", YEAR, "--out", str(out)]
+    )
+    assert result.exit_code == 2 and not out.exists()
+
+
+def test_unsubmitted_department_is_one_warning_not_one_per_project(folder) -> None:
+    master, submissions, out = folder
+    CliRunner().invoke(
+        main, ["validate", str(master), str(submissions), "--year", YEAR, "--out", str(out)]
+    )
+    rules = [(f[L.FINDING_RULE], f[L.FINDING_MESSAGE]) for f in _csv(out / "検証結果.csv")]
+    assert [r for r, m in rules if "C課" in m] == ["B01"]
+    assert not any(r == "B02" for r, _ in rules)
+
+
+def test_no_output_ever_shows_nan(tmp_path: Path) -> None:
+    CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    out = tmp_path / "demo" / "集計結果"
+    for path in out.glob("*.csv"):
+        assert "nan" not in path.read_text(encoding="utf-8-sig").lower(), path.name
+    for path in [*out.glob("*.xlsx"), *(out / "指摘事項").glob("*.xlsx")]:
+        values = [
+            c.value for ws in load_workbook(path).worksheets for r in ws.iter_rows() for c in r
+        ]
+        assert not any(isinstance(v, str) and v.lower() == "nan" for v in values), path.name

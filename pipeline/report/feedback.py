@@ -14,12 +14,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
 from pipeline.model import Finding, SubmittedFile
-from pipeline.text import safe_filename_part
+from pipeline.text import display_width, safe_filename_part
 from pipeline.xlsx import FONT, atomic_path, cut_text
 
 _FILLS = {
@@ -64,7 +65,8 @@ def write_feedback(
     progress = book[L.PROGRESS_SHEET] if L.PROGRESS_SHEET in book.sheetnames else None
     if progress is not None:
         _mark_cells(progress, findings)
-    _findings_sheet(book, findings, has_progress=progress is not None)
+    title = f"指摘事項　{department}　{years.display(year)}"
+    _findings_sheet(book, findings, progress is not None, title)
     path = feedback_path(out_dir, department, year)
     with atomic_path(path) as temporary:
         book.save(temporary)
@@ -98,34 +100,65 @@ def _mark_cells(sheet: Worksheet, findings: Sequence[Finding]) -> None:
         cell.comment = comment
 
 
-def _findings_sheet(book: Workbook, findings: Sequence[Finding], has_progress: bool) -> None:
+def _findings_sheet(
+    book: Workbook, findings: Sequence[Finding], has_progress: bool, title: str
+) -> None:
     sheet = book.create_sheet(L.FEEDBACK_SHEET, 0)
-    bold = Font(name=FONT, bold=True)
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in (L.ERROR, L.WARNING, L.INFO)}
+    heading = (
+        (title, Font(name=FONT, bold=True, size=14)),
+        ("　".join(f"{s} {n} 件" for s, n in counts.items()), Font(name=FONT, bold=True)),
+        (_INSTRUCTION, Font(name=FONT)),
+    )
+    for r, (text, font) in enumerate(heading, start=1):
+        set_text(sheet.cell(row=r, column=1), text)
+        sheet.cell(row=r, column=1).font = font
+    top = len(heading) + 2
     for c, label in enumerate(_HEADER, start=1):
-        cell = sheet.cell(row=1, column=c)
+        cell = sheet.cell(row=top, column=c)
         set_text(cell, label)
-        cell.font = bold
+        cell.font = Font(name=FONT, bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for r, f in enumerate(findings, start=2):
+    for r, f in enumerate(findings, start=top + 1):
         values = (f.severity, f.cell, f.number, f.rule, f.value, f.message, f.file)
         for c, value in enumerate(values, start=1):
             cell = sheet.cell(row=r, column=c)
             set_text(cell, value)
             cell.font = Font(name=FONT)
-            cell.alignment = Alignment(wrap_text=c in (5, 6), vertical="top")
+            cell.alignment = Alignment(wrap_text=c in (5, 6, 7), vertical="top")
         if has_progress and f.cell and f.sheet == L.PROGRESS_SHEET:
             link = sheet.cell(row=r, column=2)
             link.hyperlink = f"#'{L.PROGRESS_SHEET}'!{f.cell}"
             link.font = Font(name=FONT, color="0563C1", underline="single")
         sheet.cell(row=r, column=1).fill = _FILLS[f.severity]
-    for c, width in enumerate((8, 8, 12, 6, 20, 70, 30), start=1):
+        lines = max(_lines(f.message, 58), _lines(f.value, 18), _lines(f.file, 28))
+        sheet.row_dimensions[r].height = lines * 13.5 + 3
+    for c, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + c)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:G{max(len(findings) + 1, 2)}"
+    sheet.freeze_panes = f"A{top + 1}"
+    sheet.auto_filter.ref = f"A{top}:G{max(len(findings) + top, top + 1)}"
+    _print_setup(sheet, top)
+    book.active = 0
+
+
+_INSTRUCTION = (
+    "エラーの行は集計に含まれていません。「進捗状況」シートの色付きセル（コメントに内容）を修正し、"
+    "配布した様式のまま再提出してください。セル欄のリンクで該当セルに移動できます。"
+)
+_WIDTHS = (8, 8, 12, 6, 20, 60, 30)
+
+
+def _lines(text: str, width: int) -> int:
+    return max(1, -(-display_width(text) // width))
+
+
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
-    book.active = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    footer = sheet.HeaderFooter.oddFooter
+    if footer is not None:
+        footer.center.text = "&P / &N ページ"

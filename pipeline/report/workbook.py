@@ -246,7 +246,8 @@ def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: 
     chart_row = _TABLE_TOP + len(table.rows) + 2
     if len(table.rows) > 6:  # a long table: the chart starts on a page of its own when printed
         sheet.set_h_pagebreaks([chart_row])
-    sheet.insert_chart(chart_row, 0, _chart(book, info, table))
+    labels = _chart_labels(sheet, table)
+    sheet.insert_chart(chart_row, 0, _chart(book, info, table, labels))
     _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
     sheet.freeze_panes(_TABLE_TOP + 1, 1)
 
@@ -260,8 +261,21 @@ def _chart_height(table: Table) -> int:
     return min(110 + 36 * len(table.rows), 640)
 
 
-def _chart(book: Any, info: RunInfo, table: Table) -> Any:
+def _chart_labels(sheet: Any, table: Table) -> int:
+    """Bar labels that say how much is graded ('全体（評価済 91/94）'), in a hidden column."""
+    names = [c.name for c in table.columns]
+    column = len(names) + 1
+    for r, row in enumerate(table.rows, start=_TABLE_TOP + 1):
+        targets, ungraded = row[names.index(L.TARGETS_SET)], row[names.index(L.UNGRADED)]
+        graded = int(str(targets)) - int(str(ungraded))
+        write_cell(sheet, r, column, f"{row[0]}（評価済 {graded}/{targets}）")
+    sheet.set_column(column, column, 30, None, {"hidden": True})
+    return column
+
+
+def _chart(book: Any, info: RunInfo, table: Table, labels: int) -> Any:
     chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    chart.show_hidden_data()
     first, last = _TABLE_TOP + 1, _TABLE_TOP + len(table.rows)
     names = [c.name for c in table.columns]
     for i, grade in enumerate(info.plan.grades):
@@ -269,13 +283,13 @@ def _chart(book: Any, info: RunInfo, table: Table) -> Any:
         chart.add_series(
             {
                 "name": f"{grade.code}（{grade.label}）",
-                "categories": [table.name, first, 0, last, 0],
+                "categories": [table.name, first, labels, last, labels],
                 "values": [table.name, first, col, last, col],
                 "fill": {"color": _COLORS[i % len(_COLORS)]},
                 "gap": 60,
                 "data_labels": {
                     "value": True,
-                    "num_format": "0.0%",
+                    "num_format": "0.0%;;",  # no label on an empty segment
                     "font": {"name": FONT, "size": 8, "color": "white"},
                 },
             }
