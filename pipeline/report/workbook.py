@@ -20,7 +20,7 @@ from pipeline.xlsx import FONT, new_workbook, write_cell
 
 EXCEL_MAX_ROWS = 1_048_576
 _COLORS = ("#2F5597", "#70AD47", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5")
-_MAX_WIDTH = {"wrap": 40, "text": 30, "int": 10, "number": 12, "percent": 9}
+_MAX_WIDTH = {"wrap": 16, "text": 30, "int": 10, "number": 12, "percent": 9}
 
 
 @dataclass(frozen=True)
