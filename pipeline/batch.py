@@ -6,28 +6,45 @@ write. Each stage takes and returns plain data; this module only passes it along
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
 
+from pipeline import __version__, years
 from pipeline import labels as L
-from pipeline import years
 from pipeline.figures import Figures, PercentMethod, RowState, compute
 from pipeline.ingest import Limits, read_submission, scan_folder
 from pipeline.ingest.reader import Submission, empty_rows
-from pipeline.model import FILE, PLAN_NUMBER, ROW, TARGET_SEQ, Finding, Plan, SubmittedFile
+from pipeline.model import (
+    FILE,
+    PLAN_NUMBER,
+    ROW,
+    TARGET_SEQ,
+    FileRecord,
+    Finding,
+    Plan,
+    ResultRecord,
+    RunRecord,
+    SubmittedFile,
+    SummaryRecord,
+    TrendRow,
+)
 from pipeline.normalise import normalise
 from pipeline.plan import read_plan
 from pipeline.report.csvout import write_csv
 from pipeline.report.feedback import write_feedback
 from pipeline.report.tables import FileRow, committee_tables, findings_table, status_table
 from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
+from pipeline.store import Store
 from pipeline.templates import write_templates
 from pipeline.validate.consistency import check_consistency
 from pipeline.validate.files import Candidate, select_files, unreported
@@ -47,6 +64,7 @@ def no_progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
 class Options:
     percent: PercentMethod = "half-up"
     limits: Limits = field(default_factory=Limits)
+    store: Path | None = None  # the history store (SQLite); None: no history
     progress: Progress = no_progress  # type: ignore[type-arg]
 
 
@@ -106,8 +124,14 @@ def check_paths(root: Path, out: Path) -> None:
         )
 
 
-def make_templates(master: Path, year: int, out: Path) -> list[Path]:
-    return write_templates(plan_for(master, year), year, out)
+def make_templates(master: Path, year: int, out: Path, store: Path | None = None) -> list[Path]:
+    """Templates for every department; with a store, last year's figures beside this year's."""
+    plan = plan_for(master, year)
+    past = None
+    if store is not None and store.exists():
+        with Store(store) as history:
+            past = history.past_values(plan.plan_id, year - 1) or None
+    return write_templates(plan, year, out, past)
 
 
 def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Checked:
@@ -283,21 +307,96 @@ def run(
     options = options or Options()
     check_paths(root, out)
     plan = plan_for(master, year)
+    run_at = run_at or datetime.now().replace(microsecond=0)
     checked = check_folder(plan, root, year, options)
-    figures = compute(plan, year, checked.counted, checked.state, options.percent)
-    tables = committee_tables(plan, figures, checked.files, checked.findings)
+    trend: list[TrendRow] = []
+    if options.store is None:
+        figures = compute(plan, year, checked.counted, checked.state, options.percent)
+    else:
+        with Store(options.store) as store:
+            past = store.past_values(plan.plan_id, year - 1)
+            figures = compute(plan, year, checked.counted, checked.state, options.percent, past)
+            store.record_run(run_record(plan, master, checked, figures, run_at, options))
+            trend = store.trend(plan.plan_id)
+    tables = committee_tables(plan, figures, checked.files, checked.findings, trend)
     received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
-    info = RunInfo(
-        plan,
-        year,
-        run_at or datetime.now().replace(microsecond=0),
-        received,
-        len(plan.departments()),
-    )
+    info = RunInfo(plan, year, run_at, received, len(plan.departments()))
     outputs = [write_committee_workbook(workbook_path(out, plan, year), info, tables)]
     outputs += [write_csv(table, out) for table in tables]
     outputs += _feedback(checked, root, out)
     return Outcome(checked, outputs, figures)
+
+
+def run_record(
+    plan: Plan, master: Path, checked: Checked, figures: Figures, run_at: datetime, options: Options
+) -> RunRecord:
+    """What the history store keeps of a run; its digest identifies the inputs."""
+    hashes = {f.file: f.sha256 for f in checked.files if f.sha256}
+    inputs = [plan.fingerprint, checked.year, options.percent, sorted(hashes.items())]
+    digest = hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode()).hexdigest()
+    files = [
+        FileRecord(
+            f.department, f.status, f.file, f.sha256, f.saved_at, f.read, f.counted, f.rejected
+        )
+        for f in checked.files
+    ]
+    findings = [
+        (f.file, f.sheet, f.cell, f.number, f.rule, f.severity, f.value, f.message)
+        for f in checked.findings
+    ]
+    results = [
+        ResultRecord(
+            row.project.number,
+            row.target.name,
+            row.target.unit,
+            row.target.direction,
+            _recorded(row.target_value),
+            _recorded(row.actual),
+            _recorded(row.rate),
+            row.grade or "",
+            row.department,
+            row.source,
+            hashes.get(row.source, ""),
+        )
+        for row in figures.listing
+        if row.target is not None and row.source and not row.project.is_relisting
+    ]
+    summary = [
+        SummaryRecord(
+            r.scope,
+            r.code,
+            r.targets_set,
+            r.projects_with_targets,
+            {g.code: n for g, n in zip(plan.grades, r.counts, strict=True)},
+            {g.code: _recorded(s) for g, s in zip(plan.grades, r.shares, strict=True)},
+            r.ungraded,
+            _recorded(r.average_rate),
+            r.average_count,
+        )
+        for r in figures.summary.rows
+    ]
+    return RunRecord(
+        plan.plan_id,
+        checked.year,
+        run_at.isoformat(),
+        master.name,
+        plan.fingerprint,
+        __version__,
+        digest,
+        files,
+        findings,
+        results,
+        summary,
+    )
+
+
+def _recorded(value: object) -> str:
+    """How a figure is kept in the store: plain decimal text ('' for none)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
 
 
 def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:

@@ -47,6 +47,35 @@ OUT = click.option(
 
 
 HELP = click.help_option("-h", "--help", help="この説明を表示して終了します。")
+DEFAULT_DB = Path("output") / "shinchoku.sqlite3"
+
+
+def _db(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    return None if ctx.meta.get("no_db") else value
+
+
+def _no_db(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["no_db"] = value
+
+
+DB = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    envvar="SHINCHOKU_DB",
+    callback=_db,
+    help="履歴ファイル（SQLite）。環境変数 SHINCHOKU_DB でも指定可",
+)
+NO_DB = click.option(
+    "--no-db",
+    "no_db",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_no_db,
+    help="履歴ファイルを使わない",
+)
 
 
 @click.group()
@@ -77,11 +106,13 @@ def entry() -> None:
 @MASTER
 @YEAR
 @OUT
-def templates(master: Path, year: int, out: Path) -> None:
-    """担当課ごとの進捗状況シートを作成する。"""
+@DB
+@NO_DB
+def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
+    """担当課ごとの進捗状況シートを作成する（履歴があれば前年度の実績を併記）。"""
     from pipeline.batch import make_templates
 
-    paths = _plan_guard(lambda: make_templates(master, year, out))
+    paths = _plan_guard(lambda: make_templates(master, year, out, db))
     click.echo(f"進捗状況シートを {len(paths)} 件作成しました: {out}")
 
 
@@ -116,12 +147,16 @@ def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     show_default=True,
     help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
 )
-def run(master: Path, submissions: Path, year: int, out: Path, percent: str) -> None:
-    """検証して集計し、委員会向けの集計結果ブックとCSVを出力する。"""
+@DB
+@NO_DB
+def run(
+    master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
+) -> None:
+    """検証して集計し、委員会向けの集計結果ブックとCSVを出力する（履歴に記録）。"""
     from pipeline.batch import Options
     from pipeline.batch import run as run_all
 
-    options = Options(percent=percent, progress=_progress)  # type: ignore[arg-type]
+    options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
     outcome = _plan_guard(lambda: run_all(master, submissions, year, out, options))
     _summary(outcome)
     sys.exit(outcome.exit_code)
@@ -147,6 +182,83 @@ def demo(out: Path) -> None:
     _summary(outcome)
     click.echo(f"\n委員会向け集計結果ブック: {workbook}")
     click.echo("（デモには意図的な入力ミスを含むため、エラーの指摘が出ます。）")
+
+
+@main.command()
+@HELP
+@click.option(
+    "--db",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    envvar="SHINCHOKU_DB",
+    help="履歴ファイル",
+)
+@click.option("--plan", "plan_id", help="計画ID（履歴に計画が一つだけなら省略可）")
+@click.option(
+    "--year", "year", callback=lambda c, p, v: _year(c, p, v) if v else None, help="年度で絞り込む"
+)
+@click.option("--project", help="整理番号で絞り込む")
+@click.option("--files", is_flag=True, help="数値ではなく、各実行で受け付けたファイルの記録を表示")
+@click.option("--all-runs", is_flag=True, help="最新の実行だけでなく、すべての実行の数値を表示")
+def history(
+    db: Path,
+    plan_id: str | None,
+    year: int | None,
+    project: str | None,
+    files: bool,
+    all_runs: bool,
+) -> None:
+    """履歴: どの数値がどのファイルから、いつ集計されたかを表示する。"""
+    from pipeline.store import Store
+
+    with Store(db) as store:
+        plan_id = plan_id or _only_plan(store)
+        if files:
+            if year is None:
+                raise click.UsageError("--files には --year が必要です。")
+            rows = store.files(plan_id, year)
+        else:
+            rows = store.history(plan_id, year, project, every_run=all_runs)
+    _print_rows(rows)
+
+
+@main.command()
+@HELP
+@click.option(
+    "--db",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    envvar="SHINCHOKU_DB",
+    help="履歴ファイル",
+)
+@OUT
+def export(db: Path, out: Path) -> None:
+    """履歴の全表をCSVに書き出す（保存・オープンデータ用）。"""
+    from pipeline.store import Store
+
+    with Store(db) as store:
+        paths = store.export(out)
+    click.echo("\n".join(str(p) for p in paths))
+
+
+def _only_plan(store: Any) -> str:
+    plans = [row[0] for row in store.db.execute("SELECT DISTINCT plan_id FROM runs ORDER BY 1")]
+    if len(plans) != 1:
+        raise click.UsageError(
+            f"--plan で計画IDを指定してください（記録: {', '.join(plans) or 'なし'}）。"
+        )
+    return str(plans[0])
+
+
+def _print_rows(rows: list[dict[str, object]]) -> None:
+    if not rows:
+        click.echo("記録がありません。")
+        return
+    click.echo("\t".join(rows[0]))
+    for row in rows:
+        click.echo("\t".join("" if v is None else str(v) for v in row.values()))
 
 
 @main.command()

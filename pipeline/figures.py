@@ -18,17 +18,21 @@ import pandas as pd
 from pipeline import labels as L
 from pipeline.model import (
     ACTUAL_VALUE,
+    FILE,
     GRADE_CODE,
     OUTLOOK_CHOICE,
     PLAN_NUMBER,
     TARGET_SEQ,
     Node,
+    PastResult,
+    PastResults,
     Plan,
     Project,
     Target,
     TargetValue,
 )
 from pipeline.rates import achievement, clipped, round_half_up, suggested_grade
+from pipeline.text import key
 
 PercentMethod = Literal["half-up", "largest-remainder"]
 
@@ -83,6 +87,8 @@ class ListingRow:
     work_done: str | None
     issues: str | None
     outlook: str | None
+    past: PastResult | None = None  # last year's figures, when a history store is used
+    source: str = ""  # the submission the row was read from
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Figures:
     tables: tuple[LevelTable, ...]  # one per level, top level first
     listing: tuple[ListingRow, ...]
     results: tuple[TargetResult, ...] = field(default=(), repr=False)
+    with_past: bool = False  # a history store gave last year's figures
 
     @property
     def summary(self) -> LevelTable:
@@ -128,14 +135,15 @@ def compute(
     counted: pd.DataFrame,
     state: RowState | None = None,
     method: PercentMethod = "half-up",
+    past: PastResults | None = None,
 ) -> Figures:
     state = state or RowState()
     records = cast(list[dict[str, object]], counted.to_dict("records"))
     rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in records}
     results = tuple(_results(plan, year, rows))
     tables = tuple(_level_table(plan, level, results, method) for level in range(len(plan.levels)))
-    listing = tuple(_listing(plan, year, rows, state))
-    return Figures(year, tables, listing, results)
+    listing = tuple(_listing(plan, year, rows, state, past))
+    return Figures(year, tables, listing, results, past is not None)
 
 
 def _results(
@@ -191,7 +199,11 @@ def _summary_row(
 
 
 def _listing(
-    plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]], state: RowState
+    plan: Plan,
+    year: int,
+    rows: dict[tuple[object, object], dict[str, object]],
+    state: RowState,
+    past: PastResults | None,
 ) -> Iterable[ListingRow]:
     for project in plan.projects:
         main = plan.project(project.relisted_from) if project.relisted_from else project
@@ -225,6 +237,8 @@ def _listing(
                 work_done=_opt(row.get(L.WORK_DONE)),
                 issues=_opt(row.get(L.ISSUES)),
                 outlook=_opt(row.get(OUTLOOK_CHOICE)),
+                past=(past or {}).get((key(main.number), key(target.name if target else ""))),
+                source=str(row.get(FILE, "")),
             )
 
 

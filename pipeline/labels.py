@@ -88,6 +88,10 @@ META_LABELS: Final = (META_PLAN_ID, META_YEAR, META_DEPARTMENT, META_VERSION, ME
 
 # --- committee workbook and CSV ----------------------------------------------------------------
 SUMMARY_SHEET: Final = "概要"
+TREND_SHEET: Final = "推移"
+YEAR: Final = "年度"
+ERA_YEAR: Final = "和暦"
+MASTER_VERSION: Final = "計画マスタ版"
 LISTING_SHEET: Final = "事業一覧"
 STATUS_SHEET: Final = "提出状況"
 FINDINGS_SHEET: Final = "検証結果"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -196,6 +196,17 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class PastResult:
+    """A target's figures of an earlier year, as recorded in the history store."""
+
+    actual: str  # as recorded: a plain decimal, or the text of a qualitative result
+    rate: str  # one decimal, '' when there was none
+
+
+PastResults = dict[tuple[str, str], PastResult]  # (整理番号 key, 指標名 key) -> past figures
+
+
+@dataclass(frozen=True)
 class SubmittedFile:
     """One file found in SUBMISSIONS and what its first look said about it."""
 
@@ -220,3 +231,68 @@ class SubmittedFile:
     @property
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
+
+
+# --- what the history store records and gives back ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    department: str
+    status: str  # 提出 / 差替え前 / 対象外 / 未提出
+    path: str
+    sha256: str
+    saved_at: str
+    rows_read: int | None
+    rows_counted: int | None
+    rows_rejected: int | None
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    number: str
+    target_name: str
+    unit: str
+    direction: str
+    target: str
+    actual: str
+    rate: str
+    grade: str
+    department: str
+    source_path: str
+    source_sha256: str
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    scope: str
+    code: str
+    targets_set: int
+    projects_with_targets: int
+    counts: dict[str, int]
+    shares: dict[str, str]
+    ungraded: int
+    average_rate: str
+    average_count: int
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    plan_id: str
+    year: int
+    run_at: str
+    master_name: str
+    master_fingerprint: str
+    tool_version: str
+    digest: str
+    files: Sequence[FileRecord]
+    findings: Sequence[Sequence[str]]  # (file, sheet, cell, number, rule, severity, value, message)
+    results: Sequence[ResultRecord]
+    summary: Sequence[SummaryRecord]  # 全体 and the top level, as in the committee's 概要
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    year: int
+    master_fingerprint: str
+    summary: SummaryRecord

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from pipeline import TEMPLATE_VERSION, years
 from pipeline import labels as L
 from pipeline.fingerprint import expected_fingerprint
-from pipeline.model import ExpectedRow, Plan
+from pipeline.model import ExpectedRow, PastResult, PastResults, Plan
 from pipeline.text import display_width, safe_filename_part
 from pipeline.xlsx import FONT, new_workbook, write_cell
 
@@ -46,14 +45,6 @@ _WIDTHS: dict[str, tuple[int, int, bool]] = {
 }
 
 
-@dataclass(frozen=True)
-class PastResult:
-    """Last year's figures for one target, shown beside this year's cells."""
-
-    actual: Decimal | str | None
-    rate: Decimal | None
-
-
 def template_path(out_dir: Path, department: str, year: int) -> Path:
     return out_dir / f"進捗状況_{safe_filename_part(department)}_{years.file_label(year)}.xlsx"
 
@@ -62,7 +53,7 @@ def write_templates(
     plan: Plan,
     year: int,
     out_dir: Path,
-    history: Mapping[tuple[str, int], PastResult] | None = None,
+    history: PastResults | None = None,
 ) -> list[Path]:
     """One workbook per reporting department, in master order."""
     return [write_template(plan, d, year, out_dir, history) for d in plan.departments()]
@@ -80,7 +71,7 @@ def write_template(
     department: str,
     year: int,
     out_dir: Path,
-    history: Mapping[tuple[str, int], PastResult] | None = None,
+    history: PastResults | None = None,
 ) -> Path:
     rows = plan.expected_rows(department, year)
     columns = template_columns(bool(history))
@@ -95,9 +86,7 @@ def write_template(
             sheet.write_string(HEADER_ROW - 1, i, label, styles.header)
         for offset, row in enumerate(rows):
             r = HEADER_ROW + offset
-            _write_row(
-                sheet, styles, col, r, row, (history or {}).get((row.number, row.target_seq))
-            )
+            _write_row(sheet, styles, col, r, row, (history or {}).get(row.row_key))
         last = HEADER_ROW + max(len(rows), 1) - 1
         _add_validations(sheet, plan, col, last)
         _layout(sheet, columns, rows, last)
@@ -174,8 +163,8 @@ def _write_row(
     write_cell(sheet, r, col[L.BASELINE], _number(row.baseline), _number_style(s, row.baseline))
     write_cell(sheet, r, col[L.TARGET], _number(row.target), _number_style(s, row.target))
     if L.PREV_ACTUAL in col:
-        write_cell(sheet, r, col[L.PREV_ACTUAL], _number(past.actual) if past else None, s.past)
-        write_cell(sheet, r, col[L.PREV_RATE], _number(past.rate) if past else None, s.past)
+        write_cell(sheet, r, col[L.PREV_ACTUAL], _recorded(past.actual) if past else None, s.past)
+        write_cell(sheet, r, col[L.PREV_RATE], _recorded(past.rate) if past else None, s.past)
     for label in (L.ACTUAL, L.GRADE, L.OUTLOOK):
         write_cell(sheet, r, col[label], None, s.edit)
     for label in (L.WORK_DONE, L.ISSUES):
@@ -202,6 +191,14 @@ def rate_formula(row: ExpectedRow, r: int, col: Mapping[str, int]) -> str | None
         f'=IF(OR({actual}="",NOT(ISNUMBER({actual}))),"",'
         f'IF({denominator}=0,"",ROUND({numerator}/{denominator}*100,1)))'
     )
+
+
+def _recorded(text: str) -> object:
+    """A value from the history store: a number where it is one, else its text."""
+    try:
+        return _number(Decimal(text))
+    except ArithmeticError:
+        return text or None
 
 
 def _number(value: object) -> object:

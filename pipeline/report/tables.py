@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Literal
 
 from pipeline import labels as L
+from pipeline import years
 from pipeline.figures import Figures, LevelTable, ListingRow
-from pipeline.model import Finding, Plan
+from pipeline.model import Finding, Plan, TrendRow
 from pipeline.years import local_time
 
 Kind = Literal["text", "int", "number", "percent", "wrap"]
@@ -71,8 +72,9 @@ def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
     return Table(name, tuple(columns), rows)
 
 
-def listing_columns(plan: Plan) -> tuple[Column, ...]:
+def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
     levels = [c for label in plan.levels for c in (Column(label), Column(f"{label}名", "wrap"))]
+    past = (Column(L.PREV_ACTUAL, "number"), Column(L.PREV_RATE, "percent")) if with_past else ()
     return (
         *levels,
         Column(L.NUMBER),
@@ -82,6 +84,7 @@ def listing_columns(plan: Plan) -> tuple[Column, ...]:
         Column(L.UNIT),
         Column(L.DIRECTION),
         Column(L.TARGET, "number"),
+        *past,
         Column(L.ACTUAL, "number"),
         Column(L.RATE, "percent"),
         Column(L.GRADE),
@@ -93,11 +96,12 @@ def listing_columns(plan: Plan) -> tuple[Column, ...]:
     )
 
 
-def listing_rows(rows: Sequence[ListingRow]) -> list[tuple[object, ...]]:
+def listing_rows(rows: Sequence[ListingRow], with_past: bool = False) -> list[tuple[object, ...]]:
     out = []
     for row in rows:
         levels = [v for node in row.nodes for v in (node.code, node.name)]
         target = row.target
+        past = (_recorded(row.past.actual), _recorded(row.past.rate)) if row.past else (None, None)
         out.append(
             (
                 *levels,
@@ -108,6 +112,7 @@ def listing_rows(rows: Sequence[ListingRow]) -> list[tuple[object, ...]]:
                 target.unit if target else None,
                 target.direction if target else None,
                 row.target_value,
+                *(past if with_past else ()),
                 row.actual,
                 row.rate,
                 row.grade,
@@ -173,14 +178,62 @@ def findings_table(findings: Sequence[Finding]) -> Table:
 
 
 def committee_tables(
-    plan: Plan, figures: Figures, files: Sequence[FileRow], findings: Sequence[Finding]
+    plan: Plan,
+    figures: Figures,
+    files: Sequence[FileRow],
+    findings: Sequence[Finding],
+    trend: Sequence[TrendRow] = (),
 ) -> list[Table]:
-    """概要, one table per level, 事業一覧, 提出状況, 検証結果 — in sheet order."""
+    """概要, a table per level, 推移 (with a store), 事業一覧, 提出状況, 検証結果."""
     tables = [summary_table(L.SUMMARY_SHEET, plan, figures.summary)]
     tables += [summary_table(t.name, plan, t) for t in figures.tables]
-    tables.append(Table(L.LISTING_SHEET, listing_columns(plan), listing_rows(figures.listing)))
-    tables += [status_table(files), findings_table(findings)]
+    if trend:
+        tables.append(trend_table(plan, trend))
+    past = figures.with_past
+    listing = Table(
+        L.LISTING_SHEET, listing_columns(plan, past), listing_rows(figures.listing, past)
+    )
+    tables += [listing, status_table(files), findings_table(findings)]
     return tables
+
+
+def trend_table(plan: Plan, trend: Sequence[TrendRow]) -> Table:
+    """推移: the summary of every year on record (全体 and the top level), oldest first."""
+    base = summary_table(L.TREND_SHEET, plan, LevelTable(plan.levels[0], ()))
+    columns = (
+        Column(L.YEAR),
+        Column(L.ERA_YEAR, in_csv=False),
+        *base.columns,
+        Column(L.MASTER_VERSION, in_csv=False),
+    )
+    rows = []
+    scopes = list(dict.fromkeys(item.summary.scope for item in trend))  # 全体 first, then in order
+    for item in sorted(trend, key=lambda t: (scopes.index(t.summary.scope), t.year)):
+        s = item.summary
+        cells: list[object] = [
+            item.year,
+            years.era_name(item.year),
+            s.scope,
+            s.code or None,
+            s.targets_set,
+            s.projects_with_targets,
+        ]
+        for grade in plan.grades:
+            share = s.shares.get(grade.code)
+            cells += [s.counts.get(grade.code, 0), Decimal(share) if share else None]
+        cells += [s.ungraded, Decimal(s.average_rate) if s.average_rate else None, s.average_count]
+        changed = "" if item.master_fingerprint == plan.fingerprint else "（現行と異なる）"
+        cells.append(item.master_fingerprint[:12] + changed)
+        rows.append(tuple(cells))
+    return Table(L.TREND_SHEET, columns, rows)
+
+
+def _recorded(text: str) -> object:
+    """A figure from the history store: a Decimal where it is a number, else its text."""
+    try:
+        return Decimal(text) if text else None
+    except ArithmeticError:
+        return text
 
 
 def plain_number(value: Decimal) -> str:

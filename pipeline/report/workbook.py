@@ -51,8 +51,10 @@ def write_committee_workbook(
         for table in tables:
             if table.name == L.SUMMARY_SHEET:
                 _summary_sheet(book, styles, info, table)
-            elif table.name.endswith("別"):
+            elif table.name in {L.per_level(label) for label in info.plan.levels}:
                 _level_sheet(book, styles, info, table)
+            elif table.name == L.TREND_SHEET:
+                _trend_sheet(book, styles, info, table)
             elif table.name == L.LISTING_SHEET:
                 for part, rows in enumerate(_chunks(table.rows, max_rows - 1)):
                     name = table.name if part == 0 else f"{table.name}({part + 1})"
@@ -302,3 +304,53 @@ def _chart(book: Any, info: RunInfo, table: Table, labels: int) -> Any:
     chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
     chart.set_size({"width": 1100, "height": _chart_height(table)})
     return chart
+
+
+def _trend_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
+    """推移: every year on record, grouped by scope, with a chart of the 全体 rows by year."""
+    sheet = book.add_worksheet(table.name)
+    top = 3
+    write_cell(sheet, 0, 0, f"{info.plan.name}　進捗状況の推移", styles.title)
+    write_cell(
+        sheet,
+        1,
+        0,
+        "各年度の最新の集計を記録から表示。計画マスタ版が現行と異なる年度は、"
+        "その年度の計画（目標の数など）で集計。",
+        styles.plain,
+    )
+    _write_table(sheet, styles, table, top)
+    names = [c.name for c in table.columns]
+    totals = [i for i, row in enumerate(table.rows) if row[names.index(L.SCOPE)] == L.TOTAL]
+    if totals:
+        chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
+        first, last = top + 1 + totals[0], top + 1 + totals[-1]
+        era = names.index(L.ERA_YEAR)
+        for i, grade in enumerate(info.plan.grades):
+            col = names.index(grade.code + L.SHARE_SUFFIX)
+            chart.add_series(
+                {
+                    "name": f"{grade.code}（{grade.label}）",
+                    "categories": [table.name, first, era, last, era],
+                    "values": [table.name, first, col, last, col],
+                    "fill": {"color": _COLORS[i % len(_COLORS)]},
+                    "gap": 60,
+                    "data_labels": {
+                        "value": True,
+                        "num_format": "0.0%;;",
+                        "font": {"name": FONT, "size": 8, "color": "white"},
+                    },
+                }
+            )
+        chart.set_title(
+            {"name": "評価区分の割合の推移（全体）", "name_font": {"name": FONT, "size": 12}}
+        )
+        chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 9}, "max": 1})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+        chart.set_size({"width": 1100, "height": min(110 + 40 * len(totals), 640)})
+        chart_row = top + len(table.rows) + 2
+        sheet.set_h_pagebreaks([chart_row])
+        sheet.insert_chart(chart_row, 0, chart)
+    _print_setup(sheet, top, len(table.columns) - 1)
+    sheet.freeze_panes(top + 1, 0)

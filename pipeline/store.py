@@ -1,0 +1,321 @@
+"""The history store: one SQLite file that remembers every run, file, finding and figure.
+
+Every run is written in one transaction (WAL mode, busy timeout), so a run killed midway or two
+runs at once leave the store consistent. The schema is versioned with PRAGMA user_version; each
+migration takes the store from one version to the next and is tested from every earlier version.
+Running the same inputs again records nothing new (runs are keyed by a digest of their inputs).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from pipeline.model import (
+    FileRecord,
+    PastResult,
+    RunRecord,
+    SummaryRecord,
+    TrendRow,
+)
+from pipeline.text import key
+
+# MIGRATIONS[i] takes the store from version i to version i + 1.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        plan_id TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        run_at TEXT NOT NULL,
+        master_name TEXT NOT NULL,
+        master_fingerprint TEXT NOT NULL,
+        tool_version TEXT NOT NULL
+    );
+    CREATE TABLE submissions (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        department TEXT NOT NULL,
+        status TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        rows_read INTEGER,
+        rows_counted INTEGER,
+        rows_rejected INTEGER
+    );
+    CREATE INDEX submissions_run ON submissions(run_id);
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        file TEXT, sheet TEXT, cell TEXT, number TEXT, rule TEXT, severity TEXT, value TEXT,
+        message TEXT
+    );
+    CREATE TABLE results (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        number TEXT NOT NULL,
+        target_name TEXT NOT NULL,
+        unit TEXT, direction TEXT, target TEXT, actual TEXT, rate TEXT, grade TEXT,
+        department TEXT,
+        source_path TEXT,
+        source_sha256 TEXT,
+        PRIMARY KEY (run_id, number, target_name)
+    );
+    CREATE INDEX results_number ON results(number);
+    """,
+    """
+    ALTER TABLE runs ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+    CREATE TABLE summaries (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        position INTEGER NOT NULL,
+        scope TEXT NOT NULL,
+        code TEXT NOT NULL,
+        targets_set INTEGER NOT NULL,
+        projects_with_targets INTEGER NOT NULL,
+        counts TEXT NOT NULL,
+        shares TEXT NOT NULL,
+        ungraded INTEGER NOT NULL,
+        average_rate TEXT,
+        average_count INTEGER NOT NULL,
+        PRIMARY KEY (run_id, position)
+    );
+    CREATE INDEX runs_plan_year ON runs(plan_id, year);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+TABLES = ("runs", "submissions", "findings", "results", "summaries")
+
+
+class Store:
+    """An open history store. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        migrate(self.db)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def record_run(self, run: RunRecord) -> bool:
+        """Record a run in one transaction; False (nothing written) if its inputs are unchanged."""
+        with self._transaction() as db:
+            latest = db.execute(
+                "SELECT digest FROM runs WHERE plan_id=? AND year=? ORDER BY id DESC LIMIT 1",
+                (run.plan_id, run.year),
+            ).fetchone()
+            if latest is not None and latest[0] == run.digest:
+                return False
+            run_id = db.execute(
+                "INSERT INTO runs (plan_id, year, run_at, master_name, master_fingerprint,"
+                " tool_version, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run.plan_id,
+                    run.year,
+                    run.run_at,
+                    run.master_name,
+                    run.master_fingerprint,
+                    run.tool_version,
+                    run.digest,
+                ),
+            ).lastrowid
+            self._insert_rows(db, run_id, run)
+        return True
+
+    def _insert_rows(self, db: sqlite3.Connection, run_id: int | None, run: RunRecord) -> None:
+        db.executemany(
+            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, *astuple_file(f)) for f in run.files],
+        )
+        db.executemany(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, *f) for f in run.findings],
+        )
+        db.executemany(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, *asdict(r).values()) for r in run.results],
+        )
+        db.executemany(
+            "INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    i,
+                    s.scope,
+                    s.code,
+                    s.targets_set,
+                    s.projects_with_targets,
+                    json.dumps(s.counts, ensure_ascii=False),
+                    json.dumps(s.shares),
+                    s.ungraded,
+                    s.average_rate,
+                    s.average_count,
+                )
+                for i, s in enumerate(run.summary)
+            ],
+        )
+
+    def _latest_runs(self, plan_id: str) -> dict[int, tuple[int, str]]:
+        """year -> (run id, master fingerprint) of the latest run of each year on record."""
+        rows = self.db.execute(
+            "SELECT year, id, master_fingerprint FROM runs WHERE plan_id=? ORDER BY id", (plan_id,)
+        ).fetchall()
+        return {year: (run_id, fp) for year, run_id, fp in rows}
+
+    def trend(self, plan_id: str) -> list[TrendRow]:
+        """The summary rows of the latest run of every year on record, oldest year first."""
+        rows: list[TrendRow] = []
+        for year, (run_id, fingerprint) in sorted(self._latest_runs(plan_id).items()):
+            for record in self.db.execute(
+                "SELECT scope, code, targets_set, projects_with_targets, counts, shares, ungraded,"
+                " average_rate, average_count FROM summaries WHERE run_id=? ORDER BY position",
+                (run_id,),
+            ):
+                summary = SummaryRecord(
+                    record[0],
+                    record[1],
+                    record[2],
+                    record[3],
+                    json.loads(record[4]),
+                    json.loads(record[5]),
+                    record[6],
+                    record[7] or "",
+                    record[8],
+                )
+                rows.append(TrendRow(year, fingerprint, summary))
+        return rows
+
+    def past_values(self, plan_id: str, year: int) -> dict[tuple[str, str], PastResult]:
+        """(整理番号 key, 指標名 key) -> that year's 実績 and 達成率, from its latest run."""
+        latest = self._latest_runs(plan_id).get(year)
+        if latest is None:
+            return {}
+        rows = self.db.execute(
+            "SELECT number, target_name, actual, rate FROM results WHERE run_id=?", (latest[0],)
+        )
+        return {(key(n), key(t)): PastResult(a or "", r or "") for n, t, a, r in rows}
+
+    def history(
+        self,
+        plan_id: str,
+        year: int | None = None,
+        number: str | None = None,
+        every_run: bool = False,
+    ) -> list[dict[str, object]]:
+        """Which file each figure came from, and when: the latest run per year, or every run."""
+        latest = {run_id for run_id, _ in self._latest_runs(plan_id).values()}
+        query = (
+            "SELECT r.year, r.id, r.run_at, x.number, x.target_name, x.actual, x.rate, x.grade,"
+            " x.department, x.source_path, x.source_sha256, s.saved_at FROM results x"
+            " JOIN runs r ON r.id = x.run_id"
+            " LEFT JOIN submissions s ON s.run_id = x.run_id AND s.path = x.source_path"
+            " WHERE r.plan_id = ? ORDER BY r.year, r.id, x.rowid"
+        )
+        out = []
+        for row in self.db.execute(query, (plan_id,)):
+            record = dict(zip(HISTORY_COLUMNS, row, strict=True))
+            if year is not None and record["年度"] != year:
+                continue
+            if number is not None and key(str(record["整理番号"])) != key(number):
+                continue
+            if every_run or record["実行ID"] in latest:
+                out.append(record)
+        return out
+
+    def files(self, plan_id: str, year: int) -> list[dict[str, object]]:
+        """Every file of every run of a year: the audit trail of submissions."""
+        rows = self.db.execute(
+            "SELECT r.id, r.run_at, s.department, s.status, s.path, s.sha256, s.saved_at"
+            " FROM submissions s JOIN runs r ON r.id = s.run_id WHERE r.plan_id=? AND r.year=?"
+            " ORDER BY r.id, s.rowid",
+            (plan_id, year),
+        )
+        names = ("実行ID", "実行日時", "担当課", "提出", "ファイル", "SHA256", "保存日時")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def export(self, out_dir: Path) -> list[Path]:
+        """Every table as a CSV file (UTF-8 with BOM, CRLF) for archiving and open data."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for table in TABLES:
+            cursor = self.db.execute(f"SELECT * FROM {table} ORDER BY rowid")
+            buffer = io.StringIO(newline="")
+            writer = csv.writer(buffer, lineterminator="\r\n")
+            writer.writerow([d[0] for d in cursor.description])
+            writer.writerows(cursor)
+            path = out_dir / f"{table}.csv"
+            path.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+            paths.append(path)
+        return paths
+
+
+HISTORY_COLUMNS = (
+    "年度",
+    "実行ID",
+    "実行日時",
+    "整理番号",
+    "指標名",
+    "実績値",
+    "達成率",
+    "自己評価",
+    "担当課",
+    "ファイル",
+    "SHA256",
+    "保存日時",
+)
+
+
+def astuple_file(record: FileRecord) -> tuple[object, ...]:
+    return tuple(asdict(record).values())
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the store to SCHEMA_VERSION, one migration per transaction; return the version."""
+    while True:
+        db.execute("BEGIN IMMEDIATE")  # read the version under the lock: another run may migrate
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"履歴ファイルの版（{version}）がこの shinchoku の版（{SCHEMA_VERSION}）より"
+                    "新しいため開けません。shinchoku を更新してください。"
+                )
+            if version == SCHEMA_VERSION:
+                db.execute("COMMIT")
+                return version
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={version + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+class StoreError(Exception):
+    """The store cannot be used; the text is for the user."""
