@@ -22,7 +22,6 @@ from pipeline.cli import main
 from pipeline.ingest import read_submission
 from pipeline.samples import fill_template
 from pipeline.store import MIGRATIONS, SCHEMA_VERSION, Store
-from pipeline.templates import template_path
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
 from tests.seedplan import ACTUAL_FOR, SCOPE_OF, YEARS, grade_plan, published_rows, seed_sheets
@@ -152,7 +151,8 @@ _KILL_SCRIPT = textwrap.dedent(
         print("inside", flush=True)
         time.sleep(60)  # killed here, mid-transaction
     s.Store._insert_rows = slow
-    run(Path(sys.argv[1]), Path(sys.argv[2]), 2019, Path(sys.argv[3]), Options(store=Path(sys.argv[4])))
+    master, folder, out, db = map(Path, sys.argv[1:5])
+    run(master, folder, 2019, out, Options(store=db))
     """
 )
 
