@@ -14,7 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline import labels as L
-from pipeline.batch import Options, Outcome, Progress, no_progress, run
+from pipeline import years
+from pipeline.batch import Options, Outcome, Progress, make_templates, no_progress, run
 from pipeline.model import Plan, Target
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
@@ -23,37 +24,59 @@ from pipeline.templates import template_path, write_templates
 from pipeline.text import key
 
 DEMO_YEAR = 2024
+PAST_YEARS = (2022, 2023)
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_MASTER = REPO / "input_templates" / "sendai2021_計画マスタ.xlsx"
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
 
 def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path]:  # type: ignore[type-arg]
+    """Two earlier years go into the history store first, so the trend and last year's figures
+    show; then this year's templates (with last year beside) and messy submissions are run."""
+    store = out / "shinchoku.sqlite3"
+    for stale in [
+        *out.glob("shinchoku.sqlite3*"),
+        *_files(out / "提出"),
+        *_files(out / "過去年度"),
+    ]:
+        stale.unlink()
+    for year in PAST_YEARS:
+        folder = out / "過去年度" / years.file_label(year)
+        plan = read_plan(BUNDLED_MASTER)
+        write_templates(plan, year, folder / "テンプレート")
+        make_sample_submissions(
+            plan, year, folder / "テンプレート", folder / "提出", mistakes=False
+        )
+        run(
+            BUNDLED_MASTER,
+            folder / "提出",
+            year,
+            folder / "集計結果",
+            Options(store=store),
+            run_at=datetime(year + 1, 6, 30, 17, 0),
+        )
+    templates, submissions = out / "テンプレート", out / "提出"
     plan = read_plan(BUNDLED_MASTER)
-    templates = out / "テンプレート"
-    submissions = out / "提出"
-    results = out / "集計結果"
-    for folder in (submissions,):
-        for old in folder.rglob("*") if folder.exists() else []:
-            if old.is_file():
-                old.unlink()
-    write_templates(plan, DEMO_YEAR, templates)
+    make_templates(BUNDLED_MASTER, DEMO_YEAR, templates, store)
     make_sample_submissions(plan, DEMO_YEAR, templates, submissions)
-    fixed = datetime(2025, 6, 30, 17, 0)
-    outcome = run(
-        BUNDLED_MASTER, submissions, DEMO_YEAR, results, Options(progress=progress), run_at=fixed
-    )
+    options = Options(progress=progress, store=store)
+    fixed = datetime(DEMO_YEAR + 1, 6, 30, 17, 0)
+    outcome = run(BUNDLED_MASTER, submissions, DEMO_YEAR, out / "集計結果", options, run_at=fixed)
     return outcome, outcome.outputs[0]
 
 
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
 def make_sample_submissions(
-    plan: Plan, year: int, templates: Path, out: Path, seed: int = 2024
+    plan: Plan, year: int, templates: Path, out: Path, mistakes: bool = True
 ) -> list[Path]:
-    """Filled workbooks for all but the last department, with a few typical mistakes."""
-    rng = random.Random(seed)
+    """Filled workbooks; with `mistakes`, all but the last department and some typical errors."""
+    rng = random.Random(year)
     departments = plan.departments()
     paths: list[Path] = []
-    for index, department in enumerate(departments[:-1]):
+    for index, department in enumerate(departments[:-1] if mistakes else departments):
         values = {}
         for row in plan.expected_rows(department, year):
             target = next((t for t in plan.targets_of(row.number) if t.seq == row.target_seq), None)
@@ -61,7 +84,7 @@ def make_sample_submissions(
         name = template_path(out, department, year).name
         if index == 2:
             name = f"【提出】{department}_進捗.xlsx"  # departments rename files
-        saved = datetime(2025, 5, 20 + index % 8, 9 + index % 7, 0)
+        saved = datetime(year + 1, 5, 20 + index % 8, 9 + index % 7, 0)
         paths.append(
             fill_template(
                 template_path(templates, department, year),
@@ -72,7 +95,8 @@ def make_sample_submissions(
                 saved_at=saved,
             )
         )
-    _add_mistakes(plan, year, templates, out, departments, paths, rng)
+    if mistakes:
+        _add_mistakes(plan, year, templates, out, departments, paths, rng)
     return paths
 
 
@@ -136,9 +160,9 @@ def _add_mistakes(
         out / "再提出前" / f"{first}_旧.xlsx",
         wrong,
         writer="担当者1",
-        saved_at=datetime(2025, 5, 1, 9, 0),
+        saved_at=datetime(year + 1, 5, 1, 9, 0),
     )
-    earlier = datetime(2025, 5, 1, 9, 0).timestamp()
+    earlier = datetime(year + 1, 5, 1, 9, 0).timestamp()
     os.utime(old, (earlier, earlier))  # the first version, sent before its correction
     second = departments[1]
     numeric = [
@@ -154,5 +178,5 @@ def _add_mistakes(
             }
         }
         path = next(p for p in paths if key(second) in key(p.name))
-        fill_template(path, path, bad, saved_at=datetime(2025, 6, 2, 10, 0))
+        fill_template(path, path, bad, saved_at=datetime(year + 1, 6, 2, 10, 0))
     (out / "メモ.txt").write_text("提出ファイルの受付メモ（集計対象外）", encoding="utf-8")
