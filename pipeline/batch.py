@@ -158,7 +158,11 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
             frames.append(matched.rows)
     merged = pd.concat(frames, ignore_index=True) if frames else _empty_matched()
     typed, warnings = normalise(merged, plan.grades, files)
-    findings += warnings + check_values(typed, plan, files)
+    known = typed[typed[PLAN_NUMBER].notna()]  # unmatched rows are rejected already (I02/I05)
+    unreadable = {(f.file, f.cell) for f in findings if f.rule in ("V03", "V04")}
+    findings += warnings + [
+        f for f in check_values(known, plan, files) if (f.file, f.cell) not in unreadable
+    ]  # a cell whose formula or error value was reported is not reported again as empty
     is_rejected = _row_mask(typed, _rows_with(findings, L.ERROR))
     counted = typed[~is_rejected & typed[PLAN_NUMBER].notna()]
     findings += check_consistency(counted, plan, year, files)
@@ -411,6 +415,8 @@ def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
         if identity.claimed not in chosen or status.get(path) == L.SUBMITTED:
             chosen[identity.claimed] = (submission, own)
     return [
-        write_feedback(out / L.FEEDBACK_SHEET, root / s.file.path, s.file, dept, checked.year, own)
+        write_feedback(
+            out / L.FEEDBACK_SHEET, s.source or root / s.file.path, s.file, dept, checked.year, own
+        )
         for dept, (s, own) in chosen.items()
     ]

@@ -7,6 +7,7 @@ complete (written to a temporary name, then renamed).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ def write_cell(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = N
     if isinstance(value, bool):
         checked(sheet.write_string(row, col, str(value), fmt), where)
         return False
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and math.isfinite(value):
         checked(sheet.write_number(row, col, value, fmt), where)
         return False
     text, was_cut = cut_text(str(value))

@@ -24,7 +24,9 @@ RULE_COLUMNS: dict[str, str] = {
     "V08": L.ISSUES,
     "V09": L.OUTLOOK,
     "V12": L.OUTLOOK,
+    "V14": L.ACTUAL,
 }
+MAX_MAGNITUDE = Decimal("1e15")  # Excel keeps 15 significant digits: larger is no real result
 
 
 def _is_numeric_row(df: pd.DataFrame) -> pd.Series:
@@ -47,6 +49,9 @@ def submission_schema(grade_codes: tuple[str, ...]) -> pa.DataFrameSchema:
     def actual_is_number(df: pd.DataFrame) -> pd.Series:
         ok = df[ACTUAL_VALUE].map(lambda v: v is None or isinstance(v, Decimal))
         return ok | ~_is_numeric_row(df)
+
+    def actual_in_range(df: pd.DataFrame) -> pd.Series:
+        return df[ACTUAL_VALUE].map(lambda v: not isinstance(v, Decimal) or abs(v) < MAX_MAGNITUDE)
 
     def grade_present(df: pd.DataFrame) -> pd.Series:
         return df[GRADE_CODE].notna() | ~_has_target(df)
@@ -72,6 +77,7 @@ def submission_schema(grade_codes: tuple[str, ...]) -> pa.DataFrameSchema:
         },
         checks=[
             pa.Check(actual_is_number, name="V01"),
+            pa.Check(actual_in_range, name="V14"),
             pa.Check(grade_present, name="V05"),
             pa.Check(lambda df: df[L.WORK_DONE].notna(), name="V07"),
             pa.Check(issues_when_lowest, name="V08"),

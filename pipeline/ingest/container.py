@@ -137,6 +137,8 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     sheets = _sheet_parts(parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels", b""))
     saved_at, saved_by = _core_properties(parts.get("docProps/core.xml", b""))
     xml = {name: parts[part] for name, part in sheets.items() if part in parts}
+    for name, content in xml.items():
+        _check_extent(name, content, limits)
     return Container(
         kind, sheets, _percent_styles(parts.get("xl/styles.xml", b"")), saved_at, saved_by, xml
     )
@@ -178,6 +180,29 @@ def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, i
             tail = chunk[-16:]
             chunks.append(chunk)
     return b"".join(chunks), size
+
+
+_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]{0,3})(\d+)"')
+
+
+def _check_extent(sheet: str, xml: bytes, limits: Limits) -> None:
+    """Refuse a sheet whose cells reach past the row/column limits *before* a reader sizes its
+    grid from them (one cell at XFD1048576 would make a reader allocate the whole sheet)."""
+    rows, columns = 0, 0
+    for match in _REF.finditer(xml):  # actual cells: a <dimension> may claim more than exists
+        letters, digits = match.group(1), match.group(2)
+        rows = max(rows, int(digits))
+        if letters:
+            columns = max(columns, _column_number(letters.decode("ascii")))
+    if rows > limits.max_rows or columns > limits.max_columns:
+        raise Refused("F05", f"シート「{sheet}」の大きさ {rows}行×{columns}列 が上限を超えます")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 def _has_macros(entries: list[zipfile.ZipInfo]) -> bool:

@@ -7,6 +7,7 @@ Values come from python-calamine; formulas, error cells and percent formats from
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -33,6 +34,23 @@ class Submission:
     file: SubmittedFile
     rows: pd.DataFrame  # RAW_COLUMNS, one row per non-empty sheet row below the header
     findings: tuple[Finding, ...]
+    source: Path | None = None  # where the file is on disk (file.path is the name shown)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """The path relative to SUBMISSIONS with '/' separators, as text that can be written anywhere.
+
+    A name that is not valid UTF-8 (e.g. Shift_JIS bytes from an old zip archive) is decoded as
+    Shift_JIS where possible, else with replacement characters; the file itself is opened by its
+    real path.
+    """
+    raw = os.fsencode(path.relative_to(root).as_posix())
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
@@ -40,7 +58,7 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
     workbooks: list[Path] = []
     notes: list[Finding] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root).as_posix()
+        relative = shown_path(path, root)
         if path.name.startswith("~$"):
             notes.append(finding("F16", file=relative))
         elif path.suffix.lower() in WORKBOOK_SUFFIXES:
@@ -57,7 +75,7 @@ def empty_rows() -> pd.DataFrame:
 def read_submission(path: Path, root: Path, limits: Limits | None = None) -> Submission:
     """Read `path` (inside `root`). Never raises for a bad file: problems become findings."""
     limits = limits or Limits()
-    relative = path.relative_to(root).as_posix()
+    relative = shown_path(path, root)
     data = path.read_bytes()
     stat = path.stat()
     base = SubmittedFile(
@@ -68,11 +86,10 @@ def read_submission(path: Path, root: Path, limits: Limits | None = None) -> Sub
     )
     try:
         container = inspect(data, path.suffix, limits)
-        return _read_values(data, container, base, limits)
+        return replace(_read_values(data, container, base, limits), source=path)
     except Refused as refused:
-        return Submission(
-            base, empty_rows(), (finding(refused.code, file=relative, reason=refused.reason),)
-        )
+        found = (finding(refused.code, file=relative, reason=refused.reason),)
+        return Submission(base, empty_rows(), found, path)
 
 
 def _read_values(

@@ -14,13 +14,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
 from pipeline.model import Finding, SubmittedFile
-from pipeline.text import display_width, safe_filename_part
+from pipeline.text import display_width, key, safe_filename_part
 from pipeline.xlsx import FONT, atomic_path, cut_text
 
 _FILLS = {
@@ -62,11 +63,12 @@ def write_feedback(
     findings: Sequence[Finding],
 ) -> Path:
     book = _copy_of(source, file)
-    progress = book[L.PROGRESS_SHEET] if L.PROGRESS_SHEET in book.sheetnames else None
+    name = next((n for n in book.sheetnames if key(n) == key(L.PROGRESS_SHEET)), None)
+    progress = book[name] if name is not None else None
     if progress is not None:
         _mark_cells(progress, findings)
     title = f"指摘事項　{department}　{years.display(year)}"
-    _findings_sheet(book, findings, progress is not None, title)
+    _findings_sheet(book, findings, name, title)
     path = feedback_path(out_dir, department, year)
     with atomic_path(path) as temporary:
         book.save(temporary)
@@ -85,13 +87,24 @@ def _copy_of(source: Path, file: SubmittedFile) -> Workbook:
     return book
 
 
+def _anchor(sheet: Worksheet, ref: str) -> Cell:
+    """The cell to mark: a merged range is marked at its top-left cell, where its value is."""
+    row, column = coordinate_to_tuple(ref)
+    for merged in sheet.merged_cells.ranges:
+        if ref in merged:
+            row, column = merged.min_row, merged.min_col
+    cell = sheet.cell(row=row, column=column)
+    assert isinstance(cell, Cell)  # a merged range's top-left is an ordinary cell
+    return cell
+
+
 def _mark_cells(sheet: Worksheet, findings: Sequence[Finding]) -> None:
     by_cell: dict[str, list[Finding]] = {}
     for f in findings:
         if f.sheet == L.PROGRESS_SHEET and f.cell:
             by_cell.setdefault(f.cell, []).append(f)
     for ref, items in by_cell.items():
-        cell = sheet[ref]
+        cell = _anchor(sheet, ref)
         worst = min(items, key=lambda f: (L.ERROR, L.WARNING, L.INFO).index(f.severity))
         cell.fill = _FILLS[worst.severity]
         text = "\n".join(f"【{f.severity} {f.rule}】{f.message}" for f in items)
@@ -101,7 +114,7 @@ def _mark_cells(sheet: Worksheet, findings: Sequence[Finding]) -> None:
 
 
 def _findings_sheet(
-    book: Workbook, findings: Sequence[Finding], has_progress: bool, title: str
+    book: Workbook, findings: Sequence[Finding], progress: str | None, title: str
 ) -> None:
     sheet = book.create_sheet(L.FEEDBACK_SHEET, 0)
     counts = {s: sum(1 for f in findings if f.severity == s) for s in (L.ERROR, L.WARNING, L.INFO)}
@@ -126,9 +139,9 @@ def _findings_sheet(
             set_text(cell, value)
             cell.font = Font(name=FONT)
             cell.alignment = Alignment(wrap_text=c in (5, 6, 7), vertical="top")
-        if has_progress and f.cell and f.sheet == L.PROGRESS_SHEET:
+        if progress and f.cell and f.sheet == L.PROGRESS_SHEET:
             link = sheet.cell(row=r, column=2)
-            link.hyperlink = f"#'{L.PROGRESS_SHEET}'!{f.cell}"
+            link.hyperlink = f"#'{progress}'!{f.cell}"
             link.font = Font(name=FONT, color="0563C1", underline="single")
         sheet.cell(row=r, column=1).fill = _FILLS[f.severity]
         lines = max(_lines(f.message, 58), _lines(f.value, 18), _lines(f.file, 28))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from pipeline import labels as L
 from pipeline.messages import finding
@@ -24,8 +25,17 @@ class Selection:
     findings: tuple[Finding, ...]
 
 
-def _recency(file: SubmittedFile) -> tuple[str, str, str]:
-    return file.saved_at, file.modified_at, file.path
+def _recency(file: SubmittedFile) -> tuple[datetime, datetime, str]:
+    return _instant(file.saved_at), _instant(file.modified_at), file.path
+
+
+def _instant(iso: str) -> datetime:
+    """An ISO time as a UTC instant (a workbook may write '+09:00'); unknown: the earliest."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
@@ -56,7 +66,7 @@ def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
 
 
 def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
-    if newer.saved_at != older.saved_at:
+    if _instant(newer.saved_at) != _instant(older.saved_at):
         new, old = local_time(newer.saved_at) or "不明", local_time(older.saved_at) or "不明"
         return f"ブックの保存日時 {new} が {old} より新しい"
     if newer.modified_at != older.modified_at:
