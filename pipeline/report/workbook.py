@@ -276,16 +276,28 @@ def _chart_labels(sheet: Any, table: Table) -> int:
 
 
 def _chart(book: Any, info: RunInfo, table: Table, labels: int) -> Any:
-    chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
-    chart.show_hidden_data()
     first, last = _TABLE_TOP + 1, _TABLE_TOP + len(table.rows)
+    chart = _share_chart(
+        book, info, table, (first, last), labels, f"評価区分の割合（{table.name}）"
+    )
+    chart.show_hidden_data()
+    chart.set_size({"width": 1100, "height": _chart_height(table)})
+    return chart
+
+
+def _share_chart(
+    book: Any, info: RunInfo, table: Table, rows: tuple[int, int], categories: int, title: str
+) -> Any:
+    """A native 100% stacked bar chart of grade shares for `rows` of a table's sheet."""
+    chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
     names = [c.name for c in table.columns]
+    first, last = rows
     for i, grade in enumerate(info.plan.grades):
         col = names.index(grade.code + L.SHARE_SUFFIX)
         chart.add_series(
             {
                 "name": f"{grade.code}（{grade.label}）",
-                "categories": [table.name, first, labels, last, labels],
+                "categories": [table.name, first, categories, last, categories],
                 "values": [table.name, first, col, last, col],
                 "fill": {"color": _COLORS[i % len(_COLORS)]},
                 "gap": 60,
@@ -296,13 +308,10 @@ def _chart(book: Any, info: RunInfo, table: Table, labels: int) -> Any:
                 },
             }
         )
-    chart.set_title(
-        {"name": f"評価区分の割合（{table.name}）", "name_font": {"name": FONT, "size": 12}}
-    )
+    chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
     chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 9}, "max": 1})
     chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
     chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
-    chart.set_size({"width": 1100, "height": _chart_height(table)})
     return chart
 
 
@@ -323,31 +332,9 @@ def _trend_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> Non
     names = [c.name for c in table.columns]
     totals = [i for i, row in enumerate(table.rows) if row[names.index(L.SCOPE)] == L.TOTAL]
     if totals:
-        chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
-        first, last = top + 1 + totals[0], top + 1 + totals[-1]
+        rows = (top + 1 + totals[0], top + 1 + totals[-1])
         era = names.index(L.ERA_YEAR)
-        for i, grade in enumerate(info.plan.grades):
-            col = names.index(grade.code + L.SHARE_SUFFIX)
-            chart.add_series(
-                {
-                    "name": f"{grade.code}（{grade.label}）",
-                    "categories": [table.name, first, era, last, era],
-                    "values": [table.name, first, col, last, col],
-                    "fill": {"color": _COLORS[i % len(_COLORS)]},
-                    "gap": 60,
-                    "data_labels": {
-                        "value": True,
-                        "num_format": "0.0%;;",
-                        "font": {"name": FONT, "size": 8, "color": "white"},
-                    },
-                }
-            )
-        chart.set_title(
-            {"name": "評価区分の割合の推移（全体）", "name_font": {"name": FONT, "size": 12}}
-        )
-        chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 9}, "max": 1})
-        chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
-        chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+        chart = _share_chart(book, info, table, rows, era, "評価区分の割合の推移（全体）")
         chart.set_size({"width": 1100, "height": min(110 + 40 * len(totals), 640)})
         chart_row = top + len(table.rows) + 2
         sheet.set_h_pagebreaks([chart_row])
