@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master clean
+.PHONY: install demo test lint master bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,7 @@ master: $(STAMP)
 
 clean:
 	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache
+
+# Speed and memory against the naive way (numbers for the README; not part of make test).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,1000)

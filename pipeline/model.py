@@ -122,10 +122,16 @@ class Plan:
         init=False, default_factory=dict, compare=False, repr=False
     )
 
+    _by_department: dict[str, list[Project]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
+
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})
         for target in self.targets:
             self._targets.setdefault(key(target.number), []).append(target)
+        for project in self.main_projects():
+            self._by_department.setdefault(key(project.department), []).append(project)
 
     def project(self, number: str) -> Project | None:
         return self._index.get(key(number))
@@ -138,21 +144,16 @@ class Plan:
 
     def departments(self) -> list[str]:
         """Departments that report, in master order of first appearance."""
-        seen: dict[str, None] = {}
-        for project in self.main_projects():
-            seen.setdefault(project.department, None)
-        return list(seen)
+        return [projects[0].department for projects in self._by_department.values()]
 
     def department_of_key(self, department: str) -> str | None:
-        wanted = key(department)
-        return next((d for d in self.departments() if key(d) == wanted), None)
+        projects = self._by_department.get(key(department))
+        return projects[0].department if projects else None
 
     def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
         """The rows of `department`'s template for `year`, in master order."""
         rows: list[ExpectedRow] = []
-        for project in self.main_projects():
-            if key(project.department) != key(department):
-                continue
+        for project in self._by_department.get(key(department), []):
             targets = self.targets_of(project.number)
             if not targets:
                 rows.append(ExpectedRow(project.number, project.name, "", "", "", None, None, 0))

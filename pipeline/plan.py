@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -505,6 +506,7 @@ def _targets(
     relisted = {key(x.number) for x in projects if x.is_relisting}
     targets: list[Target] = []
     seen: dict[tuple[str, str], str] = {}
+    per_project: Counter[str] = Counter()
     for row in rows[1:]:
         if not _present(row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p):
             continue
@@ -519,8 +521,8 @@ def _targets(
         seen[key(number), key(name)] = number
         parsed = _target(row, number, name, year_columns, years, p)
         if parsed is not None:
-            seq = sum(1 for t in targets if key(t.number) == key(number)) + 1
-            targets.append(replace(parsed, seq=seq))
+            per_project[key(number)] += 1
+            targets.append(replace(parsed, seq=per_project[key(number)]))
     return targets
 
 

@@ -6,6 +6,7 @@ Keys are for comparing only; what is shown stays as the plan master writes it.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _DASHES = {cp: "-" for cp in [*range(0x2010, 0x2016), 0x2212, 0x30FC, 0xFF0D]}
 
@@ -14,8 +15,12 @@ def key(value: object) -> str:
     """The matching key of a cell value ('' for empty)."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_DASHES)
-    return text.strip()
+    return _text_key(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=65536)
+def _text_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
 
 
 def display_width(text: str) -> int:

@@ -136,3 +136,21 @@ def test_reordered_columns_are_read_by_label(template, tmp_path: Path) -> None:
     assert submission.file.column(L.ACTUAL) == "I"
     assert submission.rows.iloc[0][L.ACTUAL] == 65
     assert [f.rule for f in submission.findings] == ["F18"]
+
+
+def test_fast_and_careful_cell_scans_agree(template, tmp_path: Path) -> None:
+    """The regex fast path (cells with references) and the in-order walk find the same facts."""
+    from pipeline.ingest.cells import _scan_by_reference, _scan_in_order
+
+    _, source = template
+    path = _edit(
+        source,
+        tmp_path / "in" / "a.xlsx",
+        {"H7": "#DIV/0!", "H8": "=1+1", "J7": "=A1", "K8": "#N/A"},
+    )
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    columns = set(range(13))
+    fast = _scan_by_reference(xml, columns, frozenset({1, 2, 3}))
+    careful = _scan_in_order(xml, columns, frozenset({1, 2, 3}))
+    assert fast == careful and len(fast) >= 4

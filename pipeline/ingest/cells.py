@@ -39,6 +39,61 @@ def scan(
     xml: bytes, columns: set[int], percent_styles: frozenset[int]
 ) -> dict[tuple[int, int], CellFacts]:
     """Facts for cells (0-based row, col) in `columns` with a formula, an error or a % format."""
+    if len(_ANY_CELL.findall(xml)) == len(_CELL_WITH_REF.findall(xml)):
+        return _scan_by_reference(xml, columns, percent_styles)
+    return _scan_in_order(xml, columns, percent_styles)
+
+
+_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_WITH_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="')
+
+
+def _scan_by_reference(
+    xml: bytes, columns: set[int], percent_styles: frozenset[int]
+) -> dict[tuple[int, int], CellFacts]:
+    """Every cell says where it is (as Excel and LibreOffice write): look at the wanted columns
+    only, found by the regular-expression engine rather than a Python loop over every cell."""
+    names = sorted({column_letters(c) for c in columns}, key=lambda x: (-len(x), x))
+    letters = "|".join(names).encode("ascii")
+    pattern = re.compile(
+        rb'<(?:\w+:)?c\s(?=[^>]*?\br="(' + letters + rb')(\d+)")([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)',
+        re.DOTALL,
+    )
+    found: dict[tuple[int, int], CellFacts] = {}
+    for match in pattern.finditer(xml):
+        facts = _facts(dict(_ATTR.findall(match.group(3))), match.group(4) or b"", percent_styles)
+        if facts is not None:
+            found[int(match.group(2)) - 1, column_index(match.group(1).decode())] = facts
+    return found
+
+
+def _facts(
+    attrs: dict[bytes, bytes], body: bytes, percent_styles: frozenset[int]
+) -> CellFacts | None:
+    formula = bool(_FORMULA.search(body))
+    value = _VALUE.search(body)
+    error = value.group(1).decode("utf-8", "replace") if attrs.get(b"t") == b"e" and value else ""
+    style = attrs.get(b"s", b"0")
+    percent = style.isdigit() and int(style) in percent_styles
+    if not (formula or error or percent):
+        return None
+    return CellFacts(formula, bool(value and value.group(1).strip()), error, percent)
+
+
+def column_letters(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _scan_in_order(
+    xml: bytes, columns: set[int], percent_styles: frozenset[int]
+) -> dict[tuple[int, int], CellFacts]:
+    """Cells without a reference are placed by counting, so every cell is visited."""
     found: dict[tuple[int, int], CellFacts] = {}
     row, col = -1, -1
     for match in _TOKEN.finditer(xml):
@@ -55,15 +110,7 @@ def scan(
             col += 1
         if col not in columns:
             continue
-        body = match.group(3) or b""
-        formula = bool(_FORMULA.search(body))
-        value = _VALUE.search(body)
-        error = (
-            value.group(1).decode("utf-8", "replace") if attrs.get(b"t") == b"e" and value else ""
-        )
-        style = attrs.get(b"s", b"0")
-        percent = style.isdigit() and int(style) in percent_styles
-        if formula or error or percent:
-            cached = bool(value and value.group(1).strip())
-            found[row, col] = CellFacts(formula, cached, error, percent)
+        facts = _facts(attrs, match.group(3) or b"", percent_styles)
+        if facts is not None:
+            found[row, col] = facts
     return found

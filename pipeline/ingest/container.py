@@ -182,18 +182,16 @@ def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, i
     return b"".join(chunks), size
 
 
-_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\br="([A-Z]{0,3})(\d+)"')
+_ROW_NUMBERS = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="[A-Z]{0,3}(\d+)"')
+_COLUMN_LETTERS = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
 
 
 def _check_extent(sheet: str, xml: bytes, limits: Limits) -> None:
     """Refuse a sheet whose cells reach past the row/column limits *before* a reader sizes its
     grid from them (one cell at XFD1048576 would make a reader allocate the whole sheet)."""
-    rows, columns = 0, 0
-    for match in _REF.finditer(xml):  # actual cells: a <dimension> may claim more than exists
-        letters, digits = match.group(1), match.group(2)
-        rows = max(rows, int(digits))
-        if letters:
-            columns = max(columns, _column_number(letters.decode("ascii")))
+    rows = max(map(int, _ROW_NUMBERS.findall(xml)), default=0)
+    letters = set(_COLUMN_LETTERS.findall(xml))
+    columns = max((_column_number(x.decode("ascii")) for x in letters), default=0)
     if rows > limits.max_rows or columns > limits.max_columns:
         raise Refused("F05", f"シート「{sheet}」の大きさ {rows}行×{columns}列 が上限を超えます")
 

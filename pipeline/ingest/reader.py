@@ -18,7 +18,7 @@ import pandas as pd
 import python_calamine
 
 from pipeline import labels as L
-from pipeline.ingest.cells import CellFacts, scan
+from pipeline.ingest.cells import CellFacts, column_letters, scan
 from pipeline.ingest.container import Container, Limits, Refused, inspect
 from pipeline.messages import finding
 from pipeline.model import FILE, PERCENT, RAW_COLUMNS, ROW, Finding, SubmittedFile
@@ -297,9 +297,4 @@ def _text(value: object) -> str:
 
 
 def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return column_letters(index)
