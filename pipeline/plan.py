@@ -9,12 +9,12 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from openpyxl import load_workbook
+import python_calamine
 from openpyxl.utils import get_column_letter
 
 from pipeline import labels as L
@@ -69,7 +69,8 @@ def read_plan(path: Path) -> Plan:
     """Read and check a plan master. Raises PlanError listing every problem found."""
     problems = _Collector(path.name)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
     except Exception as exc:  # any reason the file is not a workbook: report, never trace back
         problems.add("M08", "", reason=type(exc).__name__)
         raise PlanError(problems.findings) from None
@@ -80,11 +81,11 @@ def read_plan(path: Path) -> Plan:
         L.MASTER_PROJECT_SHEET,
         L.MASTER_TARGET_SHEET,
     ):
-        if name not in book.sheetnames:
+        if name not in names:
             problems.add("M01", name)
             continue
-        sheets[name] = list(_rows(book[name].iter_rows(values_only=False)))
-    book.close()
+        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheets[name] = list(_rows(values))
     if problems.findings:
         raise PlanError(problems.findings)
     plan = _build(sheets, problems)
@@ -93,22 +94,25 @@ def read_plan(path: Path) -> Plan:
     return plan
 
 
-def _rows(cells: Iterable[tuple[object, ...]]) -> Iterator[_Row]:
-    """Rows below the header as {header key: cell}; empty rows skipped."""
+def _rows(values: Iterable[Sequence[object]]) -> Iterator[_Row]:
+    """Rows below the header as {header label: cell}; empty rows skipped; refs from A1."""
     header: list[str] | None = None
     known = {key(label): label for label in vars(L).values() if isinstance(label, str)}
-    for raw in cells:
-        values = [getattr(c, "value", None) for c in raw]
+    letters: list[str] = []
+    for number, raw in enumerate(values, start=1):
+        cells = [None if v == "" else v for v in raw]
         if header is None:
-            header = [known.get(key(v), key(v)) for v in values]
+            if all(key(v) == "" for v in cells):
+                continue
+            header = [known.get(key(v), key(v)) for v in cells]
+            letters = [get_column_letter(i + 1) for i in range(len(header))]
             yield {"__header__": _Cell(header, "A1")}
             continue
-        if all(key(v) == "" for v in values):
+        if all(key(v) == "" for v in cells):
             continue
-        row_number = next(getattr(c, "row", 0) for c in raw if getattr(c, "row", None))
         yield {
-            name: _Cell(value, f"{get_column_letter(i + 1)}{row_number}")
-            for i, (name, value) in enumerate(zip(header, values, strict=False))
+            name: _Cell(value, f"{letters[i]}{number}")
+            for i, (name, value) in enumerate(zip(header, cells, strict=False))
             if name
         }
 
@@ -127,7 +131,11 @@ def _require_columns(sheet: str, rows: list[_Row], columns: Iterable[str], p: _C
 
 
 def _text(cell: _Cell | None) -> str:
-    return "" if cell is None or cell.value is None else str(cell.value).strip()
+    if cell is None or cell.value is None:
+        return ""
+    if isinstance(cell.value, float) and cell.value.is_integer():
+        return str(int(cell.value))  # a code typed as a number: 1, not 1.0
+    return str(cell.value).strip()
 
 
 def _decimal(value: object) -> Decimal | None:
