@@ -122,6 +122,7 @@ class Plan:
         init=False, default_factory=dict, compare=False, repr=False
     )
 
+    _nodes: dict[str, Node] = field(init=False, default_factory=dict, compare=False, repr=False)
     _by_department: dict[str, list[Project]] = field(
         init=False, default_factory=dict, compare=False, repr=False
     )
@@ -180,7 +181,9 @@ class Plan:
         return next(i for i, g in enumerate(self.grades) if g.code == code)
 
     def node(self, code: str) -> Node:
-        return next(n for n in self.nodes if n.code == code)
+        if not self._nodes:
+            self._nodes.update({n.code: n for n in self.nodes})
+        return self._nodes[code]
 
     def ancestors(self, code: str) -> list[Node]:
         """The node and its parents, top level first."""

@@ -147,6 +147,8 @@ def _widths(table: Table) -> list[float]:
 
 
 def _lines(value: object, width: float) -> int:
+    if value is None or (isinstance(value, str) and len(value) * 2 <= width - 1.5):
+        return 1  # fits on one line even if every character is wide
     text = _shown(value)
     return sum(
         max(1, math.ceil(display_width(part) / max(width - 1.5, 1))) for part in text.split("\n")
