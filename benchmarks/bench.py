@@ -41,7 +41,7 @@ YEAR = 2024
 def make_corpus(folder: Path, files: int, rows: int) -> tuple[Path, Path]:
     """A plan with `files` departments of `rows` targets each, and every department's submission."""
     from pipeline import labels as L
-    from pipeline.plan import read_plan
+    from pipeline.plan import MASTER_COLUMNS, read_plan
     from pipeline.plan_source import write_master
     from pipeline.templates import template_path, write_template
 
@@ -57,17 +57,7 @@ def make_corpus(folder: Path, files: int, rows: int) -> tuple[Path, Path]:
     tree += [
         [f"{f}-{p}", f"施策{f}-{p}", str(f), "施策"] for f in range(1, fields + 1) for p in (1, 2)
     ]
-    projects = [
-        [
-            L.NUMBER,
-            L.PROJECT_NAME,
-            L.PROJECT_NODE,
-            L.PROJECT_DEPARTMENT,
-            L.PROJECT_CATEGORY,
-            L.PROJECT_RELISTED_FROM,
-            L.PROJECT_DESCRIPTION,
-        ]
-    ]
+    projects = [list(MASTER_COLUMNS[L.MASTER_PROJECT_SHEET])]
     targets = [[L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE, f"{YEAR}年度"]]
     for d in range(files):
         for r in range(rows):

@@ -67,6 +67,14 @@ DB = click.option(
     callback=_db,
     help="履歴ファイル（SQLite）。環境変数 SHINCHOKU_DB でも指定可",
 )
+EXISTING_DB = click.option(
+    "--db",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    envvar="SHINCHOKU_DB",
+    help="履歴ファイル",
+)
 NO_DB = click.option(
     "--no-db",
     "no_db",
@@ -186,14 +194,7 @@ def demo(out: Path) -> None:
 
 @main.command()
 @HELP
-@click.option(
-    "--db",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=DEFAULT_DB,
-    show_default=True,
-    envvar="SHINCHOKU_DB",
-    help="履歴ファイル",
-)
+@EXISTING_DB
 @click.option("--plan", "plan_id", help="計画ID（履歴に計画が一つだけなら省略可）")
 @click.option(
     "--year", "year", callback=lambda c, p, v: _year(c, p, v) if v else None, help="年度で絞り込む"
@@ -225,14 +226,7 @@ def history(
 
 @main.command()
 @HELP
-@click.option(
-    "--db",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=DEFAULT_DB,
-    show_default=True,
-    envvar="SHINCHOKU_DB",
-    help="履歴ファイル",
-)
+@EXISTING_DB
 @OUT
 def export(db: Path, out: Path) -> None:
     """履歴の全表をCSVに書き出す（保存・オープンデータ用）。"""

@@ -149,7 +149,7 @@ def _decimal(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-_REQUIRED = {
+MASTER_COLUMNS = {  # the required columns of each sheet, in the order templates write them
     L.MASTER_PLAN_SHEET: (L.PLAN_ITEM, L.PLAN_VALUE),
     L.MASTER_TREE_SHEET: (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT, L.TREE_LEVEL),
     L.MASTER_PROJECT_SHEET: (
@@ -166,7 +166,7 @@ _REQUIRED = {
 
 
 def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
-    for sheet, columns in _REQUIRED.items():
+    for sheet, columns in MASTER_COLUMNS.items():
         _require_columns(sheet, sheets[sheet], columns, p)
     if p.findings:  # without its columns nothing below can be checked meaningfully
         return None
@@ -336,14 +336,11 @@ def _grades(items: dict[str, _Cell], p: _Collector) -> tuple[Grade, ...]:
 
 def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Node]:
     sheet = L.MASTER_TREE_SHEET
-    columns = (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT, L.TREE_LEVEL)
-    if not _require_columns(sheet, rows, columns, p):
-        return []
     level_index = {key(label): i for i, label in enumerate(levels)}
     nodes: list[Node] = []
     seen: dict[str, Node] = {}
     for row in rows[1:]:
-        code, name, parent = (_text(row.get(c)) for c in columns[:3])
+        code, name, parent = (_text(row.get(c)) for c in (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT))
         level = level_index.get(key(_text(row.get(L.TREE_LEVEL))))
         if not _present(row, sheet, (L.TREE_CODE, L.TREE_NAME), p):
             continue
@@ -411,17 +408,6 @@ def _projects(
     rows: list[_Row], nodes: list[Node], levels: tuple[str, ...], p: _Collector
 ) -> list[Project]:
     sheet = L.MASTER_PROJECT_SHEET
-    columns = (
-        L.NUMBER,
-        L.PROJECT_NAME,
-        L.PROJECT_NODE,
-        L.PROJECT_DEPARTMENT,
-        L.PROJECT_CATEGORY,
-        L.PROJECT_RELISTED_FROM,
-        L.PROJECT_DESCRIPTION,
-    )
-    if not _require_columns(sheet, rows, columns, p):
-        return []
     lowest = {key(n.code): n for n in nodes if n.level == len(levels) - 1}
     projects: list[Project] = []
     seen: dict[str, Project] = {}
@@ -506,9 +492,6 @@ def _targets(
     rows: list[_Row], projects: list[Project], years: range, p: _Collector
 ) -> list[Target]:
     sheet = L.MASTER_TARGET_SHEET
-    columns = (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE)
-    if not _require_columns(sheet, rows, columns, p):
-        return []
     year_columns = _year_columns(_header(rows))
     mains = {key(x.number): x for x in projects if not x.is_relisting}
     relisted = {key(x.number) for x in projects if x.is_relisting}

@@ -8,21 +8,13 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline.model import Plan
-from pipeline.plan import read_plan
+from pipeline.plan import MASTER_COLUMNS, read_plan
 from pipeline.plan_source import write_master
 from pipeline.samples import fill_template
 from pipeline.templates import template_path, write_templates
 
 GRADES_ABC = "A=着実に進捗した;B=概ね進捗した;C=進捗が遅れている"
-PROJECT_HEADER = [
-    L.NUMBER,
-    L.PROJECT_NAME,
-    L.PROJECT_NODE,
-    L.PROJECT_DEPARTMENT,
-    L.PROJECT_CATEGORY,
-    L.PROJECT_RELISTED_FROM,
-    L.PROJECT_DESCRIPTION,
-]
+PROJECT_HEADER = list(MASTER_COLUMNS[L.MASTER_PROJECT_SHEET])
 
 
 def master_sheets(
