@@ -33,25 +33,18 @@ def cut_text(text: str) -> tuple[str, bool]:
     return text[: CELL_TEXT_LIMIT - len(CUT_MARK)] + CUT_MARK, True
 
 
-def checked(code: int, where: str) -> None:
-    if code < 0:
-        raise WriteError(f"xlsxwriter could not write {where} (code {code})")
-
-
 def write_cell(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = None) -> bool:
     """Write a value: numbers as numbers, everything else as literal text. True if text was cut."""
-    where = f"{sheet.name}!R{row + 1}C{col + 1}"
+    was_cut = False
     if value is None or value == "":
-        checked(sheet.write_blank(row, col, None, fmt), where)
-        return False
-    if isinstance(value, bool):
-        checked(sheet.write_string(row, col, str(value), fmt), where)
-        return False
-    if isinstance(value, int | float) and math.isfinite(value):
-        checked(sheet.write_number(row, col, value, fmt), where)
-        return False
-    text, was_cut = cut_text(str(value))
-    checked(sheet.write_string(row, col, text, fmt), where)
+        code = sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        code = sheet.write_number(row, col, value, fmt)
+    else:
+        text, was_cut = cut_text(str(value))
+        code = sheet.write_string(row, col, text, fmt)
+    if code < 0:
+        raise WriteError(f"xlsxwriter could not write {sheet.name}!R{row + 1}C{col + 1} ({code})")
     return was_cut
 
 
@@ -68,8 +61,11 @@ def atomic_path(final: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def new_workbook(final: Path) -> Iterator[xlsxwriter.Workbook]:
-    """An xlsxwriter workbook with safe options, written atomically to `final`."""
+def new_workbook(final: Path, constant_memory: bool = False) -> Iterator[xlsxwriter.Workbook]:
+    """An xlsxwriter workbook with safe options, written atomically to `final`.
+
+    With `constant_memory` each row goes to disk once the next row starts, so memory stays flat
+    however long the sheet; rows must then be written top to bottom."""
     with atomic_path(final) as temporary:
         book = xlsxwriter.Workbook(
             str(temporary),
@@ -77,7 +73,7 @@ def new_workbook(final: Path) -> Iterator[xlsxwriter.Workbook]:
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
-                "constant_memory": False,
+                "constant_memory": constant_memory,
             },
         )
         try:

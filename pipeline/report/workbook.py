@@ -4,7 +4,7 @@ level, 事業一覧, 提出状況, 検証結果 — print-ready on A4 landscape.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -39,7 +39,7 @@ def workbook_path(out_dir: Path, plan: Plan, year: int) -> Path:
 def write_committee_workbook(
     path: Path, info: RunInfo, tables: Sequence[Table], max_rows: int = EXCEL_MAX_ROWS
 ) -> Path:
-    with new_workbook(path) as book:
+    with new_workbook(path, constant_memory=True) as book:
         book.set_properties(
             {
                 "title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
@@ -96,13 +96,6 @@ class _Styles:
         self.lowest = add({"bg_color": "#FCE4D6"})
 
 
-def _cell_value(value: object, column: Column) -> object:
-    if isinstance(value, Decimal):
-        number = float(value / 100) if column.kind == "percent" else float(value)
-        return number
-    return value
-
-
 # widest a column may get, by its label (else by its kind): long text wraps instead
 _NAME_WIDTH = {
     L.SCOPE: 34,
@@ -121,19 +114,36 @@ _NAME_WIDTH = {
 _LINE_HEIGHT = 13.5  # points per line of 10-point text
 
 
-def _write_table(sheet: Any, styles: _Styles, table: Table, first_row: int) -> None:
+def _write_table(
+    sheet: Any,
+    styles: _Styles,
+    table: Table,
+    first_row: int,
+    first_formats: Sequence[Any] | None = None,
+    label: Callable[[tuple[object, ...]], str] | None = None,
+) -> None:
+    """Header and rows, top to bottom (the workbook streams rows to disk as they complete).
+    `first_formats` styles the first data row (the 全体 row); `label` adds a chart label to each
+    row in the column after the next."""
     for c, column in enumerate(table.columns):
-        sheet.write_string(first_row, c, column.name, styles.header)
+        write_cell(sheet, first_row, c, column.name, styles.header)
     widths = _widths(table)
     for c, width in enumerate(widths):
         sheet.set_column(c, c, width)
-    wrapped = [c for c, column in enumerate(table.columns) if column.kind == "wrap"]
+    formats = [styles.by_kind[column.kind] for column in table.columns]
+    percent = [column.kind == "percent" for column in table.columns]
+    wrapped = [(c, widths[c]) for c, column in enumerate(table.columns) if column.kind == "wrap"]
     for r, row in enumerate(table.rows, start=first_row + 1):
-        for c, (value, column) in enumerate(zip(row, table.columns, strict=True)):
-            write_cell(sheet, r, c, _cell_value(value, column), styles.by_kind[column.kind])
-        lines = max((_lines(row[c], widths[c]) for c in wrapped), default=1)
+        lines = max((_lines(row[c], width) for c, width in wrapped), default=1)
         if lines > 1:
             sheet.set_row(r, lines * _LINE_HEIGHT + 2)
+        shown = first_formats if first_formats and r == first_row + 1 else formats
+        for c, value in enumerate(row):
+            if isinstance(value, Decimal):
+                value = float(value / 100) if percent[c] else float(value)
+            write_cell(sheet, r, c, value, shown[c])
+        if label is not None:
+            write_cell(sheet, r, len(table.columns) + 1, label(row))
 
 
 def _widths(table: Table) -> list[float]:
@@ -234,9 +244,8 @@ def _level_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> Non
 
 
 def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
-    _write_table(sheet, styles, table, _TABLE_TOP)
-    for c, (value, column) in enumerate(zip(table.rows[0], table.columns, strict=True)):
-        fmt = book.add_format(
+    total = [
+        book.add_format(
             {
                 "font_name": FONT,
                 "font_size": 10,
@@ -246,11 +255,14 @@ def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: 
                 "num_format": _num_format(column),
             }
         )
-        write_cell(sheet, _TABLE_TOP + 1, c, _cell_value(value, column), fmt)
+        for column in table.columns
+    ]
+    labels = len(table.columns) + 1
+    _write_table(sheet, styles, table, _TABLE_TOP, total, _chart_label(table))
+    sheet.set_column(labels, labels, 30, None, {"hidden": True})
     chart_row = _TABLE_TOP + len(table.rows) + 2
     if len(table.rows) > 6:  # a long table: the chart starts on a page of its own when printed
         sheet.set_h_pagebreaks([chart_row])
-    labels = _chart_labels(sheet, table)
     sheet.insert_chart(chart_row, 0, _chart(book, info, table, labels))
     _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
     sheet.freeze_panes(_TABLE_TOP + 1, 1)
@@ -265,16 +277,16 @@ def _chart_height(table: Table) -> int:
     return min(110 + 36 * len(table.rows), 640)
 
 
-def _chart_labels(sheet: Any, table: Table) -> int:
-    """Bar labels that say how much is graded ('全体（評価済 91/94）'), in a hidden column."""
+def _chart_label(table: Table) -> Callable[[tuple[object, ...]], str]:
+    """Bar labels that say how much is graded ('全体（評価済 91/94）'), for a hidden column."""
     names = [c.name for c in table.columns]
-    column = len(names) + 1
-    for r, row in enumerate(table.rows, start=_TABLE_TOP + 1):
-        targets, ungraded = row[names.index(L.TARGETS_SET)], row[names.index(L.UNGRADED)]
-        graded = int(str(targets)) - int(str(ungraded))
-        write_cell(sheet, r, column, f"{row[0]}（評価済 {graded}/{targets}）")
-    sheet.set_column(column, column, 30, None, {"hidden": True})
-    return column
+    targets_at, ungraded_at = names.index(L.TARGETS_SET), names.index(L.UNGRADED)
+
+    def label(row: tuple[object, ...]) -> str:
+        targets, ungraded = row[targets_at], row[ungraded_at]
+        return f"{row[0]}（評価済 {int(str(targets)) - int(str(ungraded))}/{targets}）"
+
+    return label
 
 
 def _chart(book: Any, info: RunInfo, table: Table, labels: int) -> Any:
