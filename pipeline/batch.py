@@ -41,6 +41,7 @@ from pipeline.model import (
 )
 from pipeline.normalise import normalise
 from pipeline.plan import read_plan
+from pipeline.rates import with_rates
 from pipeline.report.csvout import write_csv
 from pipeline.report.feedback import write_feedback
 from pipeline.report.tables import FileRow, committee_tables, findings_table, status_table
@@ -167,7 +168,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         f for f in check_values(known, plan, files) if (f.file, f.cell) not in unreadable
     ]  # a cell whose formula or error value was reported is not reported again as empty
     is_rejected = _row_mask(typed, _rows_with(findings, L.ERROR))
-    counted = typed[~is_rejected & typed[PLAN_NUMBER].notna()]
+    counted = with_rates(typed[~is_rejected & typed[PLAN_NUMBER].notna()], plan, year)
     findings += check_consistency(counted, plan, year, files)
     reported = {
         (n, int(s))

@@ -16,12 +16,15 @@ from typing import Literal, cast
 import pandas as pd
 
 from pipeline import labels as L
+from pipeline.frames import records
 from pipeline.model import (
     ACTUAL_VALUE,
     FILE,
     GRADE_CODE,
     OUTLOOK_CHOICE,
     PLAN_NUMBER,
+    RATE,
+    RATE_SHOWN,
     TARGET_SEQ,
     Node,
     PastResult,
@@ -31,7 +34,7 @@ from pipeline.model import (
     Target,
     TargetValue,
 )
-from pipeline.rates import achievement, clipped, round_half_up, suggested_grade
+from pipeline.rates import clipped, round_half_up, suggested_grade
 from pipeline.text import key
 
 PercentMethod = Literal["half-up", "largest-remainder"]
@@ -138,8 +141,8 @@ def compute(
     past: PastResults | None = None,
 ) -> Figures:
     state = state or RowState()
-    records = cast(list[dict[str, object]], counted.to_dict("records"))
-    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in records}
+    counted_rows = records(counted)
+    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in counted_rows}
     results = tuple(_results(plan, year, rows))
     tables = tuple(_level_table(plan, level, results, method) for level in range(len(plan.levels)))
     listing = tuple(_listing(plan, year, rows, state, past))
@@ -156,11 +159,7 @@ def _results(
                 continue
             row = rows.get((project.number, target.seq))
             grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
-            rate = None
-            if row is not None:
-                rate = achievement(
-                    target.direction, target.baseline, value, row[ACTUAL_VALUE]
-                ).value
+            rate = cast(Fraction | None, row[RATE]) if row is not None else None
             yield TargetResult(target, project, grade, rate)
 
 
@@ -214,12 +213,7 @@ def _listing(
             seq = target.seq if target else 0
             row = rows.get((main.number, seq), {})
             value = target.value_for(year) if target else None
-            rate = (
-                achievement(target.direction, target.baseline, value, row.get(ACTUAL_VALUE))
-                if target
-                else None
-            )
-            shown = round_half_up(rate.value) if rate and rate.value is not None else None
+            shown = cast(Decimal | None, row.get(RATE_SHOWN))
             grade = row.get(GRADE_CODE)
             yield ListingRow(
                 nodes=nodes,

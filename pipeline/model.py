@@ -22,6 +22,9 @@ GRADE_CODE = "grade"  # a grade code, None, or the text as typed
 OUTLOOK_CHOICE = "outlook"  # one of OUTLOOK_CHOICES, None, or the text as typed
 TARGET_SEQ = "target_seq"  # matched target's position in its project (0: no target)
 PLAN_NUMBER = "plan_number"  # the master's spelling of the matched 整理番号
+RATE = "rate"  # exact 達成率 (Fraction) of a counted row, or None
+RATE_SHOWN = "rate_shown"  # RATE rounded half-up to one decimal (Decimal), or None
+ZERO_DENOMINATOR = "zero_denominator"  # the rate's denominator is zero
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class Target:
     by_year: tuple[tuple[int, TargetValue], ...]
 
     def value_for(self, year: int) -> TargetValue | None:
-        return dict(self.by_year).get(year)
+        return next((value for y, value in self.by_year if y == year), None)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ class Plan:
     _by_department: dict[str, list[Project]] = field(
         init=False, default_factory=dict, compare=False, repr=False
     )
+    _chains: dict[str, list[Node]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})
@@ -142,6 +148,11 @@ class Plan:
 
     def targets_of(self, number: str) -> list[Target]:
         return self._targets.get(key(number), [])
+
+    def target(self, number: str, seq: int) -> Target | None:
+        """The `seq`-th (1-based) target of project `number`."""
+        targets = self._targets.get(key(number), [])
+        return targets[seq - 1] if 0 < seq <= len(targets) else None
 
     def departments(self) -> list[str]:
         """Departments that report, in master order of first appearance."""
@@ -187,13 +198,16 @@ class Plan:
 
     def ancestors(self, code: str) -> list[Node]:
         """The node and its parents, top level first."""
-        chain: list[Node] = []
-        current: str | None = code
-        while current is not None:
-            node = self.node(current)
-            chain.append(node)
-            current = node.parent
-        return chain[::-1]
+        chain = self._chains.get(code)
+        if chain is None:
+            chain = []
+            current: str | None = code
+            while current is not None:
+                node = self.node(current)
+                chain.append(node)
+                current = node.parent
+            chain = self._chains[code] = chain[::-1]
+        return list(chain)
 
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
@@ -230,7 +244,7 @@ class SubmittedFile:
         return dict(self.meta).get(name, "")
 
     def column(self, label: str) -> str:
-        return dict(self.columns).get(label, "")
+        return next((letter for name, letter in self.columns if name == label), "")
 
     @property
     def name(self) -> str:

@@ -16,6 +16,7 @@ from decimal import MAX_EMAX, Decimal, InvalidOperation, localcontext
 import pandas as pd
 
 from pipeline import labels as L
+from pipeline.frames import tuples
 from pipeline.messages import finding
 from pipeline.model import (
     ACTUAL_VALUE,
@@ -143,9 +144,7 @@ def normalise(
     typed = raw.copy()
     findings: list[Finding] = []
     actuals: list[object] = []
-    for record in raw[[FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT]].itertuples(
-        index=False
-    ):
+    for record in tuples(raw, (FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT)):
         file, row, number, unit, direction, actual, percent = record
         if key(direction) == L.DIRECTION_QUALITATIVE:
             actuals.append(parse_text(actual))
@@ -175,8 +174,19 @@ def normalise(
 
 
 def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:
-    """Parse every value into an object column (pandas would turn None into NaN in a str column)."""
-    return pd.Series([parse(v) for v in column], index=column.index, dtype=object)
+    """Parse every value into an object column (pandas would turn None into NaN in a str column).
+    Each distinct value is parsed once: a grade column holds a handful of them."""
+    parsed: dict[tuple[type, object], object] = {}
+    out = []
+    for value in column.tolist():
+        try:
+            memo = (type(value), value)
+            if memo not in parsed:
+                parsed[memo] = parse(value)
+            out.append(parsed[memo])
+        except TypeError:  # unhashable: parse as is
+            out.append(parse(value))
+    return pd.Series(out, index=column.index, dtype=object)
 
 
 CELL_TEXT_LIMIT = 32_767  # Excel's limit for one cell
@@ -186,13 +196,15 @@ def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Fin
     """Text longer than a cell can hold is reported here and cut visibly when written."""
     found = []
     for label in L.EDITABLE_COLUMNS:
-        for file, row, number, value in raw[[FILE, ROW, L.NUMBER, label]].itertuples(index=False):
-            if isinstance(value, str) and len(value) > CELL_TEXT_LIMIT:
+        values = raw[label].tolist()
+        long = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_TEXT_LIMIT]
+        for file, row, number, value in tuples(raw.iloc[long], (FILE, ROW, L.NUMBER, label)):
+            if isinstance(value, str):
                 cell = files[file].column(label) + str(row)
                 found.append(
                     finding(
                         "V13",
-                        file=file,
+                        file=str(file),
                         sheet=L.PROGRESS_SHEET,
                         cell=cell,
                         number=str(number or ""),

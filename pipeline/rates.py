@@ -9,8 +9,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+import pandas as pd
+
 from pipeline import labels as L
-from pipeline.model import Grade
+from pipeline.frames import tuples
+from pipeline.model import (
+    ACTUAL_VALUE,
+    PLAN_NUMBER,
+    RATE,
+    RATE_SHOWN,
+    TARGET_SEQ,
+    ZERO_DENOMINATOR,
+    Grade,
+    Plan,
+)
 
 
 @dataclass(frozen=True)
@@ -56,3 +68,26 @@ def suggested_grade(grades: tuple[Grade, ...], rate: Decimal) -> Grade:
 
 def clipped(value: Fraction, cap: Decimal) -> Fraction:
     return min(max(value, Fraction(0)), Fraction(cap))
+
+
+def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:
+    """`rows` (matched to the plan) with RATE, RATE_SHOWN and ZERO_DENOMINATOR: each row's rate
+    is computed once here, for validation and for the figures alike."""
+    exact: list[Fraction | None] = []
+    shown: list[Decimal | None] = []
+    zero: list[bool] = []
+    for number, seq, actual in tuples(rows, (PLAN_NUMBER, TARGET_SEQ, ACTUAL_VALUE)):
+        target = plan.target(str(number), int(seq)) if number is not None else None
+        rate = (
+            achievement(target.direction, target.baseline, target.value_for(year), actual)
+            if target is not None
+            else Rate(None)
+        )
+        exact.append(rate.value)
+        shown.append(None if rate.value is None else round_half_up(rate.value))
+        zero.append(rate.zero_denominator)
+    rated = rows.copy()
+    rated[RATE] = pd.Series(exact, index=rows.index, dtype=object)
+    rated[RATE_SHOWN] = pd.Series(shown, index=rows.index, dtype=object)
+    rated[ZERO_DENOMINATOR] = pd.Series(zero, index=rows.index, dtype=bool)
+    return rated

@@ -4,12 +4,12 @@ or belonging to another department. Only the rows concerned are rejected; the re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 import pandas as pd
 
 from pipeline import labels as L
 from pipeline.fingerprint import canonical, locked_values
+from pipeline.frames import records
 from pipeline.messages import finding
 from pipeline.model import PLAN_NUMBER, ROW, TARGET_SEQ, ExpectedRow, Finding, Plan, SubmittedFile
 from pipeline.text import key
@@ -32,7 +32,7 @@ def match_rows(
     findings: list[Finding] = []
     seqs: list[object] = []
     numbers: list[object] = []
-    for record in cast(list[dict[str, object]], rows.to_dict("records")):
+    for record in records(rows):
         row_key = (key(record[L.NUMBER]), key(record[L.TARGET_NAME]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
         problems = _row_problems(file, record, found, row_key, seen, plan, department)
