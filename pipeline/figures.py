@@ -182,7 +182,8 @@ def _summary_row(
     plan: Plan, scope: str, code: str, results: Sequence[TargetResult], method: PercentMethod
 ) -> SummaryRow:
     counts = tuple(sum(1 for r in results if r.grade == g.code) for g in plan.grades)
-    rates = [clipped(r.rate, plan.rate_cap) for r in results if r.rate is not None]
+    cap = Fraction(plan.rate_cap)
+    rates = [clipped(r.rate, cap) for r in results if r.rate is not None]
     average = round_half_up(sum(rates, Fraction(0)) / len(rates)) if rates else None
     return SummaryRow(
         scope=scope,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from pipeline import labels as L
 from pipeline.text import key
@@ -101,7 +102,7 @@ class ExpectedRow:
     target: TargetValue | None
     target_seq: int  # 0 when the project has no target
 
-    @property
+    @cached_property
     def row_key(self) -> tuple[str, str]:
         return key(self.number), key(self.target_name)
 

@@ -10,9 +10,10 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import python_calamine
 from openpyxl.utils import get_column_letter
@@ -35,10 +36,17 @@ class PlanError(Exception):
         self.findings = findings
 
 
-@dataclass(frozen=True)
 class _Cell:
-    value: object
-    ref: str
+    """A master cell's value and where it is (the reference is only spelled out for a finding)."""
+
+    __slots__ = ("_column", "_row", "value")
+
+    def __init__(self, value: object, column: str, row: int) -> None:
+        self.value, self._column, self._row = value, column, row
+
+    @property
+    def ref(self) -> str:
+        return f"{self._column}{self._row}"
 
 
 _Row = dict[str, _Cell]
@@ -100,21 +108,24 @@ def _rows(values: Iterable[Sequence[object]]) -> Iterator[_Row]:
     known = {key(label): label for label in vars(L).values() if isinstance(label, str)}
     letters: list[str] = []
     for number, raw in enumerate(values, start=1):
+        if all(_blank(v) for v in raw):
+            continue
         cells = [None if v == "" else v for v in raw]
         if header is None:
-            if all(key(v) == "" for v in cells):
-                continue
             header = [known.get(key(v), key(v)) for v in cells]
             letters = [get_column_letter(i + 1) for i in range(len(header))]
-            yield {"__header__": _Cell(header, "A1")}
-            continue
-        if all(key(v) == "" for v in cells):
+            yield {"__header__": _Cell(header, "A", 1)}
             continue
         yield {
-            name: _Cell(value, f"{letters[i]}{number}")
+            name: _Cell(value, letters[i], number)
             for i, (name, value) in enumerate(zip(header, cells, strict=False))
             if name
         }
+
+
+def _blank(value: object) -> bool:
+    """An empty cell, or one holding only spaces (full-width included)."""
+    return value is None or (isinstance(value, str) and key(value) == "")
 
 
 def _header(rows: list[_Row]) -> list[str]:
@@ -179,24 +190,20 @@ def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
     targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, range(start, end + 1), p)
     if p.findings:
         return None
-    plan = Plan(
-        plan_id,
-        name,
-        start,
-        end,
-        levels,
-        grades,
-        cap,
-        tuple(nodes),
-        tuple(projects),
-        tuple(targets),
-        note,
-    )
-    return replace(plan, fingerprint=_fingerprint(plan))
-
-
-def _fields(plan: Plan) -> dict[str, object]:
-    return {f: getattr(plan, f) for f in plan.__dataclass_fields__ if not f.startswith("_")}
+    fields: dict[str, Any] = {
+        "plan_id": plan_id,
+        "name": name,
+        "start_year": start,
+        "end_year": end,
+        "levels": levels,
+        "grades": grades,
+        "rate_cap": cap,
+        "nodes": tuple(nodes),
+        "projects": tuple(projects),
+        "targets": tuple(targets),
+        "note": note,
+    }
+    return Plan(**fields, fingerprint=_fingerprint(fields))
 
 
 def _settings(
@@ -510,10 +517,11 @@ def _targets(
             p.add("M05", sheet, row[L.TARGET_NAME].ref, name, column=L.TARGET_NAME, other=number)
             continue
         seen[key(number), key(name)] = number
-        parsed = _target(row, number, name, year_columns, years, p)
+        seq = per_project[key(number)] + 1
+        parsed = _target(row, number, seq, name, year_columns, years, p)
         if parsed is not None:
-            per_project[key(number)] += 1
-            targets.append(replace(parsed, seq=per_project[key(number)]))
+            per_project[key(number)] = seq
+            targets.append(parsed)
     return targets
 
 
@@ -530,7 +538,13 @@ def _year_columns(header: list[str]) -> dict[str, int]:
 
 
 def _target(
-    row: _Row, number: str, name: str, year_columns: dict[str, int], years: range, p: _Collector
+    row: _Row,
+    number: str,
+    seq: int,
+    name: str,
+    year_columns: dict[str, int],
+    years: range,
+    p: _Collector,
 ) -> Target | None:
     sheet = L.MASTER_TARGET_SHEET
     direction_cell = row[L.DIRECTION]
@@ -579,12 +593,11 @@ def _target(
             continue
         by_year.append((year, value))
     return Target(
-        number, 0, name, _text(row.get(L.UNIT)), direction, baseline, tuple(sorted(by_year))
+        number, seq, name, _text(row.get(L.UNIT)), direction, baseline, tuple(sorted(by_year))
     )
 
 
-def _fingerprint(plan: Plan) -> str:
+def _fingerprint(fields: dict[str, Any]) -> str:
     """SHA-256 of the master's content (not of its bytes): for the audit trail."""
-    fields = {name: value for name, value in _fields(plan).items() if name != "fingerprint"}
     content = json.dumps(fields, default=repr, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(content.encode()).hexdigest()

@@ -66,8 +66,9 @@ def suggested_grade(grades: tuple[Grade, ...], rate: Decimal) -> Grade:
     return grades[-1]
 
 
-def clipped(value: Fraction, cap: Decimal) -> Fraction:
-    return min(max(value, Fraction(0)), Fraction(cap))
+def clipped(value: Fraction, cap: Fraction) -> Fraction:
+    """The rate as averaged: within [0, 達成率上限]."""
+    return min(max(value, Fraction(0)), cap)
 
 
 def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:

@@ -28,6 +28,7 @@ def match_rows(
 ) -> Matched:
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
+    wanted = {k: _locked(r) for k, r in by_key.items()}
     seen: dict[tuple[str, str], int] = {}
     findings: list[Finding] = []
     seqs: list[object] = []
@@ -35,7 +36,7 @@ def match_rows(
     for record in records(rows):
         row_key = (key(record[L.NUMBER]), key(record[L.TARGET_NAME]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
-        problems = _row_problems(file, record, found, row_key, seen, plan, department)
+        problems = _row_problems(file, record, found, row_key, seen, plan, department, wanted)
         findings += problems
         if found is not None and not any(p.rule in ("I02", "I04", "I05") for p in problems):
             seen[found.row_key] = int(str(record[ROW]))
@@ -74,6 +75,7 @@ def _row_problems(
     seen: dict[tuple[str, str], int],
     plan: Plan,
     department: str,
+    wanted: dict[tuple[str, str], dict[str, tuple[object, str]]],
 ) -> list[Finding]:
     row = int(str(record[ROW]))
     number = str(record[L.NUMBER] or "")
@@ -106,11 +108,16 @@ def _row_problems(
                 expected=found.target_name,
             )
         )
-    wanted = dict(zip(L.LOCKED_COLUMNS, locked_values(found), strict=True))
-    for label in _COMPARED:
-        if canonical(record[label]) != canonical(wanted[label]):
-            shown = "" if wanted[label] is None else wanted[label]
+    for label, (value, spelling) in wanted[found.row_key].items():
+        if canonical(record[label]) != spelling:
+            shown = "" if value is None else value
             problems.append(
                 at("I01", label, value=record[label], column=label, expected=shown or "空欄")
             )
     return problems
+
+
+def _locked(row: ExpectedRow) -> dict[str, tuple[object, str]]:
+    """The compared locked cells of a template row: label -> (value, canonical spelling)."""
+    values = dict(zip(L.LOCKED_COLUMNS, locked_values(row), strict=True))
+    return {label: (values[label], canonical(values[label])) for label in _COMPARED}
