@@ -12,7 +12,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,7 +51,7 @@ from pipeline.templates import write_templates
 from pipeline.validate.consistency import check_consistency
 from pipeline.validate.files import Candidate, select_files, unreported
 from pipeline.validate.identity import Identity, identify
-from pipeline.validate.integrity import match_rows
+from pipeline.validate.integrity import Matched, match_rows
 from pipeline.validate.values import check_values
 
 T = TypeVar("T")
@@ -81,7 +81,8 @@ class Checked:
     findings: list[Finding]
     counted: pd.DataFrame
     state: RowState
-    submissions: list[tuple[Submission, Identity]]
+    submissions: list[tuple[Submission, Identity]]  # files as read (rows dropped once matched)
+    read_rows: dict[str, tuple[int, ...]]  # file -> the sheet rows read from it
     rows_read: int
     rows_counted: int
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
@@ -143,9 +144,22 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     started = time.perf_counter()
     paths, notes = scan_folder(root)
     submissions = read_all(paths, root, options.limits, options.workers)
-    reads = list(options.progress(submissions, "読込", len(paths)))
+    identified: list[tuple[Submission, Identity]] = []
+    matched: dict[str, Matched] = {}
+    read_rows: dict[str, tuple[int, ...]] = {}
+    checking = 0.0
+    for submission in options.progress(submissions, "読込", len(paths)):
+        began = time.perf_counter()
+        # each file is reduced to its matched rows as it arrives: memory holds rows, not files
+        identity = identify(submission.file, submission.rows, plan, year)
+        if identity.department is not None:
+            matched[submission.file.path] = match_rows(
+                submission.file, submission.rows, plan, identity.department, year
+            )
+        read_rows[submission.file.path] = tuple(submission.rows[ROW].tolist())
+        identified.append((replace(submission, rows=_NO_ROWS), identity))
+        checking += time.perf_counter() - began
     read_done = time.perf_counter()
-    identified = [(s, identify(s.file, s.rows, plan, year)) for s in reads]
     selection = select_files((Candidate(s.file, i.department) for s, i in identified), plan)
     files = {s.file.path: s.file for s, _ in identified}
     findings: list[Finding] = [*notes, *selection.findings]
@@ -156,11 +170,13 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         about_file = [*submission.findings, *identity.findings]
         # value findings only where the rows are used; a superseded or rejected file is one finding
         findings += [f for f in about_file if in_use or not f.rule.startswith("V")]
-        if in_use and department is not None:
-            matched = match_rows(submission.file, submission.rows, plan, department, year)
-            findings += matched.findings
-            frames.append(matched.rows)
+        if in_use:
+            rows = matched[submission.file.path]
+            findings += rows.findings
+            frames.append(rows.rows)
+    del matched
     merged = pd.concat(frames, ignore_index=True) if frames else _empty_matched()
+    del frames
     typed, warnings = normalise(merged, plan.grades, files)
     known = typed[typed[PLAN_NUMBER].notna()]  # unmatched rows are rejected already (I02/I05)
     unreadable = {(f.file, f.cell) for f in findings if f.rule in ("V03", "V04")}
@@ -184,7 +200,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         warned=frozenset(_keys(typed[_row_mask(typed, _rows_with(findings, L.WARNING))])),
     )
     file_rows = _file_rows(
-        plan, identified, selection.used, selection.status, counted, findings, notes
+        plan, identified, read_rows, selection.used, selection.status, counted, findings, notes
     )
     return Checked(
         plan,
@@ -194,10 +210,17 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         counted,
         state,
         identified,
-        sum(len(s.rows) for s, _ in identified),
+        read_rows,
+        sum(len(r) for r in read_rows.values()),
         len(counted),
-        {"read": read_done - started, "validate": time.perf_counter() - read_done},
+        {
+            "read": read_done - started - checking,
+            "validate": time.perf_counter() - read_done + checking,
+        },
     )
+
+
+_NO_ROWS = empty_rows()  # what a submission keeps once its rows are matched
 
 
 def _empty_matched() -> pd.DataFrame:
@@ -240,6 +263,7 @@ def _finding_order(f: Finding) -> tuple[object, ...]:
 def _file_rows(
     plan: Plan,
     identified: list[tuple[Submission, Identity]],
+    read_rows: dict[str, tuple[int, ...]],
     used: dict[str, SubmittedFile],
     status: dict[str, str],
     counted: pd.DataFrame,
@@ -274,7 +298,7 @@ def _file_rows(
                 FileRow(department, L.NOT_SUBMITTED, "", "", "", "", None, None, None, None, None)
             )
         else:
-            rows.append(row(department, L.SUBMITTED, file, len(reads[file.path][0].rows)))
+            rows.append(row(department, L.SUBMITTED, file, len(read_rows[file.path])))
     for path, (submission, identity) in reads.items():
         if status.get(path) != L.SUBMITTED:
             rows.append(
@@ -282,7 +306,7 @@ def _file_rows(
                     identity.claimed or "",
                     status.get(path, L.OUT_OF_PLAN),
                     submission.file,
-                    len(submission.rows),
+                    len(read_rows[path]),
                 )
             )
     for note in notes:
