@@ -537,3 +537,20 @@ def test_any_text_in_the_yellow_cells_stays_text_in_every_output(
         assert_no_lost_row(outcome.checked)
         assert_csv_escaped(out)
         assert_text_stays_text(sorted(out.rglob("*.xlsx")), _files(folder))
+
+
+def test_whole_corpus_read_by_a_process_pool_gives_the_same_result(
+    whole: WholeRun, base: Base, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two worker processes (each reading, identifying and matching files) find exactly what one
+    process finds, in the same order: parallel ingest changes speed, never results."""
+    from pipeline.ingest import pool
+
+    alone = check_folder(base.plan, whole.root, YEAR, Options(workers=1))
+    monkeypatch.setattr(pool, "PARALLEL_FROM", 1)
+    shared = check_folder(base.plan, whole.root, YEAR, Options(workers=2))
+    assert shared.findings == alone.findings
+    assert shared.files == alone.files
+    assert shared.read_rows == alone.read_rows
+    assert shared.counted.equals(alone.counted)
+    assert shared.state == alone.state

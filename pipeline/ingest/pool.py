@@ -1,22 +1,28 @@
 """Read many submissions over the available cores, in a deterministic order.
 
-Each worker reads one file at a time and returns only its rows and findings, so memory grows
-with the merged rows, not with the files. Small batches are read in-process (a pool's start-up
-costs more than it saves for a city's forty files).
+Each worker reads one file at a time and hands it to `reduce` (run in the worker too), so what
+travels back and stays in memory is the reduced file — its matched rows — not the workbook.
+`context` (e.g. the plan) is given to each worker once, not with every file. Small batches are
+read in-process (a pool's start-up costs more than it saves for a city's forty files).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pipeline.ingest.container import Limits
 from pipeline.ingest.reader import Submission, read_submission
 
-PARALLEL_FROM = 200  # files; below this one process is faster
+PARALLEL_FROM = 100  # files; below this one process is faster
+T = TypeVar("T")
+Reduce = Callable[[Submission, Any], T]
+
+_context: Any = None  # set once in each worker by _start
 
 
 def default_workers() -> int:
@@ -26,14 +32,29 @@ def default_workers() -> int:
 
 
 def read_all(
-    paths: Sequence[Path], root: Path, limits: Limits, workers: int | None = None
-) -> Iterator[Submission]:
-    """Submissions for `paths`, in the same order, read by `workers` processes."""
+    paths: Sequence[Path],
+    root: Path,
+    limits: Limits,
+    reduce: Reduce[T],
+    context: Any = None,
+    workers: int | None = None,
+) -> Iterator[T]:
+    """reduce(submission, context) for each of `paths`, in order, over `workers` processes."""
     workers = default_workers() if workers is None else workers
-    read = partial(read_submission, root=root, limits=limits)
     if workers <= 1 or len(paths) < PARALLEL_FROM:
-        yield from map(read, paths)
+        for path in paths:
+            yield reduce(read_submission(path, root, limits), context)
         return
     chunk = max(1, min(64, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(read, paths, chunksize=chunk)
+    job = partial(_read_and_reduce, root=root, limits=limits, reduce=reduce)
+    with ProcessPoolExecutor(workers, initializer=_start, initargs=(context,)) as pool:
+        yield from pool.map(job, paths, chunksize=chunk)
+
+
+def _start(context: Any) -> None:
+    global _context
+    _context = context
+
+
+def _read_and_reduce(path: Path, root: Path, limits: Limits, reduce: Reduce[T]) -> T:
+    return reduce(read_submission(path, root, limits), _context)
