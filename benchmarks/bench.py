@@ -6,7 +6,8 @@
 For each N it generates (once, cached under --workdir) a plan with N departments and one filled
 submission per department, then measures, each in a fresh process so that peak RSS is its own:
 
-- `shinchoku`: the library's full run (read, validate, aggregate, write), per phase;
+- `shinchoku`: the library's full run, per phase: read+match (the workers read each file and match
+  its rows to the plan), validate (the merged rows), aggregate, write;
 - `naive`: what a user would write — pandas.read_excel(engine="openpyxl") file after file, concat,
   count grades — on the same files;
 - `calamine`: a raw python-calamine read of the same sheets (the floor for the read phase);
@@ -45,6 +46,11 @@ def make_corpus(folder: Path, files: int, rows: int) -> tuple[Path, Path]:
     from pipeline.plan_source import write_master
     from pipeline.templates import template_path, write_template
 
+    if files * rows > 1_048_575:  # one row per target on the master's 指標 sheet
+        raise SystemExit(
+            f"{files} files x {rows} rows needs a plan master with {files * rows:,} targets: more "
+            "than an Excel sheet holds (1,048,575 data rows). Use fewer files or rows."
+        )
     master = folder / "計画マスタ.xlsx"
     submissions = folder / "提出"
     done = folder / ".complete"
@@ -202,7 +208,7 @@ def main() -> None:
         "N",
         "rows",
         "gen s",
-        "read s",
+        "read+match s",
         "validate s",
         "aggregate s",
         "write s",

@@ -61,10 +61,25 @@ def _scan_by_reference(
     )
     found: dict[tuple[int, int], CellFacts] = {}
     for match in pattern.finditer(xml):
-        facts = _facts(dict(_ATTR.findall(match.group(3))), match.group(4) or b"", percent_styles)
+        attributes, body = match.group(3), match.group(4) or b""
+        if not _may_matter(attributes, body, percent_styles):
+            continue  # a plain value: most cells, skipped without parsing their attributes
+        facts = _facts(dict(_ATTR.findall(attributes)), body, percent_styles)
         if facts is not None:
             found[int(match.group(2)) - 1, column_index(match.group(1).decode())] = facts
     return found
+
+
+_STYLE = re.compile(rb'\bs="(\d+)"')
+
+
+def _may_matter(attributes: bytes, body: bytes, percent_styles: frozenset[int]) -> bool:
+    """A cheap test that is true for every cell _facts reports (a formula, an error value or a
+    percent style) and false for most others."""
+    if b"f" in body or b"e" in attributes:
+        return True
+    style = _STYLE.search(attributes)
+    return style is not None and int(style.group(1)) in percent_styles
 
 
 def _facts(
