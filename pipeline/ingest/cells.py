@@ -76,7 +76,7 @@ _STYLE = re.compile(rb'\bs="(\d+)"')
 def _may_matter(attributes: bytes, body: bytes, percent_styles: frozenset[int]) -> bool:
     """A cheap test that is true for every cell _facts reports (a formula, an error value or a
     percent style) and false for most others."""
-    if b"f" in body or b"e" in attributes:
+    if b"f" in body or b'"e"' in attributes or b"'e'" in attributes:
         return True
     style = _STYLE.search(attributes)
     return style is not None and int(style.group(1)) in percent_styles
