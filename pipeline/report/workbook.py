@@ -19,6 +19,9 @@ from pipeline.text import display_width
 from pipeline.xlsx import FONT, new_workbook, write_cell
 
 EXCEL_MAX_ROWS = 1_048_576
+# From this many rows the workbook streams each row to disk as it is complete (flat memory, about a
+# third slower as strings are written inline); below it, xlsxwriter's faster in-memory mode.
+STREAM_FROM_ROWS = 50_000
 _COLORS = ("#2F5597", "#70AD47", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5")
 _MAX_WIDTH = {"wrap": 16, "text": 30, "int": 10, "number": 12, "percent": 9}
 
@@ -39,7 +42,8 @@ def workbook_path(out_dir: Path, plan: Plan, year: int) -> Path:
 def write_committee_workbook(
     path: Path, info: RunInfo, tables: Sequence[Table], max_rows: int = EXCEL_MAX_ROWS
 ) -> Path:
-    with new_workbook(path, constant_memory=True) as book:
+    total_rows = sum(len(t.rows) for t in tables)
+    with new_workbook(path, constant_memory=total_rows >= STREAM_FROM_ROWS) as book:
         book.set_properties(
             {
                 "title": f"{info.plan.name} 集計結果 {years.display(info.year)}",

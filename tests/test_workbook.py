@@ -1,0 +1,70 @@
+"""The committee workbook at scale: 事業一覧 continues on 事業一覧(2), … past the sheet row limit,
+and the streaming (flat-memory) mode writes exactly what the in-memory mode writes."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline import labels as L
+from pipeline.batch import Outcome, run
+from pipeline.report import workbook
+from pipeline.report.tables import committee_tables
+from pipeline.report.workbook import RunInfo, write_committee_workbook
+from pipeline.text import key
+from tests.builders import complete_row, master_sheets, submit_all, write_plan
+
+PROJECTS = 5
+
+
+def _outcome(folder: Path) -> Outcome:
+    numbers = [f"1-(1)-{i}" for i in range(1, PROJECTS + 1)]
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[[n, f"事業{n}", "1-(1)", "A課", "", "", ""] for n in numbers],
+        targets=[[n, "件数", "件", "増加", "", "100"] for n in numbers],
+        years=[2024],
+    )
+    master, plan = write_plan(sheets, folder)
+    values = {(key(n), key("件数")): complete_row("A", 100 + i) for i, n in enumerate(numbers)}
+    submissions = submit_all(plan, 2024, folder, values)
+    return run(master, submissions, 2024, folder / "out", run_at=datetime(2025, 6, 1, 9, 0))
+
+
+def _values(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    book = load_workbook(path, read_only=True)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+
+
+def test_listing_continues_on_numbered_sheets_past_the_row_limit(tmp_path: Path) -> None:
+    outcome = _outcome(tmp_path)
+    checked, figures = outcome.checked, outcome.figures
+    assert figures is not None
+    tables = committee_tables(checked.plan, figures, checked.files, checked.findings, [])
+    info = RunInfo(checked.plan, 2024, datetime(2025, 6, 1, 9, 0), 1, 1)
+    path = write_committee_workbook(tmp_path / "split.xlsx", info, tables, max_rows=3)
+    sheets = _values(path)
+    parts = [L.LISTING_SHEET, f"{L.LISTING_SHEET}(2)", f"{L.LISTING_SHEET}(3)"]
+    assert [name for name in sheets if name.startswith(L.LISTING_SHEET)] == parts
+    header = sheets[parts[0]][0]
+    assert all(sheets[name][0] == header for name in parts)  # each part has its header
+    assert [len(sheets[name]) - 1 for name in parts] == [2, 2, 1]
+    number = header.index(L.NUMBER)
+    shown = [row[number] for name in parts for row in sheets[name][1:]]
+    with (tmp_path / "out" / f"{L.LISTING_SHEET}.csv").open(encoding="utf-8-sig") as handle:
+        assert shown == [r[L.NUMBER] for r in csv.DictReader(handle)]  # nothing lost or doubled
+
+
+def test_streaming_mode_writes_the_same_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook, "STREAM_FROM_ROWS", 10**9)
+    in_memory = _values(_outcome(tmp_path / "memory").outputs[0])
+    monkeypatch.setattr(workbook, "STREAM_FROM_ROWS", 0)
+    streamed = _values(_outcome(tmp_path / "stream").outputs[0])
+    assert streamed == in_memory
+    assert len(in_memory[L.LISTING_SHEET]) == PROJECTS + 1
