@@ -21,7 +21,8 @@ from tests.builders import complete_row, master_sheets, submit_all, write_plan
 PROJECTS = 5
 
 
-def _outcome(folder: Path) -> Outcome:
+def _submitted(folder: Path) -> tuple[Path, Path]:
+    """A plan of PROJECTS projects of A課 and A課's filled workbook: (master, submissions)."""
     numbers = [f"1-(1)-{i}" for i in range(1, PROJECTS + 1)]
     sheets = master_sheets(
         tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
@@ -31,8 +32,11 @@ def _outcome(folder: Path) -> Outcome:
     )
     master, plan = write_plan(sheets, folder)
     values = {(key(n), key("件数")): complete_row("A", 100 + i) for i, n in enumerate(numbers)}
-    submissions = submit_all(plan, 2024, folder, values)
-    return run(master, submissions, 2024, folder / "out", run_at=datetime(2025, 6, 1, 9, 0))
+    return master, submit_all(plan, 2024, folder, values)
+
+
+def _run(master: Path, submissions: Path, out: Path) -> Outcome:
+    return run(master, submissions, 2024, out, run_at=datetime(2025, 6, 1, 9, 0))
 
 
 def _values(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -41,7 +45,7 @@ def _values(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def test_listing_continues_on_numbered_sheets_past_the_row_limit(tmp_path: Path) -> None:
-    outcome = _outcome(tmp_path)
+    outcome = _run(*_submitted(tmp_path), tmp_path / "out")
     checked, figures = outcome.checked, outcome.figures
     assert figures is not None
     tables = committee_tables(checked.plan, figures, checked.files, checked.findings, [])
@@ -63,8 +67,9 @@ def test_streaming_mode_writes_the_same_cells(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(workbook, "STREAM_FROM_ROWS", 10**9)
-    in_memory = _values(_outcome(tmp_path / "memory").outputs[0])
+    master, submissions = _submitted(tmp_path)  # one set of files for both runs
+    in_memory = _values(_run(master, submissions, tmp_path / "memory").outputs[0])
     monkeypatch.setattr(workbook, "STREAM_FROM_ROWS", 0)
-    streamed = _values(_outcome(tmp_path / "stream").outputs[0])
+    streamed = _values(_run(master, submissions, tmp_path / "stream").outputs[0])
     assert streamed == in_memory
     assert len(in_memory[L.LISTING_SHEET]) == PROJECTS + 1
