@@ -215,6 +215,7 @@ def _listing(
             row = rows.get((main.number, seq), {})
             value = target.value_for(year) if target else None
             shown = cast(Decimal | None, row.get(RATE_SHOWN))
+            suggested = suggested_grade(plan.grades, shown).code if shown is not None else None
             grade = row.get(GRADE_CODE)
             yield ListingRow(
                 nodes=nodes,
@@ -225,9 +226,9 @@ def _listing(
                 actual=row.get(ACTUAL_VALUE),
                 rate=shown,
                 grade=None if grade is None else str(grade),
-                suggested=suggested_grade(plan.grades, shown).code if shown is not None else None,
+                suggested=suggested,
                 notes=_notes(
-                    project, main, seq, value is not None, bool(row), grade, shown, plan, state
+                    project, main, seq, value is not None, bool(row), grade, suggested, plan, state
                 ),
                 work_done=_opt(row.get(L.WORK_DONE)),
                 issues=_opt(row.get(L.ISSUES)),
@@ -244,7 +245,7 @@ def _notes(
     due: bool,
     counted: bool,
     grade: object,
-    rate: Decimal | None,
+    suggested: str | None,
     plan: Plan,
     state: RowState,
 ) -> tuple[str, ...]:
@@ -263,12 +264,9 @@ def _notes(
         notes.append(L.FLAG_UNGRADED)
     if target_key in state.warned:
         notes.append(L.FLAG_WARNING)
-    if rate is not None and grade in {g.code for g in plan.grades}:
-        gap = abs(
-            plan.grade_rank(str(grade)) - plan.grade_rank(suggested_grade(plan.grades, rate).code)
-        )
-        if gap >= 2:
-            notes.append(L.FLAG_GRADE_GAP)
+    graded = suggested is not None and any(g.code == grade for g in plan.grades)
+    if graded and abs(plan.grade_rank(str(grade)) - plan.grade_rank(str(suggested))) >= 2:
+        notes.append(L.FLAG_GRADE_GAP)
     return tuple(notes)
 
 

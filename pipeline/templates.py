@@ -19,7 +19,7 @@ from pipeline import labels as L
 from pipeline.fingerprint import expected_fingerprint
 from pipeline.model import ExpectedRow, PastResult, PastResults, Plan
 from pipeline.text import display_width, safe_filename_part
-from pipeline.xlsx import FONT, new_workbook, write_cell
+from pipeline.xlsx import FONT, HEADER, new_workbook, write_cell
 
 HEADER_ROW = 6  # 1-based row of the column labels; data starts below it
 WRITER_CELL = "B3"
@@ -103,16 +103,7 @@ class _Styles:
         self.plain = add({"font_name": FONT})
         self.note = add({"font_name": FONT, "font_size": 9, "font_color": "#404040"})
         self.entry = add({"font_name": FONT, "locked": False, "bg_color": "#FFF2CC", "border": 1})
-        self.header = add(
-            {
-                **base,
-                "bold": True,
-                "bg_color": "#DDEBF7",
-                "text_wrap": True,
-                "align": "center",
-                "valign": "vcenter",
-            }
-        )
+        self.header = add({**base, **HEADER})
         self.text = add({**base, "bg_color": "#F2F2F2"})
         self.wrap = add({**base, "bg_color": "#F2F2F2", "text_wrap": True})
         self.number = add({**base, "bg_color": "#F2F2F2", "num_format": "#,##0.###;-#,##0.###"})

@@ -20,6 +20,13 @@ from xlsxwriter.worksheet import Worksheet
 CELL_TEXT_LIMIT = 32_767
 CUT_MARK = "…（32,767文字を超えたため以下省略）"
 FONT = "BIZ UDPゴシック"  # shipped with Windows 10+, designed for public documents
+HEADER = {  # a table's header cells, in every workbook shinchoku writes
+    "bold": True,
+    "bg_color": "#DDEBF7",
+    "text_wrap": True,
+    "align": "center",
+    "valign": "vcenter",
+}
 
 
 class WriteError(OSError):

@@ -14,15 +14,16 @@ from typing import Any
 from pipeline import labels as L
 from pipeline import years
 from pipeline.model import Plan
-from pipeline.report.tables import Column, Table
+from pipeline.report.tables import Table
 from pipeline.text import display_width
-from pipeline.xlsx import FONT, new_workbook, write_cell
+from pipeline.xlsx import FONT, HEADER, new_workbook, write_cell
 
 EXCEL_MAX_ROWS = 1_048_576
 # From this many rows the workbook streams each row to disk as it is complete (flat memory, about a
 # third slower as strings are written inline); below it, xlsxwriter's faster in-memory mode.
 STREAM_FROM_ROWS = 50_000
 _COLORS = ("#2F5597", "#70AD47", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5")
+_NUM_FORMATS = {"int": "#,##0", "percent": "0.0%", "number": "#,##0.###"}
 _MAX_WIDTH = {"wrap": 16, "text": 30, "int": 10, "number": 12, "percent": 9}
 
 
@@ -79,24 +80,23 @@ class _Styles:
         add = book.add_format
         self.title = add({"font_name": FONT, "bold": True, "font_size": 14})
         self.plain = add({"font_name": FONT, "font_size": 10})
-        self.header = add(
-            {
-                **base,
-                "bold": True,
-                "bg_color": "#DDEBF7",
-                "text_wrap": True,
-                "align": "center",
-                "valign": "vcenter",
-            }
-        )
+        self.header = add({**base, **HEADER})
         self.by_kind = {
             "text": add(base),
             "wrap": add({**base, "text_wrap": True}),
-            "int": add({**base, "num_format": "#,##0"}),
-            "number": add({**base, "num_format": "#,##0.###"}),
-            "percent": add({**base, "num_format": "0.0%"}),
+            **{kind: add({**base, "num_format": f}) for kind, f in _NUM_FORMATS.items()},
         }
-        self.total = add({**base, "bold": True, "bg_color": "#F2F2F2"})
+        total = {
+            "font_name": FONT,
+            "font_size": 10,
+            "border": 1,
+            "bold": True,
+            "bg_color": "#F2F2F2",
+        }
+        self.total_by_kind = {
+            kind: add({**total, "num_format": _NUM_FORMATS.get(kind, "General")})
+            for kind in self.by_kind
+        }  # the 全体 row of a summary table
         self.lowest = add({"bg_color": "#FCE4D6"})
 
 
@@ -248,19 +248,7 @@ def _level_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> Non
 
 
 def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
-    total = [
-        book.add_format(
-            {
-                "font_name": FONT,
-                "font_size": 10,
-                "border": 1,
-                "bold": True,
-                "bg_color": "#F2F2F2",
-                "num_format": _num_format(column),
-            }
-        )
-        for column in table.columns
-    ]
+    total = [styles.total_by_kind[column.kind] for column in table.columns]
     labels = len(table.columns) + 1
     _write_table(sheet, styles, table, _TABLE_TOP, total, _chart_label(table))
     sheet.set_column(labels, labels, 30, None, {"hidden": True})
@@ -270,10 +258,6 @@ def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: 
     sheet.insert_chart(chart_row, 0, _chart(book, info, table, labels))
     _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
     sheet.freeze_panes(_TABLE_TOP + 1, 1)
-
-
-def _num_format(column: Column) -> str:
-    return {"int": "#,##0", "percent": "0.0%", "number": "#,##0.###"}.get(column.kind, "General")
 
 
 def _chart_height(table: Table) -> int:
