@@ -43,7 +43,6 @@ from pipeline.normalise import normalise
 from pipeline.plan import read_plan
 from pipeline.rates import with_rates
 from pipeline.report.csvout import write_csv
-from pipeline.report.feedback import write_feedback
 from pipeline.report.tables import FileRow, committee_tables, findings_table, status_table
 from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
 from pipeline.store import Store
@@ -52,7 +51,6 @@ from pipeline.validate.consistency import check_consistency
 from pipeline.validate.files import Candidate, select_files, unreported
 from pipeline.validate.identity import Identity, identify
 from pipeline.validate.integrity import Matched, match_rows
-from pipeline.validate.values import check_values
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str, int], Iterator[T]]
@@ -160,6 +158,11 @@ def reduce_file(submission: Submission, context: tuple[Plan, int]) -> ReducedFil
     return ReducedFile(replace(submission, rows=_NO_ROWS), identity, matched, rows)
 
 
+def _preload_validation() -> None:
+    """Import pandera (~0.3 s) while the pool's workers are still reading the other files."""
+    import pipeline.validate.values  # noqa: F401
+
+
 def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Checked:
     options = options or Options()
     started = time.perf_counter()
@@ -168,7 +171,9 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     identified: list[tuple[Submission, Identity]] = []
     matched: dict[str, Matched] = {}
     read_rows: dict[str, tuple[int, ...]] = {}
-    for file in options.progress(reduced, "読込", len(paths)):
+    for n, file in enumerate(options.progress(reduced, "読込", len(paths))):
+        if n == 0:
+            _preload_validation()
         path = file.submission.file.path
         identified.append((file.submission, file.identity))
         read_rows[path] = file.read_rows
@@ -195,6 +200,8 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     typed, warnings = normalise(merged, plan.grades, files)
     known = typed[typed[PLAN_NUMBER].notna()]  # unmatched rows are rejected already (I02/I05)
     unreadable = {(f.file, f.cell) for f in findings if f.rule in ("V03", "V04")}
+    from pipeline.validate.values import check_values
+
     findings += warnings + [
         f for f in check_values(known, plan, files) if (f.file, f.cell) not in unreadable
     ]  # a cell whose formula or error value was reported is not reported again as empty
@@ -451,14 +458,21 @@ def _recorded(value: object) -> str:
 def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
     """One 指摘事項 workbook per department: for its file in use, else its rejected file."""
     status = {row.file: row.status for row in checked.files}
+    by_file: dict[str, list[Finding]] = {}
+    for f in checked.findings:
+        by_file.setdefault(f.file, []).append(f)
     chosen: dict[str, tuple[Submission, list[Finding]]] = {}
     for submission, identity in checked.submissions:
         path = submission.file.path
-        own = [f for f in checked.findings if f.file == path]
+        own = by_file.get(path, [])
         if identity.claimed is None or status.get(path) == L.SUPERSEDED or not own:
             continue
         if identity.claimed not in chosen or status.get(path) == L.SUBMITTED:
             chosen[identity.claimed] = (submission, own)
+    if not chosen:
+        return []
+    from pipeline.report.feedback import write_feedback  # openpyxl: only when there is feedback
+
     return [
         write_feedback(
             out / L.FEEDBACK_SHEET, s.source or root / s.file.path, s.file, dept, checked.year, own

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import labels as L
 from pipeline.messages import finding
@@ -113,7 +113,7 @@ def _rows(values: Iterable[Sequence[object]]) -> Iterator[_Row]:
         cells = [None if v == "" else v for v in raw]
         if header is None:
             header = [known.get(key(v), key(v)) for v in cells]
-            letters = [get_column_letter(i + 1) for i in range(len(header))]
+            letters = [xl_col_to_name(i) for i in range(len(header))]
             yield {"__header__": _Cell(header, "A", 1)}
             continue
         yield {

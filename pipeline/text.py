@@ -25,6 +25,17 @@ def _text_key(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Width in half-width columns: East-Asian wide and full-width characters count double."""
+    if text.isascii():
+        return len(text)
+    return _short_width(text) if len(text) <= 64 else _width(text)
+
+
+@lru_cache(maxsize=16384)
+def _short_width(text: str) -> int:  # names and codes repeat on every row of a listing
+    return _width(text)
+
+
+def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
