@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from pipeline import labels as L
-from pipeline.text import key
+from pipeline.text import canonical, key
 
 TargetValue = Decimal | str  # a number, or text for a qualitative (定性) target
 
@@ -106,6 +106,24 @@ class ExpectedRow:
     def row_key(self) -> tuple[str, str]:
         return key(self.number), key(self.target_name)
 
+    @property
+    def locked(self) -> tuple[object, ...]:
+        """The locked cells, in LOCKED_COLUMNS order."""
+        return (
+            self.number,
+            self.project_name,
+            self.target_name,
+            self.unit,
+            self.direction,
+            self.baseline,
+            self.target,
+        )
+
+    @cached_property
+    def spellings(self) -> tuple[str, ...]:
+        """The locked cells as compared and fingerprinted (see text.canonical)."""
+        return tuple(canonical(v) for v in self.locked)
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -131,6 +149,9 @@ class Plan:
         init=False, default_factory=dict, compare=False, repr=False
     )
     _chains: dict[str, list[Node]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
+    _expected: dict[tuple[str, int], list[ExpectedRow]] = field(
         init=False, default_factory=dict, compare=False, repr=False
     )
 
@@ -164,7 +185,16 @@ class Plan:
         return projects[0].department if projects else None
 
     def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
-        """The rows of `department`'s template for `year`, in master order."""
+        """The rows of `department`'s template for `year`, in master order (do not change the
+        list: the last few are kept, as a file is identified and then matched against them)."""
+        wanted = (key(department), year)
+        if wanted not in self._expected:
+            if len(self._expected) >= 4:
+                self._expected.clear()
+            self._expected[wanted] = self._make_expected_rows(department, year)
+        return self._expected[wanted]
+
+    def _make_expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
         rows: list[ExpectedRow] = []
         for project in self._by_department.get(key(department), []):
             targets = self.targets_of(project.number)

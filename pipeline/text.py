@@ -6,6 +6,7 @@ Keys are for comparing only; what is shown stays as the plan master writes it.
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 _DASHES = {cp: "-" for cp in [*range(0x2010, 0x2016), 0x2212, 0x30FC, 0xFF0D]}
@@ -21,6 +22,35 @@ def key(value: object) -> str:
 @lru_cache(maxsize=65536)
 def _text_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+
+
+def canonical(value: object) -> str:
+    """One spelling per value: numbers as plain decimals (66000.0 -> '66000'), text as its key."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return key(value)
+    try:
+        return _canonical(value)  # the same targets and names come round in every row and file
+    except TypeError:  # not hashable
+        return _spelling(value)
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _canonical(value: object) -> str:
+    return _spelling(value)
+
+
+def _spelling(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, int | float | Decimal):
+        try:
+            number = Decimal(str(value)).normalize()
+        except InvalidOperation:
+            return key(value)
+        return format(number, "f") if number.is_finite() else key(value)
+    return key(value)
 
 
 def display_width(text: str) -> int:

@@ -7,6 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from pipeline import labels as L
@@ -140,7 +142,7 @@ def test_reordered_columns_are_read_by_label(template, tmp_path: Path) -> None:
 
 def test_fast_and_careful_cell_scans_agree(template, tmp_path: Path) -> None:
     """The regex fast path (cells with references) and the in-order walk find the same facts."""
-    from pipeline.ingest.cells import _scan_by_reference, _scan_in_order
+    from pipeline.ingest.cells import _scan_in_order, _scan_marked
 
     _, source = template
     path = _edit(
@@ -151,6 +153,65 @@ def test_fast_and_careful_cell_scans_agree(template, tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml")
     columns = set(range(13))
-    fast = _scan_by_reference(xml, columns, frozenset({1, 2, 3}))
+    fast = _scan_marked(xml, columns, frozenset({1, 2, 3}))
     careful = _scan_in_order(xml, columns, frozenset({1, 2, 3}))
     assert fast == careful and len(fast) >= 4
+
+
+_CELL_KINDS = {
+    "plain": '<c r="{ref}" s="1"><v>7</v></c>',
+    "text": '<c r="{ref}" s="1" t="s"><v>0</v></c>',
+    "formula": '<c r="{ref}" s="1"><f>A1*2</f><v>14</v></c>',
+    "uncached": '<c r="{ref}" s="1"><f>A1*2</f></c>',
+    "error": '<c r="{ref}" s="1" t="e"><v>#DIV/0!</v></c>',
+    "error'": "<c r='{ref}' s='1' t='e'><v>#N/A</v></c>",
+    "percent": '<c r="{ref}" s="9"><v>0.4</v></c>',
+    "empty": '<c r="{ref}" s="9"/>',
+}
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(sorted(_CELL_KINDS)), min_size=1, max_size=6),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sets(st.integers(0, 5)),
+    st.sampled_from(["", ' spans="1:6"', " x:r='1'"]),
+)
+def test_marked_scan_equals_walking_every_cell(rows, columns, row_extra) -> None:
+    """For any sheet, finding cells by their marks gives exactly the facts of walking every cell,
+    and a sheet written any other way (single quotes, odd tags) takes the careful walk."""
+    from pipeline.ingest.cells import _scan_in_order, _scan_marked, plain_tags, scan
+
+    body = "".join(
+        f'<row r="{r + 1}"{row_extra}>'
+        + "".join(_CELL_KINDS[k].format(ref=f"{'ABCDEF'[c]}{r + 1}") for c, k in enumerate(row))
+        + "</row>"
+        for r, row in enumerate(rows)
+    )
+    xml = f"<worksheet><sheetData>{body}</sheetData></worksheet>".encode()
+    percent = frozenset({9})
+    careful = _scan_in_order(xml, columns, percent)
+    assert scan(xml, columns, percent) == careful
+    if plain_tags(xml):
+        assert _scan_marked(xml, columns, percent) == careful
+    else:  # a single-quoted reference: the marks cannot be trusted to find its cell
+        assert "error'" in {k for row in rows for k in row}
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b'<sheetData><row r="1"><x:c r="A1"><f>1</f></x:c></row></sheetData>',
+        b'<sheetData><row r="1"><c\tr="A1"><f>1</f></c></row></sheetData>',
+        b'<sheetData><row r="1"><c s="1" r="A1"><f>1</f></c></row></sheetData>',
+        b'<sheetData><row spans="1:1" r="1"><c r="A1"/></row></sheetData>',
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<c r="Z9">]]></t></is>'
+        b"</c></row></sheetData>",
+    ],
+)
+def test_sheets_written_unusually_are_walked_cell_by_cell(xml: bytes) -> None:
+    from pipeline.ingest.cells import plain_tags
+
+    assert not plain_tags(xml)

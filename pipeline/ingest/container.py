@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache, wraps
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, TypeVar
 
 from defusedxml import ElementTree
+
+from pipeline.ingest.cells import plain_tags
 
 MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -134,7 +138,8 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     if "xl/workbook.xml" not in parts:
         raise Refused("F04", "zipですがExcelブックの構造がありません")
     kind = "xlsm" if suffix.lower() == ".xlsm" or _has_macros(entries) else "xlsx"
-    sheets = _sheet_parts(parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels", b""))
+    rels = parts.get("xl/_rels/workbook.xml.rels", b"")
+    sheets = dict(_sheet_parts(parts["xl/workbook.xml"], rels))  # a copy: the parse is shared
     saved_at, saved_by = _core_properties(parts.get("docProps/core.xml", b""))
     xml = {name: parts[part] for name, part in sheets.items() if part in parts}
     for name, content in xml.items():
@@ -142,6 +147,21 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     return Container(
         kind, sheets, _percent_styles(parts.get("xl/styles.xml", b"")), saved_at, saved_by, xml
     )
+
+
+P = TypeVar("P")
+
+
+def _cached_when_small(parse: Callable[..., P]) -> Callable[..., P]:
+    """Parse a part once per distinct content: files made from one template share their workbook,
+    relationship and style parts byte for byte. Large (hostile) parts are never kept."""
+    cached = lru_cache(maxsize=256)(parse)
+
+    @wraps(parse)
+    def call(*parts: bytes) -> P:
+        return cached(*parts) if sum(map(len, parts)) <= 64 * 1024 else parse(*parts)
+
+    return call
 
 
 def _check_declared(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -184,13 +204,21 @@ def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, i
 
 _ROW_NUMBERS = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="[A-Z]{0,3}(\d+)"')
 _COLUMN_LETTERS = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
+_PLAIN_ROWS = re.compile(rb'<row r="(\d+)"')
+_PLAIN_CELLS = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 
 
 def _check_extent(sheet: str, xml: bytes, limits: Limits) -> None:
     """Refuse a sheet whose cells reach past the row/column limits *before* a reader sizes its
     grid from them (one cell at XFD1048576 would make a reader allocate the whole sheet)."""
-    rows = max(map(int, _ROW_NUMBERS.findall(xml)), default=0)
-    letters = set(_COLUMN_LETTERS.findall(xml))
+    if plain_tags(xml):  # the same references, found by patterns that start with a literal
+        cells = _PLAIN_CELLS.findall(xml)
+        numbers = [int(n) for n in _PLAIN_ROWS.findall(xml)] + [int(n) for _, n in cells]
+        letters = {x for x, _ in cells}
+    else:
+        numbers = [int(n) for n in _ROW_NUMBERS.findall(xml)]
+        letters = set(_COLUMN_LETTERS.findall(xml))
+    rows = max(numbers, default=0)
     columns = max((_column_number(x.decode("ascii")) for x in letters), default=0)
     if rows > limits.max_rows or columns > limits.max_columns:
         raise Refused("F05", f"シート「{sheet}」の大きさ {rows}行×{columns}列 が上限を超えます")
@@ -207,6 +235,7 @@ def _has_macros(entries: list[zipfile.ZipInfo]) -> bool:
     return any(PurePosixPath(e.filename).name.lower() == "vbaproject.bin" for e in entries)
 
 
+@_cached_when_small
 def _sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
     try:
         workbook = ElementTree.fromstring(workbook_xml)
@@ -228,6 +257,7 @@ def _sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
 _BUILTIN_PERCENT = {9, 10}
 
 
+@_cached_when_small
 def _percent_styles(styles_xml: bytes) -> frozenset[int]:
     """Indices of cell styles (cellXfs) whose number format shows a percent."""
     if not styles_xml:

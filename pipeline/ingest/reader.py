@@ -26,6 +26,9 @@ from pipeline.text import key
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _HEADER_SEARCH_ROWS = 40
+# a raw row is built as a list in this order (see _data_rows)
+assert (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT) == RAW_COLUMNS
+_AT = {label: i for i, label in enumerate(RAW_COLUMNS)}
 _KNOWN = {key(label): label for label in (*L.TEMPLATE_COLUMNS, L.PREV_ACTUAL, L.PREV_RATE)}
 
 
@@ -195,7 +198,7 @@ def _find_header(values: list[list[object]]) -> tuple[int | None, dict[str, int]
     for r, row in enumerate(values[:_HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
-            label = _KNOWN.get(key(cell))
+            label = _KNOWN.get(key(cell)) if isinstance(cell, str) else None
             if label and label not in found:
                 found[label] = c
         if L.NUMBER in found and len(found) > len(best[1]):
@@ -237,52 +240,52 @@ def _data_rows(
     file: str,
     sheet: str,
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    records: list[dict[str, object]] = []
+    rows: list[list[object]] = []
     findings: list[Finding] = []
-    actual_col = columns.get(L.ACTUAL, -1)
+    places = [columns.get(label, -1) for label in L.TEMPLATE_COLUMNS]
+    actual = columns.get(L.ACTUAL, -1)
     editable = sorted(columns[x] for x in L.EDITABLE_COLUMNS if x in columns)
+    rows_with_facts = {r for r, _ in facts}
     for r in range(header_at + 1, len(values)):
-        row = values[r]
-        if all(_text(v) == "" for v in row):
+        sheet_row = values[r]
+        if _blank_row(sheet_row):
             continue
-        record: dict[str, object] = {FILE: file, ROW: r + 1}
-        for label in L.TEMPLATE_COLUMNS:
-            record[label] = _cell(row, columns[label]) if label in columns else None
-        for c in editable:
-            fact = facts.get((r, c))
-            if fact is not None:
-                findings += _fact_findings(fact, record, c, r, columns, file, sheet)
-        fact = facts.get((r, actual_col))
-        record[PERCENT] = bool(fact and fact.percent)
-        records.append(record)
-    frame = (
-        pd.DataFrame(records, columns=list(RAW_COLUMNS), dtype=object) if records else empty_rows()
-    )
-    return frame, findings
+        row: list[object] = [file, r + 1, *(_cell(sheet_row, c) for c in places), False]
+        if r in rows_with_facts:
+            for c in editable:
+                fact = facts.get((r, c))
+                if fact is not None:
+                    label = L.TEMPLATE_COLUMNS[places.index(c)]
+                    found, keep = _fact_findings(fact, row, label, c, r, file, sheet)
+                    findings += found
+                    if not keep:
+                        row[_AT[label]] = None
+            fact = facts.get((r, actual))
+            row[-1] = bool(fact and fact.percent)
+        rows.append(row)
+    if not rows:
+        return empty_rows(), findings
+    return pd.DataFrame(rows, columns=list(RAW_COLUMNS), dtype=object), findings
+
+
+def _blank_row(row: list[object]) -> bool:
+    return all(v is None or v == "" or (isinstance(v, str) and not v.strip()) for v in row)
 
 
 def _fact_findings(
-    fact: CellFacts,
-    record: dict[str, object],
-    c: int,
-    r: int,
-    columns: dict[str, int],
-    file: str,
-    sheet: str,
-) -> list[Finding]:
-    label = next(x for x, i in columns.items() if i == c)
-    cell = f"{_letter(c)}{r + 1}"
-    number = _text(record.get(L.NUMBER))
-    where = {"file": file, "sheet": sheet, "cell": cell, "number": number, "column": label}
+    fact: CellFacts, row: list[object], label: str, c: int, r: int, file: str, sheet: str
+) -> tuple[list[Finding], bool]:
+    """Findings for a cell's formula or error value, and whether its value may be kept."""
+    number = _text(row[_AT[L.NUMBER]])
+    where = {"file": file, "sheet": sheet, "cell": f"{_letter(c)}{r + 1}", "number": number}
     if fact.error:
-        record[label] = None
-        return [finding("V04", value=fact.error, **where)]
+        return [finding("V04", value=fact.error, column=label, **where)], False
     if fact.formula and not fact.cached:
-        record[label] = None
-        return [finding("V03", **where)]
+        return [finding("V03", column=label, **where)], False
     if fact.formula:
-        return [finding("V02", value=record.get(label), **where)]
-    return []
+        value = row[_AT[label]]
+        return [finding("V02", value=value, column=label, **where)], True
+    return [], True
 
 
 def _cell(row: list[object], c: int) -> object:

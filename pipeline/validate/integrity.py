@@ -8,11 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline import labels as L
-from pipeline.fingerprint import canonical, locked_values
 from pipeline.frames import records
 from pipeline.messages import finding
 from pipeline.model import PLAN_NUMBER, ROW, TARGET_SEQ, ExpectedRow, Finding, Plan, SubmittedFile
-from pipeline.text import key
+from pipeline.text import canonical, key
 
 _COMPARED = (L.PROJECT_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.TARGET)
 
@@ -119,5 +118,5 @@ def _row_problems(
 
 def _locked(row: ExpectedRow) -> dict[str, tuple[object, str]]:
     """The compared locked cells of a template row: label -> (value, canonical spelling)."""
-    values = dict(zip(L.LOCKED_COLUMNS, locked_values(row), strict=True))
-    return {label: (values[label], canonical(values[label])) for label in _COMPARED}
+    cells = zip(L.LOCKED_COLUMNS, row.locked, row.spellings, strict=True)
+    return {label: (value, spelling) for label, value, spelling in cells if label in _COMPARED}
