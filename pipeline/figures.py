@@ -34,7 +34,7 @@ from pipeline.model import (
     Target,
     TargetValue,
 )
-from pipeline.rates import clipped, round_half_up, suggested_grade
+from pipeline.rates import clipped, exact_sum, round_half_up, suggested_grade
 from pipeline.text import key
 
 PercentMethod = Literal["half-up", "largest-remainder"]
@@ -184,7 +184,7 @@ def _summary_row(
     counts = tuple(sum(1 for r in results if r.grade == g.code) for g in plan.grades)
     cap = Fraction(plan.rate_cap)
     rates = [clipped(r.rate, cap) for r in results if r.rate is not None]
-    average = round_half_up(sum(rates, Fraction(0)) / len(rates)) if rates else None
+    average = round_half_up(exact_sum(rates) / len(rates)) if rates else None
     return SummaryRow(
         scope=scope,
         code=code,

@@ -86,7 +86,10 @@ class Target:
     by_year: tuple[tuple[int, TargetValue], ...]
 
     def value_for(self, year: int) -> TargetValue | None:
-        return next((value for y, value in self.by_year if y == year), None)
+        for y, value in self.by_year:  # a plain loop: this runs for every row of every table
+            if y == year:
+                return value
+        return None
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,10 @@ class Plan:
         return self.grades[-1]
 
     def grade_rank(self, code: str) -> int:
-        return next(i for i, g in enumerate(self.grades) if g.code == code)
+        for rank, grade in enumerate(self.grades):
+            if grade.code == code:
+                return rank
+        raise ValueError(f"not a grade of this plan: {code}")
 
     def node(self, code: str) -> Node:
         if not self._nodes:

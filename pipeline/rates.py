@@ -5,6 +5,7 @@ Computed in exact fractions (never binary floats) and rounded half-up (四捨五
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -38,23 +39,25 @@ def achievement(direction: str, baseline: Decimal | None, target: object, actual
     if not isinstance(target, Decimal) or not isinstance(actual, Decimal):
         return Rate(None)
     if direction == L.DIRECTION_UP:
-        numerator, denominator = Fraction(actual), Fraction(target)
+        numerator, denominator = actual, target
     elif direction == L.DIRECTION_DOWN and baseline is not None:
-        numerator, denominator = Fraction(baseline - actual), Fraction(baseline - target)
+        numerator, denominator = baseline - actual, baseline - target
     elif direction == L.DIRECTION_DOWN:
-        numerator, denominator = Fraction(target), Fraction(actual)
+        numerator, denominator = target, actual
     else:
         return Rate(None)
     if denominator == 0:
         return Rate(None, zero_denominator=True)
-    return Rate(numerator / denominator * 100)
+    (n, d), (m, e) = numerator.as_integer_ratio(), denominator.as_integer_ratio()
+    return Rate(Fraction(n * e * 100, d * m))  # (n/d) / (m/e) * 100, made in one step
 
 
 def round_half_up(value: Fraction, places: int = 1) -> Decimal:
     """Exact half-up rounding (away from zero on a tie), e.g. 0.05 -> 0.1, -0.05 -> -0.1."""
     scale = 10**places
-    magnitude = (abs(value) * scale + Fraction(1, 2)).__floor__()
-    signed = magnitude if value >= 0 else -magnitude
+    n, d = value.numerator, value.denominator  # d > 0
+    magnitude = (2 * abs(n) * scale + d) // (2 * d)  # floor(|value| * scale + 1/2), in integers
+    signed = magnitude if n >= 0 else -magnitude
     return Decimal(f"{signed}E-{places}")  # exact: no context rounding
 
 
@@ -67,8 +70,22 @@ def suggested_grade(grades: tuple[Grade, ...], rate: Decimal) -> Grade:
 
 
 def clipped(value: Fraction, cap: Fraction) -> Fraction:
-    """The rate as averaged: within [0, 達成率上限]."""
-    return min(max(value, Fraction(0)), cap)
+    """The rate as averaged: within [0, 達成率上限] (compared in integers: this runs per row)."""
+    if value.numerator < 0:
+        return Fraction(0)
+    if value.numerator * cap.denominator > cap.numerator * value.denominator:
+        return cap
+    return value
+
+
+def exact_sum(values: Iterable[Fraction]) -> Fraction:
+    """The exact sum, adding numerators over each distinct denominator first (rates share few
+    denominators, and integer additions are far cheaper than Fraction ones)."""
+    by_denominator: dict[int, int] = {}
+    for value in values:
+        d = value.denominator
+        by_denominator[d] = by_denominator.get(d, 0) + value.numerator
+    return sum((Fraction(n, d) for d, n in by_denominator.items()), Fraction(0))
 
 
 def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:

@@ -101,3 +101,35 @@ GRADES = (
 )
 def test_suggested_grade_is_the_best_floor_reached(rate: str, code: str) -> None:
     assert suggested_grade(GRADES, D(rate)).code == code
+
+
+_decimals = st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False)
+
+
+@given(_decimals, _decimals, st.one_of(st.none(), _decimals))
+def test_rates_equal_the_formulas_in_exact_fractions(
+    target: Decimal, actual: Decimal, baseline: Decimal | None
+) -> None:
+    """Whatever the numbers, each direction's rate is exactly its SPEC formula."""
+    up = achievement(L.DIRECTION_UP, None, target, actual)
+    assert up.value == (None if target == 0 else Fraction(actual) / Fraction(target) * 100)
+    down = achievement(L.DIRECTION_DOWN, baseline, target, actual)
+    if baseline is None:
+        top, bottom = Fraction(target), Fraction(actual)
+    else:
+        top, bottom = Fraction(baseline - actual), Fraction(baseline - target)
+    assert down.value == (None if bottom == 0 else top / bottom * 100)
+    assert down.zero_denominator == (bottom == 0)
+
+
+_fractions = st.fractions(
+    min_value=Fraction(-(10**6)), max_value=Fraction(10**6), max_denominator=10**4
+)
+
+
+@given(st.lists(_fractions, max_size=50), _fractions.filter(lambda f: f > 0))
+def test_clipping_and_summing_are_exact(values: list[Fraction], cap: Fraction) -> None:
+    from pipeline.rates import clipped, exact_sum
+
+    assert exact_sum(values) == sum(values, Fraction(0))
+    assert [clipped(v, cap) for v in values] == [min(max(v, Fraction(0)), cap) for v in values]
