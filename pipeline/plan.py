@@ -49,7 +49,28 @@ class _Cell:
         return f"{self._column}{self._row}"
 
 
-_Row = dict[str, _Cell]
+class _Row:
+    """A master row: its cells by header label, made into _Cell only when asked for."""
+
+    __slots__ = ("_columns", "_letters", "_values", "number")
+
+    def __init__(
+        self, values: Sequence[object], columns: dict[str, int], letters: list[str], number: int
+    ) -> None:
+        self._values, self._columns, self._letters, self.number = values, columns, letters, number
+
+    def get(self, name: str) -> _Cell | None:
+        i = self._columns.get(name)
+        if i is None or i >= len(self._values):
+            return None
+        value = self._values[i]
+        return _Cell(None if value == "" else value, self._letters[i], self.number)
+
+    def __getitem__(self, name: str) -> _Cell:
+        cell = self.get(name)
+        if cell is None:
+            raise KeyError(name)
+        return cell
 
 
 class _Collector:
@@ -103,24 +124,24 @@ def read_plan(path: Path) -> Plan:
 
 
 def _rows(values: Iterable[Sequence[object]]) -> Iterator[_Row]:
-    """Rows below the header as {header label: cell}; empty rows skipped; refs from A1."""
-    header: list[str] | None = None
+    """Rows below the header, by header label; empty rows skipped; refs from A1. The first row
+    yielded holds the header itself (see _header)."""
     known = {key(label): label for label in vars(L).values() if isinstance(label, str)}
+    columns: dict[str, int] | None = None
     letters: list[str] = []
     for number, raw in enumerate(values, start=1):
         if all(_blank(v) for v in raw):
             continue
-        cells = [None if v == "" else v for v in raw]
-        if header is None:
-            header = [known.get(key(v), key(v)) for v in cells]
+        if columns is None:
+            header = [known.get(key(v), key(v)) if v != "" else "" for v in raw]
+            columns = {}
+            for i, name in enumerate(header):
+                if name:
+                    columns[name] = i  # a label written twice: the rightmost column, as before
             letters = [xl_col_to_name(i) for i in range(len(header))]
-            yield {"__header__": _Cell(header, "A", 1)}
+            yield _Row([header], {"__header__": 0}, ["A"], 1)
             continue
-        yield {
-            name: _Cell(value, letters[i], number)
-            for i, (name, value) in enumerate(zip(header, cells, strict=False))
-            if name
-        }
+        yield _Row(raw, columns, letters, number)
 
 
 def _blank(value: object) -> bool:
@@ -407,8 +428,7 @@ def _present(row: _Row, sheet: str, columns: Iterable[str], p: _Collector) -> bo
 
 
 def _row_ref(row: _Row, column: str) -> str:
-    any_cell = next(iter(row.values()))
-    return f"({column}) 行{re.sub(r'^[A-Z]+', '', any_cell.ref)}"
+    return f"({column}) 行{row.number}"
 
 
 def _projects(

@@ -43,7 +43,9 @@ def cut_text(text: str) -> tuple[str, bool]:
 def write_cell(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = None) -> bool:
     """Write a value: numbers as numbers, everything else as literal text. True if text was cut."""
     was_cut = False
-    if value is None or value == "":
+    if type(value) is str and 0 < len(value) <= CELL_TEXT_LIMIT:  # most cells: checked first
+        code = sheet.write_string(row, col, value, fmt)
+    elif value is None or value == "":
         code = sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         code = sheet.write_number(row, col, value, fmt)

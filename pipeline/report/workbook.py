@@ -138,7 +138,9 @@ def _write_table(
     percent = [column.kind == "percent" for column in table.columns]
     wrapped = [(c, widths[c]) for c, column in enumerate(table.columns) if column.kind == "wrap"]
     for r, row in enumerate(table.rows, start=first_row + 1):
-        lines = max((_lines(row[c], width) for c, width in wrapped), default=1)
+        lines = max(
+            [_lines(row[c], width) for c, width in wrapped if _may_wrap(row[c], width)] or [1]
+        )
         if lines > 1:
             sheet.set_row(r, lines * _LINE_HEIGHT + 2)
         shown = first_formats if first_formats and r == first_row + 1 else formats
@@ -160,9 +162,12 @@ def _widths(table: Table) -> list[float]:
     return widths
 
 
+def _may_wrap(value: object, width: float) -> bool:
+    """False when the value fits on one line even if every character is wide."""
+    return value is not None and not (isinstance(value, str) and len(value) * 2 <= width - 1.5)
+
+
 def _lines(value: object, width: float) -> int:
-    if value is None or (isinstance(value, str) and len(value) * 2 <= width - 1.5):
-        return 1  # fits on one line even if every character is wide
     text = _shown(value)
     return sum(
         max(1, math.ceil(display_width(part) / max(width - 1.5, 1))) for part in text.split("\n")
