@@ -40,7 +40,7 @@ from pipeline.text import key
 PercentMethod = Literal["half-up", "largest-remainder"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetResult:
     """One target of the year: its counted grade and rate, or why it is 未評価."""
 
@@ -73,7 +73,7 @@ class LevelTable:
         return L.per_level(self.level)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ListingRow:
     """One line of 事業一覧: a project (or re-listing) and one of its targets."""
 

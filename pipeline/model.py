@@ -28,7 +28,7 @@ RATE_SHOWN = "rate_shown"  # RATE rounded half-up to one decimal (Decimal), or N
 ZERO_DENOMINATOR = "zero_denominator"  # the rate's denominator is zero
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing found: where (file, sheet, cell, 整理番号), which rule, how bad, what to do."""
 
@@ -42,14 +42,14 @@ class Finding:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grade:
     code: str
     label: str
     floor: Decimal | None  # lowest one-decimal achievement rate that suggests this grade
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """An entry of the plan's hierarchy (体系), e.g. 分野 1 or 施策 1-(1)."""
 
@@ -59,7 +59,7 @@ class Node:
     level: int  # 0 = top level
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Project:
     number: str  # 整理番号 as the master writes it
     name: str
@@ -75,7 +75,7 @@ class Project:
         return self.relisted_from is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     number: str  # 整理番号 of its project
     seq: int  # 1-based position among its project's targets
