@@ -52,12 +52,18 @@ class _Cell:
 class _Row:
     """A master row: its cells by header label, made into _Cell only when asked for."""
 
-    __slots__ = ("_columns", "_letters", "_values", "number")
+    __slots__ = ("_columns", "_letters", "_values", "number", "sheet")
 
     def __init__(
-        self, values: Sequence[object], columns: dict[str, int], letters: list[str], number: int
+        self,
+        values: Sequence[object],
+        columns: dict[str, int],
+        letters: list[str],
+        number: int,
+        sheet: str,
     ) -> None:
-        self._values, self._columns, self._letters, self.number = values, columns, letters, number
+        self._values, self._columns, self._letters = values, columns, letters
+        self.number, self.sheet = number, sheet
 
     def get(self, name: str) -> _Cell | None:
         i = self._columns.get(name)
@@ -113,8 +119,7 @@ def read_plan(path: Path) -> Plan:
         if name not in names:
             problems.add("M01", name)
             continue
-        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets[name] = list(_rows(values))
+        sheets[name] = _sheet_rows(book, name, names, problems)
     if problems.findings:
         raise PlanError(problems.findings)
     plan = _build(sheets, problems)
@@ -123,7 +128,29 @@ def read_plan(path: Path) -> Plan:
     return plan
 
 
-def _rows(values: Iterable[Sequence[object]]) -> Iterator[_Row]:
+def _sheet_rows(book: Any, name: str, names: list[str], p: _Collector) -> list[_Row]:
+    """A sheet's rows, then those of its continuation sheets `name(2)`, `name(3)`, … (for lists
+    longer than an Excel sheet holds). Each continuation repeats the header; its rows keep their
+    own sheet and cell references for findings."""
+    rows = list(_rows(book.get_sheet_by_name(name).to_python(skip_empty_area=False), name))
+    for part in continuation_sheets(name, names):
+        more = list(_rows(book.get_sheet_by_name(part).to_python(skip_empty_area=False), part))
+        header = _header(more)
+        for column in _header(rows):
+            if column and column not in header:
+                p.add("M02", part, "A1", column=column)
+        rows += more[1:]
+    return rows
+
+
+def continuation_sheets(name: str, names: Iterable[str]) -> list[str]:
+    """`name(2)`, `name(3)`, … among `names` (full-width brackets too), in number order."""
+    pattern = re.compile(re.escape(key(name)) + r"\((\d+)\)")
+    numbered = [(int(m.group(1)), n) for n in names if (m := pattern.fullmatch(key(n)))]
+    return [n for number, n in sorted(numbered) if number >= 2]
+
+
+def _rows(values: Iterable[Sequence[object]], sheet: str) -> Iterator[_Row]:
     """Rows below the header, by header label; empty rows skipped; refs from A1. The first row
     yielded holds the header itself (see _header)."""
     known = {key(label): label for label in vars(L).values() if isinstance(label, str)}
@@ -139,9 +166,9 @@ def _rows(values: Iterable[Sequence[object]]) -> Iterator[_Row]:
                 if name:
                     columns[name] = i  # a label written twice: the rightmost column, as before
             letters = [xl_col_to_name(i) for i in range(len(header))]
-            yield _Row([header], {"__header__": 0}, ["A"], 1)
+            yield _Row([header], {"__header__": 0}, ["A"], 1, sheet)
             continue
-        yield _Row(raw, columns, letters, number)
+        yield _Row(raw, columns, letters, number, sheet)
 
 
 def _blank(value: object) -> bool:
@@ -368,6 +395,7 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
     nodes: list[Node] = []
     seen: dict[str, Node] = {}
     for row in rows[1:]:
+        sheet = row.sheet  # the main sheet or one of its continuations
         code, name, parent = (_text(row.get(c)) for c in (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT))
         level = level_index.get(key(_text(row.get(L.TREE_LEVEL))))
         if not _present(row, sheet, (L.TREE_CODE, L.TREE_NAME), p):
@@ -439,6 +467,7 @@ def _projects(
     projects: list[Project] = []
     seen: dict[str, Project] = {}
     for row in rows[1:]:
+        sheet = row.sheet  # the main sheet or one of its continuations
         if not _present(row, sheet, (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE), p):
             continue
         number, node_code = _text(row[L.NUMBER]), _text(row[L.PROJECT_NODE])
@@ -499,11 +528,12 @@ def _check_relistings(
     for project in projects:
         if project.relisted_from is not None:
             main = seen.get(key(project.relisted_from))
-            cell = refs[key(project.number)][L.PROJECT_RELISTED_FROM]
+            row = refs[key(project.number)]
+            cell = row[L.PROJECT_RELISTED_FROM]
             if main is None or main.is_relisting:
                 p.add(
                     "M06",
-                    L.MASTER_PROJECT_SHEET,
+                    row.sheet,
                     cell.ref,
                     project.relisted_from,
                     column=L.PROJECT_RELISTED_FROM,
@@ -526,6 +556,7 @@ def _targets(
     seen: dict[tuple[str, str], str] = {}
     per_project: Counter[str] = Counter()
     for row in rows[1:]:
+        sheet = row.sheet  # the main sheet or one of its continuations
         if not _present(row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p):
             continue
         number, name = _text(row[L.NUMBER]), _text(row[L.TARGET_NAME])
@@ -566,7 +597,7 @@ def _target(
     years: range,
     p: _Collector,
 ) -> Target | None:
-    sheet = L.MASTER_TARGET_SHEET
+    sheet = row.sheet
     direction_cell = row[L.DIRECTION]
     direction = key(_text(direction_cell))
     if direction not in L.DIRECTIONS:

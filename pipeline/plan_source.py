@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline.text import display_width
-from pipeline.xlsx import FONT, new_workbook, write_cell
+from pipeline.xlsx import EXCEL_MAX_ROWS, FONT, new_workbook, write_cell
 
 SHEETS = (L.MASTER_PLAN_SHEET, L.MASTER_TREE_SHEET, L.MASTER_PROJECT_SHEET, L.MASTER_TARGET_SHEET)
 _TEXT_COLUMNS = {L.NUMBER, L.TREE_CODE, L.TREE_PARENT, L.PROJECT_NODE, L.PROJECT_RELISTED_FROM}
@@ -40,24 +40,34 @@ def build_master(folder: Path, out: Path) -> Path:
     return write_master(read_source(folder), out)
 
 
-def write_master(sheets: dict[str, list[list[str]]], out: Path) -> Path:
+def _width(rows: list[list[str]], c: int) -> int:
+    return min(max(max(display_width(str(r[c])) for r in rows if c < len(r)) + 2, 8), 60)
+
+
+def write_master(
+    sheets: dict[str, list[list[str]]], out: Path, max_rows: int = EXCEL_MAX_ROWS
+) -> Path:
     """Write a plan master from rows of text (header first), one list per sheet."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with new_workbook(out) as book:
+    total = sum(len(rows) for rows in sheets.values())
+    with new_workbook(out, constant_memory=total >= 200_000) as book:
         book.set_properties({"title": "計画マスタ", "created": _FIXED_TIME})
         header = book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": FONT}
         )
         body = book.add_format({"font_name": FONT, "valign": "top"})
         for name, rows in sheets.items():
-            sheet = book.add_worksheet(name)
-            columns = rows[0]
-            for c, label in enumerate(columns):
-                write_cell(sheet, 0, c, label, header)
-                width = max(display_width(str(r[c])) if c < len(r) else 0 for r in rows)
-                sheet.set_column(c, c, min(max(width + 2, 8), 60), body)
-            for r, row in enumerate(rows[1:], start=1):
-                for c, text in enumerate(row):
-                    write_cell(sheet, r, c, cell_value(columns[c], str(text)))
-            sheet.freeze_panes(1, 0)
+            columns, data = rows[0], rows[1:]
+            widths = [_width(rows[:2000], c) for c in range(len(columns))]
+            for part in range(0, max(len(data), 1), max_rows - 1):
+                # a list longer than a sheet continues on 指標(2), … (read back by plan.py)
+                title = name if part == 0 else f"{name}({part // (max_rows - 1) + 1})"
+                sheet = book.add_worksheet(title)
+                for c, label in enumerate(columns):
+                    write_cell(sheet, 0, c, label, header)
+                    sheet.set_column(c, c, widths[c], body)
+                for r, row in enumerate(data[part : part + max_rows - 1], start=1):
+                    for c, text in enumerate(row):
+                        write_cell(sheet, r, c, cell_value(columns[c], str(text)))
+                sheet.freeze_panes(1, 0)
     return out

@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 CELL_TEXT_LIMIT = 32_767
+EXCEL_MAX_ROWS = 1_048_576  # rows on one sheet, the header included
 CUT_MARK = "…（32,767文字を超えたため以下省略）"
 FONT = "BIZ UDPゴシック"  # shipped with Windows 10+, designed for public documents
 HEADER = {  # a table's header cells, in every workbook shinchoku writes

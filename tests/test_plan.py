@@ -137,3 +137,66 @@ def test_cli_refuses_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
         main, ["templates", str(master), "--year", "R6", "--out", str(tmp_path)]
     )
     assert result.exit_code == 2 and "M08" in result.output
+
+
+def _long_sheets() -> dict[str, list[list[str]]]:
+    """Seven projects of two targets each: lists that a 4-row sheet cannot hold."""
+    projects = [[f"1-(1)-{i}", f"事業{i}", "1-(1)", f"{i % 3}課", "", "", ""] for i in range(7)]
+    targets = [
+        [f"1-(1)-{i}", f"指標{t}", "件", "増加", "", "100", str(100 + i)]
+        for i in range(7)
+        for t in (1, 2)
+    ]
+    return master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=projects,
+        targets=targets,
+        years=[2024, 2025],
+    )
+
+
+def test_lists_longer_than_a_sheet_continue_on_numbered_sheets(tmp_path: Path) -> None:
+    """A master whose 事業 and 指標 go on over 事業(2), 指標(2), … reads as the same plan."""
+    from pipeline.plan_source import write_master
+
+    whole = read_plan(write_master(_long_sheets(), tmp_path / "one.xlsx"))
+    path = write_master(_long_sheets(), tmp_path / "split.xlsx", max_rows=4)
+    names = load_workbook(path, read_only=True).sheetnames
+    assert names[-5:] == ["指標", "指標(2)", "指標(3)", "指標(4)", "指標(5)"]
+    assert "事業(3)" in names and "事業(4)" not in names
+    split = read_plan(path)
+    assert split.targets == whole.targets and split.projects == whole.projects
+    assert split.fingerprint == whole.fingerprint
+    assert len(split.targets) == 14
+
+
+def test_a_finding_on_a_continuation_sheet_names_that_sheet(tmp_path: Path) -> None:
+    from pipeline.plan_source import write_master
+
+    sheets = _long_sheets()
+    sheets[L.MASTER_TARGET_SHEET][8][3] = "上昇"  # the 8th target: 指標(3), its 3rd row
+    with pytest.raises(PlanError) as raised:
+        read_plan(write_master(sheets, tmp_path / "split.xlsx", max_rows=4))
+    assert [(f.sheet, f.cell, f.rule) for f in raised.value.findings] == [("指標(3)", "D3", "M04")]
+
+
+def test_a_continuation_sheet_must_repeat_the_header(tmp_path: Path) -> None:
+    from openpyxl import load_workbook as open_book
+
+    from pipeline.plan_source import write_master
+
+    path = write_master(_long_sheets(), tmp_path / "split.xlsx", max_rows=4)
+    book = open_book(path)
+    book["指標(2)"]["G1"] = "備考"  # the 2025年度 column renamed: its targets would be lost
+    book.save(path)
+    with pytest.raises(PlanError) as raised:
+        read_plan(path)
+    assert [(f.sheet, f.cell, f.rule) for f in raised.value.findings] == [("指標(2)", "A1", "M02")]
+    assert "2025年度" in raised.value.findings[0].message
+
+
+def test_continuation_sheets_are_found_by_number_in_any_width() -> None:
+    from pipeline.plan import continuation_sheets
+
+    names = ["指標", "指標(10)", "指標（3）", "指標(2)", "指標2", "指標(1)", "事業(2)", "指標(x)"]
+    assert continuation_sheets("指標", names) == ["指標(2)", "指標（3）", "指標(10)"]

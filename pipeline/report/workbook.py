@@ -16,9 +16,8 @@ from pipeline import years
 from pipeline.model import Plan
 from pipeline.report.tables import Table
 from pipeline.text import display_width
-from pipeline.xlsx import FONT, HEADER, new_workbook, write_cell
+from pipeline.xlsx import EXCEL_MAX_ROWS, FONT, HEADER, new_workbook, write_cell
 
-EXCEL_MAX_ROWS = 1_048_576
 # From this many rows the workbook streams each row to disk as it is complete (flat memory, about a
 # third slower as strings are written inline); below it, xlsxwriter's faster in-memory mode.
 STREAM_FROM_ROWS = 200_000
