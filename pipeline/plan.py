@@ -130,7 +130,8 @@ def _read_plan(path: Path) -> Plan:
         if name not in names:
             problems.add("M01", name)
             continue
-        sheets[name] = _sheet_rows(book, name, names, problems)
+        continued = name != L.MASTER_PLAN_SHEET  # lists may continue; the settings may not
+        sheets[name] = _sheet_rows(book, name, names if continued else [], problems)
     if problems.findings:
         raise PlanError(problems.findings)
     plan = _build(sheets, problems)

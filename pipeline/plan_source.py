@@ -59,14 +59,15 @@ def write_master(
         for name, rows in sheets.items():
             columns, data = rows[0], rows[1:]
             widths = [_width(rows[:2000], c) for c in range(len(columns))]
-            for part in range(0, max(len(data), 1), max_rows - 1):
+            size = (EXCEL_MAX_ROWS if name == L.MASTER_PLAN_SHEET else max_rows) - 1
+            for part in range(0, max(len(data), 1), size):
                 # a list longer than a sheet continues on 指標(2), … (read back by plan.py)
-                title = name if part == 0 else f"{name}({part // (max_rows - 1) + 1})"
+                title = name if part == 0 else f"{name}({part // size + 1})"
                 sheet = book.add_worksheet(title)
                 for c, label in enumerate(columns):
                     write_cell(sheet, 0, c, label, header)
                     sheet.set_column(c, c, widths[c], body)
-                for r, row in enumerate(data[part : part + max_rows - 1], start=1):
+                for r, row in enumerate(data[part : part + size], start=1):
                     for c, text in enumerate(row):
                         write_cell(sheet, r, c, cell_value(columns[c], str(text)))
                 sheet.freeze_panes(1, 0)

@@ -30,27 +30,21 @@ def canonical(value: object) -> str:
         return ""
     if type(value) is str:
         return key(value)
-    try:
-        return _canonical(value)  # the same targets and names come round in every row and file
-    except TypeError:  # not hashable
-        return _spelling(value)
-
-
-@lru_cache(maxsize=65536, typed=True)
-def _canonical(value: object) -> str:
-    return _spelling(value)
-
-
-def _spelling(value: object) -> str:
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, int | float | Decimal):
-        try:
-            number = Decimal(str(value)).normalize()
-        except InvalidOperation:
-            return key(value)
-        return format(number, "f") if number.is_finite() else key(value)
+        # cached by the number's own text: equal numbers such as 0 and -0 are spelled as written
+        return _number_spelling(str(value))
     return key(value)
+
+
+@lru_cache(maxsize=65536)  # the same targets come round in every row and file
+def _number_spelling(text: str) -> str:
+    try:
+        number = Decimal(text).normalize()
+    except InvalidOperation:
+        return key(text)
+    return format(number, "f") if number.is_finite() else key(text)
 
 
 def display_width(text: str) -> int:

@@ -166,6 +166,7 @@ _CELL_KINDS = {
     "error": '<c r="{ref}" s="1" t="e"><v>#DIV/0!</v></c>',
     "error'": "<c r='{ref}' s='1' t='e'><v>#N/A</v></c>",
     "percent": '<c r="{ref}" s="9"><v>0.4</v></c>',
+    "percent0": '<c r="{ref}" s="009"><v>0.4</v></c>',
     "empty": '<c r="{ref}" s="9"/>',
 }
 
@@ -177,7 +178,7 @@ _CELL_KINDS = {
         max_size=8,
     ),
     st.sets(st.integers(0, 5)),
-    st.sampled_from(["", ' spans="1:6"', " x:r='1'"]),
+    st.sampled_from(["", ' spans="1:6"', " x:r='1'", ' s="9" customFormat="1"']),
 )
 def test_marked_scan_equals_walking_every_cell(rows, columns, row_extra) -> None:
     """For any sheet, finding cells by their marks gives exactly the facts of walking every cell,
@@ -209,6 +210,9 @@ def test_marked_scan_equals_walking_every_cell(rows, columns, row_extra) -> None
         b'<sheetData><row spans="1:1" r="1"><c r="A1"/></row></sheetData>',
         b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<c r="Z9">]]></t></is>'
         b"</c></row></sheetData>",
+        b'<sheetData><row r="7"><c r="H7"><!--<c r="Z9"/>--><f>1</f><v>1</v></c></row></sheetData>',
+        b'<sheetData><row r="7"><c r="H7"><?pi <c r="Z9"/>?><f>1</f></c></row></sheetData>',
+        b'<sheetData><row r="1"><c r="A1"/><c r="2000000"><v>2</v></c></row></sheetData>',
     ],
 )
 def test_sheets_written_unusually_are_walked_cell_by_cell(xml: bytes) -> None:

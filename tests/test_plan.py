@@ -200,3 +200,11 @@ def test_continuation_sheets_are_found_by_number_in_any_width() -> None:
 
     names = ["指標", "指標(10)", "指標（3）", "指標(2)", "指標2", "指標(1)", "事業(2)", "指標(x)"]
     assert continuation_sheets("指標", names) == ["指標(2)", "指標（3）", "指標(10)"]
+
+
+def test_the_settings_sheet_does_not_continue(tmp_path: Path) -> None:
+    """A leftover 計画(2) is not read: the plan's settings come from 計画 alone."""
+    sheets = _sheets()
+    sheets["計画(2)"] = [[L.PLAN_ITEM, L.PLAN_VALUE], [L.PLAN_ID, "other-plan"]]
+    _, plan = write_plan(sheets, tmp_path)
+    assert plan.plan_id == "test-plan"

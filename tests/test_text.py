@@ -51,3 +51,12 @@ def test_file_name_part_is_never_empty_nor_has_banned_characters(text: str) -> N
     part = safe_filename_part(text)
     assert part
     assert not any(ch in BANNED for ch in part)
+
+
+def test_canonical_spells_equal_numbers_as_written_whatever_came_before() -> None:
+    from decimal import Decimal
+
+    from pipeline.text import canonical
+
+    assert [canonical(Decimal("0")), canonical(Decimal("-0"))] == ["0", "-0"]
+    assert [canonical(-0.0), canonical(0.0), canonical(66000.0)] == ["-0", "0", "66000"]

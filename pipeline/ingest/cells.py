@@ -52,15 +52,20 @@ _ODD_ROW = re.compile(rb"<row[\t\n\r>/]")
 
 def plain_tags(xml: bytes) -> bool:
     """Every row and cell tag is written as Excel, LibreOffice, openpyxl and xlsxwriter write it,
-    `<row r="…` and `<c r="…` (no prefix, no CDATA): each cell then says where it is, and the few
-    that matter can be found by what marks them instead of by walking every cell. (Each pattern
-    starts with a literal so that the search runs at C speed.)"""
+    `<row r="…` and `<c r="A1"` (no prefix, CDATA, comment or processing instruction): each cell
+    then says where it is, and the few that matter can be found by what marks them instead of by
+    walking every cell. (Each pattern starts with a literal so that the search runs at C speed.)"""
     return (
-        xml.count(b"<c ") == xml.count(b'<c r="')
+        xml.count(b"<c ") == len(_PLAIN_REF.findall(xml))
         and xml.count(b"<row ") == xml.count(b'<row r="')
         and b"<![CDATA[" not in xml
+        and b"<!--" not in xml  # a comment or processing instruction could hold a fake `<c r="`
+        and xml.find(b"<?", 5) < 0  # (the XML declaration opens the part, maybe after a BOM)
         and not any(p.search(xml) for p in (_PREFIXED_TAG, _ODD_CELL, _ODD_ROW))
     )
+
+
+_PLAIN_REF = re.compile(rb'<c r="[A-Z]{1,3}\d+"')
 
 
 _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
@@ -73,7 +78,7 @@ def _marks(percent_styles: frozenset[int]) -> tuple[re.Pattern[bytes], ...]:
     marks = [rb"<f\b", rb't="e"', rb"t='e'"]
     if percent_styles:
         styles = b"|".join(str(s).encode() for s in sorted(percent_styles))
-        marks += [rb's="(?:' + styles + rb')"', rb"s='(?:" + styles + rb")'"]
+        marks += [rb's="0*(?:' + styles + rb')"', rb"s='0*(?:" + styles + rb")'"]
     return tuple(re.compile(m) for m in marks)
 
 
@@ -88,9 +93,11 @@ def _scan_marked(
         start = xml.rfind(b'<c r="', 0, position)
         if start < 0 or start in seen:
             continue
-        seen.add(start)
         cell = _PLAIN_CELL.match(xml, start)
-        if cell is None or column_index(cell.group(1).decode()) not in columns:
+        if cell is None or cell.end() <= position:
+            continue  # the mark is outside any cell (e.g. a row's own style)
+        seen.add(start)
+        if column_index(cell.group(1).decode()) not in columns:
             continue
         facts = _facts(dict(_ATTR.findall(cell.group(3))), cell.group(4) or b"", percent_styles)
         if facts is not None:
