@@ -219,3 +219,31 @@ def test_sheets_written_unusually_are_walked_cell_by_cell(xml: bytes) -> None:
     from pipeline.ingest.cells import plain_tags
 
     assert not plain_tags(xml)
+
+
+@pytest.mark.parametrize(
+    ("part", "old", "new", "expected"),
+    [
+        # a lower-case reference far away: once sized the reader's grid to the whole sheet
+        (
+            "xl/worksheets/sheet1.xml",
+            b"</sheetData>",
+            b'<row r="9"><c r="xfd1048576"/></row></sheetData>',
+            [("F05", "")],
+        ),
+        # a number format id that is not a number: read as no format, never a traceback
+        ("xl/styles.xml", b'numFmtId="164"', b'numFmtId="x"', []),
+    ],
+)
+def test_hostile_parts_are_refused_or_read_calmly(
+    template, tmp_path: Path, part: str, old: bytes, new: bytes, expected: list[tuple[str, str]]
+) -> None:
+    from tests.hostile import rezip
+
+    _, source = template
+    path = tmp_path / "in" / "a.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(
+        rezip(source, lambda name, data: data.replace(old, new, 1) if name == part else data)
+    )
+    assert [r for r in _rules(path) if r[0] != "F18"] == expected

@@ -202,8 +202,9 @@ def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, i
     return b"".join(chunks), size
 
 
-_ROW_NUMBERS = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="[A-Z]{0,3}(\d+)"')
-_COLUMN_LETTERS = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
+# any letters, any case: a reader may accept `xfd1048576` and size its grid from it
+_ROW_NUMBERS = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="[A-Za-z]*(\d+)"')
+_COLUMN_LETTERS = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)\d')
 _PLAIN_ROWS = re.compile(rb'<row r="(\d+)"')
 _PLAIN_CELLS = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 
@@ -226,7 +227,7 @@ def _check_extent(sheet: str, xml: bytes, limits: Limits) -> None:
 
 def _column_number(letters: str) -> int:
     number = 0
-    for ch in letters:
+    for ch in letters.upper():
         number = number * 26 + ord(ch) - 64
     return number
 
@@ -267,8 +268,9 @@ def _percent_styles(styles_xml: bytes) -> frozenset[int]:
     except Exception:
         return frozenset()
     custom = {
-        int(f.get("numFmtId", "-1")): f.get("formatCode", "")
+        number: f.get("formatCode", "")
         for f in root.iter(f"{_MAIN_NS}numFmt")
+        if (number := _integer(f.get("numFmtId", ""))) is not None
     }
     percent_ids = _BUILTIN_PERCENT | {
         i for i, code in custom.items() if "%" in re.sub(r'"[^"]*"', "", code)
@@ -279,8 +281,13 @@ def _percent_styles(styles_xml: bytes) -> frozenset[int]:
     return frozenset(
         i
         for i, xf in enumerate(xfs.iter(f"{_MAIN_NS}xf"))
-        if int(xf.get("numFmtId", "0")) in percent_ids
+        if _integer(xf.get("numFmtId", "0")) in percent_ids
     )
+
+
+def _integer(text: str) -> int | None:
+    """A number format id; anything else (a broken or hostile styles part) is no format."""
+    return int(text) if text.strip().isdigit() else None
 
 
 def _core_properties(core_xml: bytes) -> tuple[str, str]:
