@@ -37,10 +37,13 @@ def column_index(letters: str) -> int:
 
 
 def scan(
-    xml: bytes, columns: set[int], percent_styles: frozenset[int]
+    xml: bytes, columns: set[int], percent_styles: frozenset[int], plain: bool | None = None
 ) -> dict[tuple[int, int], CellFacts]:
-    """Facts for cells (0-based row, col) in `columns` with a formula, an error or a % format."""
-    if plain_tags(xml):
+    """Facts for cells (0-based row, col) in `columns` with a formula, an error or a % format.
+    `plain`: whether plain_tags(xml) holds, when the caller knows it already."""
+    if plain is None:
+        plain = plain_tags(xml)
+    if plain:
         return _scan_marked(xml, columns, percent_styles)
     return _scan_in_order(xml, columns, percent_styles)
 
@@ -56,7 +59,7 @@ def plain_tags(xml: bytes) -> bool:
     then says where it is, and the few that matter can be found by what marks them instead of by
     walking every cell. (Each pattern starts with a literal so that the search runs at C speed.)"""
     return (
-        xml.count(b"<c ") == len(_PLAIN_REF.findall(xml))
+        xml.count(b"<c ") == len(PLAIN_REF.findall(xml))
         and xml.count(b"<row ") == xml.count(b'<row r="')
         and b"<![CDATA[" not in xml
         and b"<!--" not in xml  # a comment or processing instruction could hold a fake `<c r="`
@@ -65,7 +68,7 @@ def plain_tags(xml: bytes) -> bool:
     )
 
 
-_PLAIN_REF = re.compile(rb'<c r="[A-Z]{1,3}\d+"')
+PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')  # a plain cell's column letters and row
 
 
 _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)

@@ -18,7 +18,7 @@ from typing import IO, TypeVar
 
 from defusedxml import ElementTree
 
-from pipeline.ingest.cells import plain_tags
+from pipeline.ingest.cells import PLAIN_REF, plain_tags
 
 MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -60,6 +60,7 @@ class Container:
     saved_at: str = ""  # docProps/core.xml dcterms:modified
     saved_by: str = ""
     sheet_xml: dict[str, bytes] = field(default_factory=dict)  # sheet name -> its XML
+    plain_sheets: frozenset[str] = frozenset()  # sheets whose tags are plain (see cells.plain_tags)
 
 
 def inspect(data: bytes, suffix: str, limits: Limits) -> Container:
@@ -142,11 +143,11 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     sheets = dict(_sheet_parts(parts["xl/workbook.xml"], rels))  # a copy: the parse is shared
     saved_at, saved_by = _core_properties(parts.get("docProps/core.xml", b""))
     xml = {name: parts[part] for name, part in sheets.items() if part in parts}
+    plain = frozenset(name for name, content in xml.items() if plain_tags(content))
     for name, content in xml.items():
-        _check_extent(name, content, limits)
-    return Container(
-        kind, sheets, _percent_styles(parts.get("xl/styles.xml", b"")), saved_at, saved_by, xml
-    )
+        _check_extent(name, content, limits, name in plain)
+    styles = _percent_styles(parts.get("xl/styles.xml", b""))
+    return Container(kind, sheets, styles, saved_at, saved_by, xml, plain)
 
 
 P = TypeVar("P")
@@ -206,14 +207,13 @@ def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, i
 _ROW_NUMBERS = re.compile(rb'<(?:\w+:)?(?:row|c)\b[^>]*?\br="[A-Za-z]*(\d+)"')
 _COLUMN_LETTERS = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)\d')
 _PLAIN_ROWS = re.compile(rb'<row r="(\d+)"')
-_PLAIN_CELLS = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 
 
-def _check_extent(sheet: str, xml: bytes, limits: Limits) -> None:
+def _check_extent(sheet: str, xml: bytes, limits: Limits, plain: bool) -> None:
     """Refuse a sheet whose cells reach past the row/column limits *before* a reader sizes its
     grid from them (one cell at XFD1048576 would make a reader allocate the whole sheet)."""
-    if plain_tags(xml):  # the same references, found by patterns that start with a literal
-        cells = _PLAIN_CELLS.findall(xml)
+    if plain:  # the same references, found by patterns that start with a literal
+        cells = PLAIN_REF.findall(xml)
         numbers = [int(n) for n in _PLAIN_ROWS.findall(xml)] + [int(n) for _, n in cells]
         letters = {x for x, _ in cells}
     else:

@@ -141,7 +141,8 @@ def _read_values(
     )
     editable = {columns[label] for label in L.EDITABLE_COLUMNS}
     xml = container.sheet_xml.get(sheet_name, b"")
-    facts = scan(xml, editable, container.percent_styles) if xml else {}
+    plain = sheet_name in container.plain_sheets
+    facts = scan(xml, editable, container.percent_styles, plain) if xml else {}
     rows, cell_findings = _data_rows(values, header_at, columns, facts, file.path, sheet_name)
     return Submission(file, rows, (*findings, *cell_findings))
 
