@@ -147,6 +147,8 @@ def _sheet_rows(book: Any, name: str, names: list[str], p: _Collector) -> list[_
     rows = list(_rows(book.get_sheet_by_name(name).to_python(skip_empty_area=False), name))
     for part in continuation_sheets(name, names):
         more = list(_rows(book.get_sheet_by_name(part).to_python(skip_empty_area=False), part))
+        if not more:
+            continue  # an empty sheet of that name continues nothing
         header = _header(more)
         for column in _header(rows):
             if column and column not in header:

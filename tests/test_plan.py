@@ -208,3 +208,10 @@ def test_the_settings_sheet_does_not_continue(tmp_path: Path) -> None:
     sheets["計画(2)"] = [[L.PLAN_ITEM, L.PLAN_VALUE], [L.PLAN_ID, "other-plan"]]
     _, plan = write_plan(sheets, tmp_path)
     assert plan.plan_id == "test-plan"
+
+
+def test_an_empty_continuation_sheet_is_ignored(tmp_path: Path) -> None:
+    sheets = _sheets()
+    sheets["指標(2)"] = [[]]
+    _, plan = write_plan(sheets, tmp_path)
+    assert len(plan.targets) == 1
