@@ -14,12 +14,9 @@ from pipeline.model import Plan
 from pipeline.text import canonical
 
 
-def fingerprint(plan_id: str, year: int, department: str, rows: Iterable[Sequence[object]]) -> str:
-    """Hex SHA-256 of the identity (plan, year, department) and the locked cells of each row."""
-    return _digest(plan_id, year, department, ([canonical(v) for v in row] for row in rows))
-
-
 def _digest(plan_id: str, year: int, department: str, spelled: Iterable[Sequence[str]]) -> str:
+    """Hex SHA-256 of the identity (plan, year, department) and each row's locked cells, spelled
+    by text.canonical."""
     payload = [canonical(plan_id), str(year), canonical(department)]
     payload += ["\x1f".join(row) for row in spelled]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()

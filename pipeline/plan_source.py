@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline.text import display_width
-from pipeline.xlsx import EXCEL_MAX_ROWS, FONT, new_workbook, write_cell
+from pipeline.xlsx import EXCEL_MAX_ROWS, FONT, STREAM_FROM_ROWS, new_workbook, write_cell
 
 SHEETS = (L.MASTER_PLAN_SHEET, L.MASTER_TREE_SHEET, L.MASTER_PROJECT_SHEET, L.MASTER_TARGET_SHEET)
 _TEXT_COLUMNS = {L.NUMBER, L.TREE_CODE, L.TREE_PARENT, L.PROJECT_NODE, L.PROJECT_RELISTED_FROM}
@@ -50,7 +50,7 @@ def write_master(
     """Write a plan master from rows of text (header first), one list per sheet."""
     out.parent.mkdir(parents=True, exist_ok=True)
     total = sum(len(rows) for rows in sheets.values())
-    with new_workbook(out, constant_memory=total >= 200_000) as book:
+    with new_workbook(out, constant_memory=total >= STREAM_FROM_ROWS) as book:
         book.set_properties({"title": "計画マスタ", "created": _FIXED_TIME})
         header = book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_name": FONT}

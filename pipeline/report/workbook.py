@@ -16,11 +16,15 @@ from pipeline import years
 from pipeline.model import Plan
 from pipeline.report.tables import Table
 from pipeline.text import display_width
-from pipeline.xlsx import EXCEL_MAX_ROWS, FONT, HEADER, new_workbook, write_cell
+from pipeline.xlsx import (
+    EXCEL_MAX_ROWS,
+    FONT,
+    HEADER,
+    STREAM_FROM_ROWS,
+    new_workbook,
+    write_cell,
+)
 
-# From this many rows the workbook streams each row to disk as it is complete (flat memory, about a
-# third slower as strings are written inline); below it, xlsxwriter's faster in-memory mode.
-STREAM_FROM_ROWS = 200_000
 _COLORS = ("#2F5597", "#70AD47", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5")
 _NUM_FORMATS = {"int": "#,##0", "percent": "0.0%", "number": "#,##0.###"}
 _MAX_WIDTH = {"wrap": 16, "text": 30, "int": 10, "number": 12, "percent": 9}
