@@ -43,7 +43,13 @@ from pipeline.normalise import normalise
 from pipeline.plan import read_plan
 from pipeline.rates import with_rates
 from pipeline.report.csvout import write_csv
-from pipeline.report.tables import FileRow, committee_tables, findings_table, status_table
+from pipeline.report.tables import (
+    FileRow,
+    Table,
+    committee_tables,
+    findings_table,
+    status_table,
+)
 from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
 from pipeline.store import Store
 from pipeline.templates import write_templates
@@ -362,16 +368,7 @@ def run(
     run_at = run_at or datetime.now().replace(microsecond=0)
     checked = check_folder(plan, root, year, options)
     started = time.perf_counter()
-    trend: list[TrendRow] = []
-    if options.store is None:
-        figures = compute(plan, year, checked.counted, checked.state, options.percent)
-    else:
-        with Store(options.store) as store:
-            past = store.past_values(plan.plan_id, year - 1)
-            figures = compute(plan, year, checked.counted, checked.state, options.percent, past)
-            store.record_run(run_record(plan, master, checked, figures, run_at, options))
-            trend = store.trend(plan.plan_id)
-    tables = committee_tables(plan, figures, checked.files, checked.findings, trend)
+    figures, tables = _aggregate(plan, master, checked, options, run_at)
     written = time.perf_counter()
     checked.timings["aggregate"] = written - started
     received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
@@ -380,6 +377,45 @@ def run(
     outputs += [write_csv(table, out) for table in tables]
     outputs += _feedback(checked, root, out)
     checked.timings["write"] = time.perf_counter() - written
+    return Outcome(checked, outputs, figures)
+
+
+def _aggregate(
+    plan: Plan, master: Path, checked: Checked, options: Options, run_at: datetime
+) -> tuple[Figures, list[Table]]:
+    """Figures and the committee's tables; with a store, the run is recorded and the trend read."""
+    trend: list[TrendRow] = []
+    year = checked.year
+    if options.store is None:
+        figures = compute(plan, year, checked.counted, checked.state, options.percent)
+    else:
+        with Store(options.store) as store:
+            past = store.past_values(plan.plan_id, year - 1)
+            figures = compute(plan, year, checked.counted, checked.state, options.percent, past)
+            store.record_run(run_record(plan, master, checked, figures, run_at, options))
+            trend = store.trend(plan.plan_id)
+    return figures, committee_tables(plan, figures, checked.files, checked.findings, trend)
+
+
+def publish(
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path,
+    options: Options | None = None,
+    run_at: datetime | None = None,
+) -> Outcome:
+    """The same figures as `run` (recorded in the store the same way), written for the public:
+    web pages, the PDF report and the open data in `out`."""
+    from pipeline.publish import write_publication
+
+    options = options or Options()
+    check_paths(root, out)
+    plan = plan_for(master, year)
+    run_at = run_at or datetime.now().replace(microsecond=0)
+    checked = check_folder(plan, root, year, options)
+    figures, tables = _aggregate(plan, master, checked, options, run_at)
+    outputs = write_publication(plan, year, run_at, tables, out)
     return Outcome(checked, outputs, figures)
 
 

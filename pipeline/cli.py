@@ -172,6 +172,26 @@ def run(
 
 @main.command()
 @HELP
+@MASTER
+@SUBMISSIONS
+@YEAR
+@OUT
+@DB
+@NO_DB
+def publish(master: Path, submissions: Path, year: int, out: Path, db: Path | None) -> None:
+    """公表用の出力（ウェブページ・PDF報告書・オープンデータ）を作成する。"""
+    from pipeline.batch import Options
+    from pipeline.batch import publish as publish_all
+
+    options = Options(progress=_progress, store=db)
+    outcome = _plan_guard(lambda: publish_all(master, submissions, year, out, options))
+    _summary(outcome)
+    click.echo(f"\n公表用ページ: {out / 'index.html'}")
+    sys.exit(outcome.exit_code)
+
+
+@main.command()
+@HELP
 @click.option(
     "--out",
     "out",
@@ -278,10 +298,11 @@ def build_master(source: Path, out: Path) -> None:
 def _plan_guard(action: Any) -> Any:
     from pipeline.batch import UsageError
     from pipeline.plan import PlanError
+    from pipeline.publish import PublishError
 
     try:
         return action()
-    except UsageError as error:
+    except (UsageError, PublishError) as error:
         click.echo(str(error), err=True)
         sys.exit(2)
     except PlanError as error:
