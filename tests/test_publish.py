@@ -1,0 +1,219 @@
+"""shinchoku publish on the Sendai seed's FY2019 figures (76 targets, 77.6 % A): the web pages,
+the PDF report and the open data carry the same figures, and text typed by a department shows as
+text everywhere."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import labels as L
+from pipeline.batch import publish
+from pipeline.cli import main
+from pipeline.publish import PublishError
+from tests.pdfwords import share_at_least, word_sizes
+from tests.seedplan import seed_submissions
+
+SCRIPT = "<script>alert('x')</script>"
+FORMULA = '=HYPERLINK("http://example.invalid","押して")'
+LONG = "長い取組の説明。" * 1500 + "終わり"  # 13,500 characters, no spaces
+RUN_AT = datetime(2020, 6, 30, 17, 0)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("publish")
+    typed = {
+        ("1-(1)-1", 1): {L.WORK_DONE: SCRIPT, L.ISSUES: FORMULA},
+        ("2-(1)-1", 1): {L.WORK_DONE: LONG},
+    }
+    master, submissions = seed_submissions(tmp, 2019, typed=typed)
+    out = tmp / "公表"
+    outcome = publish(master, submissions, 2019, out, run_at=RUN_AT)
+    assert outcome.exit_code == 0
+    return out
+
+
+class _Page(HTMLParser):
+    """What a reader's browser builds: elements with their attributes, and the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._open:
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_index_page_shows_the_seed_figures_accessibly(published: Path) -> None:
+    page = _parse(published / "index.html")
+    text = "".join(page.text)
+    assert ("html", {"lang": "ja"}) in page.tags
+    assert "設定目標数 76" in " ".join(text.split()) and "77.6%" in text
+    svgs = [attrs for tag, attrs in page.tags if tag == "svg"]
+    assert len(svgs) == 2  # a chart per level: 概要 (全体 and each 分野) and 施策別
+    titles = {attrs.get("id") for tag, attrs in page.tags if tag == "title"}
+    for attrs in svgs:  # every chart named for screen readers by its own title and description
+        assert attrs["role"] == "img"
+        assert all(
+            part in titles or part.endswith("-desc") for part in attrs["aria-labelledby"].split()
+        )
+    tables = sum(1 for tag, _ in page.tags if tag == "table")
+    assert tables == sum(1 for tag, _ in page.tags if tag == "caption") == 2
+    assert all(attrs.get("scope") in {"col", "row"} for tag, attrs in page.tags if tag == "th")
+    links = [attrs["href"] for tag, attrs in page.tags if tag == "a"]
+    for link in links:  # every link leads to a file of the publication
+        target = link.split("#")[0]
+        assert not target or (published / target).exists(), link
+
+
+def test_entry_pages_list_projects_grades_and_work_done(published: Path) -> None:
+    first = _parse(published / "entry-1.html")
+    text = "".join(first.text)
+    assert "1-(1)-1" in text and "分野1の事業1" in text and "取組内容・実績" in text
+    assert "実施した。" in text
+    entries = sorted(published.glob("entry-*.html"))
+    assert len(entries) == 3  # one per 分野
+
+
+def test_submitted_text_shows_as_text_in_every_page_and_file(published: Path) -> None:
+    page = _parse(published / "entry-1.html")
+    assert not [attrs for tag, attrs in page.tags if tag == "script"]  # nothing runs
+    text = "".join(page.text)
+    assert SCRIPT in text and FORMULA in text
+    long_page = "".join(_parse(published / "entry-2.html").text)
+    assert LONG in long_page  # whole, not cut
+    pdf_text = _pdftotext(_pdf(published))
+    assert "<script>alert('x')</script>" in "".join(pdf_text.split())
+    assert "=HYPERLINK(" in pdf_text
+    assert "終わり" in pdf_text or "以下省略" in pdf_text  # the long text runs over pages
+    with (published / "opendata" / f"{L.LISTING_SHEET}.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    cells = {row[L.WORK_DONE] for row in rows} | {row[L.ISSUES] for row in rows}
+    assert SCRIPT in cells and "'" + FORMULA in cells and LONG in cells  # a formula is defused
+
+
+def _pdf(published: Path) -> Path:
+    return published / "seed_2019年度.pdf"
+
+
+def _pdftotext(pdf: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is needed to read the PDF's text")
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_pdf_report_is_a4_with_selectable_figures_at_9_points(published: Path) -> None:
+    pdf = _pdf(published)
+    text = _pdftotext(pdf)
+    assert "76" in text and "77.6%" in text and "事業一覧" in text
+    assert "分野1の事業1" in text  # the project list, under its 分野
+    assert share_at_least(pdf, 9.0) >= 0.95, sorted(size for _, size in word_sizes(pdf))[:10]
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        first = document.pages[0]
+        assert (round(first.width), round(first.height)) == (595, 842)  # A4 portrait
+        count = len(document.pages)
+        last = "".join(w["text"] for w in document.pages[-1].extract_words())
+    assert f"{count}/{count}" in last  # page numbers
+
+
+def test_open_data_package_validates(published: Path) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    package_path = published / "opendata" / "datapackage.json"
+    report = frictionless.validate(str(package_path))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    package = json.loads(package_path.read_text(encoding="utf-8"))
+    titles = [r["title"] for r in package["resources"]]
+    assert titles == [L.SUMMARY_SHEET, "分野別", "施策別", L.LISTING_SHEET]
+    assert {f["name"] for f in package["resources"][0]["schema"]["fields"]} >= {
+        L.TARGETS_SET,
+        "A割合",
+    }
+    with (published / "opendata" / f"{L.SUMMARY_SHEET}.csv").open(encoding="utf-8-sig") as f:
+        total = next(csv.DictReader(f))
+    assert (total[L.TARGETS_SET], total["A割合"]) == ("76", "77.6")
+    assert not (published / "opendata" / f"{L.FINDINGS_SHEET}.csv").exists()  # internal
+
+
+def test_publish_replaces_an_earlier_publication_and_refuses_other_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    master, submissions = seed_submissions(tmp_path, 2019)
+    out = tmp_path / "site"
+    publish(master, submissions, 2019, out, run_at=RUN_AT)
+    (out / "old.html").write_text("stale", encoding="utf-8")
+    publish(master, submissions, 2019, out, run_at=RUN_AT)
+    assert not (out / "old.html").exists() and (out / "index.html").exists()
+
+    import pipeline.publish.pdf as pdf_module
+
+    def broken(*args: object) -> Path:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf_module, "write_pdf", broken)
+    before = sorted(p.name for p in out.rglob("*"))
+    with pytest.raises(OSError):
+        publish(master, submissions, 2019, out, run_at=RUN_AT)
+    assert sorted(p.name for p in out.rglob("*")) == before  # the earlier one stays whole
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "memo.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(PublishError, match="公表用以外のファイル"):
+        publish(master, submissions, 2019, other, run_at=RUN_AT)
+    assert (other / "memo.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_cli_publish(tmp_path: Path) -> None:
+    master, submissions = seed_submissions(tmp_path, 2019)
+    out = tmp_path / "公表"
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["publish", str(master), str(submissions), "--year", "R1", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "公表用ページ" in result.output and (out / "index.html").exists()
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "x.txt").write_text("x", encoding="utf-8")
+    refused = runner.invoke(
+        main,
+        [
+            "publish",
+            str(master),
+            str(submissions),
+            "--year",
+            "2019",
+            "--out",
+            str(tmp_path / "busy"),
+        ],
+    )
+    assert refused.exit_code == 2 and "公表用以外のファイル" in refused.output
