@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench clean
+.PHONY: install demo test lint master bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,16 @@ master: $(STAMP)
 	$(BIN)/python -m pipeline build-master input_templates/sendai2021 input_templates/sendai2021_計画マスタ.xlsx
 
 clean:
-	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .browser output/demo .pytest_cache .mypy_cache .ruff_cache
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,1000)
+
+# Browser tests of the published pages (tests/test_publish_browser.py): Playwright drives the
+# system's Chromium (Debian package chromium; never `playwright install`), axe-core checks
+# accessibility. Installs into .venv and the git-ignored .browser/; `make test` then runs them.
+browser: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,browser]'
+	npm install --prefix .browser --no-audit --no-fund axe-core@4
+	@test -x /usr/bin/chromium || echo "Chromium not found: apt-get install chromium (or set CHROMIUM=path)"
