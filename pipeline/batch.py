@@ -362,15 +362,9 @@ def run(
     run_at: datetime | None = None,
 ) -> Outcome:
     """Validate, aggregate, and write the committee workbook with its CSV files."""
-    options = options or Options()
-    check_paths(root, out)
-    plan = plan_for(master, year)
-    run_at = run_at or datetime.now().replace(microsecond=0)
-    checked = check_folder(plan, root, year, options)
-    started = time.perf_counter()
-    figures, tables = _aggregate(plan, master, checked, options, run_at)
+    checked, figures, tables, run_at = _aggregated(master, root, year, out, options, run_at)
+    plan = checked.plan
     written = time.perf_counter()
-    checked.timings["aggregate"] = written - started
     received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
     info = RunInfo(plan, year, run_at, received, len(plan.departments()))
     outputs = [write_committee_workbook(workbook_path(out, plan, year), info, tables)]
@@ -380,12 +374,23 @@ def run(
     return Outcome(checked, outputs, figures)
 
 
-def _aggregate(
-    plan: Plan, master: Path, checked: Checked, options: Options, run_at: datetime
-) -> tuple[Figures, list[Table]]:
-    """Figures and the committee's tables; with a store, the run is recorded and the trend read."""
+def _aggregated(
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path,
+    options: Options | None,
+    run_at: datetime | None,
+) -> tuple[Checked, Figures, list[Table], datetime]:
+    """Check the folder, then figures and the committee's tables; with a store, the run is
+    recorded and the trend read. What `run` and `publish` share."""
+    options = options or Options()
+    check_paths(root, out)
+    plan = plan_for(master, year)
+    run_at = run_at or datetime.now().replace(microsecond=0)
+    checked = check_folder(plan, root, year, options)
+    started = time.perf_counter()
     trend: list[TrendRow] = []
-    year = checked.year
     if options.store is None:
         figures = compute(plan, year, checked.counted, checked.state, options.percent)
     else:
@@ -394,7 +399,9 @@ def _aggregate(
             figures = compute(plan, year, checked.counted, checked.state, options.percent, past)
             store.record_run(run_record(plan, master, checked, figures, run_at, options))
             trend = store.trend(plan.plan_id)
-    return figures, committee_tables(plan, figures, checked.files, checked.findings, trend)
+    tables = committee_tables(plan, figures, checked.files, checked.findings, trend)
+    checked.timings["aggregate"] = time.perf_counter() - started
+    return checked, figures, tables, run_at
 
 
 def publish(
@@ -409,13 +416,8 @@ def publish(
     web pages, the PDF report and the open data in `out`."""
     from pipeline.publish import write_publication
 
-    options = options or Options()
-    check_paths(root, out)
-    plan = plan_for(master, year)
-    run_at = run_at or datetime.now().replace(microsecond=0)
-    checked = check_folder(plan, root, year, options)
-    figures, tables = _aggregate(plan, master, checked, options, run_at)
-    outputs = write_publication(plan, year, run_at, tables, out)
+    checked, figures, tables, run_at = _aggregated(master, root, year, out, options, run_at)
+    outputs = write_publication(checked.plan, year, run_at, tables, out)
     return Outcome(checked, outputs, figures)
 
 

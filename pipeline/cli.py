@@ -46,6 +46,13 @@ OUT = click.option(
 )
 
 
+PERCENT = click.option(
+    "--percent",
+    type=click.Choice(["half-up", "largest-remainder"]),
+    default="half-up",
+    show_default=True,
+    help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
+)
 HELP = click.help_option("-h", "--help", help="この説明を表示して終了します。")
 DEFAULT_DB = Path("output") / "shinchoku.sqlite3"
 
@@ -148,13 +155,7 @@ def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
 @SUBMISSIONS
 @YEAR
 @OUT
-@click.option(
-    "--percent",
-    type=click.Choice(["half-up", "largest-remainder"]),
-    default="half-up",
-    show_default=True,
-    help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
-)
+@PERCENT
 @DB
 @NO_DB
 def run(
@@ -176,14 +177,17 @@ def run(
 @SUBMISSIONS
 @YEAR
 @OUT
+@PERCENT
 @DB
 @NO_DB
-def publish(master: Path, submissions: Path, year: int, out: Path, db: Path | None) -> None:
-    """公表用の出力（ウェブページ・PDF報告書・オープンデータ）を作成する。"""
+def publish(
+    master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
+) -> None:
+    """公表用の出力（ウェブページ・PDF報告書・オープンデータ）を作成する（集計は run と同じ）。"""
     from pipeline.batch import Options
     from pipeline.batch import publish as publish_all
 
-    options = Options(progress=_progress, store=db)
+    options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
     outcome = _plan_guard(lambda: publish_all(master, submissions, year, out, options))
     _summary(outcome)
     click.echo(f"\n公表用ページ: {out / 'index.html'}")

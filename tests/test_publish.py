@@ -19,6 +19,7 @@ from pipeline import labels as L
 from pipeline.batch import publish
 from pipeline.cli import main
 from pipeline.publish import PublishError
+from pipeline.text import key
 from tests.pdfwords import share_at_least, word_sizes
 from tests.seedplan import seed_submissions
 
@@ -217,3 +218,26 @@ def test_cli_publish(tmp_path: Path) -> None:
         ],
     )
     assert refused.exit_code == 2 and "公表用以外のファイル" in refused.output
+
+
+def test_publish_knows_nothing_of_sendai(tmp_path: Path) -> None:
+    """Three levels (基本目標;施策;取組), four grades S/A/B/C: pages per 基本目標, the 施策 named on
+    the way to each 取組, four-grade charts, a valid package."""
+    from tests.builders import complete_row, submit_all
+    from tests.test_agnostic import _plan
+
+    master, plan = _plan(tmp_path)
+    values = {
+        (key("101"), key("訓練参加者数")): complete_row("S", 1250),
+        (key("201"), key("案内所利用者数")): complete_row("C", 150),
+    }
+    submissions = submit_all(plan, 2026, tmp_path, values)
+    out = tmp_path / "site"
+    publish(master, submissions, 2026, out, run_at=RUN_AT)
+    index = "".join(_parse(out / "index.html").text)
+    assert "S（大きく進んだ）" in index and "取組別" in index
+    entry = "".join(_parse(out / "entry-1.html").text)
+    assert "安心して暮らせるまち" in entry and "防災 ＞ G1-1-a" in entry and "防災訓練" in entry
+    assert (out / "other-city_2026年度.pdf").stat().st_size > 5000
+    frictionless = pytest.importorskip("frictionless")
+    assert frictionless.validate(str(out / "opendata" / "datapackage.json")).valid
