@@ -2,39 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
-def word_sizes(pdf: Path) -> list[tuple[str, float]]:
-    """(word, size in points) for every word on every page, the size as drawn on the paper (a
-    sheet printed at 85 % gives 10-pt text 8.5 pt)."""
+@dataclass(frozen=True)
+class Word:
+    text: str
+    size: float  # points as drawn on the paper (a sheet printed at 85 % gives 10-pt text 8.5 pt)
+    on_paper: bool  # inside the page (a drawing past the page edge keeps its text, clipped)
+
+
+def pages(pdf: Path) -> list[list[Word]]:
+    """Every page's words, read once (pdfplumber)."""
     import pdfplumber
 
     with pdfplumber.open(pdf) as document:
         return [
-            (word["text"], float(word["size"]))
+            [
+                Word(w["text"], float(w["size"]), w["top"] >= 0 and w["bottom"] <= page.height)
+                for w in page.extract_words(extra_attrs=["size"])
+            ]
             for page in document.pages
-            for word in page.extract_words(extra_attrs=["size"])
         ]
 
 
-def share_at_least(pdf: Path, points: float) -> float:
+def share_at_least(words: list[list[Word]], points: float) -> float:
     """The share of words printed at `points` or more (0.0 for a PDF without text)."""
-    sizes = word_sizes(pdf)
-    return sum(1 for _, size in sizes if size >= points - 0.05) / len(sizes) if sizes else 0.0
+    sizes = [w.size for page in words for w in page]
+    return sum(1 for size in sizes if size >= points - 0.05) / len(sizes) if sizes else 0.0
 
 
-def visible_pages(pdf: Path) -> list[str]:
-    """Each page's text as printed: words inside the paper only (a drawing that runs past the
-    page edge keeps its text in the file, clipped), without spaces."""
-    import pdfplumber
+def smallest(words: list[list[Word]], count: int = 10) -> list[tuple[float, str]]:
+    """The smallest words, for a failure message."""
+    return sorted((w.size, w.text) for page in words for w in page)[:count]
 
-    with pdfplumber.open(pdf) as document:
-        return [
-            "".join(
-                word["text"]
-                for word in page.extract_words()
-                if word["top"] >= 0 and word["bottom"] <= page.height
-            )
-            for page in document.pages
-        ]
+
+def visible_text(words: list[list[Word]]) -> list[str]:
+    """Each page's text as printed, without spaces."""
+    return ["".join(w.text for w in page if w.on_paper) for page in words]

@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import labels as L
-from pipeline.batch import publish
+from pipeline.batch import Options, publish
 from pipeline.cli import main
 from pipeline.publish import PublishError
 from pipeline.text import key
-from tests.pdfwords import share_at_least, word_sizes
+from tests.pdfwords import pages, share_at_least, smallest
 from tests.seedplan import seed_submissions
 
 SCRIPT = "<script>alert('x')</script>"
@@ -38,7 +38,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     master, submissions = seed_submissions(tmp, 2019, typed=typed)
     out = tmp / "公表"
-    outcome = publish(master, submissions, 2019, out, run_at=RUN_AT)
+    options = Options(store=tmp / "history.sqlite3")  # with a store: the trend is published
+    outcome = publish(master, submissions, 2019, out, options, run_at=RUN_AT)
     assert outcome.exit_code == 0
     return out
 
@@ -76,7 +77,7 @@ def test_index_page_shows_the_seed_figures_accessibly(published: Path) -> None:
     assert ("html", {"lang": "ja"}) in page.tags
     assert "設定目標数 76" in " ".join(text.split()) and "77.6%" in text
     svgs = [attrs for tag, attrs in page.tags if tag == "svg"]
-    assert len(svgs) == 2  # a chart per level: 概要 (全体 and each 分野) and 施策別
+    assert len(svgs) == 3  # a chart per level (概要: 全体 and each 分野; 施策別) and the trend
     titles = {attrs.get("id") for tag, attrs in page.tags if tag == "title"}
     for attrs in svgs:  # every chart named for screen readers by its own title and description
         assert attrs["role"] == "img"
@@ -84,7 +85,8 @@ def test_index_page_shows_the_seed_figures_accessibly(published: Path) -> None:
             part in titles or part.endswith("-desc") for part in attrs["aria-labelledby"].split()
         )
     tables = sum(1 for tag, _ in page.tags if tag == "table")
-    assert tables == sum(1 for tag, _ in page.tags if tag == "caption") == 2
+    assert tables == sum(1 for tag, _ in page.tags if tag == "caption") == 3
+    assert "令和元年度" in text  # the trend's year
     assert all(attrs.get("scope") in {"col", "row"} for tag, attrs in page.tags if tag == "th")
     links = [attrs["href"] for tag, attrs in page.tags if tag == "a"]
     for link in links:  # every link leads to a file of the publication
@@ -135,15 +137,12 @@ def test_pdf_report_is_a4_with_selectable_figures_at_9_points(published: Path) -
     text = _pdftotext(pdf)
     assert "76" in text and "77.6%" in text and "事業一覧" in text
     assert "分野1の事業1" in text  # the project list, under its 分野
-    assert share_at_least(pdf, 9.0) >= 0.95, sorted(size for _, size in word_sizes(pdf))[:10]
-    import pdfplumber
-
-    with pdfplumber.open(pdf) as document:
-        first = document.pages[0]
-        assert (round(first.width), round(first.height)) == (595, 842)  # A4 portrait
-        count = len(document.pages)
-        last = "".join(w["text"] for w in document.pages[-1].extract_words())
-    assert f"{count}/{count}" in last  # page numbers
+    words = pages(pdf)
+    assert share_at_least(words, 9.0) >= 0.95, smallest(words)
+    last = "".join(w.text for w in words[-1])
+    assert f"{len(words)}/{len(words)}" in last  # page numbers
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "595.276 x 841.89 pts (A4)" in info
 
 
 def test_open_data_package_validates(published: Path) -> None:
@@ -153,7 +152,7 @@ def test_open_data_package_validates(published: Path) -> None:
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     package = json.loads(package_path.read_text(encoding="utf-8"))
     titles = [r["title"] for r in package["resources"]]
-    assert titles == [L.SUMMARY_SHEET, "分野別", "施策別", L.LISTING_SHEET]
+    assert titles == [L.SUMMARY_SHEET, "分野別", "施策別", L.TREND_SHEET, L.LISTING_SHEET]
     assert {f["name"] for f in package["resources"][0]["schema"]["fields"]} >= {
         L.TARGETS_SET,
         "A割合",
