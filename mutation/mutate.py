@@ -28,14 +28,37 @@ EQUIVALENT = REPO / "mutation" / "equivalent.txt"
 
 # group -> (modules to mutate, test files run against them)
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
-    "rates": (["pipeline/rates.py"], ["tests/test_rates.py", "tests/test_shares.py"]),
-    "normalise": (["pipeline/normalise.py"], ["tests/test_normalise.py"]),
+    "rates": (
+        ["pipeline/rates.py"],
+        [
+            "tests/test_rates.py",
+            "tests/test_shares.py",
+            "tests/test_rates_rows.py",
+            "tests/test_template_formulas.py",
+        ],
+    ),
+    "normalise": (
+        ["pipeline/normalise.py"],
+        ["tests/test_normalise.py", "tests/test_normalise_rows.py"],
+    ),
     "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_files_choice.py"]),
     "files": (["pipeline/validate/files.py"], ["tests/test_files_choice.py"]),
     "figures": (
         ["pipeline/figures.py"],
-        ["tests/test_figures.py", "tests/test_seed_figures.py", "tests/test_agnostic.py"],
+        [
+            "tests/test_figures.py",
+            "tests/test_shares.py",
+            "tests/test_committee_workbook.py",
+            "tests/test_agnostic.py",
+            "tests/test_seed_figures.py",
+        ],
     ),
+    "csvout": (["pipeline/report/csvout.py"], ["tests/test_csvout.py"]),
+    "workbook": (
+        ["pipeline/report/workbook.py"],
+        ["tests/test_committee_workbook.py", "tests/test_workbook.py"],
+    ),
+    "container": (["pipeline/ingest/container.py"], ["tests/test_container_limits.py"]),
     "validate": (
         [
             "pipeline/validate/identity.py",
@@ -45,9 +68,6 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["tests/test_rule_codes.py", "tests/test_hostile.py"],
     ),
-    "csvout": (["pipeline/report/csvout.py"], ["tests/test_csvout.py"]),
-    "workbook": (["pipeline/report/workbook.py"], ["tests/test_workbook.py"]),
-    "container": (["pipeline/ingest/container.py"], ["tests/test_container_limits.py"]),
     "store": (["pipeline/store.py"], ["tests/test_store.py"]),
 }
 
