@@ -144,7 +144,7 @@ def main() -> int:
     lines = []
     for group in args.groups:
         if not any((REPO / t).exists() for t in GROUPS[group][1]):
-            lines.append(f"{group:10} skipped: none of its test files exists")
+            print(f"{group:10} skipped: none of its test files exists", flush=True)
             continue
         work = _prepare(group) if not args.no_run else SCRATCH / group
         if not args.no_run:
@@ -171,7 +171,8 @@ def main() -> int:
         )
         for name in real:
             lines.append(f"    survived: {name} ({statuses[name]})")
-    print("\n".join(lines))
+        print("\n".join(lines), flush=True)
+        lines.clear()
     score = 100.0 * total_killed / total_counted if total_counted else 100.0
     print(f"mutation score: {total_killed} / {total_counted} = {score:.1f} %")
     return 0

@@ -95,13 +95,9 @@ def test_a_cell_past_the_limits_is_refused_whatever_its_spelling(cell: bytes) ->
 def test_a_sheet_exactly_at_the_limits_is_read(cell: bytes, shape: tuple[int, int]) -> None:
     inspect(_with_sheet_data(cell), ".xlsx", Limits())
     rows, columns = shape
-    code, reason = _refusal(
-        _with_sheet_data(cell), Limits(max_rows=rows - 1, max_columns=columns)
-    )
+    code, reason = _refusal(_with_sheet_data(cell), Limits(max_rows=rows - 1, max_columns=columns))
     assert (code, f"{rows}行×{columns}列" in reason) == ("F05", True)
-    code, reason = _refusal(
-        _with_sheet_data(cell), Limits(max_rows=rows, max_columns=columns - 1)
-    )
+    code, reason = _refusal(_with_sheet_data(cell), Limits(max_rows=rows, max_columns=columns - 1))
     assert (code, f"{rows}行×{columns}列" in reason) == ("F05", True)
 
 
@@ -139,9 +135,10 @@ def test_a_compression_bomb_part_is_refused_by_its_ratio() -> None:
         return bomb if name == "docProps/app.xml" else content
 
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(BOOK)) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as dest:
+    with (
+        zipfile.ZipFile(io.BytesIO(BOOK)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest,
+    ):
         for info in source.infolist():
             dest.writestr(info.filename, change(info.filename, source.read(info)))
     data = out.getvalue()

@@ -95,9 +95,7 @@ def test_equal_saved_times_fall_back_to_the_file_time_then_the_path(plan: Plan) 
     b = _file("b.xlsx", saved=same, modified="2025-06-01T03:00:00Z")
     selection = select_files([Candidate(b, "A課"), Candidate(a, "A課")], plan)
     assert selection.used["A課"] is b
-    assert "ファイルの更新日時 2025/06/01 12:00 が 2025/06/01 09:00 より新しい" in (
-        _why(selection)
-    )
+    assert "ファイルの更新日時 2025/06/01 12:00 が 2025/06/01 09:00 より新しい" in (_why(selection))
     c = _file("c.xlsx", saved=same, modified="2025-06-01T03:00:00Z")
     selection = select_files([Candidate(c, "A課"), Candidate(b, "A課")], plan)
     assert selection.used["A課"] is c
@@ -136,3 +134,17 @@ def test_a_project_nobody_reported_is_named_once_with_its_targets(plan: Plan) ->
         "1-(1)-3",
     ]
 
+
+def test_a_time_without_offset_is_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert local_time("2025-05-20T09:00:00") == "2025/05/20 18:00"
+        assert local_time("2025-05-20T09:00:00Z") == "2025/05/20 18:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -111,3 +111,10 @@ def test_era_year_zero_is_refused() -> None:
     for typed in ("H0", "平成0年度", "S0"):
         with pytest.raises(YearError):
             parse_fiscal_year(typed)
+
+
+def test_a_refused_year_names_what_was_typed() -> None:
+    for typed in ("来年", 1800, "R0"):
+        with pytest.raises(YearError) as raised:
+            parse_fiscal_year(typed)
+        assert str(typed) in str(raised.value)
