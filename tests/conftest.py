@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# No per-example deadline: the 2-core machine is shared, and a loaded moment is not a slow test.
+settings.register_profile("shared", deadline=None)
 settings.register_profile("mutate", max_examples=30, derandomize=True, deadline=None)
-if os.environ.get("HYPOTHESIS_PROFILE"):
-    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared"))
 
 
 @pytest.fixture(autouse=True)
