@@ -36,6 +36,8 @@ from pipeline.years import (
         ("平成32年度", 2020),  # the seed writes this
         ("２０２４年度", 2024),
         ("Ｒ６", 2024),
+        ("２０２４ 年 度", 2024),  # spaces anywhere, as people space out words
+        ("令和 ６ 年 度", 2024),
     ],
 )
 def test_every_accepted_way_of_writing_a_year_is_read(typed: object, year: int) -> None:
@@ -114,7 +116,7 @@ def test_era_year_zero_is_refused() -> None:
 
 
 def test_a_refused_year_names_what_was_typed() -> None:
-    for typed in ("来年", 1800, "R0"):
+    for typed in ("来年", 1800, "R0", True):
         with pytest.raises(YearError) as raised:
             parse_fiscal_year(typed)
         assert str(typed) in str(raised.value)
