@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.batch import run
-from pipeline.demo import run_demo
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
 from tests.pdfwords import pages, share_at_least, smallest, visible_text
@@ -46,12 +45,11 @@ def test_committee_workbook_renders_with_charts_and_japanese_text(tmp_path: Path
     assert "1 / " in text  # page numbers in the footer
 
 
-def test_demo_workbook_prints_readably(tmp_path: Path) -> None:
+def test_demo_workbook_prints_readably(demo_workbook: Path, tmp_path: Path) -> None:
     """The bundled Sendai plan (87 projects, long names and 取組内容, the trend): at least 95 %
     of the printed words at 8 pt or more (事業一覧 goes on A3), and every chart whole on its page
     (a chart cut at a page edge loses its axis labels or its last bars)."""
-    _, workbook = run_demo(tmp_path / "demo")
-    words = pages(_to_pdf(workbook, tmp_path / "pdf"))
+    words = pages(_to_pdf(demo_workbook, tmp_path / "pdf"))
     assert share_at_least(words, 8.0) >= 0.95, smallest(words)
     charts = [page for page in visible_text(words) if "評価区分の割合" in page]
     assert len(charts) >= 5  # 概要, 分野別, 施策別 (two charts), 推移
