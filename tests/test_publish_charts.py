@@ -31,11 +31,11 @@ def shares(draw: st.DrawFn) -> tuple[Decimal | None, ...]:
 @given(shares())
 def test_segments_are_as_wide_as_the_shares(row: tuple[Decimal | None, ...]) -> None:
     svg = _chart(Bar("全体", row, (0, 0, 0), 1, 1))
-    rects = [r for r in svg.iterfind("svg:rect", NS) if r.get("y") != "10"]  # not the legend
-    widths = [float(r.get("width", "0")) for r in rects]
-    assert len(widths) == sum(1 for s in row if s)
-    for width, share in zip(widths, [s for s in row if s], strict=True):
-        assert abs(width - float(share) / 100 * 640) < 0.06
+    rects = list(svg.iterfind("svg:rect", NS))
+    widths = [Decimal(r.get("width", "0%").rstrip("%")) for r in rects]
+    assert widths == [s for s in row if s]  # percent of the chart's width, as in the table
+    starts = [Decimal(r.get("x", "0%").rstrip("%")) for r in rects]
+    assert starts == [sum(widths[:i], Decimal(0)) for i in range(len(widths))]  # side by side
     if all(s is None for s in row):
         assert "評価済みの目標なし" in "".join(svg.itertext())
 

@@ -121,8 +121,8 @@ def _key_figures(summary: Table | None, edition: Edition) -> dict[str, object]:
 
 
 def _svg(chart: Chart, chart_id: str) -> Markup:
-    """The SVG is built with every text escaped (charts.svg), so it is marked safe."""
-    return Markup(charts.svg(chart, chart_id))
+    """The colour key and the SVG, built with every text escaped (charts), so marked safe."""
+    return Markup(charts.legend(chart) + charts.svg(chart, chart_id))
 
 
 def _template_text(env: Environment, name: str) -> str:
