@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from pipeline import labels as L
 from pipeline.cli import main
 from pipeline.plan import PlanError, read_plan
-from pipeline.plan_source import SHEETS, cell_value, read_source
+from pipeline.demo import bundled_folder, bundled_master, bundled_names
+from pipeline.plan_source import cell_value, read_source
 from tests.builders import master_sheets, write_plan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,10 +34,12 @@ def test_bundled_sendai_plan_has_the_seeds_structure() -> None:
     assert "サンプル" in plan.note  # targets are illustrative, and the master says so
 
 
-def test_bundled_master_agrees_with_its_csv_source() -> None:
-    book = load_workbook(BUNDLED, read_only=True)
-    source = read_source(SOURCE)
-    for name in SHEETS:
+@pytest.mark.parametrize("bundled", bundled_names())
+def test_bundled_master_agrees_with_its_csv_source(bundled: str) -> None:
+    book = load_workbook(bundled_master(bundled), read_only=True)
+    source = read_source(bundled_folder() / bundled)
+    assert set(book.sheetnames) == set(source)
+    for name in source:
         rows = [list(r) for r in book[name].iter_rows(values_only=True)]
         expected = [
             [cell_value(source[name][0][c], t) for c, t in enumerate(r)] for r in source[name]
