@@ -47,7 +47,9 @@ def bundled_folder() -> Path:
 
 def bundled_names() -> list[str]:
     """NAME of every bundled plan (its master is `<NAME>_計画マスタ.xlsx`), the default first."""
-    names = sorted(p.name.removesuffix(_MASTER_SUFFIX) for p in bundled_folder().glob("*" + _MASTER_SUFFIX))
+    names = sorted(
+        p.name.removesuffix(_MASTER_SUFFIX) for p in bundled_folder().glob("*" + _MASTER_SUFFIX)
+    )
     return sorted(names, key=lambda n: n != DEFAULT_PLAN)
 
 
@@ -168,7 +170,9 @@ def _project_values(
     partners = [a for a, mark in zip(plan.actors, project.marks, strict=True) if mark]
     values: dict[str, object] = {
         L.GRADE: {"A": "Ａ", "B": "b評価"}.get(grade.code, grade.code) if messy else grade.code,
-        L.WORK_DONE: f"今年度の予定（{word}）に沿って取り組んだ。" if word else "計画どおり取り組んだ。",
+        L.WORK_DONE: f"今年度の予定（{word}）に沿って取り組んだ。"
+        if word
+        else "計画どおり取り組んだ。",
         L.OUTLOOK: "継続",
         L.PARTNERS: "、".join(partners) or "関係団体",
     }

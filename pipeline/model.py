@@ -273,9 +273,7 @@ class Plan:
                 if word is not None:
                     extras = ((L.SCHEDULE, word), *zip(self.actors, project.marks, strict=True))
                     rows.append(
-                        ExpectedRow(
-                            project.number, project.name, "", "", "", None, None, 0, extras
-                        )
+                        ExpectedRow(project.number, project.name, "", "", "", None, None, 0, extras)
                     )
                 continue
             targets = self.targets_of(project.number)

@@ -407,9 +407,7 @@ def _review(items: dict[str, _Cell], p: _Collector) -> Review:
             _text(cell),
             column=L.PLAN_ACTORS,
             hint="異なる主体名を ; で区切って書いてください（例: 市民等;協働体;市）。"
-            "様式の見出しと同じ名前（"
-            + "、".join(clash or ["整理番号など"])
-            + "）は使えません。",
+            "様式の見出しと同じ名前（" + "、".join(clash or ["整理番号など"]) + "）は使えません。",
         )
     cell = items.get(L.PLAN_SCHEDULE_WORDS)
     words = _names(cell) if _text(cell) else L.DEFAULT_SCHEDULE_WORDS
@@ -634,12 +632,12 @@ def _marks(
         if not column or key(column) in declared or key(column) in known:
             continue
         marked = next(
-            (r for r in rows[1:] if key(_text(r.get(column))) in (L.MARK_LEAD, L.MARK_PARTNER)),
+            (r for r in rows[1:] if _MARK_SPELLINGS.get(key(_text(r.get(column)))) in L.MARKS),
             None,
         )
         if marked is not None:
-            cell = marked[column]
-            p.add("M09", marked.sheet, cell.ref, _text(cell), column=column)
+            first = marked[column]
+            p.add("M09", marked.sheet, first.ref, _text(first), column=column)
     if not actors or p.findings:
         return projects
     by_number = {key(_text(r.get(L.NUMBER))): r for r in rows[1:]}

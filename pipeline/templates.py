@@ -140,8 +140,7 @@ def _write_heading(sheet: Any, s: _Styles, plan: Plan, department: str, year: in
         "黄色のセルに入力してください。今年度の予定に対する取組を自己評価し、"
         "協働の相手には一緒に取り組んだ団体などを記入します。"
         if plan.by_project
-        else "黄色のセルに入力してください。実績値は数値のみ（単位・カンマ不要）、"
-        "未確定は「－」。"
+        else "黄色のセルに入力してください。実績値は数値のみ（単位・カンマ不要）、未確定は「－」。"
     )
     write_cell(sheet, 3, 0, how + "自己評価・今後の方向性は一覧から選択します。", s.note)
     actors = (

@@ -163,8 +163,16 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
         ["安心のまち", "2", "1", "100.0", "0", "0.0", "0", "0.0", "0", "0.0", "1"],
         ["きれいなまち", "3", "0", "0.0", "2", "100.0", "0", "0.0", "0", "0.0", "1"],
     ]
-    lowest = [[r[c] for c in (L.CODE, L.PROJECTS_EVALUATED, "S割合", L.UNGRADED)] for r in _csv(out, "取組別")]
-    assert lowest == [["", "5", "33.3", "2"], ["G1-a", "2", "100.0", "1"], ["G1-b", "0", "", "0"], ["G2-a", "3", "0.0", "1"]]
+    lowest = [
+        [r[c] for c in (L.CODE, L.PROJECTS_EVALUATED, "S割合", L.UNGRADED)]
+        for r in _csv(out, "取組別")
+    ]
+    assert lowest == [
+        ["", "5", "33.3", "2"],
+        ["G1-a", "2", "100.0", "1"],
+        ["G1-b", "0", "", "0"],
+        ["G2-a", "3", "0.0", "1"],
+    ]
 
     def breakdown(name: str, first: tuple[str, ...]) -> list[list[str]]:
         rows = _csv(out, name)
@@ -240,8 +248,14 @@ def _plan(categories: list[str], marks: list[tuple[str, str]]) -> Plan:
 
 def _counted(plan: Plan, grades: list[str | None]) -> pd.DataFrame:
     rows = [
-        {PLAN_NUMBER: p.number, TARGET_SEQ: 0, GRADE_CODE: g, RATE: None, RATE_SHOWN: None,
-         OUTLOOK_CHOICE: "継続"}  # fmt: skip
+        {
+            PLAN_NUMBER: p.number,
+            TARGET_SEQ: 0,
+            GRADE_CODE: g,
+            RATE: None,
+            RATE_SHOWN: None,
+            OUTLOOK_CHOICE: "継続",
+        }
         for p, g in zip(plan.projects, grades, strict=True)
         if g is not None
     ]
@@ -263,7 +277,9 @@ _MARK = st.sampled_from(["◎", "○", ""])
         max_size=30,
     )
 )
-def test_breakdowns_add_up_for_any_plan(items: list[tuple[str, tuple[str, str], str | None]]) -> None:
+def test_breakdowns_add_up_for_any_plan(
+    items: list[tuple[str, tuple[str, str], str | None]],
+) -> None:
     """Every project counts in exactly one 区分別 row; per actor, ◎ and ○ rows never count more
     than the whole; graded + 未評価 = 評価対象事業数 on every row; shares are exact half-up."""
     plan = _plan([c for c, _, _ in items], [m for _, m, _ in items])

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from pipeline import labels as L
 from pipeline.cli import main
-from pipeline.plan import PlanError, read_plan
 from pipeline.demo import bundled_folder, bundled_master, bundled_names
+from pipeline.plan import PlanError, read_plan
 from pipeline.plan_source import cell_value, read_source
 from tests.builders import master_sheets, write_plan
 
@@ -222,7 +222,8 @@ def test_an_empty_continuation_sheet_is_ignored(tmp_path: Path) -> None:
 
 # --- plans reviewed per project (seed 004, seed 003, and the master rules) -----------------
 
-SEED_004 = [  # 整理番号, 施策 code, 区分, 2024's schedule word, 市民等, 協働体, 市 (as the seed shows)
+# 整理番号, 施策 code, 区分, 2024's schedule word, 市民等, 協働体, 市 (as the seed shows them)
+SEED_004 = [
     ("①", "1-1", "拡充", "実施", "○", "○", "◎"),
     ("②", "1-1", "拡充", "実施", "○", "○", "◎"),
     ("③", "1-2", "拡充", "実施", "○", "○", "◎"),
@@ -250,7 +251,11 @@ def test_bundled_seed_004_plan_agrees_with_the_seed() -> None:
     assert (plan.start_year, plan.end_year, plan.levels) == (2024, 2028, ("基本方針", "施策"))
     assert plan.by_project and plan.actors == ("市民等", "協働体", "市")
     assert plan.schedule_words == ("検討", "実施") and plan.targets == ()
-    assert [n.name for n in plan.nodes if n.level == 0] == ["人づくり", "環境づくり", "仕組みづくり"]
+    assert [n.name for n in plan.nodes if n.level == 0] == [
+        "人づくり",
+        "環境づくり",
+        "仕組みづくり",
+    ]
     assert len([n for n in plan.nodes if n.level == 1]) == 10
     got = [
         (p.number, p.node, p.category, plan.schedule_of(p, 2024), *p.marks) for p in plan.projects
@@ -275,13 +280,18 @@ def _project_graded(**changes: object) -> dict[str, list[list[str]]]:
     sheets[L.MASTER_PLAN_SHEET] += [[L.PLAN_UNIT, "事業"], [L.PLAN_ACTORS, "住民;行政"]]
     sheets[L.MASTER_PROJECT_SHEET][0] += ["住民", "行政"]
     sheets[L.MASTER_PROJECT_SHEET][1] += ["◎", "○"]
-    sheets[L.MASTER_SCHEDULE_SHEET] = [["整理番号", "令和6年度", "2025年度"], ["1-(1)-①", "検討", ""]]
+    sheets[L.MASTER_SCHEDULE_SHEET] = [
+        ["整理番号", "令和6年度", "2025年度"],
+        ["1-(1)-①", "検討", ""],
+    ]
     for name, edit in changes.items():
         edit(sheets[name])  # type: ignore[operator]
     return sheets
 
 
-def _refused_sheets(tmp_path: Path, sheets: dict[str, list[list[str]]]) -> list[tuple[str, str, str]]:
+def _refused_sheets(
+    tmp_path: Path, sheets: dict[str, list[list[str]]]
+) -> list[tuple[str, str, str]]:
     with pytest.raises(PlanError) as raised:
         write_plan(sheets, tmp_path)
     return [(f.sheet, f.cell, f.rule) for f in raised.value.findings]

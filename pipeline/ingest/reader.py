@@ -205,9 +205,7 @@ def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _find_header(
-    values: list[list[object]], layout: Layout
-) -> tuple[int | None, dict[str, int]]:
+def _find_header(values: list[list[object]], layout: Layout) -> tuple[int | None, dict[str, int]]:
     """The row with the most known labels (整理番号 among them), and label -> column index."""
     known = {key(label): label for label in (*layout.columns, L.PREV_ACTUAL, L.PREV_RATE)}
     best: tuple[int | None, dict[str, int]] = (None, {})

@@ -131,7 +131,7 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
 
 def project_listing_rows(plan: Plan, rows: Sequence[ListingRow]) -> list[tuple[object, ...]]:
     """事業一覧 of a plan graded per project: one line per project (re-listings too)."""
-    out = []
+    out: list[tuple[object, ...]] = []
     for row in rows:
         main = plan.project(row.project.relisted_from or row.project.number) or row.project
         out.append(
