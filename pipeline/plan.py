@@ -382,44 +382,29 @@ def _names(cell: _Cell | None) -> tuple[str, ...]:
 
 def _review(items: dict[str, _Cell], p: _Collector) -> Review:
     """評価単位, 取組主体 and 予定区分: how projects are reviewed (all optional)."""
-    sheet = L.MASTER_PLAN_SHEET
-    cell = items.get(L.PLAN_UNIT)
-    unit = key(_text(cell)) or L.UNIT_TARGET
+
+    def refuse(item: str, hint: str) -> None:
+        cell = items.get(item)
+        p.add("M04", L.MASTER_PLAN_SHEET, _ref(cell), _text(cell), column=item, hint=hint)
+
+    unit = key(_text(items.get(L.PLAN_UNIT))) or L.UNIT_TARGET
     if unit not in L.UNITS:
-        p.add(
-            "M04",
-            sheet,
-            _ref(cell),
-            _text(cell),
-            column=L.PLAN_UNIT,
-            hint="「指標」（指標ごとに評価）か「事業」（事業ごとに評価）にしてください。",
+        refuse(
+            L.PLAN_UNIT, "「指標」（指標ごとに評価）か「事業」（事業ごとに評価）にしてください。"
         )
-    cell = items.get(L.PLAN_ACTORS)
-    actors = _names(cell)
+    actors = _names(items.get(L.PLAN_ACTORS))
     reserved = {key(label) for label in (*L.TEMPLATE_COLUMNS, L.SCHEDULE, L.PARTNERS)}
     reserved |= {key(label) for label in MASTER_COLUMNS[L.MASTER_PROJECT_SHEET]}
     clash = [a for a in actors if key(a) in reserved]
     if len({key(a) for a in actors}) != len(actors) or clash:
-        p.add(
-            "M04",
-            sheet,
-            _ref(cell),
-            _text(cell),
-            column=L.PLAN_ACTORS,
-            hint="異なる主体名を ; で区切って書いてください（例: 市民等;協働体;市）。"
+        refuse(
+            L.PLAN_ACTORS,
+            "異なる主体名を ; で区切って書いてください（例: 住民;事業者;行政）。"
             "様式の見出しと同じ名前（" + "、".join(clash or ["整理番号など"]) + "）は使えません。",
         )
-    cell = items.get(L.PLAN_SCHEDULE_WORDS)
-    words = _names(cell) if _text(cell) else L.DEFAULT_SCHEDULE_WORDS
+    words = _names(items.get(L.PLAN_SCHEDULE_WORDS)) or L.DEFAULT_SCHEDULE_WORDS
     if len({key(w) for w in words}) != len(words):
-        p.add(
-            "M04",
-            sheet,
-            _ref(cell),
-            _text(cell),
-            column=L.PLAN_SCHEDULE_WORDS,
-            hint="異なる語を ; で区切って書いてください（例: 検討;実施）。",
-        )
+        refuse(L.PLAN_SCHEDULE_WORDS, "異なる語を ; で区切って書いてください（例: 検討;実施）。")
     return unit, actors, words
 
 

@@ -91,12 +91,15 @@ def breakdown_table(plan: Plan, breakdown: Breakdown) -> Table:
 
 def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
     levels = [c for label in plan.levels for c in (Column(label), Column(f"{label}名", "wrap"))]
+    head = (
+        *levels,
+        Column(L.NUMBER),
+        Column(L.PROJECT_NAME, "wrap"),
+        Column(L.PROJECT_DEPARTMENT, "wrap"),
+    )
     if plan.by_project:
         return (
-            *levels,
-            Column(L.NUMBER),
-            Column(L.PROJECT_NAME, "wrap"),
-            Column(L.PROJECT_DEPARTMENT, "wrap"),
+            *head,
             Column(L.PROJECT_CATEGORY),
             Column(L.SCHEDULE),
             *(Column(actor) for actor in plan.actors),
@@ -109,10 +112,7 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
         )
     past = (Column(L.PREV_ACTUAL, "number"), Column(L.PREV_RATE, "percent")) if with_past else ()
     return (
-        *levels,
-        Column(L.NUMBER),
-        Column(L.PROJECT_NAME, "wrap"),
-        Column(L.PROJECT_DEPARTMENT, "wrap"),
+        *head,
         Column(L.TARGET_NAME, "wrap"),
         Column(L.UNIT),
         Column(L.DIRECTION),
