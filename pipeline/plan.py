@@ -187,7 +187,8 @@ def _rows(values: Iterable[Sequence[object]], sheet: str) -> Iterator[_Row]:
         if all(_blank(v) for v in raw):
             continue
         if columns is None:
-            header = [known.get(key(v), key(v)) if v != "" else "" for v in raw]
+            spelled = [str(int(v)) if isinstance(v, float) and v.is_integer() else v for v in raw]
+            header = [known.get(key(v), key(v)) if v != "" else "" for v in spelled]
             columns = {}
             for i, name in enumerate(header):
                 if name:
@@ -662,6 +663,8 @@ def _schedule(
         return projects
     start, end = period
     columns = _year_columns(_header(rows))
+    if not columns:
+        p.add("M02", sheet, "A1", column=f"年度（例: {start}年度）")
     for label, year in columns.items():
         if not start <= year <= end:
             header_at = _header(rows).index(label)

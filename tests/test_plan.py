@@ -304,6 +304,17 @@ def test_a_project_graded_master_reads(tmp_path: Path) -> None:
     assert (plan.schedule_of(project, 2024), plan.schedule_of(project, 2025)) == ("検討", None)
 
 
+def test_years_typed_as_numbers_head_the_schedule(tmp_path: Path) -> None:
+    """Excel stores a heading typed as 2024 as the number 2024.0: still the year 2024."""
+    from pipeline.plan_source import write_master
+
+    path = write_master(_project_graded(), tmp_path / "m.xlsx")
+    book = load_workbook(path)
+    book[L.MASTER_SCHEDULE_SHEET]["B1"], book[L.MASTER_SCHEDULE_SHEET]["C1"] = 2024, 2025
+    book.save(path)
+    assert read_plan(path).projects[0].schedule == ((2024, "検討"),)
+
+
 def _set(sheet: str, row: int, col: int, value: str):  # type: ignore[no-untyped-def]
     def edit(rows: list[list[str]]) -> None:
         rows[row][col] = value
@@ -321,6 +332,8 @@ def test_broken_schedules_and_marks_are_refused_with_sheet_cell_and_rule(tmp_pat
         (_set(L.MASTER_PLAN_SHEET, 8, 1, "施策"), (L.MASTER_PLAN_SHEET, "B9", "M04")),
         (_set(L.MASTER_PLAN_SHEET, 9, 1, "住民;住民"), (L.MASTER_PLAN_SHEET, "B10", "M04")),
     ]
+    no_years = {L.MASTER_SCHEDULE_SHEET: lambda rows: rows.__setitem__(0, ["整理番号", "x", "y"])}
+    cases.append((no_years, (L.MASTER_SCHEDULE_SHEET, "A1", "M02")))
     for n, (change, expected) in enumerate(cases):
         sheets = _project_graded(**change)
         found = _refused_sheets(tmp_path / str(n), sheets)

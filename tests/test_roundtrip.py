@@ -177,7 +177,7 @@ def test_a_project_graded_workbook_survives_a_libreoffice_resave(tmp_path: Path)
     fingerprint valid after a re-save, and 協働の相手 is read back as typed."""
     from tests.test_figures import project_sheets
 
-    master, plan = write_plan(project_sheets(), tmp_path)
+    _, plan = write_plan(project_sheets(), tmp_path)
     write_templates(plan, 2025, tmp_path / "t")
     folder = tmp_path / "in"
     typed = {L.GRADE: "Ａ", L.WORK_DONE: "実施した。", L.OUTLOOK: "継続", L.PARTNERS: "=町内会"}
