@@ -70,6 +70,7 @@ PREV_ACTUAL: Final = "前年度実績値"
 PREV_RATE: Final = "前年度達成率"
 SCHEDULE: Final = "今年度の予定"  # locked, plans graded per project
 PARTNERS: Final = "協働の相手"  # editable free text, plans graded per project: who took part
+TARGETS_SHOWN: Final = "指標（参考）"  # plans graded per project: the targets, shown not graded
 
 LOCKED_COLUMNS: Final = (NUMBER, PROJECT_NAME, TARGET_NAME, UNIT, DIRECTION, BASELINE, TARGET)
 EDITABLE_COLUMNS: Final = (ACTUAL, GRADE, WORK_DONE, ISSUES, OUTLOOK)

@@ -260,10 +260,21 @@ class Plan:
         """The columns of this plan's department workbook."""
         if not self.by_project:
             return TARGET_LAYOUT
+        shown = (L.TARGETS_SHOWN,) if self.targets else ()
         return Layout(
-            (*L.PROJECT_LOCKED_COLUMNS, *self.actors, *L.PROJECT_EDITABLE_COLUMNS),
+            (*L.PROJECT_LOCKED_COLUMNS, *self.actors, *shown, *L.PROJECT_EDITABLE_COLUMNS),
             L.PROJECT_EDITABLE_COLUMNS,
         )
+
+    def targets_shown(self, number: str, year: int) -> str:
+        """A project's targets as one line ('参加者数 1,200人、…'), for plans graded per project
+        where targets are shown, not graded."""
+        parts = []
+        for t in self.targets_of(number):
+            value = t.value_for(year)
+            shown = format(value.normalize(), ",f") if isinstance(value, Decimal) else value or ""
+            parts.append(f"{t.name} {shown}{t.unit if value is not None else ''}".strip())
+        return "、".join(parts)
 
     def _make_expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
         rows: list[ExpectedRow] = []
@@ -272,6 +283,8 @@ class Plan:
                 word = self.schedule_of(project, year)
                 if word is not None:
                     extras = ((L.SCHEDULE, word), *zip(self.actors, project.marks, strict=True))
+                    if self.targets:
+                        extras += ((L.TARGETS_SHOWN, self.targets_shown(project.number, year)),)
                     rows.append(
                         ExpectedRow(project.number, project.name, "", "", "", None, None, 0, extras)
                     )

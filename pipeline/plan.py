@@ -394,7 +394,9 @@ def _review(items: dict[str, _Cell], p: _Collector) -> Review:
             L.PLAN_UNIT, "「指標」（指標ごとに評価）か「事業」（事業ごとに評価）にしてください。"
         )
     actors = _names(items.get(L.PLAN_ACTORS))
-    reserved = {key(label) for label in (*L.TEMPLATE_COLUMNS, L.SCHEDULE, L.PARTNERS)}
+    reserved = {
+        key(label) for label in (*L.TEMPLATE_COLUMNS, L.SCHEDULE, L.PARTNERS, L.TARGETS_SHOWN)
+    }
     reserved |= {key(label) for label in MASTER_COLUMNS[L.MASTER_PROJECT_SHEET]}
     clash = [a for a in actors if key(a) in reserved]
     if len({key(a) for a in actors}) != len(actors) or clash:

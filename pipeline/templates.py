@@ -44,6 +44,7 @@ _WIDTHS: dict[str, tuple[int, int, bool]] = {
     L.OUTLOOK: (13, 13, False),
     L.SCHEDULE: (8, 10, False),
     L.PARTNERS: (24, 24, True),
+    L.TARGETS_SHOWN: (16, 28, True),
 }
 _ACTOR_WIDTH = (6, 10, False)  # an actor's column holds ◎, ○ or nothing
 
@@ -161,7 +162,7 @@ def _write_row(
             continue  # a target column, in a workbook of a plan graded per project
         if label in (L.BASELINE, L.TARGET):
             write_cell(sheet, r, col[label], _number(value), _number_style(s, value))
-        elif label in (L.PROJECT_NAME, L.TARGET_NAME):
+        elif label in (L.PROJECT_NAME, L.TARGET_NAME, L.TARGETS_SHOWN):
             write_cell(sheet, r, col[label], value, s.wrap)
         elif label in (L.NUMBER, L.UNIT, L.DIRECTION, L.SCHEDULE):
             write_cell(sheet, r, col[label], value, s.text)

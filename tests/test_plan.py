@@ -302,6 +302,25 @@ def test_a_project_graded_master_reads(tmp_path: Path) -> None:
     project = plan.projects[0]
     assert project.marks == ("◎", "○")
     assert (plan.schedule_of(project, 2024), plan.schedule_of(project, 2025)) == ("検討", None)
+    assert plan.targets_shown("1-(1)-①", 2024) == "参加者数 100人"  # shown, not graded
+
+
+def test_targets_of_a_project_graded_plan_are_shown_not_graded(tmp_path: Path) -> None:
+    from pipeline.batch import run
+    from pipeline.text import key
+    from tests.builders import submit_all
+
+    master, plan = write_plan(_project_graded(), tmp_path)
+    row = {L.GRADE: "B", L.WORK_DONE: "検討した。", L.OUTLOOK: "継続", L.PARTNERS: "住民"}
+    submissions = submit_all(plan, 2024, tmp_path, {(key("1-(1)-①"), ""): row})
+    template = load_workbook(next((tmp_path / "templates").iterdir()))[L.PROGRESS_SHEET]
+    header = [c.value for c in template[6]]
+    at = header.index(L.TARGETS_SHOWN)
+    assert template.cell(7, at + 1).value == "参加者数 100人" and L.TARGET not in header
+    outcome = run(master, submissions, 2024, tmp_path / "out")
+    assert outcome.exit_code == 0, [f.message for f in outcome.checked.findings]
+    line = outcome.figures.listing[0]
+    assert (line.grade, line.target, line.schedule) == ("B", None, "検討")
 
 
 def test_years_typed_as_numbers_head_the_schedule(tmp_path: Path) -> None:

@@ -103,6 +103,7 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
             Column(L.PROJECT_CATEGORY),
             Column(L.SCHEDULE),
             *(Column(actor) for actor in plan.actors),
+            *((Column(L.TARGETS_SHOWN, "wrap"),) if plan.targets else ()),
             Column(L.GRADE),
             Column(L.NOTE, "wrap"),
             Column(L.WORK_DONE, "wrap"),
@@ -129,7 +130,9 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
     )
 
 
-def project_listing_rows(plan: Plan, rows: Sequence[ListingRow]) -> list[tuple[object, ...]]:
+def project_listing_rows(
+    plan: Plan, year: int, rows: Sequence[ListingRow]
+) -> list[tuple[object, ...]]:
     """事業一覧 of a plan graded per project: one line per project (re-listings too)."""
     out: list[tuple[object, ...]] = []
     for row in rows:
@@ -143,6 +146,7 @@ def project_listing_rows(plan: Plan, rows: Sequence[ListingRow]) -> list[tuple[o
                 main.category or None,
                 row.schedule or None,
                 *(mark or None for mark in main.marks),
+                *((plan.targets_shown(main.number, year) or None,) if plan.targets else ()),
                 row.grade,
                 "・".join(row.notes) or None,
                 row.work_done,
@@ -250,7 +254,7 @@ def committee_tables(
         tables.append(trend_table(plan, trend))
     past = figures.with_past
     rows = (
-        project_listing_rows(plan, figures.listing)
+        project_listing_rows(plan, figures.year, figures.listing)
         if plan.by_project
         else listing_rows(figures.listing, past)
     )
