@@ -97,6 +97,12 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
         Column(L.PROJECT_NAME, "wrap"),
         Column(L.PROJECT_DEPARTMENT, "wrap"),
     )
+    texts = (
+        Column(L.NOTE, "wrap"),
+        Column(L.WORK_DONE, "wrap"),
+        Column(L.ISSUES, "wrap"),
+        Column(L.OUTLOOK),
+    )
     if plan.by_project:
         return (
             *head,
@@ -105,10 +111,7 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
             *(Column(actor) for actor in plan.actors),
             *((Column(L.TARGETS_SHOWN, "wrap"),) if plan.targets else ()),
             Column(L.GRADE),
-            Column(L.NOTE, "wrap"),
-            Column(L.WORK_DONE, "wrap"),
-            Column(L.ISSUES, "wrap"),
-            Column(L.OUTLOOK),
+            *texts,
             Column(L.PARTNERS, "wrap"),
         )
     past = (Column(L.PREV_ACTUAL, "number"), Column(L.PREV_RATE, "percent")) if with_past else ()
@@ -123,10 +126,7 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
         Column(L.RATE, "percent"),
         Column(L.GRADE),
         Column(L.FLOOR_GUIDE),
-        Column(L.NOTE, "wrap"),
-        Column(L.WORK_DONE, "wrap"),
-        Column(L.ISSUES, "wrap"),
-        Column(L.OUTLOOK),
+        *texts,
     )
 
 
