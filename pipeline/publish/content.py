@@ -89,9 +89,24 @@ class Edition:
 def published(tables: Sequence[Table], plan: Plan) -> tuple[Table, ...]:
     """The committee's tables the public sees: the figures and the project list; 提出状況 and
     検証結果 (file names, staff names, internal findings) stay with the secretariat."""
-    names = {L.SUMMARY_SHEET, L.TREND_SHEET, L.LISTING_SHEET}
-    names |= {L.per_level(level) for level in plan.levels}
-    return tuple(t for t in tables if t.name in names)
+    return tuple(t for t in tables if t.name not in {L.STATUS_SHEET, L.FINDINGS_SHEET})
+
+
+def counted_column(table: Table) -> str:
+    """What a summary-shaped table counts: targets, or projects in a plan graded per project."""
+    names = {c.name for c in table.columns}
+    return L.PROJECTS_EVALUATED if L.PROJECTS_EVALUATED in names else L.TARGETS_SET
+
+
+def is_summary(table: Table) -> bool:
+    """概要, a level table, a breakdown (区分別, …) or 推移: grade counts and shares per row."""
+    return any(c.name == L.UNGRADED for c in table.columns)
+
+
+def breakdowns(edition: Edition) -> list[Table]:
+    """The summary-shaped tables beyond 概要, the levels and 推移 (e.g. 区分別, 予定別)."""
+    fixed = {L.SUMMARY_SHEET, L.TREND_SHEET, *(L.per_level(x) for x in edition.plan.levels)}
+    return [t for t in edition.tables if is_summary(t) and t.name not in fixed]
 
 
 def shown(value: object, kind: str) -> str:
@@ -113,18 +128,22 @@ def _grouped(value: Decimal) -> str:
     return f"{int(whole):,}{dot}{fraction}" if whole.lstrip("-").isdigit() else text
 
 
-def chart_of(table: Table, plan: Plan, title: str, label_column: str = L.SCOPE) -> Chart:
-    """The share chart of a summary-shaped table (概要, a level table, 推移's 全体 rows)."""
+def chart_of(table: Table, plan: Plan, title: str, label_column: str = "") -> Chart:
+    """The share chart of a summary-shaped table (概要, a level table, a breakdown, or with
+    label_column 年度 推移's 全体 rows)."""
     names = [c.name for c in table.columns]
     at = names.index
+    counted = at(counted_column(table))
+    shown_at = [i for i in range(counted) if names[i] != L.CODE]  # 区分; 取組主体 and 役割
     bars = []
     for row in table.rows:
         if label_column == L.YEAR and row[at(L.SCOPE)] != L.TOTAL:
             continue
-        label = row[at(label_column)]
         if label_column == L.YEAR:
-            label = years.era_name(int(str(label)))
-        targets = int(str(row[at(L.TARGETS_SET)]))
+            label = years.era_name(int(str(row[at(L.YEAR)])))
+        else:
+            label = " ".join(str(row[i]) for i in shown_at if row[i] is not None)
+        targets = int(str(row[counted]))
         ungraded = int(str(row[at(L.UNGRADED)]))
         shares = tuple(_decimal(row[at(g.code + L.SHARE_SUFFIX)]) for g in plan.grades)
         counts = tuple(int(str(row[at(g.code)] or 0)) for g in plan.grades)

@@ -13,7 +13,16 @@ from markupsafe import Markup
 from pipeline import labels as L
 from pipeline import years
 from pipeline.publish import charts
-from pipeline.publish.content import Chart, Edition, Entry, chart_of, entries, shown
+from pipeline.publish.content import (
+    Chart,
+    Edition,
+    Entry,
+    breakdowns,
+    chart_of,
+    counted_column,
+    entries,
+    shown,
+)
 from pipeline.report.tables import Table
 
 LONG_COLUMNS = (L.WORK_DONE, L.ISSUES)  # shown as paragraphs under a project's figures
@@ -78,7 +87,7 @@ def write_site(edition: Edition, out: Path) -> list[Path]:
             view(
                 t, f"表: {t.name}", _svg(chart_of(t, plan, f"評価区分の割合（{t.name}）"), f"c-{n}")
             )
-            for n, t in enumerate(levels[1:], start=1)
+            for n, t in enumerate([*levels[1:], *breakdowns(edition)], start=1)
             if t is not None
         ],
         trend=view(trend, "表: 推移（記録された各年度）") if trend else None,
@@ -107,11 +116,13 @@ def _entry_page(template: object, common: dict[str, object], entry: Entry) -> st
 
 def _key_figures(summary: Table | None, edition: Edition) -> dict[str, object]:
     if summary is None or not summary.rows:
-        return {"targets": "", "shares": [], "ungraded": ""}
+        return {"counted": L.TARGETS_SET, "targets": "", "shares": [], "ungraded": ""}
     names = [c.name for c in summary.columns]
     total = summary.rows[0]
+    counted = counted_column(summary)
     return {
-        "targets": shown(total[names.index(L.TARGETS_SET)], "int"),
+        "counted": counted,
+        "targets": shown(total[names.index(counted)], "int"),
         "shares": [
             (g.code, shown(total[names.index(g.code + L.SHARE_SUFFIX)], "percent") or "—")
             for g in edition.plan.grades

@@ -23,9 +23,7 @@ def write_opendata(edition: Edition, out: Path) -> list[Path]:
     for n, table in enumerate(edition.tables, start=1):
         path = write_csv(table, out)
         written.append(path)
-        resources.append(
-            _resource(table, path.name, _RESOURCE_NAMES.get(table.name, f"level-{n - 1}"))
-        )
+        resources.append(_resource(table, path.name, _name(edition, table.name, n)))
     package = {
         "profile": "tabular-data-package",
         "name": f"shinchoku-{edition.plan.plan_id.lower()}-{edition.year}",
@@ -40,6 +38,14 @@ def write_opendata(edition: Edition, out: Path) -> list[Path]:
     path = out / "datapackage.json"
     path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return [*written, path]
+
+
+def _name(edition: Edition, title: str, n: int) -> str:
+    """An ASCII resource name (Data Package names are lower-case ASCII): summary, level-1, …"""
+    levels = [L.per_level(label) for label in edition.plan.levels]
+    if title in levels:
+        return f"level-{levels.index(title) + 1}"
+    return _RESOURCE_NAMES.get(title, f"table-{n}")
 
 
 def _resource(table: Table, file_name: str, name: str) -> dict[str, object]:

@@ -32,7 +32,7 @@ from reportlab.platypus import (
 
 from pipeline import labels as L
 from pipeline.publish.charts import COLORS
-from pipeline.publish.content import Chart, Edition, chart_of, entries, shown
+from pipeline.publish.content import Chart, Edition, breakdowns, chart_of, entries, shown
 from pipeline.report.tables import Table as DataTable
 
 GOTHIC = "HeiseiKakuGo-W5"
@@ -85,6 +85,9 @@ def write_pdf(edition: Edition, path: Path) -> Path:
         if table is not None:
             chart = chart_of(table, plan, f"評価区分の割合（{table.name}）")
             story += _table_section(f"{table.name}の状況", table, chart, styles)
+    for table in breakdowns(edition):
+        chart = chart_of(table, plan, f"評価区分の割合（{table.name}）")
+        story += _table_section(f"{table.name}の状況", table, chart, styles)
     trend = edition.table(L.TREND_SHEET)
     if trend is not None:
         chart = chart_of(trend, plan, "評価区分の割合の推移（全体）", L.YEAR)
@@ -211,6 +214,16 @@ def _notes(edition: Edition, styles: dict[str, ParagraphStyle]) -> list[Any]:
 
 
 _FIGURE_COLUMNS = (L.TARGET_NAME, L.UNIT, L.TARGET, L.ACTUAL, L.RATE, L.GRADE, L.OUTLOOK)
+_LONG = (L.WORK_DONE, L.ISSUES)  # flowing text under the table
+
+
+def _figure_columns(rows: Sequence[dict[str, str]]) -> list[str]:
+    """A target's figures (指標名 … 今後の方向性); in a plan graded per project, which has no
+    targets, every short column the project list has (区分, 今年度の予定, 自己評価, …)."""
+    first = rows[0] if rows else {}
+    if L.TARGET_NAME in first:
+        return [name for name in _FIGURE_COLUMNS if name in first]
+    return [name for name in first if name not in _LONG]
 
 
 def _projects(edition: Edition, styles: dict[str, ParagraphStyle]) -> list[Any]:
@@ -230,17 +243,17 @@ def _projects(edition: Edition, styles: dict[str, ParagraphStyle]) -> list[Any]:
                     _p(f"{project.number}　{project.name}", styles["h3"]),
                     _p(f"担当課: {project.department}", styles["body"]),
                 ]
-                header = [_p(name, styles["cell"]) for name in _FIGURE_COLUMNS]
-                rows = [
-                    [_p(r.get(name, ""), styles["cell"]) for name in _FIGURE_COLUMNS]
-                    for r in project.rows
-                ]
-                widths = [width * f for f in (0.28, 0.08, 0.13, 0.13, 0.1, 0.1, 0.18)]
+                names = _figure_columns(project.rows)
+                header = [_p(name, styles["cell"]) for name in names]
+                texts = [[r.get(name, "") for name in names] for r in project.rows]
+                rows = [[_p(text, styles["cell"]) for text in row] for row in texts]
+                wraps = [i == 0 for i in range(len(names))]  # 指標名 (or 区分) takes the rest
+                widths = _column_widths(names, texts, wraps, width)
                 grid = Table([header, *rows], colWidths=widths, repeatRows=1, splitInRow=1)
                 grid.setStyle(_GRID)
                 story.append(KeepTogether([*heading, grid]))  # a long table still splits
                 for r in project.rows:
-                    for name in (L.WORK_DONE, L.ISSUES):
+                    for name in _LONG:
                         if r.get(name):
                             label = (
                                 f"{name}（{r.get(L.TARGET_NAME, '')}）"
