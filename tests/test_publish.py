@@ -20,6 +20,7 @@ from pipeline.batch import Options, publish
 from pipeline.cli import main
 from pipeline.publish import PublishError
 from pipeline.text import key
+from tests.builders import write_plan
 from tests.pdfwords import pages, share_at_least, smallest
 from tests.seedplan import seed_submissions
 
@@ -77,7 +78,7 @@ def test_index_page_shows_the_seed_figures_accessibly(published: Path) -> None:
     assert ("html", {"lang": "ja"}) in page.tags
     assert "設定目標数 76" in " ".join(text.split()) and "77.6%" in text
     svgs = [attrs for tag, attrs in page.tags if tag == "svg"]
-    assert len(svgs) == 3  # a chart per level (概要: 全体 and each 分野; 施策別) and the trend
+    assert len(svgs) == 4  # a chart per level (概要: 全体 and each 分野; 施策別), 区分別, the trend
     titles = {attrs.get("id") for tag, attrs in page.tags if tag == "title"}
     for attrs in svgs:  # every chart named for screen readers by its own title and description
         assert attrs["role"] == "img"
@@ -85,7 +86,7 @@ def test_index_page_shows_the_seed_figures_accessibly(published: Path) -> None:
             part in titles or part.endswith("-desc") for part in attrs["aria-labelledby"].split()
         )
     tables = sum(1 for tag, _ in page.tags if tag == "table")
-    assert tables == sum(1 for tag, _ in page.tags if tag == "caption") == 3
+    assert tables == sum(1 for tag, _ in page.tags if tag == "caption") == 4
     assert "令和元年度" in text  # the trend's year
     assert all(attrs.get("scope") in {"col", "row"} for tag, attrs in page.tags if tag == "th")
     links = [attrs["href"] for tag, attrs in page.tags if tag == "a"]
@@ -152,7 +153,7 @@ def test_open_data_package_validates(published: Path) -> None:
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     package = json.loads(package_path.read_text(encoding="utf-8"))
     titles = [r["title"] for r in package["resources"]]
-    assert titles == [L.SUMMARY_SHEET, "分野別", "施策別", L.TREND_SHEET, L.LISTING_SHEET]
+    assert titles == [L.SUMMARY_SHEET, "分野別", "施策別", "区分別", L.TREND_SHEET, L.LISTING_SHEET]
     assert {f["name"] for f in package["resources"][0]["schema"]["fields"]} >= {
         L.TARGETS_SET,
         "A割合",
@@ -238,5 +239,34 @@ def test_publish_knows_nothing_of_sendai(tmp_path: Path) -> None:
     entry = "".join(_parse(out / "entry-1.html").text)
     assert "安心して暮らせるまち" in entry and "防災 ＞ G1-1-a" in entry and "防災訓練" in entry
     assert (out / "other-city_2026年度.pdf").stat().st_size > 5000
+    frictionless = pytest.importorskip("frictionless")
+    assert frictionless.validate(str(out / "opendata" / "datapackage.json")).valid
+
+
+def test_a_plan_graded_per_project_publishes_its_breakdowns(tmp_path: Path) -> None:
+    """No targets: 評価対象事業数 instead of 設定目標数, the breakdowns (区分別, 予定別, 取組主体別)
+    as charts and tables, each project's 区分, 予定 and grade on its page and in the PDF."""
+    from tests.builders import submit_all
+    from tests.test_figures import _review_row, project_sheets
+
+    master, plan = write_plan(project_sheets(), tmp_path)
+    values = {
+        (key("P1"), ""): _review_row("S"),
+        (key("P2"), ""): _review_row("A"),
+        (key("P7"), ""): _review_row("B"),
+    }
+    submissions = submit_all(plan, 2025, tmp_path, values)
+    out = tmp_path / "site"
+    publish(master, submissions, 2025, out, run_at=RUN_AT)
+    page = _parse(out / "index.html")
+    text = " ".join("".join(page.text).split())
+    assert "評価対象事業数 5" in text  # P1, P2, P4, P5, P7 are planned in 2025
+    for name in ("区分別", "予定別", "取組主体別"):
+        assert f"{name}の状況" in text
+    assert sum(1 for tag, _ in page.tags if tag == "svg") == 5  # 概要, 取組別 and 3 breakdowns
+    entry = "".join(_parse(out / "entry-1.html").text)
+    assert "見守り活動" in entry and "今年度の予定" in entry and "町内会" in entry
+    pdf_text = "".join(_pdftotext(out / "kita-kyosei_2025年度.pdf").split())
+    assert "取組主体別の状況" in pdf_text and "見守り活動" in pdf_text
     frictionless = pytest.importorskip("frictionless")
     assert frictionless.validate(str(out / "opendata" / "datapackage.json")).valid

@@ -87,7 +87,7 @@ def test_index_shows_the_seed_figures_and_labelled_charts(browser: Any, site: Pa
     text = page.inner_text("main")
     assert "76" in text and "77.6%" in text and "推移" in text
     charts = page.locator("svg[role=img]")
-    assert charts.count() == 3  # 概要, 施策別, 推移
+    assert charts.count() == 4  # 概要, 施策別, 区分別, 推移
     for i in range(charts.count()):
         labelled = charts.nth(i).get_attribute("aria-labelledby") or ""
         names = [page.locator(f"[id='{part}']").text_content() or "" for part in labelled.split()]

@@ -241,3 +241,23 @@ def _groups(listing: Table, plan: Plan, top_code: str) -> tuple[Group, ...]:
             )
         result.append(Group(code, name, path, tuple(blocks)))
     return tuple(result)
+
+
+def notes(edition: Edition) -> list[str]:
+    """How to read the figures, then the plan's own 注記 (for the web page and the PDF)."""
+    summary = edition.table(L.SUMMARY_SHEET)
+    unit = (
+        "事業"
+        if summary is not None and counted_column(summary) == L.PROJECTS_EVALUATED
+        else "目標"
+    )
+    result = [f"割合は評価済みの{unit}に対する比率（小数第2位を四捨五入）。"]
+    if summary is not None and any(c.name == L.AVERAGE_RATE for c in summary.columns):
+        result.append(f"平均達成率は上限 {edition.plan.rate_cap}% で頭打ちした達成率の平均。")
+    result += [
+        f"未評価は、提出がない、評価が記入されていない、または記入に誤りがあった{unit}の数。",
+        "【再掲】の事業は、再掲元の事業として一度だけ数えている。",
+    ]
+    if edition.plan.note:
+        result.append(edition.plan.note)
+    return result

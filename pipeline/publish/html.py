@@ -21,6 +21,7 @@ from pipeline.publish.content import (
     chart_of,
     counted_column,
     entries,
+    notes,
     shown,
 )
 from pipeline.report.tables import Table
@@ -69,6 +70,7 @@ def write_site(edition: Edition, out: Path) -> list[Path]:
         "run_at": f"{edition.run_at:%Y-%m-%d %H:%M}",
         "grades": [(g.code, g.label) for g in plan.grades],
         "long_columns": LONG_COLUMNS,
+        "notes": notes(edition),
     }
     written = [_write(out / "style.css", _template_text(env, "style.css"))]
     summary = edition.table(L.SUMMARY_SHEET)

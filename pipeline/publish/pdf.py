@@ -32,7 +32,15 @@ from reportlab.platypus import (
 
 from pipeline import labels as L
 from pipeline.publish.charts import COLORS
-from pipeline.publish.content import Chart, Edition, breakdowns, chart_of, entries, shown
+from pipeline.publish.content import (
+    Chart,
+    Edition,
+    breakdowns,
+    chart_of,
+    entries,
+    notes,
+    shown,
+)
 from pipeline.report.tables import Table as DataTable
 
 GOTHIC = "HeiseiKakuGo-W5"
@@ -202,15 +210,7 @@ def drawing(chart: Chart, width: float) -> Drawing:
 
 
 def _notes(edition: Edition, styles: dict[str, ParagraphStyle]) -> list[Any]:
-    notes = [
-        "割合は評価済みの目標に対する比率（小数第2位を四捨五入）。"
-        f"平均達成率は上限 {edition.plan.rate_cap}% で頭打ちした達成率の平均。",
-        "未評価は、提出がない、評価が記入されていない、または記入に誤りがあった目標の数。",
-        "【再掲】の事業は、再掲元の事業として一度だけ数えている。",
-    ]
-    if edition.plan.note:
-        notes.append(edition.plan.note)
-    return [_p("注記", styles["h1"]), *(_p(f"・{n}", styles["body"]) for n in notes)]
+    return [_p("注記", styles["h1"]), *(_p(f"・{n}", styles["body"]) for n in notes(edition))]
 
 
 _FIGURE_COLUMNS = (L.TARGET_NAME, L.UNIT, L.TARGET, L.ACTUAL, L.RATE, L.GRADE, L.OUTLOOK)
