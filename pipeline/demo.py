@@ -17,6 +17,7 @@ from pipeline import labels as L
 from pipeline import years
 from pipeline.batch import Options, Outcome, Progress, make_templates, no_progress, run
 from pipeline.model import Plan, Target
+from pipeline.outdir import MARKER
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
 from pipeline.samples import fill_template
@@ -38,6 +39,7 @@ def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path
         *out.glob("shinchoku.sqlite3*"),
         *_files(out / "提出"),
         *_files(out / "過去年度"),
+        *([] if (out / "集計結果" / MARKER).exists() else _files(out / "集計結果")),  # older demo
     ]:
         stale.unlink()
     for year in PAST_YEARS:

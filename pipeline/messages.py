@@ -66,6 +66,13 @@ RULES: Final[dict[str, Rule]] = _rules(
         "計画を読めない",
         "計画マスタを開けません（{reason}）。Excelで開けるか確認してください。",
     ),
+    Rule(
+        "M09",
+        ERROR,
+        "計画マスタではない",
+        "このファイルは{value}で、計画マスタではありません。計画マスタ（シート 計画・体系・事業・"
+        "指標 のあるブック）を指定してください。",
+    ),
     # --- files (F)
     Rule(
         "F01",
@@ -293,6 +300,18 @@ RULES: Final[dict[str, Rule]] = _rules(
         "実績値「{value}」は桁が大きすぎます（1000兆以上）。単位や入力ミスを確認してください。",
         "1e400",
     ),
+    Rule(
+        "V15",
+        WARNING,
+        "記入者が空欄",
+        "記入者が空欄です。問い合わせ先が分かるよう、記入者の氏名を入力してください。",
+    ),
+    Rule(
+        "V16",
+        WARNING,
+        "連絡先が空欄",
+        "連絡先（内線）が空欄です。問い合わせ先が分かるよう、内線番号を入力してください。",
+    ),
     # --- consistency (C)
     Rule(
         "C01",
@@ -331,6 +350,28 @@ RULES: Final[dict[str, Rule]] = _rules(
         ERROR,
         "計画外のファイル",
         "このファイルは計画の担当課（{value}）と一致しません。配布した様式に入力して再提出してください。",
+    ),
+    # --- the secretariat's own mistakes: one finding each, nothing sent back to departments
+    Rule(
+        "B05",
+        ERROR,
+        "年度の指定違い",
+        "読み取れた提出ファイル {readable} 件のうち {other} 件は{value}の様式です。--year の指定"
+        "（{expected}）が誤っていませんか。{value}として集計するには --year {year} を指定してください。",
+    ),
+    Rule(
+        "B06",
+        ERROR,
+        "提出ファイルがない",
+        "提出フォルダ「{value}」に Excel ブック（.xlsx・.xlsm・.xls）が1件もありません。"
+        "フォルダの指定を確認してください。",
+    ),
+    Rule(
+        "B07",
+        ERROR,
+        "集計できた行がない",
+        "提出ファイル {files} 件から集計できた行が1行もありません。すべての行がエラーで除外されて"
+        "います。検証結果を確認してください。",
     ),
 )
 

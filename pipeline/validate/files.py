@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipeline import labels as L
 from pipeline.messages import finding
 from pipeline.model import Finding, Plan, SubmittedFile
+from pipeline.text import key
 from pipeline.years import local_time
 
 
@@ -76,14 +78,20 @@ def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
 
 
 def unreported(
-    plan: Plan, year: int, reported: set[tuple[str, int]], submitted: Iterable[str]
+    plan: Plan,
+    year: int,
+    reported: set[tuple[str, int]],
+    submitted: Iterable[str],
+    explained: AbstractSet[str] = frozenset(),
 ) -> list[Finding]:
     """B02 for each project of a department that did submit, with a target this year and no
-    reported row for any of its targets (a department that did not submit is one B01 instead)."""
+    reported row for any of its targets. One explanation per mistake: a department that did not
+    submit is one B01, and a project in `explained` (keys of 整理番号 present in a file though
+    rejected, or already reported missing row by row) gets no B02."""
     findings: list[Finding] = []
     departments = set(submitted)
     for project in plan.main_projects():
-        if project.department not in departments:
+        if project.department not in departments or key(project.number) in explained:
             continue
         due = [t for t in plan.targets_of(project.number) if t.value_for(year) is not None]
         if due and not any((project.number, t.seq) in reported for t in due):
