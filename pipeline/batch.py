@@ -258,9 +258,10 @@ def _secretariat_mistakes(
     counted: int,
     findings: list[Finding],
 ) -> tuple[int | None, list[Finding]]:
-    """One エラー for a mistake of the secretariat, in place of what it caused in every file:
-    files mostly of another year (B05, the likely --year), no workbook (B06), no row counted
-    (B07). Returns the other year, if that is the mistake, and the findings."""
+    """One エラー for a mistake of the secretariat: files mostly of another year (B05, the likely
+    --year), no workbook (B06), no row counted (B07). The 未提出 it causes are not reported too;
+    each file keeps the finding that says why it was not used. Returns the other year, if that
+    is the mistake, and the findings."""
     if workbooks == 0:
         kept = [f for f in findings if f.rule != "B01"]  # every department 未提出: same mistake
         return None, [*kept, finding("B06", value=str(root))]
@@ -273,12 +274,7 @@ def _secretariat_mistakes(
     )
     if years_found and sum(years_found.values()) * 2 > len(readable):
         other, n = years_found.most_common(1)[0]
-        of_other = {f.path for f in readable if _year_of(f.meta_value(L.META_YEAR)) == other}
-        kept = [
-            f
-            for f in findings
-            if f.rule != "B01" and not (f.rule == "F08" and f.file in of_other)
-        ]
+        kept = [f for f in findings if f.rule != "B01"]  # each file keeps its F08 as its reason
         mistake = finding(
             "B05",
             value=years.display(other),
@@ -568,6 +564,8 @@ def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
         own = by_file.get(path, [])
         if identity.claimed is None or status.get(path) == L.SUPERSEDED or not own:
             continue
+        if checked.other_year is not None and all(f.rule == "F08" for f in own):
+            continue  # the secretariat's --year was wrong, not the department's file
         if identity.claimed not in chosen or status.get(path) == L.SUBMITTED:
             chosen[identity.claimed] = (submission, own)
     if not chosen:
