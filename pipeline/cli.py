@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import cli_ja  # click's own texts in Japanese: before any option is declared
+from pipeline.outdir import interrupts
 
 T = TypeVar("T")
 
@@ -155,12 +156,13 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
 @OUT
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
-    from pipeline.batch import Options
-    from pipeline.batch import validate as run_validate
+    with interrupts(out):
+        from pipeline.batch import Options
+        from pipeline.batch import validate as run_validate
 
-    outcome = _plan_guard(
-        lambda: run_validate(master, submissions, year, out, Options(progress=_progress))
-    )
+        outcome = _plan_guard(
+            lambda: run_validate(master, submissions, year, out, Options(progress=_progress))
+        )
     _summary(outcome)
     sys.exit(outcome.exit_code)
 
@@ -216,11 +218,12 @@ def run(
     master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
 ) -> None:
     """検証して集計し、委員会向けの集計結果ブックとCSVを出力する（履歴に記録）。"""
-    from pipeline.batch import Options
-    from pipeline.batch import run as run_all
+    with interrupts(out):
+        from pipeline.batch import Options
+        from pipeline.batch import run as run_all
 
-    options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
-    outcome = _plan_guard(lambda: run_all(master, submissions, year, out, options))
+        options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
+        outcome = _plan_guard(lambda: run_all(master, submissions, year, out, options))
     _summary(outcome)
     sys.exit(outcome.exit_code)
 

@@ -61,11 +61,15 @@ class OutputFolder:
         check_folder(out)
 
     def __enter__(self) -> Path:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(self.work, ignore_errors=True)
-        self.work.mkdir()
         self.signals: list[int] = []
         self._restore = _raise_on_signals(self.signals)
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work.mkdir()
+        except BaseException as error:  # __exit__ is not called when __enter__ fails
+            self.__exit__(type(error), error, error.__traceback__)
+            raise
         return self.work
 
     def commit(self, then: Callable[[], object] | None = None) -> None:
@@ -102,6 +106,24 @@ class OutputFolder:
 
     def interrupted(self, signum: int) -> Interrupted:
         return Interrupted(unchanged_message(self.out), signum)
+
+
+@contextmanager
+def interrupts(out: Path) -> Iterator[None]:
+    """Around a whole command writing DIR: Ctrl-C and SIGTERM at any moment — before DIR is
+    even looked at — end in Interrupted with a message saying what was left as it was."""
+    received: list[int] = []
+    restore = _raise_on_signals(received)
+    try:
+        yield
+    except Interrupted as error:
+        if error.message:
+            raise
+        raise Interrupted(unchanged_message(out), error.signum) from error
+    except KeyboardInterrupt as error:
+        raise Interrupted(unchanged_message(out), signal.SIGINT) from error
+    finally:
+        restore()
 
 
 def unchanged_message(out: Path) -> str:
