@@ -351,8 +351,10 @@ def rules() -> None:
 
 @main.command("build-master", hidden=True)
 @HELP
-@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "source", metavar="CSVフォルダ", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.argument("out", metavar="出力ファイル", type=click.Path(dir_okay=False, path_type=Path))
 def build_master(source: Path, out: Path) -> None:
     """CSV版の計画マスタから .xlsx を作成する（同梱マスタの保守用）。"""
     from pipeline.plan_source import build_master as build

@@ -58,7 +58,7 @@ TEXTS: dict[str, str] = {
     "{value!r} is not {choice}.": "「{value}」は指定できません（{choice} のみ）。",
     "{value!r} is not one of {choices}.": "「{value}」は指定できません（{choices} のいずれか）。",
     "Choose from:\n\t{choices}": "次から選んでください:\n\t{choices}",
-    "{value!r} is not a valid {number_type}.": "「{value}」は{number_type}ではありません。",
+    "{value!r} is not a valid {number_type}.": "「{value}」は数ではありません。",
     "integer": "整数",
     "float": "数値",
     "{value} is not in the range {range}.": "{value} は範囲 {range} の外です。",
