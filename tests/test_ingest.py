@@ -249,3 +249,31 @@ def test_hostile_parts_are_refused_or_read_calmly(
         rezip(source, lambda name, data: data.replace(old, new, 1) if name == part else data)
     )
     assert [r for r in _rules(path) if r[0] != "F18"] == expected
+
+
+STACKED = {"D3": None, "E3": None, "A4": "連絡先（内線）"}  # 連絡先 moved below 記入者
+
+
+@pytest.mark.parametrize(
+    ("layout", "cells", "expected"),
+    [
+        # the template: 記入者 B3 and 連絡先（内線） E3 on one row
+        ("one row", {"B3": None, "E3": "2101"}, ("", "2101", [("V15", "B3")])),
+        ("one row, both blank", {}, ("", "", [("V15", "B3"), ("V16", "E3")])),
+        ("one row, filled", {"B3": "山田", "E3": 2101}, ("山田", "2101", [])),
+        ("stacked", {**STACKED, "B4": "2101"}, ("", "2101", [("V15", "B3")])),
+        ("stacked, both blank", STACKED, ("", "", [("V15", "B3"), ("V16", "B4")])),
+        ("stacked, filled", {**STACKED, "B3": "山田", "B4": "2101"}, ("山田", "2101", [])),
+    ],
+)
+def test_blank_writer_and_contact_are_flagged_never_filled_with_a_label(
+    template, tmp_path: Path, layout: str, cells: dict[str, object], expected: tuple
+) -> None:
+    _, source = template
+    path = _edit(source, tmp_path / "in" / "a.xlsx", {"A4": None, **cells})
+    submission = read_submission(path, path.parent)
+    writer, contact, flagged = expected
+    assert (submission.file.writer, submission.file.contact) == (writer, contact), layout
+    found = [(f.rule, f.cell) for f in submission.findings if f.rule in ("V15", "V16")]
+    assert found == flagged, layout
+    assert all(f.severity == "警告" for f in submission.findings if f.rule in ("V15", "V16"))
