@@ -25,6 +25,7 @@ from pipeline import labels as L
 from pipeline.figures import Figures, PercentMethod, RowState, compute
 from pipeline.ingest import Limits, read_all, scan_folder
 from pipeline.ingest.reader import Submission, empty_rows
+from pipeline.messages import finding
 from pipeline.model import (
     FILE,
     PLAN_NUMBER,
@@ -48,9 +49,8 @@ from pipeline.report.tables import FileRow, committee_tables, findings_table, st
 from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
 from pipeline.store import Recorded, Store
 from pipeline.templates import write_templates
-from pipeline.validate.consistency import check_consistency
-from pipeline.messages import finding
 from pipeline.text import key
+from pipeline.validate.consistency import check_consistency
 from pipeline.validate.files import Candidate, select_files, unreported
 from pipeline.validate.identity import Identity, identify
 from pipeline.validate.integrity import Matched, match_rows
@@ -437,9 +437,7 @@ def run(
         else:
             with Store(options.store) as store:
                 past = store.past_values(plan.plan_id, year - 1)
-                figures = compute(
-                    plan, year, checked.counted, checked.state, options.percent, past
-                )
+                figures = compute(plan, year, checked.counted, checked.state, options.percent, past)
                 record = run_record(plan, master, checked, figures, run_at, options)
                 decision = store.decide(record)
                 trend = store.trend(plan.plan_id, record if decision.official else None)

@@ -253,7 +253,9 @@ def demo(out: Path) -> None:
 @main.command()
 @HELP
 @EXISTING_DB
-@click.option("--plan", "plan_id", metavar="計画ID", help="計画ID（履歴に計画が一つだけなら省略可）")
+@click.option(
+    "--plan", "plan_id", metavar="計画ID", help="計画ID（履歴に計画が一つだけなら省略可）"
+)
 @click.option(
     "--year",
     "year",
@@ -271,7 +273,9 @@ def demo(out: Path) -> None:
 @click.option("--figures", is_flag=True, help="実行の一覧ではなく、正式な実行の数値を表示")
 @click.option("--project", metavar="整理番号", help="整理番号で絞り込んで数値を表示")
 @click.option("--files", is_flag=True, help="各実行で受け付けたファイルの記録を表示")
-@click.option("--all-runs", is_flag=True, help="数値を正式な実行だけでなく、すべての実行について表示")
+@click.option(
+    "--all-runs", is_flag=True, help="数値を正式な実行だけでなく、すべての実行について表示"
+)
 def history(
     db: Path,
     plan_id: str | None,
@@ -425,7 +429,9 @@ def _recorded_text(recorded: Any, year: int) -> str:
     shown = years.display(year)
     if not recorded.new:
         state = "正式" if recorded.official else "正式ではない"
-        return f"履歴: 同じ入力の実行 {recorded.run_id}（{state}）が記録済みのため、記録していません。"
+        return (
+            f"履歴: 同じ入力の実行 {recorded.run_id}（{state}）が記録済みのため、記録していません。"
+        )
     if recorded.official:
         return f"履歴: 実行 {recorded.run_id} を{shown}の正式な実行として記録しました。"
     kept = (

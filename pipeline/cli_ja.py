@@ -48,7 +48,9 @@ TEXTS: dict[str, str] = {
     "(Possible options: {possibilities})": "（候補: {possibilities}）",
     "(Did you mean one of: {possibilities}?)": "（候補: {possibilities}）",
     "Option {name!r} requires an argument.": "オプション「{name}」には値が必要です。",
-    "Option {name!r} requires {nargs} arguments.": "オプション「{name}」には値が {nargs} 個必要です。",
+    "Option {name!r} requires {nargs} arguments.": (
+        "オプション「{name}」には値が {nargs} 個必要です。"
+    ),
     "Option {name!r} does not take a value.": "オプション「{name}」は値をとりません。",
     "Got unexpected extra argument ({args})": "余分な引数があります（{args}）",
     "Got unexpected extra arguments ({args})": "余分な引数があります（{args}）",
@@ -72,8 +74,12 @@ TEXTS: dict[str, str] = {
     "directory": "フォルダ",
     "path": "パス",
     "{name} {filename!r} does not exist.": "{name}「{filename}」がありません。",
-    "{name} {filename!r} is a file.": "{name}「{filename}」はファイルです（フォルダを指定してください）。",
-    "{name} {filename!r} is a directory.": "{name}「{filename}」はフォルダです（ファイルを指定してください）。",
+    "{name} {filename!r} is a file.": (
+        "{name}「{filename}」はファイルです（フォルダを指定してください）。"
+    ),
+    "{name} {filename!r} is a directory.": (
+        "{name}「{filename}」はフォルダです（ファイルを指定してください）。"
+    ),
     "{name} {filename!r} is not readable.": "{name}「{filename}」を読めません。",
     "{name} {filename!r} is not writable.": "{name}「{filename}」に書き込めません。",
     "{name} {filename!r} is not executable.": "{name}「{filename}」は実行できません。",

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from pipeline import years
 from pipeline.labels import SUBMITTED
-
 from pipeline.model import (
     FileRecord,
     PastResult,
@@ -355,7 +354,11 @@ class Store:
         )
         names = ("実行ID", "実行日時", "担当課", "提出", "ファイル", "SHA256", "保存日時")
         return [
-            {**dict(zip(names, row, strict=True)), "実行日時": years.local_time(at), "保存日時": years.local_time(saved)}
+            {
+                **dict(zip(names, row, strict=True)),
+                "実行日時": years.local_time(at),
+                "保存日時": years.local_time(saved),
+            }
             for row in rows
             for at, saved in [(row[1], row[6])]
         ]

@@ -109,7 +109,7 @@ def test_nothing_counted_is_an_error(plan_folder, tmp_path: Path) -> None:
 
 
 def test_a_department_workbook_given_as_master_is_named(plan_folder, tmp_path: Path) -> None:
-    _, templates, submissions = plan_folder
+    _, templates, _ = plan_folder
     wrong = template_path(templates, "A課", 2024)
     result = CliRunner().invoke(
         main, ["templates", str(wrong), "--year", "2024", "--out", str(tmp_path / "o")]

@@ -91,12 +91,12 @@ def _wait(condition: Callable[[], bool], child: subprocess.Popen[str], limit: fl
 MOMENTS: dict[str, Callable[[Path, int], Callable[[], bool]]] = {
     "starting": lambda out, pid: lambda: True,
     "reading": lambda out, pid: (out.parent / f".{out.name}.shinchoku-new.{pid}").exists,
-    "writing": lambda out, pid: lambda: any(
-        (out.parent / f".{out.name}.shinchoku-new.{pid}").glob("集計結果_*.xlsx")
+    "writing": lambda out, pid: (
+        lambda: any((out.parent / f".{out.name}.shinchoku-new.{pid}").glob("集計結果_*.xlsx"))
     ),
     "feedback": lambda out, pid: (
-        out.parent / f".{out.name}.shinchoku-new.{pid}" / L.FEEDBACK_SHEET
-    ).exists,
+        (out.parent / f".{out.name}.shinchoku-new.{pid}" / L.FEEDBACK_SHEET).exists
+    ),
 }
 
 
@@ -261,4 +261,3 @@ def test_a_run_killed_between_the_two_renames_is_put_back(tmp_path: Path) -> Non
     OutputFolder(out, "run")
     assert (out / "概要.csv").read_text(encoding="utf-8") == "old"
     assert not moved.exists() and not unfinished.exists()
-

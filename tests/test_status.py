@@ -1,4 +1,4 @@
-"""`shinchoku status`: every department with 提出 / 未提出 / 要修正 during collection, writing nothing."""
+"""`shinchoku status`: every department with 提出 / 未提出 / 要修正, writing nothing."""
 
 from __future__ import annotations
 
