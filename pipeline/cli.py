@@ -116,6 +116,7 @@ def entry() -> None:
     try:
         code = main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt) as error:
+        sys.unraisablehook = lambda unraisable: None  # reported below; no destructor noise
         cause = error if isinstance(error, Interrupted) else error.__cause__
         if isinstance(cause, Interrupted) and cause.message:
             click.echo(f"\n{cause.message}", err=True)

@@ -16,11 +16,13 @@ import json
 import os
 import shutil
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Any
 
 from pipeline import __version__, years
 
@@ -75,6 +77,8 @@ class OutputFolder:
     def commit(self, then: Callable[[], object] | None = None) -> None:
         """Swap the new outputs in, then run `then` (the store), with interrupts held back."""
         _write_marker(self.work, self.command)
+        if self.signals:  # an interrupt swallowed on the way (in a destructor): still one
+            raise Interrupted("", self.signals[0])
         with held_signals() as held:
             swap(self.work, self.out)
             self.committed = True
@@ -266,7 +270,9 @@ def held_signals() -> Iterator[list[int]]:
 
 def _raise_on_signals(received: list[int]) -> Callable[[], None]:
     """SIGINT and SIGTERM raise Interrupted (noting which came) so that cleanup runs and the
-    user is told what was left. Returns the function that restores the previous handlers."""
+    user is told what was left. An Interrupted raised inside a destructor is swallowed by Python
+    ("Exception ignored in …"): it is kept quiet, and `received` still says it came, so the
+    commit refuses to swap. Returns the function that restores the previous handlers."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
@@ -275,9 +281,17 @@ def _raise_on_signals(received: list[int]) -> Callable[[], None]:
         raise Interrupted("", signum)
 
     previous = {s: signal.signal(s, stop) for s in _SIGNALS}
+    hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
 
     def restore() -> None:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        sys.unraisablehook = hook
 
     return restore
