@@ -441,7 +441,7 @@ def _recorded_text(recorded: Any, year: int) -> str:
         else "正式な実行はまだありません"
     )
     return (
-        f"履歴: 実行 {recorded.run_id} を記録しましたが、{recorded.note}ため正式な実行には"
-        f"していません（{kept}）。正式にするには: "
+        f"履歴: 実行 {recorded.run_id} を記録しましたが、正式な実行にはしていません"
+        f"（理由: {recorded.note}。{kept}）。正式にするには: "
         f"shinchoku history --year {year} --official {recorded.run_id}"
     )
