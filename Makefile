@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench clean
+.PHONY: install demo test lint master bench mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ master: $(STAMP)
 	$(BIN)/python -m pipeline build-master input_templates/sendai2021 input_templates/sendai2021_計画マスタ.xlsx
 
 clean:
-	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache .mutation
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,1000)
+
+# Mutation testing (mutmut) of the modules that decide what users see; prints the score.
+# Slow (not part of make test); results are cached in .mutation/ (git-ignored). GROUPS=rates …
+mutate: $(STAMP)
+	$(BIN)/python mutation/mutate.py $(GROUPS)
