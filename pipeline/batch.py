@@ -218,8 +218,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True)
         if n is not None
     }
-    explained = {key(n) for n in merged[L.NUMBER] if n is not None and key(n)}
-    explained |= {key(f.number) for f in findings if f.rule.startswith("I") and f.number}
+    explained = {key(n) for n in merged[L.NUMBER] if n is not None and key(n)}  # present
     findings += unreported(plan, year, reported, selection.used, explained)
     other_year, findings = _secretariat_mistakes(
         root, year, identified, len(paths), len(counted), findings

@@ -86,8 +86,8 @@ def unreported(
 ) -> list[Finding]:
     """B02 for each project of a department that did submit, with a target this year and no
     reported row for any of its targets. One explanation per mistake: a department that did not
-    submit is one B01, and a project in `explained` (keys of 整理番号 present in a file though
-    rejected, or already reported missing row by row) gets no B02."""
+    submit is one B01, and a project in `explained` (keys of 整理番号 present in a file, though
+    rejected) gets no B02 — its rows' own findings say what is wrong."""
     findings: list[Finding] = []
     departments = set(submitted)
     for project in plan.main_projects():
