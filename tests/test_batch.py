@@ -154,3 +154,15 @@ def test_times_are_japan_time_whatever_the_machines_zone(
     (saved_at,) = db.execute("SELECT saved_at FROM submissions WHERE sha256 != ''").fetchone()
     db.close()
     assert run_at.endswith("+09:00") and saved_at == "2025-06-30T14:05:09+09:00"
+
+
+def test_a_committee_workbook_given_as_master_is_named(plan_folder, tmp_path: Path) -> None:
+    master, templates, submissions = plan_folder
+    _fill(templates, submissions, 2024)
+    outcome = run(master, submissions, 2024, tmp_path / "o")
+    from pipeline.plan import PlanError, read_plan
+
+    with pytest.raises(PlanError) as raised:
+        read_plan(outcome.outputs[0])
+    [only] = raised.value.findings
+    assert only.rule == "M09" and "委員会向けの集計結果ブック" in only.message
