@@ -165,4 +165,4 @@ def test_a_committee_workbook_given_as_master_is_named(plan_folder, tmp_path: Pa
     with pytest.raises(PlanError) as raised:
         read_plan(outcome.outputs[0])
     [only] = raised.value.findings
-    assert only.rule == "M09" and "委員会向けの集計結果ブック" in only.message
+    assert only.rule == "M10" and "委員会向けの集計結果ブック" in only.message
