@@ -236,9 +236,11 @@ def run(
     "out",
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="出力先フォルダ（既定: output/demo、--plan を指定したときは output/demo-<NAME>）",
+    help="出力先フォルダ（既定: output/demo、--plan を指定したときは output/demo-<名前>）",
 )
-@click.option("--plan", "name", default=None, help="同梱の計画の NAME（一覧は --list）")
+@click.option(
+    "--plan", "name", default=None, metavar="名前", help="同梱の計画の名前（一覧は --list）"
+)
 @click.option("--list", "listing", is_flag=True, help="同梱の計画を一行に一つ表示して終了")
 def demo(out: Path | None, name: str | None, listing: bool) -> None:
     """同梱の計画マスタとサンプル提出ファイルで一連の処理を実行する。"""

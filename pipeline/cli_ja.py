@@ -134,12 +134,30 @@ install()  # before any click option is declared: click.Path names itself at dec
 OPTIONS_METAVAR = "[オプション]"
 
 
+_TYPE_METAVARS = {
+    "integer": "整数",
+    "float": "数値",
+    "path": "パス",
+    "file": "ファイル",
+    "directory": "フォルダ",
+}
+
+
 class Command(click.Command):
-    """A click command whose usage line reads `[オプション]` instead of `[OPTIONS]`."""
+    """A click command whose usage line reads `[オプション]` instead of `[OPTIONS]`, and whose
+    options without a metavar of their own show a Japanese one (`値`, not click's `TEXT`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         super().__init__(*args, **kwargs)
+        for param in self.params:
+            if (
+                isinstance(param, click.Option)
+                and not param.is_flag
+                and param.metavar is None
+                and not isinstance(param.type, click.Choice)
+            ):
+                param.metavar = _TYPE_METAVARS.get(param.type.name, "値")
 
 
 class Group(click.Group):
