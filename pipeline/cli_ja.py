@@ -157,7 +157,8 @@ class Command(click.Command):
                 and param.metavar is None
                 and not isinstance(param.type, click.Choice)
             ):
-                param.metavar = _TYPE_METAVARS.get(param.type.name, "値")
+                name = param.type.name  # click.Path names itself through `translate`
+                param.metavar = _TYPE_METAVARS.get(name, name if not name.isascii() else "値")
 
 
 class Group(click.Group):
