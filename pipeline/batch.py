@@ -163,7 +163,7 @@ def reduce_file(submission: Submission, context: tuple[Plan, int]) -> ReducedFil
     plan, year = context
     identity = identify(submission.file, submission.rows, plan, year)
     matched = None
-    if identity.department is not None:
+    if identity.department is not None and submission.file.readable:
         matched = match_rows(submission.file, submission.rows, plan, identity.department, year)
     rows = tuple(submission.rows[ROW].tolist())
     return ReducedFile(replace(submission, rows=_NO_ROWS), identity, matched, rows)
@@ -193,7 +193,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         if file.matched is not None:
             matched[path] = file.matched
     read_done = time.perf_counter()
-    selection = select_files((Candidate(s.file, i.department) for s, i in identified), plan)
+    selection = select_files((Candidate(s.file, i.department) for s, i in identified), plan, year)
     files = {s.file.path: s.file for s, _ in identified}
     findings: list[Finding] = [*notes, *selection.findings]
     frames: list[pd.DataFrame] = []
@@ -203,8 +203,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         about_file = [*submission.findings, *identity.findings]
         # value findings only where the rows are used; a superseded or rejected file is one finding
         findings += [f for f in about_file if in_use or not f.rule.startswith("V")]
-        if in_use:
-            rows = matched[submission.file.path]
+        if in_use and (rows := matched.get(submission.file.path)) is not None:
             findings += rows.findings
             frames.append(rows.rows)
     del matched
@@ -227,7 +226,10 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         if n is not None
     }
     explained = {key(n) for n in merged[L.NUMBER] if n is not None and key(n)}  # present
-    findings += unreported(plan, year, reported, selection.used, explained)
+    # a department whose file was rejected whole (F09) has its reason; no B02 for its projects
+    unreadable_used = {d for d, f in selection.used.items() if not f.readable}
+    readable_used = [d for d in selection.used if d not in unreadable_used]
+    findings += unreported(plan, year, reported, readable_used, explained)
     other_year, findings = _secretariat_mistakes(
         root, year, identified, len(paths), len(counted), findings
     )
@@ -235,11 +237,24 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     state = RowState(
         submitted=frozenset(selection.used),
         reported=frozenset(reported),
-        rejected=frozenset(_keys(typed[is_rejected])),
+        rejected=frozenset(_keys(typed[is_rejected]))
+        | {
+            (p.number, t.seq if t else 0)
+            for p, t in plan.units(year)
+            if p.department in unreadable_used
+        },
         warned=frozenset(_keys(typed[_row_mask(typed, _rows_with(findings, L.WARNING))])),
     )
     file_rows = _file_rows(
-        plan, identified, read_rows, selection.used, selection.status, counted, findings, notes
+        plan,
+        year,
+        identified,
+        read_rows,
+        selection.used,
+        selection.status,
+        counted,
+        findings,
+        notes,
     )
     return Checked(
         plan,
@@ -345,6 +360,7 @@ def _finding_order(f: Finding) -> tuple[object, ...]:
 
 def _file_rows(
     plan: Plan,
+    year: int,
     identified: list[tuple[Submission, Identity]],
     read_rows: dict[str, tuple[int, ...]],
     used: dict[str, SubmittedFile],
@@ -374,7 +390,7 @@ def _file_rows(
         )
 
     rows: list[FileRow] = []
-    for department in plan.departments():
+    for department in plan.departments(year):
         file = used.get(department)
         if file is None:
             rows.append(
@@ -433,7 +449,7 @@ def run(
     def write(work: Path, checked: Checked, tables: list[Table], run_at: datetime) -> list[Path]:
         plan = checked.plan
         received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
-        info = RunInfo(plan, year, run_at, received, len(plan.departments()))
+        info = RunInfo(plan, year, run_at, received, len(plan.departments(year)))
         written = [write_committee_workbook(workbook_path(work, plan, year), info, tables)]
         written += [write_csv(table, work) for table in tables]
         return written + _feedback(checked, root, work)

@@ -436,7 +436,7 @@ def _summary(outcome: Any) -> None:
     others = sum(1 for f in c.files if f.file) - len(workbooks)
     unused_rows = sum(f.read or 0 for f in c.files if f.status != L.SUBMITTED)
     click.echo(
-        f"ファイル: Excel {len(workbooks)} 件（使用 {len(used)} / {len(c.plan.departments())} 課）"
+        f"ファイル: Excel {len(workbooks)} 件（使用 {len(used)} / {len(c.plan.departments(c.year))} 課）"
         + (f"、対象外のファイル {others} 件" if others else "")
     )
     click.echo(

@@ -129,7 +129,7 @@ def make_sample_submissions(
 ) -> list[Path]:
     """Filled workbooks; with `mistakes`, all but the last department and some typical errors."""
     rng = random.Random(year)
-    departments = plan.departments()
+    departments = plan.departments(year)
     paths: list[Path] = []
     for index, department in enumerate(departments[:-1] if mistakes else departments):
         values = {}

@@ -212,9 +212,17 @@ class Plan:
         targets = self._targets.get(key(number), [])
         return targets[seq - 1] if 0 < seq <= len(targets) else None
 
-    def departments(self) -> list[str]:
-        """Departments that report, in master order of first appearance."""
-        return [projects[0].department for projects in self._by_department.values()]
+    def departments(self, year: int | None = None) -> list[str]:
+        """Departments that report, in master order of first appearance; with `year`, those
+        with at least one row in that year's template (graded per project, a department with
+        nothing planned that year gets no template and is not expected)."""
+        return [
+            projects[0].department
+            for projects in self._by_department.values()
+            if year is None
+            or not self.by_project
+            or any(self.schedule_of(p, year) is not None for p in projects)
+        ]
 
     def department_of_key(self, department: str) -> str | None:
         projects = self._by_department.get(key(department))

@@ -48,7 +48,7 @@ def collection_status(
 ) -> CollectionStatus:
     """Every department of the plan with 提出 / 未提出 / 要修正, its file, saved time, counts."""
     checked = check_folder(plan_for(master, year), root, year, options)
-    departments = set(checked.plan.departments())
+    departments = set(checked.plan.departments(checked.year))
     rows = [
         DepartmentStatus(
             r.department,

@@ -60,7 +60,7 @@ def write_templates(
     history: PastResults | None = None,
 ) -> list[Path]:
     """One workbook per reporting department, in master order."""
-    return [write_template(plan, d, year, out_dir, history) for d in plan.departments()]
+    return [write_template(plan, d, year, out_dir, history) for d in plan.departments(year)]
 
 
 def template_columns(with_history: bool, plan: Plan | None = None) -> tuple[str, ...]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from pipeline.cli import main
 from pipeline.demo import BUNDLED_MASTER, make_sample_submissions
@@ -72,3 +75,41 @@ def test_status_of_an_empty_folder_says_so(tmp_path: Path) -> None:
     )
     assert "Excel ブック（.xlsx・.xlsm・.xls）が1件もありません" in result.output
     assert "未提出 25" in result.output
+
+
+def _rename_heading(path: Path, old: str, new: str) -> None:
+    book = load_workbook(path)
+    sheet = book["進捗状況"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == old)
+    cell.value = new
+    book.save(path)
+
+
+def test_a_file_with_a_renamed_heading_is_its_departments_rejected_submission(
+    collecting: Path, tmp_path: Path
+) -> None:
+    """One explanation per mistake: F09 only, no 未提出 (B01) for the department that sent it."""
+    folder = tmp_path / "提出"
+    shutil.copytree(collecting / "提出", folder)
+    files = list(folder.rglob("*.xlsx"))
+    first = next(
+        d
+        for d in read_plan(BUNDLED_MASTER).departments()
+        if [p.name for p in files if d in p.name] == [f"進捗状況_{d}_2024年度.xlsx"]
+    )
+    path = folder / f"進捗状況_{first}_2024年度.xlsx"
+    _rename_heading(path, "課題", "課題等")
+    args = [str(BUNDLED_MASTER), str(folder), "--year", "2024"]
+    result = CliRunner().invoke(main, ["validate", *args, "--out", str(tmp_path / "v")])
+    assert result.exit_code == 1, result.output
+    with (tmp_path / "v" / "検証結果.csv").open(encoding="utf-8-sig") as f:
+        found = list(csv.DictReader(f))
+    codes = [r for r in found if path.name in r.get("ファイル", "") or first in str(r)]
+    assert any("F09" in str(r) for r in codes)
+    assert not any("B01" in str(r) for r in codes), codes
+    with (tmp_path / "v" / "提出状況.csv").open(encoding="utf-8-sig") as f:
+        states = [r for r in csv.DictReader(f) if first in str(r)]
+    assert [(r["提出"], r["ファイル"]) for r in states] == [("提出", path.name)], states
+    status = CliRunner().invoke(main, ["status", *args])
+    row = next(line.split("\t") for line in status.output.splitlines() if line.startswith(first))
+    assert row[1] == NEEDS_FIXING and row[2].endswith(path.name), status.output

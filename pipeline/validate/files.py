@@ -40,8 +40,9 @@ def _instant(iso: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
-    """Newest file per department (saved time, then file time, then path); the rest superseded."""
+def select_files(candidates: Iterable[Candidate], plan: Plan, year: int | None = None) -> Selection:
+    """Newest file per department expected in `year` (saved time, then file time, then path);
+    the rest superseded."""
     by_department: dict[str, list[SubmittedFile]] = {}
     status: dict[str, str] = {}
     for candidate in candidates:
@@ -51,7 +52,7 @@ def select_files(candidates: Iterable[Candidate], plan: Plan) -> Selection:
             by_department.setdefault(candidate.department, []).append(candidate.file)
     used: dict[str, SubmittedFile] = {}
     findings: list[Finding] = []
-    for department in plan.departments():
+    for department in plan.departments(year):
         files = sorted(by_department.get(department, []), key=_recency, reverse=True)
         if not files:
             findings.append(finding("B01", department=department, number="", value=department))

@@ -23,7 +23,9 @@ class Identity:
 
 
 def identify(file: SubmittedFile, rows: pd.DataFrame, plan: Plan, year: int) -> Identity:
-    if not file.readable:
+    """A file whose rows cannot be read (a heading renamed: F09) is still tied to its department
+    through `_meta` or its rows, so it counts as that department's submission, rows rejected."""
+    if not file.readable and not file.meta and rows.empty:
         return Identity(None, ())
     where = {"file": file.path, "sheet": L.META_SHEET}
     if not file.meta:
