@@ -68,7 +68,7 @@ def submit_all(plan: Plan, year: int, folder: Path, values: RowValues) -> Path:
     templates = folder / "templates"
     submissions = folder / "submissions"
     write_templates(plan, year, templates)
-    for department in plan.departments():
+    for department in plan.departments(year):
         source = template_path(templates, department, year)
         fill_template(
             source, template_path(submissions, department, year), values, writer="検証 太郎"

@@ -281,6 +281,27 @@ def project_sheets() -> dict[str, list[list[str]]]:
     return sheets
 
 
+def test_a_department_with_nothing_planned_gets_no_template_and_is_not_expected(
+    tmp_path: Path,
+) -> None:
+    """防災課 plans nothing in FY2026: no empty template, and no 未提出 (B01) for it."""
+    sheets = project_sheets()
+    sheets[L.MASTER_SCHEDULE_SHEET][2] = ["P2", "実施", ""]
+    master, plan = write_plan(sheets, tmp_path)
+    assert plan.departments(2026) == ["福祉課", "環境課"]
+    assert plan.departments(2025) == plan.departments() == ["福祉課", "防災課", "環境課"]
+    write_templates(plan, 2026, tmp_path / "t")
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [
+        "進捗状況_環境課_2026年度.xlsx",
+        "進捗状況_福祉課_2026年度.xlsx",
+    ]
+    values = {(key(n), ""): _review_row("A") for n in ("P1", "P3", "P5", "P7")}
+    outcome = run(master, submit_all(plan, 2026, tmp_path, values), 2026, tmp_path / "out")
+    assert [f.rule for f in outcome.checked.findings] == []
+    states = {r["担当課"]: r["提出"] for r in _csv(tmp_path / "out", "提出状況")}
+    assert states == {"福祉課": "提出", "環境課": "提出"}
+
+
 def _review_row(grade: str, issues: str | None = None) -> dict[str, object]:
     row: dict[str, object] = {
         L.GRADE: grade,
