@@ -679,7 +679,7 @@ def _schedule(
     if not _require_columns(sheet, rows, (L.NUMBER,), p):
         return projects
     start, end = period
-    columns = _year_columns(_header(rows))
+    columns = _year_columns(_header(rows), sheet, p)
     if not columns:
         p.add("M02", sheet, "A1", column=f"年度（例: {start}年度）")
     for label, year in columns.items():
@@ -759,7 +759,7 @@ def _targets(
     rows: list[_Row], projects: list[Project], years: range, p: _Collector
 ) -> list[Target]:
     sheet = L.MASTER_TARGET_SHEET
-    year_columns = _year_columns(_header(rows))
+    year_columns = _year_columns(_header(rows), sheet, p)
     mains = {key(x.number): x for x in projects if not x.is_relisting}
     relisted = {key(x.number) for x in projects if x.is_relisting}
     targets: list[Target] = []
@@ -786,15 +786,25 @@ def _targets(
     return targets
 
 
-def _year_columns(header: list[str]) -> dict[str, int]:
+def _year_columns(header: list[str], sheet: str, p: _Collector) -> dict[str, int]:
+    """Label -> fiscal year of each year column. Two columns for one year (令和8年度 and R8, or
+    R6 twice) would be merged silently: refused (M05) at the second heading cell."""
     found: dict[str, int] = {}
-    for label in header:
+    first: dict[int, str] = {}  # year -> cell of its first heading
+    for at, label in enumerate(header):
         if label in (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.PROJECT_NAME):
             continue
         try:
-            found[label] = parse_fiscal_year(label)
+            year = parse_fiscal_year(label)
         except YearError:
             continue  # an extra column: allowed and kept out of the way
+        cell = f"{xl_col_to_name(at)}1"
+        if year in first:
+            other = f"{first[year]} と同じ{year}年度の列"
+            p.add("M05", sheet, cell, label, column=L.YEAR, other=other)
+            continue
+        first[year] = cell
+        found[label] = year
     return found
 
 

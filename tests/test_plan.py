@@ -117,6 +117,26 @@ def test_unreadable_year_is_refused(tmp_path: Path) -> None:
     assert _refused(tmp_path, 計画=bad) == [("計画", "B4", "M07")]
 
 
+def test_two_columns_for_one_year_are_refused_not_merged(tmp_path: Path) -> None:
+    """令和7年度 beside 2025年度, or R6 twice: which one holds the target? Refused (M05)."""
+
+    def other_spelling(rows: list[list[str]]) -> None:
+        rows[0].append("令和7年度")
+        rows[1].append("120")
+
+    def same_label(rows: list[list[str]]) -> None:
+        rows[0][5:7] = ["R6", "R6"]
+
+    assert _refused(tmp_path / "a", 指標=other_spelling) == [("指標", "H1", "M05")]
+    assert _refused(tmp_path / "b", 指標=same_label) == [("指標", "G1", "M05")]
+    with pytest.raises(PlanError) as raised:
+        write_plan(_sheets(指標=other_spelling), tmp_path / "c")
+    assert "「令和7年度」が重複しています（G1 と同じ2025年度の列）" in raised.value.findings[0].message
+    schedule = {L.MASTER_SCHEDULE_SHEET: lambda rows: rows[0].__setitem__(2, "R6")}
+    found = _refused_sheets(tmp_path / "d", _project_graded(**schedule))
+    assert (L.MASTER_SCHEDULE_SHEET, "C1", "M05") in found, found
+
+
 def test_cli_refuses_a_broken_master_with_exit_2(tmp_path: Path) -> None:
     def bad(rows: list[list[str]]) -> None:
         rows[1][3] = "上昇"
