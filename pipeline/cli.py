@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -131,14 +132,24 @@ def entry() -> None:
         click.echo("\n中断しました。", err=True)
         sys.exit(cause.exit_code if isinstance(cause, Interrupted) else 130)
     except click.UsageError as error:
-        command = error.ctx.command_path if error.ctx else "shinchoku"
-        click.echo(f"使い方が正しくありません: {error.format_message()}", err=True)
+        command = error.ctx.command_path if error.ctx else _typed_command(sys.argv[1:])
+        text = error.format_message()
+        if isinstance(error, click.MissingParameter):  # click ends "…: '--year'." in ASCII
+            text = re.sub(r"\.(?=\s|$)", "。", text, count=1)
+        click.echo(f"使い方が正しくありません: {text}", err=True)
         click.echo(f"「{command} --help」で使い方を表示します。", err=True)
         sys.exit(2)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _typed_command(args: list[str]) -> str:
+    """'shinchoku run' when the command typed is known (an option missing its value is reported
+    by click without the command's context), else 'shinchoku'."""
+    name = next((a for a in args if not a.startswith("-")), "")
+    return f"shinchoku {name}" if name in main.commands else "shinchoku"
 
 
 @main.command()

@@ -122,3 +122,34 @@ def test_usage_errors_have_no_english_word(
         typed = set(re.findall(r"[A-Za-z]{2,}", " ".join(args)))  # echoed back: fine
         words = english_words(output, (str(tmp_path),))
         assert [w for w in words if w not in typed] == [], (args, output)
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "command"),
+    [
+        (["run", "M", "S", "--year"], "オプション「--year」には値が必要です。", "shinchoku run"),
+        (["status", "M", "S"], "必要なオプションがありません: '--year'。", "shinchoku status"),
+        (["--bogus"], "オプション「--bogus」はありません。", "shinchoku"),
+    ],
+)
+def test_a_usage_error_points_to_the_help_of_the_command_typed(
+    args: list[str],
+    message: str,
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pipeline.cli import entry
+
+    (tmp_path / "M").write_bytes(b"")  # MASTER and SUBMISSIONS exist: the option is missing
+    (tmp_path / "S").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["shinchoku", *args])
+    with pytest.raises(SystemExit):
+        entry()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        f"使い方が正しくありません: {message}",
+        f"「{command} --help」で使い方を表示します。",
+    ]

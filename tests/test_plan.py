@@ -131,7 +131,9 @@ def test_two_columns_for_one_year_are_refused_not_merged(tmp_path: Path) -> None
     assert _refused(tmp_path / "b", 指標=same_label) == [("指標", "G1", "M05")]
     with pytest.raises(PlanError) as raised:
         write_plan(_sheets(指標=other_spelling), tmp_path / "c")
-    assert "「令和7年度」が重複しています（G1 と同じ2025年度の列）" in raised.value.findings[0].message
+    assert (
+        "「令和7年度」が重複しています（G1 と同じ2025年度の列）" in raised.value.findings[0].message
+    )
     schedule = {L.MASTER_SCHEDULE_SHEET: lambda rows: rows[0].__setitem__(2, "R6")}
     found = _refused_sheets(tmp_path / "d", _project_graded(**schedule))
     assert (L.MASTER_SCHEDULE_SHEET, "C1", "M05") in found, found
