@@ -446,8 +446,9 @@ def _summary(outcome: Any) -> None:
     used = [f for f in c.files if f.status == L.SUBMITTED]
     others = sum(1 for f in c.files if f.file) - len(workbooks)
     unused_rows = sum(f.read or 0 for f in c.files if f.status != L.SUBMITTED)
+    expected = len(c.plan.departments(c.year))
     click.echo(
-        f"ファイル: Excel {len(workbooks)} 件（使用 {len(used)} / {len(c.plan.departments(c.year))} 課）"
+        f"ファイル: Excel {len(workbooks)} 件（使用 {len(used)} / {expected} 課）"
         + (f"、対象外のファイル {others} 件" if others else "")
     )
     click.echo(

@@ -302,6 +302,33 @@ def test_a_department_with_nothing_planned_gets_no_template_and_is_not_expected(
     assert states == {"福祉課": "提出", "環境課": "提出"}
 
 
+def test_templates_of_a_master_changed_since_are_rejected_not_missing(tmp_path: Path) -> None:
+    """A 取組主体 added after the templates went out: every file F09 (and F14), each department
+    提出 with its rows rejected as エラーの行, no 未提出 (B01)."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    _, plan = write_plan(project_sheets(), tmp_path / "before")
+    values = {(key(n), ""): _review_row("A") for n in ("P1", "P2", "P4", "P5", "P7")}
+    submissions = submit_all(plan, 2025, tmp_path, values)
+    sheets = project_sheets()
+    sheets[L.MASTER_PLAN_SHEET][-2][1] += ";大学"
+    sheets[L.MASTER_PROJECT_SHEET][0].append("大学")
+    master, _ = write_plan(sheets, tmp_path)
+    out = tmp_path / "v"
+    args = ["validate", str(master), str(submissions), "--year", "2025", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert (
+        "行: 読込 5 = 集計 0 + 除外 5（エラーの行 5、使わなかったファイルの行 0）" in result.output
+    )
+    rules = sorted({r["規則"] for r in _csv(out, "検証結果")})
+    assert rules == ["B07", "F09", "F14"], rules
+    states = {r["担当課"]: r["提出"] for r in _csv(out, "提出状況")}
+    assert states == {"福祉課": "提出", "防災課": "提出", "環境課": "提出"}
+
+
 def _review_row(grade: str, issues: str | None = None) -> dict[str, object]:
     row: dict[str, object] = {
         L.GRADE: grade,
