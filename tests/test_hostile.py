@@ -162,7 +162,8 @@ def _row_of(cell: str) -> int | None:
 
 def assert_no_lost_row(checked: Checked) -> None:
     """rows read = counted + rejected per file; every rejected row of a file in use has an エラー
-    on its own row; a file not in use says why (superseded, or an エラー of its own)."""
+    on its own row (or the file one F09: headings changed); a file not in use says why
+    (superseded, or an エラー of its own)."""
     status = {r.file: r for r in checked.files if r.file}
     for submission, _ in checked.submissions:
         path = submission.file.path
@@ -184,7 +185,10 @@ def assert_no_lost_row(checked: Checked) -> None:
             for f in own
             if f.severity == L.ERROR and f.sheet == L.PROGRESS_SHEET and _row_of(f.cell)
         }
-        if row.status == L.SUBMITTED:
+        if row.status == L.SUBMITTED and any(f.rule == "F09" for f in own):
+            # headings changed: the department's submission, every row rejected by that one エラー
+            assert not counted, f"{path}: rows counted from a file without all its headings"
+        elif row.status == L.SUBMITTED:
             silent = sorted(read - counted - error_rows)
             assert not silent, f"{path}: rows {silent} rejected without an エラー on their row"
             wrongly = sorted(counted & error_rows)
@@ -272,6 +276,8 @@ def assert_feedback_marks(checked: Checked, folder: Path, out: Path) -> None:
             if f.file == file.path and f.sheet == L.PROGRESS_SHEET and f.cell
         }
         if not cells or status[file.path] != L.SUBMITTED or file.kind not in ("xlsx", "xlsm"):
+            continue
+        if not file.readable:  # headings changed (F09): its findings are listed, not marked
             continue
         try:
             load_workbook(submission.source or folder / file.path)
