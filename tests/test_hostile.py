@@ -540,14 +540,11 @@ def test_any_text_in_the_yellow_cells_stays_text_in_every_output(
 
 
 def test_whole_corpus_read_by_a_process_pool_gives_the_same_result(
-    whole: WholeRun, base: Base, monkeypatch: pytest.MonkeyPatch
+    whole: WholeRun, base: Base
 ) -> None:
     """Two worker processes (each reading, identifying and matching files) find exactly what one
     process finds, in the same order: parallel ingest changes speed, never results."""
-    from pipeline.ingest import pool
-
     alone = check_folder(base.plan, whole.root, YEAR, Options(workers=1))
-    monkeypatch.setattr(pool, "PARALLEL_FROM", 1)
     shared = check_folder(base.plan, whole.root, YEAR, Options(workers=2))
     assert shared.findings == alone.findings
     assert shared.files == alone.files

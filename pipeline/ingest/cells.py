@@ -140,7 +140,8 @@ def _scan_in_order(
     for match in _TOKEN.finditer(xml):
         if match.group(1) is not None:
             attrs = dict(_ATTR.findall(match.group(1)))
-            row = int(attrs[b"r"]) - 1 if b"r" in attrs else row + 1
+            number = attrs.get(b"r", b"")
+            row = int(number) - 1 if number.isdigit() else row + 1
             col = -1
             continue
         attrs = dict(_ATTR.findall(match.group(2)))
@@ -155,3 +156,29 @@ def _scan_in_order(
         if facts is not None:
             found[row, col] = facts
     return found
+
+
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
+
+
+def value_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) reached by cells that hold a value: a value reader sizes its grid from
+    these, never from empty cells that only carry a style (or a formula without a result)."""
+    rows = columns = 0
+    row, col = -1, -1
+    for match in _TOKEN.finditer(xml):
+        if match.group(1) is not None:
+            attrs = dict(_ATTR.findall(match.group(1)))
+            number = attrs.get(b"r", b"")
+            row = int(number) - 1 if number.isdigit() else row + 1
+            col = -1
+            continue
+        attrs = dict(_ATTR.findall(match.group(2)))
+        ref = _REF.match(attrs.get(b"r", b"").decode("ascii", "replace").upper())
+        if ref:
+            row, col = int(ref.group(2)) - 1, column_index(ref.group(1))
+        else:
+            col += 1
+        if _HAS_VALUE.search(match.group(3) or b""):
+            rows, columns = max(rows, row + 1), max(columns, col + 1)
+    return rows, columns
