@@ -88,6 +88,8 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
             return None
         try:
             with archive.open(entry) as stream:
+                if not entry.filename.lower().endswith((".xml", ".rels")):
+                    return stream.read(256)  # e.g. `mimetype`: its first bytes say enough
                 return _read_capped(stream, entry.filename, limits)[0]
         except _BROKEN:
             raise Refused("F01", "圧縮されたデータの一部が壊れています") from None
@@ -150,7 +152,7 @@ def _refuse_other_formats(
 ) -> None:
     """A zip that is a workbook of another format is named, so the clerk knows what to re-save."""
     if "mimetype" in by_name:
-        mimetype = (part("mimetype") or b"")[:100]
+        mimetype = part("mimetype") or b""
         if mimetype.startswith(_ODS):
             raise Refused("F21", "OpenDocument スプレッドシート（.ods）")
         if mimetype.startswith(b"application/vnd.oasis.opendocument"):

@@ -56,20 +56,67 @@ def read_all(
     workers: int | None = None,
 ) -> Iterator[T]:
     """reduce(submission, context) for each of `paths`, in order, each file read in a worker."""
-    if not paths:
+    job = _ReadJob(root, limits, reduce, context)
+    return isolated_map(job, job.failed, paths, limits, workers)
+
+
+def isolated_map(
+    job: Callable[[Any], T],
+    fallback: Callable[[Any, str], T],
+    items: Sequence[Any],
+    limits: Limits,
+    workers: int | None = None,
+) -> Iterator[T]:
+    """job(item) for each item, in order, each in a worker under `limits`; where a worker fails,
+    fallback(item, reason) in this process, `reason` a Japanese sentence naming the limit."""
+    if not items:
         return
-    count = max(1, min(default_workers() if workers is None else workers, len(paths)))
-    supervisor = _Supervisor(count, root, limits, reduce, context)
+    count = max(1, min(default_workers() if workers is None else workers, len(items)))
+    supervisor = _Supervisor(count, job, limits)
     try:
-        yield from supervisor.map(paths)
+        for item, outcome in zip(items, supervisor.map(items), strict=True):
+            yield (
+                fallback(item, _reason(outcome, limits))
+                if isinstance(outcome, _Failed)
+                else outcome
+            )
     finally:
         supervisor.close()
+
+
+@dataclass(frozen=True)
+class _ReadJob:
+    """Read and reduce one submission (in a worker); its finding when the worker failed."""
+
+    root: Path
+    limits: Limits
+    reduce: Reduce[Any]
+    context: Any
+
+    def __call__(self, path: Path) -> Any:
+        return self.reduce(read_submission(path, self.root, self.limits), self.context)
+
+    def failed(self, path: Path, reason: str) -> Any:
+        """The finding of a file whose reading failed, made here from its name alone."""
+        file = file_facts(path, shown_path(path, self.root))
+        return self.reduce(refused_submission(file, "F20", reason, path), self.context)
+
+
+@dataclass(frozen=True)
+class _Failed:
+    how: str  # 'time', 'memory', 'died' or 'broke'
+
+
+def _reason(failure: _Failed, limits: Limits) -> str:
+    return _REASONS[failure.how].format(
+        seconds=f"{limits.max_seconds:g}", memory=f"{limits.max_memory_bytes // MB:,}"
+    )
 
 
 # --- the worker side ------------------------------------------------------------------------------
 
 
-def _serve(conn: Connection, root: Path, limits: Limits, reduce: Reduce[T], context: Any) -> None:
+def _serve(conn: Connection, job: Callable[[Any], Any], limits: Limits) -> None:
     """A worker's life: read files until told to stop; after a failure, end (a fresh process
     takes the next file, so nothing a broken file left behind can touch another)."""
     _quiet()
@@ -81,10 +128,10 @@ def _serve(conn: Connection, root: Path, limits: Limits, reduce: Reduce[T], cont
             return
         if task is None:
             return
-        index, path = task
+        index, item = task
         outcome: tuple[str, int, object]
         try:
-            outcome = ("ok", index, reduce(read_submission(path, root, limits), context))
+            outcome = ("ok", index, job(item))
         except MemoryError:
             outcome = ("memory", index, None)
         except KeyboardInterrupt:
@@ -156,19 +203,17 @@ def _resident(pid: int) -> int | None:
 class _Worker:
     process: Any  # multiprocessing's process object (its type differs per start method)
     conn: Connection
-    task: tuple[int, Path] | None = None
+    task: tuple[int, Any] | None = None
     started: float = 0.0
     baseline: int | None = None  # resident memory when the task began (for the watchdog)
 
 
 class _Supervisor:
-    def __init__(
-        self, count: int, root: Path, limits: Limits, reduce: Reduce[Any], context: Any
-    ) -> None:
+    def __init__(self, count: int, job: Callable[[Any], Any], limits: Limits) -> None:
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         self._mp: Any = multiprocessing.get_context(method)
-        self._args = (root, limits, reduce, context)
-        self._root, self._limits, self._reduce, self._context = self._args
+        self._args = (job, limits)
+        self._limits = limits
         self._watchdog = not sys.platform.startswith("linux")
         self._workers = [self._start() for _ in range(count)]
 
@@ -179,11 +224,12 @@ class _Supervisor:
         child.close()
         return _Worker(process, parent)
 
-    def map(self, paths: Sequence[Path]) -> Iterator[Any]:
-        pending = deque(enumerate(paths))
+    def map(self, items: Sequence[Any]) -> Iterator[Any]:
+        """Each item's result, or _Failed, in order."""
+        pending = deque(enumerate(items))
         done: dict[int, Any] = {}
         given = 0
-        while given < len(paths):
+        while given < len(items):
             for worker in self._workers:
                 if worker.task is None and pending:
                     self._give(worker, pending.popleft())
@@ -192,17 +238,17 @@ class _Supervisor:
             for n, worker in enumerate(self._workers):
                 if worker.task is None:
                     continue
-                index, path = worker.task
+                index = worker.task[0]
                 answered = worker.conn in ready or worker.conn.poll()
                 failure = self._collect(worker, done) if answered else self._check(worker)
                 if failure is not None:
-                    done[index] = self._failed(path, failure)
+                    done[index] = _Failed(failure)
                     self._replace(n)
             while given in done:
                 yield done.pop(given)
                 given += 1
 
-    def _give(self, worker: _Worker, task: tuple[int, Path]) -> None:
+    def _give(self, worker: _Worker, task: tuple[int, Any]) -> None:
         worker.task, worker.started = task, time.monotonic()
         worker.baseline = _resident(worker.process.pid) if self._watchdog else None
         with contextlib.suppress(OSError):  # a worker gone already is seen by _check
@@ -234,15 +280,6 @@ class _Supervisor:
             if now is not None and now - worker.baseline > self._limits.max_memory_bytes:
                 return "memory"
         return None
-
-    def _failed(self, path: Path, failure: str) -> Any:
-        """The finding of a file whose reading failed, made here from its name alone."""
-        file = file_facts(path, shown_path(path, self._root))
-        reason = _REASONS[failure].format(
-            seconds=f"{self._limits.max_seconds:g}",
-            memory=f"{self._limits.max_memory_bytes // MB:,}",
-        )
-        return self._reduce(refused_submission(file, "F20", reason, path), self._context)
 
     def _replace(self, n: int) -> None:
         old = self._workers[n]
