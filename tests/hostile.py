@@ -913,7 +913,6 @@ CASES: tuple[Case, ...] = (
         "cell_at_last_excel_cell",
         edited(mutate=cell_at("XFD1048576")),
         _e("F05"),
-        isolate=True,
     ),
     # --- every layout: Strict Open XML, parts named otherwise, sheets shinchoku never reads -----
     Case(
