@@ -120,7 +120,8 @@ def _serve(conn: Connection, job: Callable[[Any], Any], limits: Limits) -> None:
     """A worker's life: read files until told to stop; after a failure, end (a fresh process
     takes the next file, so nothing a broken file left behind can touch another)."""
     _quiet()
-    _cap_memory(limits.max_memory_bytes)
+    if not needs_watchdog():
+        _cap_memory(limits.max_memory_bytes)
     while True:
         try:
             task = conn.recv()
@@ -151,11 +152,19 @@ def _serve(conn: Connection, job: Callable[[Any], Any], limits: Limits) -> None:
 
 
 def _quiet() -> None:
-    """A native reader's last words (a Rust panic message) go nowhere: the finding says it."""
+    """A native reader's last words (a Rust panic message, a stack dump, a core file) go
+    nowhere: the finding says what happened."""
+    import faulthandler
+
+    faulthandler.disable()
     with contextlib.suppress(OSError):
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 2)
         os.close(null)
+    with contextlib.suppress(ImportError, OSError, ValueError):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
 def _cap_memory(limit: int) -> bool:
@@ -179,6 +188,11 @@ def _cap_memory(limit: int) -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+def needs_watchdog() -> bool:
+    """Where the worker cannot cap its own address space, the supervisor watches its memory."""
+    return not sys.platform.startswith("linux")
 
 
 def _resident(pid: int) -> int | None:
@@ -214,7 +228,7 @@ class _Supervisor:
         self._mp: Any = multiprocessing.get_context(method)
         self._args = (job, limits)
         self._limits = limits
-        self._watchdog = not sys.platform.startswith("linux")
+        self._watchdog = needs_watchdog()
         self._workers = [self._start() for _ in range(count)]
 
     def _start(self) -> _Worker:
