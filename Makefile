@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench corpus clean
+.PHONY: install demo test lint master bench corpus mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ master: $(STAMP)
 	$(BIN)/python -m pipeline build-master input_templates/sendai2021 input_templates/sendai2021_計画マスタ.xlsx
 
 clean:
-	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache .mutation
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
@@ -41,3 +41,8 @@ bench: $(STAMP)
 # a 2 GB memory cap: exit 0/1, no traceback, listed, figures unchanged (slow; not in make test).
 corpus: $(STAMP)
 	$(BIN)/python benchmarks/corpus.py --crafted $(if $(EXTRA),--extra $(EXTRA))
+
+# Mutation testing (mutmut) of the modules that decide what users see; prints the score.
+# Slow (not part of make test); results are cached in .mutation/ (git-ignored). GROUPS=rates …
+mutate: $(STAMP)
+	$(BIN)/python mutation/mutate.py $(GROUPS)
