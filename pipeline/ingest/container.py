@@ -252,8 +252,8 @@ def _over_extent(xml: bytes, limits: Limits, plain: bool) -> str:
         rows, columns = value_extent(xml)
     if rows > limits.max_rows or columns > limits.max_columns:
         return (
-            f"大きさ {rows:,}行×{columns:,}列 が上限（{limits.max_rows:,}行×"
-            f"{limits.max_columns:,}列）を超えます"
+            f"大きさ {rows}行×{columns}列 が上限（{limits.max_rows}行×"
+            f"{limits.max_columns}列）を超えます"
         )
     return ""
 

@@ -203,8 +203,8 @@ def _sheet_values(book: Any, name: str, limits: Limits) -> list[list[object]]:
         if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
             raise Refused(
                 "F05",
-                f"シート「{name}」の大きさ {sheet.height:,}行×{sheet.width:,}列 が上限"
-                f"（{limits.max_rows:,}行×{limits.max_columns:,}列）を超えます",
+                f"シート「{name}」の大きさ {sheet.height}行×{sheet.width}列 が上限"
+                f"（{limits.max_rows}行×{limits.max_columns}列）を超えます",
             )
         return [list(r) for r in sheet.to_python(skip_empty_area=False)]
     except Refused:
