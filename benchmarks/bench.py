@@ -136,6 +136,14 @@ def with_corpus(folder: Path, target: Path) -> Path:
     return target
 
 
+def corpus_files() -> list[Path]:
+    return [
+        p
+        for p in CORPUS.rglob("*")
+        if p.suffix.lower() in (".xls", ".xlsx", ".xlsm", ".xlsb", ".ods")
+    ]
+
+
 def peak_rss_mb() -> float:
     self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -272,7 +280,7 @@ def main() -> None:
             hostile = with_corpus(folder, corpus / "hostile")
             mixed = in_process("shinchoku", master, hostile, corpus / "out_hostile")
             print(
-                f"  the same beside the {len(list(CORPUS.rglob('*.*')))} corpus files "
+                f"  the same beside the {len(corpus_files())} corpus files "
                 f"(tests/data/corpus): {float(mixed['wall']):.2f} s, "
                 f"peak RSS {float(mixed['peak_rss_mb']):.0f} MB (batch + largest worker)",
                 flush=True,
