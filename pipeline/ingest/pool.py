@@ -35,6 +35,7 @@ from pipeline.ingest.reader import (
     refused_submission,
     shown_path,
 )
+from pipeline.model import TARGET_LAYOUT, Layout
 
 T = TypeVar("T")
 Reduce = Callable[[Submission, Any], T]
@@ -54,9 +55,11 @@ def read_all(
     reduce: Reduce[T],
     context: Any = None,
     workers: int | None = None,
+    layout: Layout = TARGET_LAYOUT,
 ) -> Iterator[T]:
-    """reduce(submission, context) for each of `paths`, in order, each file read in a worker."""
-    job = _ReadJob(root, limits, reduce, context)
+    """reduce(submission, context) for each of `paths` read as workbooks of `layout`, in order,
+    each file read in a worker."""
+    job = _ReadJob(root, limits, reduce, context, layout)
     return isolated_map(job, job.failed, paths, limits, workers)
 
 
@@ -92,14 +95,17 @@ class _ReadJob:
     limits: Limits
     reduce: Reduce[Any]
     context: Any
+    layout: Layout
 
     def __call__(self, path: Path) -> Any:
-        return self.reduce(read_submission(path, self.root, self.limits), self.context)
+        submission = read_submission(path, self.root, self.limits, self.layout)
+        return self.reduce(submission, self.context)
 
     def failed(self, path: Path, reason: str) -> Any:
         """The finding of a file whose reading failed, made here from its name alone."""
         file = file_facts(path, shown_path(path, self.root))
-        return self.reduce(refused_submission(file, "F20", reason, path), self.context)
+        failed = refused_submission(file, "F20", reason, path, self.layout)
+        return self.reduce(failed, self.context)
 
 
 @dataclass(frozen=True)
