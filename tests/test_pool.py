@@ -30,7 +30,7 @@ class FakePanic(BaseException):
     """What pyo3 raises for a Rust panic: a BaseException, past `except Exception`."""
 
 
-def misbehaving_reader(path: Path, root: Path, limits: Limits | None = None):  # type: ignore[no-untyped-def]
+def misbehaving_reader(path: Path, root: Path, *args):  # type: ignore[no-untyped-def]
     """The real reader, except for files named after a way to fail (the worker inherits it)."""
     name = path.stem
     if name.startswith("a_abort"):
@@ -44,7 +44,7 @@ def misbehaving_reader(path: Path, root: Path, limits: Limits | None = None):  #
         return hoard
     if name.startswith("d_slow"):
         time.sleep(30)
-    return read_submission(path, root, limits)
+    return read_submission(path, root, *args)
 
 
 def _folder(base: Base, root: Path, bad: tuple[str, ...]) -> Path:
