@@ -23,6 +23,7 @@ ALLOWED = {
     "SQLite",
     "sqlite",
     "CSV",
+    "PDF",
     "Markdown",
     "Excel",
     "UUID",
