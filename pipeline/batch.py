@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline import __version__, years
 from pipeline import labels as L
+from pipeline.errors import UsageError
 from pipeline.figures import Figures, PercentMethod, RowState, compute
 from pipeline.ingest import Limits, read_all, scan_folder
 from pipeline.ingest.reader import Submission, empty_rows
@@ -51,6 +52,7 @@ from pipeline.validate.consistency import check_consistency
 from pipeline.validate.files import Candidate, select_files, unreported
 from pipeline.validate.identity import Identity, identify
 from pipeline.validate.integrity import Matched, match_rows
+from pipeline.xlsx import check_replaceable
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str, int], Iterator[T]]
@@ -102,10 +104,6 @@ class Outcome:
     @property
     def exit_code(self) -> int:
         return 1 if self.checked.count(L.ERROR) else 0
-
-
-class UsageError(ValueError):
-    """A request that cannot be carried out as asked (exit 2); the text is for the user."""
 
 
 def plan_for(master: Path, year: int) -> Plan:
@@ -338,6 +336,7 @@ def validate(
 ) -> Outcome:
     """Check a folder and write 検証結果.csv, 提出状況.csv and feedback for each department."""
     check_paths(root, out)
+    check_replaceable(out.glob("*.csv"))
     checked = check_folder(plan_for(master, year), root, year, options)
     outputs = [
         write_csv(findings_table(checked.findings), out),
@@ -359,6 +358,7 @@ def run(
     options = options or Options()
     check_paths(root, out)
     plan = plan_for(master, year)
+    check_replaceable([workbook_path(out, plan, year), *out.glob("*.csv")])
     run_at = run_at or datetime.now().replace(microsecond=0)
     checked = check_folder(plan, root, year, options)
     started = time.perf_counter()

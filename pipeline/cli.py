@@ -86,7 +86,21 @@ NO_DB = click.option(
 )
 
 
-@click.group()
+class _Main(click.Group):
+    """The command group; the one place where the errors a user can act on are caught."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from pipeline.errors import ShinchokuError
+
+        try:
+            return super().invoke(ctx)
+        except ShinchokuError as error:
+            for line in error.lines():
+                click.echo(line, err=True)
+            sys.exit(error.exit_code)
+
+
+@click.group(cls=_Main)
 @click.version_option(package_name="shinchoku", help="バージョンを表示して終了します。")
 @HELP
 def main() -> None:
@@ -94,7 +108,12 @@ def main() -> None:
 
 
 def entry() -> None:
-    """Console entry point: click's usage errors explained in Japanese, exit 2."""
+    """Console entry point: click's usage errors explained in Japanese, exit 2.
+
+    What a console cannot show (cp932 on Windows) is replaced, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -120,7 +139,7 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
     """担当課ごとの進捗状況シートを作成する（履歴があれば前年度の実績を併記）。"""
     from pipeline.batch import make_templates
 
-    paths = _plan_guard(lambda: make_templates(master, year, out, db))
+    paths = make_templates(master, year, out, db)
     click.echo(f"進捗状況シートを {len(paths)} 件作成しました: {out}")
 
 
@@ -135,9 +154,7 @@ def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     from pipeline.batch import Options
     from pipeline.batch import validate as run_validate
 
-    outcome = _plan_guard(
-        lambda: run_validate(master, submissions, year, out, Options(progress=_progress))
-    )
+    outcome = run_validate(master, submissions, year, out, Options(progress=_progress))
     _summary(outcome)
     sys.exit(outcome.exit_code)
 
@@ -165,7 +182,7 @@ def run(
     from pipeline.batch import run as run_all
 
     options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
-    outcome = _plan_guard(lambda: run_all(master, submissions, year, out, options))
+    outcome = run_all(master, submissions, year, out, options)
     _summary(outcome)
     sys.exit(outcome.exit_code)
 
@@ -273,23 +290,6 @@ def build_master(source: Path, out: Path) -> None:
     from pipeline.plan_source import build_master as build
 
     click.echo(build(source, out))
-
-
-def _plan_guard(action: Any) -> Any:
-    from pipeline.batch import UsageError
-    from pipeline.plan import PlanError
-
-    try:
-        return action()
-    except UsageError as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
-    except PlanError as error:
-        click.echo("計画マスタに問題があります。修正してから再実行してください。", err=True)
-        for f in error.findings:
-            where = "!".join(x for x in (f.sheet, f.cell) if x)
-            click.echo(f"  {f.file} {where} [{f.rule}] {f.message}", err=True)
-        sys.exit(2)
 
 
 def _summary(outcome: Any) -> None:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+from pipeline.errors import StoreError
 from pipeline.model import (
     FileRecord,
     PastResult,
@@ -94,13 +95,18 @@ class Store:
     """An open history store. Use as a context manager, or call close()."""
 
     def __init__(self, path: Path, timeout: float = 30.0) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        migrate(self.db)
+        with unusable(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                migrate(self.db)
+            except BaseException:
+                self.db.close()
+                raise
 
     def __enter__(self) -> Store:
         return self
@@ -113,13 +119,14 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with unusable(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     def record_run(self, run: RunRecord) -> bool:
         """Record a run in one transaction; False (nothing written) if its inputs are unchanged."""
@@ -289,6 +296,33 @@ HISTORY_COLUMNS = (
 )
 
 
+@contextmanager
+def unusable(path: Path) -> Iterator[None]:
+    """SQLite's and the file system's errors as a StoreError naming the file and what to do."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise StoreError(
+                f"履歴ファイル「{path}」は別の処理が使用中です。しばらく待ってから再実行してください。"
+            ) from None
+        raise StoreError(_cannot_open(path, str(error))) from None
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"履歴ファイル「{path}」は壊れているか、履歴ファイルではありません（{error}）。"
+            "バックアップから戻すか、--db で別のファイルを指定してください。"
+        ) from None
+    except OSError as error:
+        raise StoreError(_cannot_open(path, error.strerror or type(error).__name__)) from None
+
+
+def _cannot_open(path: Path, reason: str) -> str:
+    return (
+        f"履歴ファイル「{path}」を開けません（{reason}）。"
+        "フォルダの書き込み権限を確認するか、--db で別の場所を指定してください。"
+    )
+
+
 def astuple_file(record: FileRecord) -> tuple[object, ...]:
     return tuple(asdict(record).values())
 
@@ -315,7 +349,3 @@ def migrate(db: sqlite3.Connection) -> int:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-
-
-class StoreError(Exception):
-    """The store cannot be used; the text is for the user."""
