@@ -28,7 +28,7 @@ test: lint
 
 # Rebuild the bundled plan master .xlsx from its reviewable CSV source.
 master: $(STAMP)
-	$(BIN)/python -m pipeline build-master input_templates/sendai2021 input_templates/sendai2021_計画マスタ.xlsx
+	$(BIN)/python -m pipeline build-master pipeline/data/sendai2021 pipeline/data/sendai2021_計画マスタ.xlsx
 
 clean:
 	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache

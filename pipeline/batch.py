@@ -125,14 +125,20 @@ def check_paths(root: Path, out: Path) -> None:
         )
 
 
-def make_templates(master: Path, year: int, out: Path, store: Path | None = None) -> list[Path]:
+@dataclass(frozen=True)
+class Templates:
+    paths: list[Path]
+    renamed: dict[str, str]  # department -> its part of the file names, where they differ
+
+
+def make_templates(master: Path, year: int, out: Path, store: Path | None = None) -> Templates:
     """Templates for every department; with a store, last year's figures beside this year's."""
     plan = plan_for(master, year)
     past = None
     if store is not None and store.exists():
         with Store(store) as history:
             past = history.past_values(plan.plan_id, year - 1) or None
-    return write_templates(plan, year, out, past)
+    return Templates(write_templates(plan, year, out, past), plan.renamed_in_file_names())
 
 
 @dataclass(frozen=True)
@@ -475,7 +481,13 @@ def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
 
     return [
         write_feedback(
-            out / L.FEEDBACK_SHEET, s.source or root / s.file.path, s.file, dept, checked.year, own
+            out / L.FEEDBACK_SHEET,
+            s.source or root / s.file.path,
+            s.file,
+            dept,
+            checked.year,
+            own,
+            checked.plan,
         )
         for dept, (s, own) in chosen.items()
     ]

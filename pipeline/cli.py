@@ -139,8 +139,10 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
     """担当課ごとの進捗状況シートを作成する（履歴があれば前年度の実績を併記）。"""
     from pipeline.batch import make_templates
 
-    paths = make_templates(master, year, out, db)
-    click.echo(f"進捗状況シートを {len(paths)} 件作成しました: {out}")
+    made = make_templates(master, year, out, db)
+    click.echo(f"進捗状況シートを {len(made.paths)} 件作成しました: {out}")
+    for department, part in made.renamed.items():
+        click.echo(f"  担当課「{department}」はファイル名では「{part}」としました（Windowsの規則）")
 
 
 @main.command()

@@ -7,15 +7,19 @@ demo shows findings and feedback as well as the committee workbook.
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
+from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
 from pipeline.batch import Options, Outcome, Progress, make_templates, no_progress, run
+from pipeline.errors import UsageError
 from pipeline.model import Plan, Target
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
@@ -25,14 +29,34 @@ from pipeline.text import key
 
 DEMO_YEAR = 2024
 PAST_YEARS = (2022, 2023)
-REPO = Path(__file__).resolve().parent.parent
-BUNDLED_MASTER = REPO / "input_templates" / "sendai2021_計画マスタ.xlsx"
+BUNDLED_PLAN = "sendai2021"
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
+
+
+def bundled_master(name: str = BUNDLED_PLAN) -> Path:
+    """The bundled plan master `name` (pipeline/data/<name>_計画マスタ.xlsx).
+
+    Package data read through importlib.resources, so the demo works from an installed wheel in
+    any working directory, not only from a source checkout."""
+    resource = resources.files("pipeline").joinpath("data", f"{name}_計画マスタ.xlsx")
+    if not resource.is_file():
+        raise UsageError(
+            f"同梱の計画マスタ「{name}」が見つかりません。インストールが不完全です。"
+            "shinchoku をインストールし直してください。"
+        )
+    if isinstance(resource, Path):
+        return resource
+    return _EXTRACTED.enter_context(resources.as_file(resource))  # e.g. a zipped install
+
+
+_EXTRACTED = ExitStack()
+atexit.register(_EXTRACTED.close)
 
 
 def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path]:  # type: ignore[type-arg]
     """Two earlier years go into the history store first, so the trend and last year's figures
     show; then this year's templates (with last year beside) and messy submissions are run."""
+    master = bundled_master()
     store = out / "shinchoku.sqlite3"
     for stale in [
         *out.glob("shinchoku.sqlite3*"),
@@ -42,13 +66,13 @@ def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path
         stale.unlink()
     for year in PAST_YEARS:
         folder = out / "過去年度" / years.file_label(year)
-        plan = read_plan(BUNDLED_MASTER)
+        plan = read_plan(master)
         write_templates(plan, year, folder / "テンプレート")
         make_sample_submissions(
             plan, year, folder / "テンプレート", folder / "提出", mistakes=False
         )
         run(
-            BUNDLED_MASTER,
+            master,
             folder / "提出",
             year,
             folder / "集計結果",
@@ -56,12 +80,12 @@ def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path
             run_at=datetime(year + 1, 6, 30, 17, 0),
         )
     templates, submissions = out / "テンプレート", out / "提出"
-    plan = read_plan(BUNDLED_MASTER)
-    make_templates(BUNDLED_MASTER, DEMO_YEAR, templates, store)
+    plan = read_plan(master)
+    make_templates(master, DEMO_YEAR, templates, store)
     make_sample_submissions(plan, DEMO_YEAR, templates, submissions)
     options = Options(progress=progress, store=store)
     fixed = datetime(DEMO_YEAR + 1, 6, 30, 17, 0)
-    outcome = run(BUNDLED_MASTER, submissions, DEMO_YEAR, out / "集計結果", options, run_at=fixed)
+    outcome = run(master, submissions, DEMO_YEAR, out / "集計結果", options, run_at=fixed)
     return outcome, outcome.outputs[0]
 
 
@@ -81,13 +105,13 @@ def make_sample_submissions(
         for row in plan.expected_rows(department, year):
             target = next((t for t in plan.targets_of(row.number) if t.seq == row.target_seq), None)
             values[row.row_key] = _row_values(plan, target, year, rng, messy=index % 4 == 1)
-        name = template_path(out, department, year).name
+        name = template_path(out, department, year, plan).name
         if index == 2:
-            name = f"【提出】{department}_進捗.xlsx"  # departments rename files
+            name = f"【提出】{plan.file_part(department)}_進捗.xlsx"  # departments rename files
         saved = datetime(year + 1, 5, 20 + index % 8, 9 + index % 7, 0)
         paths.append(
             fill_template(
-                template_path(templates, department, year),
+                template_path(templates, department, year, plan),
                 out / name,
                 values,
                 writer=f"担当者{index + 1}",
@@ -156,7 +180,7 @@ def _add_mistakes(
         for r in rows[:1]
     }
     old = fill_template(
-        template_path(templates, first, year),
+        template_path(templates, first, year, plan),
         out / "再提出前" / f"{first}_旧.xlsx",
         wrong,
         writer="担当者1",

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Finding, SubmittedFile
+from pipeline.model import Finding, Plan, SubmittedFile
 from pipeline.text import display_width, key, safe_filename_part
 from pipeline.xlsx import FONT, atomic_path, cut_text
 
@@ -40,11 +40,10 @@ _HEADER = (
 )
 
 
-def feedback_path(out_dir: Path, department: str, year: int) -> Path:
-    return (
-        out_dir
-        / f"{L.FEEDBACK_SHEET}_{safe_filename_part(department)}_{years.file_label(year)}.xlsx"
-    )
+def feedback_path(out_dir: Path, department: str, year: int, plan: Plan | None = None) -> Path:
+    """Where `department`'s feedback goes; with `plan`, the plan's collision-free name part."""
+    part = plan.file_part(department) if plan else safe_filename_part(department)
+    return out_dir / f"{L.FEEDBACK_SHEET}_{part}_{years.file_label(year)}.xlsx"
 
 
 def set_text(cell: Cell, value: object) -> None:
@@ -61,6 +60,7 @@ def write_feedback(
     department: str,
     year: int,
     findings: Sequence[Finding],
+    plan: Plan | None = None,
 ) -> Path:
     book = _copy_of(source, file)
     name = next((n for n in book.sheetnames if key(n) == key(L.PROGRESS_SHEET)), None)
@@ -69,7 +69,7 @@ def write_feedback(
         _mark_cells(progress, findings)
     title = f"指摘事項　{department}　{years.display(year)}"
     _findings_sheet(book, findings, name, title)
-    path = feedback_path(out_dir, department, year)
+    path = feedback_path(out_dir, department, year, plan)
     with atomic_path(path) as temporary:
         book.save(temporary)
     return path
