@@ -65,7 +65,13 @@ def test_canonical_spells_equal_numbers_as_written_whatever_came_before() -> Non
 
 @pytest.mark.parametrize(
     ("name", "part"),
-    [("CON", "CON＿"), ("aux.課", "aux.課＿"), ("Com1", "Com1＿"), ("総務課.", "総務課"), ("課 ", "課")],
+    [
+        ("CON", "CON＿"),
+        ("aux.課", "aux.課＿"),
+        ("Com1", "Com1＿"),
+        ("総務課.", "総務課"),
+        ("課 ", "課"),
+    ],
 )
 def test_device_names_and_trailing_dots_are_mapped(name: str, part: str) -> None:
     assert safe_filename_part(name) == part
