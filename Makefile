@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench clean
+.PHONY: install demo test lint master bench clean wheelhouse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,8 @@ clean:
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,1000)
+
+# Offline installation for a closed network: shinchoku's wheel, every dependency's wheels for
+# Windows and Linux (CPython 3.11-3.13), install.bat / install.sh / shinchoku.bat (git-ignored).
+wheelhouse: $(STAMP)
+	$(BIN)/python tools/wheelhouse.py --out dist/wheelhouse

@@ -276,6 +276,26 @@ def _print_rows(rows: list[dict[str, object]]) -> None:
 
 @main.command()
 @HELP
+@click.option(
+    "--out",
+    "out",
+    default=Path("output"),
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="書き込めるか確かめる出力先フォルダ",
+)
+@DB
+def doctor(out: Path, db: Path | None) -> None:
+    """動作環境を確認する（Python・依存パッケージ・書き込み権限・履歴ファイル）。"""
+    from pipeline.doctor import diagnose, report
+
+    checks = diagnose(out, db)
+    click.echo("\n".join(report(checks)))
+    sys.exit(0 if all(c.ok for c in checks) else 1)
+
+
+@main.command()
+@HELP
 def rules() -> None:
     """検証ルールの一覧（Markdown）を表示する。"""
     from pipeline.messages import rules_markdown
