@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy pipeline
 
+# With dist/wheelhouse present (make wheelhouse) this includes the offline install (~1 min).
 test: lint
 	$(BIN)/pytest
 
@@ -31,7 +32,7 @@ master: $(STAMP)
 	$(BIN)/python -m pipeline build-master pipeline/data/sendai2021 pipeline/data/sendai2021_計画マスタ.xlsx
 
 clean:
-	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache build dist
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
