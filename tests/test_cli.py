@@ -237,3 +237,31 @@ def test_no_output_ever_shows_nan(tmp_path: Path) -> None:
             c.value for ws in load_workbook(path).worksheets for r in ws.iter_rows() for c in r
         ]
         assert not any(isinstance(v, str) and v.lower() == "nan" for v in values), path.name
+
+
+POSIX_ONLY_MODULES = {"fcntl", "pwd", "grp", "resource", "termios", "tty", "posix", "syslog"}
+POSIX_ONLY_CALLS = {"fork", "forkpty", "getuid", "geteuid", "getgid", "setsid", "killpg"}
+POSIX_ONLY_CALLS |= {"chown", "lchown", "symlink", "link", "mkfifo", "getpgid", "nice"}
+
+
+def test_no_posix_only_call_on_any_command_path() -> None:
+    """Everything a command runs is in pipeline/ and schemas/: none of it may need POSIX
+    (Windows has no fcntl, fork or getuid); sched_getaffinity only behind a hasattr check."""
+    import ast
+
+    repo = Path(__file__).resolve().parents[1]
+    found = []
+    for path in [*(repo / "pipeline").rglob("*.py"), *(repo / "schemas").rglob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                found += [f"{path.name}: import {n}" for n in names if n in POSIX_ONLY_MODULES]
+            if isinstance(node, ast.Attribute) and node.attr in POSIX_ONLY_CALLS:
+                found.append(f"{path.name}: {node.attr}")
+            if isinstance(node, ast.Attribute) and node.attr.startswith("SIG"):
+                found.append(f"{path.name}: signal.{node.attr}")
+        if "sched_getaffinity(" in source:
+            assert 'hasattr(os, "sched_getaffinity")' in source, path.name
+    assert found == []

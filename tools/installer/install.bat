@@ -28,7 +28,7 @@ if errorlevel 1 goto fail
 copy /y "%HERE%shinchoku.bat" "%SHINCHOKU_HOME%\shinchoku.bat" >nul
 if errorlevel 1 goto fail
 echo [3/3] 動作環境を確認しています
-"%SHINCHOKU_HOME%\venv\Scripts\python.exe" -m pipeline doctor --out "%USERPROFILE%\Documents\shinchoku" --db "%USERPROFILE%\Documents\shinchoku\shinchoku.sqlite3"
+"%SHINCHOKU_HOME%\venv\Scripts\shinchoku.exe" doctor --out "%USERPROFILE%\Documents\shinchoku" --db "%USERPROFILE%\Documents\shinchoku\shinchoku.sqlite3"
 if errorlevel 1 goto fail
 echo.
 echo インストールが終わりました。コマンドプロンプトで次のように実行します:
