@@ -201,9 +201,10 @@ def run(
 )
 def demo(out: Path) -> None:
     """同梱の計画マスタとサンプル提出ファイルで一連の処理を実行する。"""
-    from pipeline.demo import run_demo
+    from pipeline.demo import demo_master, run_demo
 
     outcome, workbook = run_demo(out, progress=_progress)
+    click.echo(f"計画マスタ（見本）: {demo_master(out)}")
     click.echo(f"配布した様式: {out / 'テンプレート'}")
     click.echo(f"提出されたサンプル: {out / '提出'}")
     _summary(outcome)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import random
+import shutil
 from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
@@ -49,14 +50,23 @@ def bundled_master(name: str = BUNDLED_PLAN) -> Path:
     return _EXTRACTED.enter_context(resources.as_file(resource))  # e.g. a zipped install
 
 
+def demo_master(out: Path) -> Path:
+    """Where the demo puts its copy of the bundled master."""
+    return out / f"{BUNDLED_PLAN}_計画マスタ.xlsx"
+
+
 _EXTRACTED = ExitStack()
 atexit.register(_EXTRACTED.close)
 
 
 def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path]:  # type: ignore[type-arg]
     """Two earlier years go into the history store first, so the trend and last year's figures
-    show; then this year's templates (with last year beside) and messy submissions are run."""
-    master = bundled_master()
+    show; then this year's templates (with last year beside) and messy submissions are run.
+    The run reads a copy of the bundled master in `out`: a sample to start one's own plan from
+    (an installed wheel offers no other way to it) and the demo's commands can be rerun by hand."""
+    master = demo_master(out)
+    master.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(bundled_master(), master)
     store = out / "shinchoku.sqlite3"
     for stale in [
         *out.glob("shinchoku.sqlite3*"),

@@ -195,6 +195,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
         (tmp_path / "demo" / "集計結果").glob("集計結果_sendai-kyodo-2021_2024年度.xlsx")
     )
     assert str(workbook) in result.output
+    sample = tmp_path / "demo" / "sendai2021_計画マスタ.xlsx"  # a master to start one's own from
+    assert str(sample) in result.output and load_workbook(sample).sheetnames[:2] == ["計画", "体系"]
     book = load_workbook(workbook)
     assert book.sheetnames[:3] == ["概要", "分野別", "施策別"]
     assert {"事業一覧", "提出状況", "検証結果"} <= set(book.sheetnames)
