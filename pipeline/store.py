@@ -265,8 +265,10 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def export(self, out_dir: Path) -> list[Path]:
-        """Every table as a CSV file (UTF-8 with BOM, CRLF) for archiving and open data."""
-        out_dir.mkdir(parents=True, exist_ok=True)
+        """Every table as a CSV file (UTF-8 with BOM, CRLF) for archiving and open data; a file
+        open in Excel stops with OutputError, nothing half-written."""
+        from pipeline.xlsx import atomic_path
+
         paths = []
         for table in TABLES:
             cursor = self.db.execute(f"SELECT * FROM {table} ORDER BY rowid")
@@ -275,7 +277,8 @@ class Store:
             writer.writerow([d[0] for d in cursor.description])
             writer.writerows(cursor)
             path = out_dir / f"{table}.csv"
-            path.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+            with atomic_path(path) as temporary:
+                temporary.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
             paths.append(path)
         return paths
 

@@ -132,3 +132,22 @@ def test_an_unwritable_output_folder_is_a_message(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert str(blocker) in result.output
+
+
+def test_an_export_file_held_open_in_excel_stops_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, out = tmp_path / "h.sqlite3", tmp_path / "書き出し"
+    Store(store).close()
+    real_replace = os.replace
+
+    def locked(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if Path(target).name == "runs.csv":
+            raise PermissionError(13, "The process cannot access the file", str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", locked)
+    result = CliRunner().invoke(main, ["export", "--db", str(store), "--out", str(out)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "runs.csv" in result.output and "閉じて" in result.output
+    assert not list(out.glob(".*part"))
