@@ -90,10 +90,14 @@ class _Main(click.Group):
     """The command group; the one place where the errors a user can act on are caught."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from pipeline.errors import ShinchokuError
+        from pipeline.errors import OutputError, ShinchokuError
 
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except OSError as error:  # the file system's refusals not met where they arise
+                where = Path(error.filename) if error.filename else Path.cwd()
+                raise OutputError.from_os_error(where, error) from None
         except ShinchokuError as error:
             for line in error.lines():
                 click.echo(line, err=True)

@@ -20,13 +20,14 @@ from pathlib import Path
 from pipeline import labels as L
 from pipeline import years
 from pipeline.batch import Options, Outcome, Progress, make_templates, no_progress, run
-from pipeline.errors import UsageError
+from pipeline.errors import OutputError, UsageError
 from pipeline.model import Plan, Target
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
 from pipeline.samples import fill_template
 from pipeline.templates import template_path, write_templates
 from pipeline.text import key
+from pipeline.xlsx import atomic_path
 
 DEMO_YEAR = 2024
 PAST_YEARS = (2022, 2023)
@@ -65,15 +66,18 @@ def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path
     The run reads a copy of the bundled master in `out`: a sample to start one's own plan from
     (an installed wheel offers no other way to it) and the demo's commands can be rerun by hand."""
     master = demo_master(out)
-    master.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(bundled_master(), master)
+    with atomic_path(master) as temporary:
+        shutil.copyfile(bundled_master(), temporary)
     store = out / "shinchoku.sqlite3"
     for stale in [
         *out.glob("shinchoku.sqlite3*"),
         *_files(out / "提出"),
         *_files(out / "過去年度"),
     ]:
-        stale.unlink()
+        try:
+            stale.unlink()
+        except OSError as error:  # on Windows: a sample still open in Excel
+            raise OutputError.from_os_error(stale, error) from None
     for year in PAST_YEARS:
         folder = out / "過去年度" / years.file_label(year)
         plan = read_plan(master)

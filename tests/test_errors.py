@@ -151,3 +151,23 @@ def test_an_export_file_held_open_in_excel_stops_cleanly(
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "runs.csv" in result.output and "閉じて" in result.output
     assert not list(out.glob(".*part"))
+
+
+def test_a_demo_sample_held_open_stops_the_demo_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "デモ"
+    sample = out / "提出" / "開いている.xlsx"
+    sample.parent.mkdir(parents=True)
+    sample.write_bytes(b"x")
+    real_unlink = Path.unlink
+
+    def locked(path: Path, missing_ok: bool = False) -> None:
+        if path == sample:  # Windows refuses to delete a file open in Excel
+            raise PermissionError(13, "The process cannot access the file", str(path))
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", locked)
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert str(sample) in result.output and "閉じて" in result.output
