@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench clean wheelhouse
+.PHONY: install demo test lint master bench clean wheelhouse test-install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,7 @@ bench: $(STAMP)
 # Windows and Linux (CPython 3.11-3.13), install.bat / install.sh / shinchoku.bat (git-ignored).
 wheelhouse: $(STAMP)
 	$(BIN)/python tools/wheelhouse.py --out dist/wheelhouse
+
+# Only the install tests: the wheel alone, the wheelhouse's contents, the offline install.
+test-install: wheelhouse
+	$(BIN)/pytest tests/test_wheelhouse.py

@@ -163,11 +163,11 @@ def test_offline_install_from_the_wheelhouse_alone(wheel: Path, tmp_path: Path) 
     shutil.copy(wheel, stage)
     write_scripts(stage)
     home = tmp_path / "ユーザー フォルダ" / "shinchoku"
-    env = _clean_env(tmp_path, SHINCHOKU_HOME=str(home))
+    env = _clean_env(tmp_path, SHINCHOKU_HOME=str(home), PIP_NO_COMPILE="1")  # saves ~15 s
     interfaces = "import socket; print(sorted(n for _, n in socket.if_nameindex()))"
     assert _run([*OFFLINE, "python3", "-c", interfaces], tmp_path, env).stdout.strip() == "['lo']"
     installed = _run([*OFFLINE, "sh", str(stage / "install.sh")], tmp_path, env)
-    assert "問題なし" in installed.stdout
+    assert installed.stdout.splitlines()[-2] == "問題なし"  # install.sh ends with shinchoku doctor
     work = tmp_path / "作業"
     work.mkdir()
     bin_dir = home / "venv" / "bin"
@@ -175,5 +175,3 @@ def test_offline_install_from_the_wheelhouse_alone(wheel: Path, tmp_path: Path) 
     assert str(WORKBOOK) in demo.stdout and (work / WORKBOOK).is_file()
     helped = _run([*OFFLINE, str(bin_dir / "python"), "-m", "pipeline", "--help"], work, env)
     assert "doctor" in helped.stdout
-    doctor = _run([*OFFLINE, str(bin_dir / "shinchoku"), "doctor"], work, env)
-    assert doctor.stdout.splitlines()[-1] == "問題なし"
