@@ -57,6 +57,8 @@ def test_the_wheel_holds_every_file_a_command_reads(wheel: Path) -> None:
         if p.is_file() and "__pycache__" not in p.parts
     }
     assert shipped - names == set()  # bundled plans (and any added later) are package data
+    extra = {n for n in names - shipped if ".dist-info/" not in n}
+    assert extra == set()  # nothing stale from an earlier build
     assert "pipeline/data/sendai2021_計画マスタ.xlsx" in names
 
 

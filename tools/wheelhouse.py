@@ -182,6 +182,7 @@ def build_wheel(out: Path) -> Path:
     """shinchoku's own wheel from this checkout (any older one in `out` is removed)."""
     for old in out.glob("shinchoku-*.whl"):
         old.unlink()
+    shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools keeps removed modules there
     _pip(
         "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(out), str(ROOT)
     )
