@@ -12,6 +12,7 @@ import importlib
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -41,10 +42,23 @@ class Check:
 
 def diagnose(out: Path, store: Path | None) -> list[Check]:
     """Every check, in the order a user would fix them."""
-    checks = [_python(), *_dependencies(), _bundled_plan(), _writable("出力先フォルダ", out)]
+    checks = [_python(), *_dependencies()]
+    checks.append(_guarded("同梱の計画マスタ", _bundled_plan))
+    checks.append(_guarded("出力先フォルダ", _writable, out))
     if store is not None:
-        checks += [_writable("履歴ファイルのフォルダ", store.parent), _integrity(store)]
+        checks.append(_guarded("履歴ファイルのフォルダ", _writable, store.parent))
+        checks.append(_guarded("履歴ファイル", _integrity, store))
     return checks
+
+
+def _guarded(item: str, check: Callable[..., Check], *args: Path) -> Check:
+    """Doctor runs when something is broken: a check that fails unexpectedly (the bundled plan
+    needs pandas, say) is reported as such rather than stopping the others."""
+    try:
+        return check(item, *args)
+    except Exception as error:
+        detail = f"確認できません（{type(error).__name__}: {error}）。{_REINSTALL}"
+        return Check(item, False, detail)
 
 
 def report(checks: list[Check]) -> list[str]:
@@ -111,15 +125,15 @@ def _dependencies() -> list[Check]:
 _REINSTALL = "配布フォルダの install.bat を実行し直してください。"
 
 
-def _bundled_plan() -> Check:
+def _bundled_plan(item: str) -> Check:
     from pipeline.demo import bundled_master
     from pipeline.errors import ShinchokuError
 
     try:
         master = bundled_master()
     except ShinchokuError as error:
-        return Check("同梱の計画マスタ", False, str(error))
-    return Check("同梱の計画マスタ", True, master.name)
+        return Check(item, False, str(error))
+    return Check(item, True, master.name)
 
 
 def _writable(item: str, folder: Path) -> Check:
@@ -145,8 +159,7 @@ def _writable(item: str, folder: Path) -> Check:
     return Check(item, True, f"{folder} に書き込めます")
 
 
-def _integrity(store: Path) -> Check:
-    item = "履歴ファイル"
+def _integrity(item: str, store: Path) -> Check:
     if not store.exists():
         return Check(item, True, f"{store} はまだありません（最初の run で作成されます）")
     from pipeline.store import SCHEMA_VERSION

@@ -101,3 +101,18 @@ def test_a_dependency_at_a_wrong_version_or_broken_is_reported(
     assert "[要対応] pandas: 2.0.0 は対象外です（必要: ==3.1.1）" in result.output
     assert "[要対応] python-calamine" in result.output and "DLL load failed" in result.output
     assert "install.bat" in result.output
+
+
+def test_a_check_that_fails_unexpectedly_is_reported_and_the_others_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.demo
+
+    def broken() -> Path:
+        raise ImportError("numpy.core.multiarray failed to import")
+
+    monkeypatch.setattr(pipeline.demo, "bundled_master", broken)
+    result = _doctor(tmp_path)
+    assert result.exit_code == 1
+    assert "[要対応] 同梱の計画マスタ: 確認できません（ImportError" in result.output
+    assert "[OK] 出力先フォルダ" in result.output and "[OK] 履歴ファイル:" in result.output
