@@ -94,7 +94,10 @@ def _dependencies() -> list[Check]:
                 "shinchoku", False, "インストールされていません。install.bat を実行してください。"
             )
         ]
-    from packaging.requirements import Requirement
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:  # the one dependency doctor itself needs to compare versions
+        return [Check("packaging", False, "見つかりません。" + _REINSTALL)]
 
     checks = []
     for text in required:
