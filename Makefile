@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench clean wheelhouse test-install
+.PHONY: install demo test lint master bench mutate clean wheelhouse test-install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,16 @@ master: $(STAMP)
 	$(BIN)/python -m pipeline build-master pipeline/data/sendai2021 pipeline/data/sendai2021_計画マスタ.xlsx
 
 clean:
-	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache .mutation build dist
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,1000)
+
+# Mutation testing (mutmut) of the modules that decide what users see; prints the score.
+# Slow (not part of make test); results are cached in .mutation/ (git-ignored). GROUPS=rates …
+mutate: $(STAMP)
+	$(BIN)/python mutation/mutate.py $(GROUPS)
 
 # Offline installation for a closed network: shinchoku's wheel, every dependency's wheels for
 # Windows and Linux (CPython 3.11-3.13), install.bat / install.sh / shinchoku.bat (git-ignored).

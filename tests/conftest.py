@@ -1,10 +1,20 @@
-"""Every test gets its own history store, never the developer's output/shinchoku.sqlite3."""
+"""Every test gets its own history store, never the developer's output/shinchoku.sqlite3.
+
+`make mutate` sets HYPOTHESIS_PROFILE=mutate: fewer, fixed examples per property, so that a
+mutant's verdict does not depend on the luck of the draw."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: the 2-core machine is shared, and a loaded moment is not a slow test.
+settings.register_profile("shared", deadline=None)
+settings.register_profile("mutate", max_examples=30, derandomize=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared"))
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,21 @@
 """Fiscal years as people write them (西暦, FY, 和暦, full-width) and as shinchoku shows them."""
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.years import YearError, display, era_name, file_label, parse_fiscal_year
+from pipeline.years import (
+    MAX_YEAR,
+    MIN_YEAR,
+    YearError,
+    display,
+    era_name,
+    file_label,
+    parse_fiscal_year,
+)
 
 
 @pytest.mark.parametrize(
@@ -25,6 +36,8 @@ from pipeline.years import YearError, display, era_name, file_label, parse_fisca
         ("平成32年度", 2020),  # the seed writes this
         ("２０２４年度", 2024),
         ("Ｒ６", 2024),
+        ("２０２４ 年 度", 2024),  # spaces anywhere, as people space out words
+        ("令和 ６ 年 度", 2024),
     ],
 )
 def test_every_accepted_way_of_writing_a_year_is_read(typed: object, year: int) -> None:
@@ -66,4 +79,44 @@ def test_any_cell_value_gives_a_year_or_a_year_error(value: object) -> None:
         year = parse_fiscal_year(value)
     except YearError:
         return
-    assert isinstance(year, int)
+    assert MIN_YEAR <= year <= MAX_YEAR
+    # a year read is one shinchoku can write back and read again
+    assert parse_fiscal_year(era_name(year)) == year
+    assert parse_fiscal_year(file_label(year)) == year
+    if isinstance(value, int | float):
+        assert year == value
+    elif isinstance(value, str) and re.search(r"\d{4}", value):
+        assert str(year) in unicodedata.normalize("NFKC", value)
+
+
+@pytest.mark.parametrize("typed", [1949, 2201, "1949年度", "2201", "R183", "FY12345"])
+def test_years_outside_the_plausible_range_are_refused(typed: object) -> None:
+    with pytest.raises(YearError):
+        parse_fiscal_year(typed)
+
+
+@pytest.mark.parametrize("typed", [1950, 2200, "昭和25年度", "s25"])
+def test_years_at_the_edges_of_the_range_are_read(typed: object) -> None:
+    assert parse_fiscal_year(typed) in (1950, 2200)
+
+
+@pytest.mark.parametrize(
+    ("year", "era"),
+    [(1988, "昭和63年度"), (1989, "平成元年度"), (2019, "令和元年度"), (2020, "令和2年度")],
+)
+def test_era_boundaries(year: int, era: str) -> None:
+    assert era_name(year) == era
+    assert parse_fiscal_year(era) == year
+
+
+def test_era_year_zero_is_refused() -> None:
+    for typed in ("H0", "平成0年度", "S0"):
+        with pytest.raises(YearError):
+            parse_fiscal_year(typed)
+
+
+def test_a_refused_year_names_what_was_typed() -> None:
+    for typed in ("来年", 1800, "R0", True):
+        with pytest.raises(YearError) as raised:
+            parse_fiscal_year(typed)
+        assert str(typed) in str(raised.value)

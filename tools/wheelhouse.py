@@ -141,8 +141,8 @@ def missing(folder: Path, target: Target, root: str = "shinchoku") -> list[str]:
     return lacking
 
 
-def _pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", *args], check=True)
+def _pip(*args: str | Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", *map(str, args)], check=True)
 
 
 def _download(target: Target, out: Path, requirements: list[str]) -> None:
@@ -183,9 +183,10 @@ def build_wheel(out: Path) -> Path:
     for old in out.glob("shinchoku-*.whl"):
         old.unlink()
     shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools keeps removed modules there
-    _pip(
-        "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(out), str(ROOT)
-    )
+    try:
+        _pip("wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(out), ROOT)
+    finally:
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
     return next(out.glob("shinchoku-*.whl"))
 
 

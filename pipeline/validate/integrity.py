@@ -30,6 +30,8 @@ def match_rows(
     wanted = {k: _locked(r) for k, r in by_key.items()}
     seen: dict[tuple[str, str], int] = {}
     findings: list[Finding] = []
+    if rows.empty:  # every row deleted: one clear message besides each missing row's I03
+        findings.append(finding("F19", file=file.path, sheet=L.PROGRESS_SHEET))
     seqs: list[object] = []
     numbers: list[object] = []
     for record in records(rows):

@@ -1,0 +1,193 @@
+"""make mutate: mutation testing (mutmut 3) of the modules that decide what users see.
+
+Each group of modules is mutated in its own scratch copy of the repository
+(`.mutation/<group>/`, git-ignored) whose pyproject.toml names only that group's modules and
+only the fast test files relevant to them, so that each mutant runs a few seconds of tests, not
+the whole suite. mutmut picks, per mutant, the tests among those that ran the mutated function.
+
+The score counts killed (and timed-out) mutants against all mutants less those judged equivalent
+in mutation/equivalent.txt (one mutant name per line, `#` starts the reason). Results are cached
+per group by mutmut: a second run re-tests only what changed.
+
+    python mutation/mutate.py [GROUP ...] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCRATCH = REPO / ".mutation"
+EQUIVALENT = REPO / "mutation" / "equivalent.txt"
+
+# group -> (modules to mutate, test files run against them)
+GROUPS: dict[str, tuple[list[str], list[str]]] = {
+    "rates": (
+        ["pipeline/rates.py"],
+        [
+            "tests/test_rates.py",
+            "tests/test_shares.py",
+            "tests/test_rates_rows.py",
+            "tests/test_template_formulas.py",
+        ],
+    ),
+    "normalise": (
+        ["pipeline/normalise.py"],
+        ["tests/test_normalise.py", "tests/test_normalise_rows.py"],
+    ),
+    "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_files_choice.py"]),
+    "files": (["pipeline/validate/files.py"], ["tests/test_files_choice.py"]),
+    "figures": (
+        ["pipeline/figures.py"],
+        [
+            "tests/test_figures.py",
+            "tests/test_shares.py",
+            "tests/test_committee_workbook.py",
+            "tests/test_agnostic.py",
+            "tests/test_seed_figures.py",
+        ],
+    ),
+    "csvout": (["pipeline/report/csvout.py"], ["tests/test_csvout.py"]),
+    "workbook": (
+        ["pipeline/report/workbook.py"],
+        ["tests/test_committee_workbook.py", "tests/test_workbook.py"],
+    ),
+    "container": (["pipeline/ingest/container.py"], ["tests/test_container_limits.py"]),
+    "validate": (
+        [
+            "pipeline/validate/identity.py",
+            "pipeline/validate/integrity.py",
+            "pipeline/validate/values.py",
+            "pipeline/validate/consistency.py",
+        ],
+        ["tests/test_rule_codes.py", "tests/test_hostile.py::test_hostile_submission"],
+    ),
+    "store": (["pipeline/store.py"], ["tests/test_store.py"]),
+}
+
+_COPY = ["pipeline", "schemas", "tests", "docs", "README.md"]  # pipeline/data: the bundled plan
+
+
+def _config(modules: list[str], tests: list[str]) -> str:
+    existing = [t for t in tests if (REPO / t.split("::")[0]).exists()]
+    return (
+        "\n[tool.mutmut]\n"
+        f"source_paths = {json.dumps(['pipeline'])}\n"
+        f"only_mutate = {json.dumps(modules)}\n"
+        f"also_copy = {json.dumps(['schemas', 'docs', 'README.md'])}\n"
+        f"pytest_add_cli_args_test_selection = {json.dumps(existing)}\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore"]\n'
+        "use_git_change_detection = false\n"
+    )
+
+
+def _prepare(group: str) -> Path:
+    """A scratch copy of the repository whose pyproject names the group; mutmut's own cache
+    (mutants/) is kept between runs so that only what changed is re-tested."""
+    modules, tests = GROUPS[group]
+    work = SCRATCH / group
+    work.mkdir(parents=True, exist_ok=True)
+    for name in _COPY:
+        source, dest = REPO / name, work / name
+        if dest.is_dir():
+            shutil.rmtree(dest)
+        if source.is_dir():
+            shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, dest)
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    (work / "pyproject.toml").write_text(text + _config(modules, tests), encoding="utf-8")
+    return work
+
+
+def _results(work: Path) -> dict[str, str]:
+    """mutant name -> status, from `mutmut results --all true`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    statuses: dict[str, str] = {}
+    for line in done.stdout.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep and name:
+            statuses[name] = status.strip()
+    return statuses
+
+
+def _equivalent() -> set[str]:
+    names = set()
+    if EQUIVALENT.exists():
+        for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+            name = line.split("#", 1)[0].strip()
+            if name:
+                names.add(name)
+    return names
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", default=list(GROUPS))
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--no-run", action="store_true", help="only report cached results")
+    args = parser.parse_args()
+    equivalent = _equivalent()
+    total_killed = total_counted = 0
+    lines = []
+    for group in args.groups:
+        if not any((REPO / t.split("::")[0]).exists() for t in GROUPS[group][1]):
+            print(f"{group:10} skipped: none of its test files exists", flush=True)
+            continue
+        work = _prepare(group) if not args.no_run else SCRATCH / group
+        env = {**os.environ}
+        if not args.no_run:
+            env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "mutate"}
+            subprocess.run(
+                [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.jobs)],
+                cwd=work,
+                env=env,
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
+        statuses = _results(work)
+        stale = [n for n, s in statuses.items() if s not in ("killed", "timeout")]
+        if stale and not args.no_run:  # cached survivors: try them again against today's tests
+            subprocess.run(
+                [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.jobs), *stale],
+                cwd=work,
+                env=env,
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
+            statuses = _results(work)
+        killed = {n for n, s in statuses.items() if s in ("killed", "timeout")}
+        survivors = sorted(n for n, s in statuses.items() if n not in killed)
+        judged = [n for n in survivors if n in equivalent]
+        real = [n for n in survivors if n not in equivalent]
+        counted = len(statuses) - len(judged)
+        total_killed += len(killed)
+        total_counted += counted
+        score = 100.0 * len(killed) / counted if counted else 100.0
+        lines.append(
+            f"{group:10} {len(killed):4} killed / {counted:4} non-equivalent "
+            f"({len(judged)} equivalent)  {score:5.1f} %"
+        )
+        for name in real:
+            lines.append(f"    survived: {name} ({statuses[name]})")
+        print("\n".join(lines), flush=True)
+        lines.clear()
+    score = 100.0 * total_killed / total_counted if total_counted else 100.0
+    print(f"mutation score: {total_killed} / {total_counted} = {score:.1f} %")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

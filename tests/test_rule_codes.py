@@ -1,0 +1,292 @@
+"""Every rule of the message table (pipeline/messages.py) is produced by a test that asserts its
+code and where it points (file, sheet, cell): the hostile corpus (tests/hostile.py) for the rules
+it pins to a cell, and the scenarios here for the rest — file-level rules (no cell), the plan
+master's rules, consistency warnings, and the gaps a trial of hand-made bugs found (an edited
+基準値, the `_meta` fingerprint, C01 at two steps)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline import labels as L
+from pipeline.batch import Checked, Options, check_folder
+from pipeline.messages import RULES
+from pipeline.plan import PlanError, read_plan
+from pipeline.plan_source import write_master
+from tests.builders import complete_row, master_sheets, submit_all, write_plan
+from tests.hostile import (
+    CASES,
+    MAIN,
+    YEAR,
+    Base,
+    Build,
+    case_by_name,
+    edited,
+    make_base,
+    meta_cell,
+    with_xml_cell,
+)
+
+META, SHEET = L.META_SHEET, L.PROGRESS_SHEET
+Where = tuple[str, str, str, str]  # rule, file, sheet, cell
+
+
+@dataclass(frozen=True)
+class Scenario:
+    build: Build
+    expect: tuple[Where, ...]
+    absent: tuple[Where, ...] = ()  # findings that must not be there
+
+
+def _case(name: str) -> Build:
+    return case_by_name(name).build
+
+
+def _delete_data_rows(book) -> None:  # type: ignore[no-untyped-def]
+    book[SHEET].delete_rows(7, 4)
+
+
+def _long_text(length: int) -> bytes:
+    return f'<c r="K7" t="inlineStr"><is><t>{"長" * length}</t></is></c>'.encode()
+
+
+def _only_departments_a_file(base: Base, folder: Path) -> None:
+    edited()(base, folder)
+
+
+def _master_changed_after_templates(base: Base, folder: Path) -> None:
+    """A template made from an earlier master (件数's target was 90), then the master changed."""
+    from pipeline.samples import fill_template
+    from pipeline.templates import template_path, write_templates
+    from pipeline.text import key
+    from tests.hostile import VALID, plan_sheets
+
+    sheets = plan_sheets()
+    sheets[L.MASTER_TARGET_SHEET][1][-1] = "90"
+    earlier = read_plan(write_master(sheets, folder.parent / f"{folder.name}_earlier.xlsx"))
+    write_templates(earlier, YEAR, folder.parent / f"{folder.name}_t")
+    values = {(key(n), key(t)): v for (n, t), v in VALID.items()}
+    source = template_path(folder.parent / f"{folder.name}_t", "A課", YEAR)
+    fill_template(source, folder / MAIN, values, "検証 太郎")
+
+
+SCENARIOS: dict[str, Scenario] = {
+    # --- file-level rules: they name the file and no cell
+    "F01": Scenario(_case("corrupt_zip_deflate"), (("F01", MAIN, "", ""),)),
+    "F02": Scenario(_case("zero_byte"), (("F02", MAIN, "", ""),)),
+    "F03": Scenario(_case("encrypted_ole"), (("F03", MAIN, "", ""),)),
+    "F04": Scenario(_case("csv_renamed"), (("F04", MAIN, "", ""),)),
+    "F05": Scenario(_case("zip_bomb_ratio"), (("F05", MAIN, "", ""),)),
+    "F06": Scenario(_case("renamed_sheet"), (("F06", MAIN, "", ""),)),
+    "F07": Scenario(_case("meta_other_plan"), (("F07", MAIN, META, ""),)),
+    "F08": Scenario(_case("last_years_template"), (("F08", MAIN, META, ""),)),
+    "F09": Scenario(_case("renamed_header"), (("F09", MAIN, SHEET, "A6"),)),
+    "F10": Scenario(_case("meta_removed"), (("F10", MAIN, "", ""),)),
+    "F11": Scenario(_case("meta_removed_and_numbers_unknown"), (("F11", MAIN, "", ""),)),
+    "F12": Scenario(_case("xlsm_with_macros"), (("F12", "進捗状況_A課_2025年度.xlsm", "", ""),)),
+    "F13": Scenario(_case("older_template_version"), (("F13", MAIN, META, ""),)),
+    "F14": Scenario(
+        edited(mutate=meta_cell("B5", "0" * 64)),
+        (("F14", MAIN, META, ""),),
+        absent=(("I01", MAIN, SHEET, "G7"),),
+    ),
+    "F14 master changed": Scenario(
+        _master_changed_after_templates, (("F14", MAIN, META, ""), ("I01", MAIN, SHEET, "G7"))
+    ),
+    "F14 quiet": Scenario(edited(), (), absent=(("F14", MAIN, META, ""),)),
+    "F15": Scenario(_case("lock_file_and_text_file"), (("F15", "送付状.txt", "", ""),)),
+    "F16": Scenario(
+        _case("lock_file_and_text_file"), (("F16", "~$進捗状況_A課_2025年度.xlsx", "", ""),)
+    ),
+    "F19": Scenario(edited(mutate=_delete_data_rows), (("F19", MAIN, SHEET, ""),)),
+    # --- the rows: an edited 基準値 is an edited locked cell like any other
+    "I01": Scenario(edited({"F7": 50}), (("I01", MAIN, SHEET, "F7"),)),
+    "I03": Scenario(_case("deleted_row"), (("I03", MAIN, SHEET, ""),)),
+    "V13": Scenario(with_xml_cell("K7", _long_text(32_768)), (("V13", MAIN, SHEET, "K7"),)),
+    "V13 at the limit": Scenario(
+        with_xml_cell("K7", _long_text(32_767)), (), absent=(("V13", MAIN, SHEET, "K7"),)
+    ),
+    "V14": Scenario(edited({"H7": "1e15"}), (("V14", MAIN, SHEET, "H7"),)),
+    "V14 just below": Scenario(
+        edited({"H7": "999999999999999"}), (), absent=(("V14", MAIN, SHEET, "H7"),)
+    ),
+    # --- the folder as a whole
+    "B01": Scenario(_only_departments_a_file, (("B01", "", "", ""),)),
+    "B02": Scenario(
+        edited(mutate=lambda book: book[SHEET].delete_rows(7, 2)), (("B02", "", "", ""),)
+    ),
+    "B03": Scenario(_case("two_files_same_department"), (("B03", "旧/進捗状況_A課.xlsx", "", ""),)),
+    "B04": Scenario(_case("meta_unknown_department"), (("B04", MAIN, META, ""),)),
+}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+    return make_base(tmp_path_factory.mktemp("base"))
+
+
+def _where(checked: Checked) -> set[Where]:
+    return {(f.rule, f.file, f.sheet, f.cell) for f in checked.findings}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_rule_is_produced_where_it_points(name: str, base: Base, tmp_path: Path) -> None:
+    scenario = SCENARIOS[name]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    scenario.build(base, folder)
+    if name != "B01":
+        base_other = base.other.read_bytes()
+        (folder / "B.xlsx").write_bytes(base_other)
+    checked = check_folder(base.plan, folder, YEAR, Options(workers=1))
+    seen = _where(checked)
+    shown = "\n".join(sorted(map(str, seen)))
+    for expected in scenario.expect:
+        assert expected in seen, f"{expected} not found; found:\n{shown}"
+    for unexpected in scenario.absent:
+        assert unexpected not in seen, f"{unexpected} found"
+
+
+# --- consistency (C): a plan with every direction ------------------------------------------------
+
+CONSISTENCY_TARGETS = [
+    ["1-(1)-1", "件数", "件", "増加", "", "100"],  # row 7
+    ["1-(1)-2", "待機児童数", "人", "減少", "", "50"],  # row 8: target/actual
+    ["1-(1)-3", "回数", "回", "増加", "", "10"],  # row 9
+    ["1-(1)-4", "排出量", "g", "減少", "900", "800"],  # row 10
+    ["1-(1)-5", "参加者", "人", "増加", "", "100"],  # row 11
+    ["1-(1)-6", "相談", "件", "増加", "", "100"],  # row 12
+]
+CONSISTENCY_ROWS = {
+    ("1-(1)-1", "件数"): complete_row("C", 120),  # suggested A, two steps away: C01
+    ("1-(1)-2", "待機児童数"): complete_row("A", 0),  # denominator 0: C02
+    ("1-(1)-3", "回数"): complete_row("A", None),  # grade without a number: C03
+    ("1-(1)-4", "排出量"): complete_row("B", 820),  # 80.0 suggests B: nothing
+    ("1-(1)-5", "参加者"): complete_row("B", 120),  # one step only: nothing
+    ("1-(1)-6", "相談"): complete_row("A", Decimal("79.9")),  # suggested C, two steps: C01
+}
+
+
+@pytest.fixture(scope="module")
+def consistency(tmp_path_factory: pytest.TempPathFactory) -> set[Where]:
+    from pipeline.text import key
+
+    tmp = tmp_path_factory.mktemp("consistency")
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[[t[0], f"事業{t[0]}", "1-(1)", "A課", "", "", ""] for t in CONSISTENCY_TARGETS],
+        targets=CONSISTENCY_TARGETS,
+        years=[2024],
+    )
+    _, plan = write_plan(sheets, tmp)
+    values = {(key(n), key(t)): v for (n, t), v in CONSISTENCY_ROWS.items()}
+    submissions = submit_all(plan, 2024, tmp, values)
+    return _where(check_folder(plan, submissions, 2024, Options(workers=1)))
+
+
+MAIN_C = "進捗状況_A課_2024年度.xlsx"
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("C01", MAIN_C, SHEET, "J7"),
+        ("C02", MAIN_C, SHEET, "H8"),
+        ("C03", MAIN_C, SHEET, "H9"),
+        ("C01", MAIN_C, SHEET, "J12"),
+    ],
+)
+def test_consistency_warning_points_at_its_cell(consistency: set[Where], where: Where) -> None:
+    assert where in consistency
+
+
+def test_consistent_rows_get_no_consistency_warning(consistency: set[Where]) -> None:
+    for row in (10, 11):
+        assert not [w for w in consistency if w[0].startswith("C") and w[3].endswith(str(row))]
+    assert len([w for w in consistency if w[0].startswith("C")]) == 4
+
+
+# --- the plan master (M): sheet and cell of the broken value --------------------------------------
+
+
+def _master(**edits: Callable[[list[list[str]]], None]) -> dict[str, list[list[str]]]:
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[
+            ["1-(1)-①", "事業A", "1-(1)", "A課", "", "", ""],
+            ["1-(1)-②", "事業B", "1-(1)", "A課", "", "", ""],
+        ],
+        targets=[["1-(1)-①", "参加者数", "人", "増加", "", "100", "110"]],
+        years=[2024, 2025],
+    )
+    for name, edit in edits.items():
+        edit(sheets[name])
+    return sheets
+
+
+def _set(row: int, column: int, value: str) -> Callable[[list[list[str]]], None]:
+    def edit(rows: list[list[str]]) -> None:
+        rows[row][column] = value
+
+    return edit
+
+
+MASTER_CASES = {
+    "M02": ({"事業": lambda rows: [r.pop(3) for r in rows]}, ("M02", "事業", "A1")),
+    "M03": ({"事業": _set(1, 1, "")}, ("M03", "事業", "B2")),
+    "M04": ({"指標": _set(1, 3, "上昇")}, ("M04", "指標", "D2")),
+    "M05": ({"事業": _set(2, 0, "1-(1)-①")}, ("M05", "事業", "A3")),
+    "M06": ({"事業": _set(1, 2, "9-(9)")}, ("M06", "事業", "C2")),
+    "M07": ({"計画": _set(3, 1, "来年")}, ("M07", "計画", "B4")),
+}
+
+
+@pytest.mark.parametrize("code", list(MASTER_CASES))
+def test_a_broken_master_names_sheet_and_cell(code: str, tmp_path: Path) -> None:
+    edits, expected = MASTER_CASES[code]
+    path = write_master(_master(**edits), tmp_path / "計画マスタ.xlsx")
+    with pytest.raises(PlanError) as raised:
+        read_plan(path)
+    found = {(f.rule, f.sheet, f.cell) for f in raised.value.findings}
+    assert expected in found, found
+
+
+def test_a_missing_master_sheet_is_named(tmp_path: Path) -> None:
+    sheets = _master()
+    del sheets["体系"]
+    path = write_master(sheets, tmp_path / "計画マスタ.xlsx")
+    with pytest.raises(PlanError) as raised:
+        read_plan(path)
+    assert {(f.rule, f.sheet, f.cell) for f in raised.value.findings} == {("M01", "体系", "")}
+
+
+def test_an_unreadable_master_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "計画マスタ.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(PlanError) as raised:
+        read_plan(path)
+    assert [(f.rule, f.cell) for f in raised.value.findings] == [("M08", "")]
+
+
+# --- the registry: no rule without a test ---------------------------------------------------------
+
+
+def _covered() -> set[str]:
+    pinned = {e.rule for c in CASES if not c.bug for e in c.expect if e.cell is not None}
+    here = {where[0] for s in SCENARIOS.values() for where in s.expect}
+    consistency = {"C01", "C02", "C03"}
+    master = {code for code, _ in MASTER_CASES.items()} | {"M01", "M08"}
+    legacy = {"F17"}  # tests/test_hostile.py legacy_xls (needs LibreOffice to make an .xls)
+    return pinned | here | consistency | master | legacy
+
+
+def test_every_rule_in_the_table_is_produced_by_a_test() -> None:
+    assert sorted(set(RULES) - _covered()) == []
+    assert sorted(_covered() - set(RULES)) == []
