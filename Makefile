@@ -27,9 +27,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-# Rebuild the bundled plan master .xlsx from its reviewable CSV source.
+# Rebuild each bundled plan master .xlsx from its reviewable CSV source (pipeline/data/NAME/).
 master: $(STAMP)
-	$(BIN)/python -m pipeline build-master pipeline/data/sendai2021 pipeline/data/sendai2021_計画マスタ.xlsx
+	for d in pipeline/data/*/; do n=$$(basename $$d); \
+	  $(BIN)/python -m pipeline build-master $$d pipeline/data/$${n}_計画マスタ.xlsx || exit 1; done
 
 clean:
 	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache .mutation build dist
