@@ -24,6 +24,7 @@ from tools.wheelhouse import TARGETS, Target, build_wheel, missing, write_script
 
 REPO = Path(__file__).resolve().parents[1]
 WHEELHOUSE = REPO / "dist" / "wheelhouse"
+DATA = REPO / "pipeline" / "data"
 WORKBOOK = Path("デモ 出力") / "集計結果" / "集計結果_sendai-kyodo-2021_2024年度.xlsx"
 
 
@@ -80,6 +81,10 @@ def test_the_wheel_alone_runs_every_command_from_any_folder(wheel: Path, tmp_pat
     demo = _run([str(fresh / "bin" / "shinchoku"), "demo", "--out", "デモ 出力"], work, env)
     assert str(WORKBOOK) in demo.stdout and (work / WORKBOOK).stat().st_size > 10_000
     assert "doctor" in _run([str(python), "-m", "pipeline", "--help"], work, env).stdout
+    listed = _run([str(fresh / "bin" / "shinchoku"), "demo", "--list"], work, env).stdout
+    suffix = "_計画マスタ.xlsx"
+    bundled = sorted(p.name.removesuffix(suffix) for p in DATA.glob(f"*{suffix}"))
+    assert sorted(line.split("\t")[0] for line in listed.splitlines()) == bundled
     doctor = _run([str(fresh / "bin" / "shinchoku"), "doctor"], work, env)
     assert doctor.stdout.splitlines()[-1] == "問題なし"
 
