@@ -63,3 +63,18 @@ class OutputError(ShinchokuError):
             f"「{final}」を書き込めません（{reason}）。出力先フォルダの空き容量と"
             "書き込み権限を確認してください（ファイルは変更していません）。"
         )
+
+    @classmethod
+    def folder_in_use(cls, out: Path, error: OSError) -> OutputError:
+        """The output folder could not be replaced: a file in it is open, or the disk refused."""
+        if isinstance(error, PermissionError):
+            return cls(
+                f"出力先フォルダ「{out}」の中のファイルが開かれているため、出力を入れ替えられません。"
+                "Excelなどで開いているファイルを閉じてから、もう一度実行してください"
+                "（出力先は前回のまま、履歴にも記録していません）。"
+            )
+        reason = error.strerror or type(error).__name__
+        return cls(
+            f"出力先フォルダ「{out}」を入れ替えられません（{reason}）。空き容量と書き込み権限を"
+            "確認してください（出力先は前回のまま、履歴にも記録していません）。"
+        )

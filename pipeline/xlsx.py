@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -82,21 +82,6 @@ def atomic_path(final: Path) -> Iterator[Path]:
             raise OutputError.from_os_error(final, error) from None
     finally:
         temporary.unlink(missing_ok=True)
-
-
-def check_replaceable(paths: Iterable[Path]) -> None:
-    """Refuse before anything is written when an existing output cannot be opened for writing
-    (Windows denies it while Excel has the file open): OutputError names the file."""
-    for path in paths:
-        if not path.is_file():
-            continue
-        try:
-            descriptor = os.open(path, os.O_RDWR)
-        except FileNotFoundError:
-            continue
-        except OSError as error:
-            raise OutputError.from_os_error(path, error) from None
-        os.close(descriptor)
 
 
 @contextmanager

@@ -69,30 +69,39 @@ def test_a_message_missing_one_of_its_fields_is_still_reported() -> None:
         assert finding(code).message
 
 
+@pytest.mark.parametrize("refused", ["moving DIR aside", "moving the new outputs in"])
 def test_an_output_held_open_in_excel_stops_cleanly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: str
 ) -> None:
-    """Windows refuses to replace a file Excel has open; simulated here on os.replace."""
+    """Windows refuses to move a folder holding a file Excel has open: simulated on os.replace,
+    with the two-rename swap Windows uses (no renameat2 there)."""
+    from pipeline import outdir
+
     master, submissions = _small(tmp_path)
     out = tmp_path / "集計 結果"
     args = ["run", str(master), str(submissions), "--year", "2024", "--out", str(out), "--no-db"]
     assert CliRunner().invoke(main, args).exit_code in (0, 1)
     workbook = next(out.glob("集計結果_*.xlsx"))
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (submissions / "A課_2.xlsx").write_bytes((next(submissions.glob("*.xlsx"))).read_bytes())
     real_replace = os.replace
 
     def locked(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
-        if Path(target) == workbook:
-            raise PermissionError(13, "The process cannot access the file", str(target))
+        aside = refused == "moving DIR aside" and Path(source) == out
+        new_in = Path(target) == out and "shinchoku-new" in Path(source).name
+        if aside or (refused != "moving DIR aside" and new_in):
+            raise PermissionError(13, "The process cannot access the file", str(source))
         real_replace(source, target)
 
+    monkeypatch.setattr(outdir, "_exchange", lambda a, b: False)
     monkeypatch.setattr(os, "replace", locked)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
-    assert str(workbook) in result.output and "Excel" in result.output and "閉じて" in result.output
-    assert workbook.read_bytes() == before[workbook]  # the old workbook is whole
-    assert not [p for p in out.rglob("*.part")]  # no temporary file left behind
+    assert str(out) in result.output and "Excel" in result.output and "閉じて" in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # whole, as it was
+    assert workbook.is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # nothing left
 
 
 def test_an_output_that_cannot_be_opened_for_writing_stops_before_anything_is_written(

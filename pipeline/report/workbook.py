@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ def write_committee_workbook(
         book.set_properties(
             {
                 "title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
-                "created": info.run_at,
+                "created": years.in_japan(info.run_at).astimezone(UTC).replace(tzinfo=None),
             }
         )
         styles = _Styles(book)
@@ -247,7 +247,7 @@ def _summary_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> N
     sheet = book.add_worksheet(table.name)
     write_cell(sheet, 0, 0, f"{info.plan.name}　進捗状況の集計", styles.title)
     write_cell(sheet, 1, 0, f"年度: {years.display(info.year)}", styles.plain)
-    write_cell(sheet, 2, 0, f"集計日時: {info.run_at:%Y-%m-%d %H:%M}", styles.plain)
+    write_cell(sheet, 2, 0, f"集計日時: {years.shown(info.run_at)}", styles.plain)
     write_cell(sheet, 3, 0, f"提出: {info.received} / {info.expected} 課", styles.plain)
     _summary_body(book, sheet, styles, info, table)
 
