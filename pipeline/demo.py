@@ -79,6 +79,9 @@ def bundled_plans() -> list[tuple[str, Plan]]:
     return [(name, read_plan(bundled_master(name))) for name in bundled_names()]
 
 
+BUNDLED_MASTER = bundled_master(DEFAULT_PLAN)
+
+
 def demo_master(out: Path, name: str = DEFAULT_PLAN) -> Path:
     """Where the demo puts its copy of bundled plan `name`'s master."""
     return out / f"{name}{_MASTER_SUFFIX}"

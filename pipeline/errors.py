@@ -51,17 +51,20 @@ class OutputError(ShinchokuError):
     """An output file could not be written; nothing was left half-written."""
 
     @classmethod
-    def from_os_error(cls, final: Path, error: OSError) -> OutputError:
-        """The message for writing `final`: a file held open (Excel locks it) or another cause."""
+    def from_os_error(
+        cls, final: Path, error: OSError, unchanged: str = "ファイルは変更していません"
+    ) -> OutputError:
+        """The message for writing `final`: a file held open (Excel locks it) or another cause;
+        `unchanged` says what was left as it was."""
         if isinstance(error, PermissionError):
             return cls(
                 f"「{final}」に書き込めません。Excelなどで開いている場合は閉じてから、"
-                "もう一度実行してください（ファイルは変更していません）。"
+                f"もう一度実行してください（{unchanged}）。"
             )
         reason = error.strerror or type(error).__name__
         return cls(
-            f"「{final}」を書き込めません（{reason}）。出力先フォルダの空き容量と"
-            "書き込み権限を確認してください（ファイルは変更していません）。"
+            f"「{final}」を書き込めませんでした（{reason}）。空き容量や書き込み権限を"
+            f"確認してください（{unchanged}）。"
         )
 
     @classmethod
@@ -70,11 +73,9 @@ class OutputError(ShinchokuError):
         if isinstance(error, PermissionError):
             return cls(
                 f"出力先フォルダ「{out}」の中のファイルが開かれているため、出力を入れ替えられません。"
-                "Excelなどで開いているファイルを閉じてから、もう一度実行してください"
-                "（出力先は前回のまま、履歴にも記録していません）。"
+                f"Excelなどで開いているファイルを閉じてから、もう一度実行してください（{UNCHANGED}）。"
             )
-        reason = error.strerror or type(error).__name__
-        return cls(
-            f"出力先フォルダ「{out}」を入れ替えられません（{reason}）。空き容量と書き込み権限を"
-            "確認してください（出力先は前回のまま、履歴にも記録していません）。"
-        )
+        return cls.from_os_error(out, error, UNCHANGED)
+
+
+UNCHANGED = "出力先は前回のまま、履歴にも記録していません"

@@ -25,7 +25,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from pipeline import __version__, years
-from pipeline.errors import OutputError, ShinchokuError
+from pipeline.errors import UNCHANGED, OutputError, ShinchokuError
 
 MARKER = ".shinchoku"  # in every output folder shinchoku writes: what it wrote, and when
 _NEW, _OLD = "shinchoku-new", "shinchoku-old"
@@ -106,6 +106,9 @@ class OutputFolder:
         if self.committed:
             return
         shutil.rmtree(self.work, ignore_errors=True)
+        if isinstance(error, OSError) and not self.signals:  # a full disk, a refused write
+            where = Path(error.filename) if error.filename else self.out
+            raise OutputError.from_os_error(where, error, UNCHANGED) from None
         if isinstance(error, Interrupted) and error.message:
             return
         if isinstance(error, KeyboardInterrupt) or (error is not None and self.signals):
