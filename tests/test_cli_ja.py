@@ -25,6 +25,7 @@ ALLOWED = {
     "CSV",
     "Markdown",
     "Excel",
+    "Python",  # doctor checks its version: a name, like Excel
     "UUID",
     "FY",
     "output",
