@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench mutate clean wheelhouse test-install
+.PHONY: install demo test lint master bench mutate clean browser wheelhouse test-install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ master: $(STAMP)
 	  $(BIN)/python -m pipeline build-master $$d pipeline/data/$${n}_計画マスタ.xlsx || exit 1; done
 
 clean:
-	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache .mutation build dist
+	rm -rf $(VENV) .browser output/demo .pytest_cache .mypy_cache .ruff_cache .mutation build dist
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
@@ -43,6 +43,14 @@ bench: $(STAMP)
 # Slow (not part of make test); results are cached in .mutation/ (git-ignored). GROUPS=rates …
 mutate: $(STAMP)
 	$(BIN)/python mutation/mutate.py $(GROUPS)
+
+# Browser tests of the published pages (tests/test_publish_browser.py): Playwright drives the
+# system's Chromium (Debian package chromium; never `playwright install`), axe-core checks
+# accessibility. Installs into .venv and the git-ignored .browser/; `make test` then runs them.
+browser: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,browser]'
+	npm install --prefix .browser --no-audit --no-fund axe-core@4
+	@test -x /usr/bin/chromium || echo "Chromium not found: apt-get install chromium (or set CHROMIUM=path)"
 
 # Offline installation for a closed network: shinchoku's wheel, every dependency's wheels for
 # Windows and Linux (CPython 3.11-3.13), install.bat / install.sh / shinchoku.bat (git-ignored).

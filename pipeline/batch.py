@@ -46,7 +46,13 @@ from pipeline.outdir import OutputFolder
 from pipeline.plan import read_plan
 from pipeline.rates import with_rates
 from pipeline.report.csvout import write_csv
-from pipeline.report.tables import FileRow, committee_tables, findings_table, status_table
+from pipeline.report.tables import (
+    FileRow,
+    Table,
+    committee_tables,
+    findings_table,
+    status_table,
+)
 from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
 from pipeline.store import Recorded, Store
 from pipeline.templates import write_templates
@@ -426,11 +432,56 @@ def run(
 
     Everything is written into a new folder that replaces DIR only when complete; the run is
     recorded in the history store after that, so a store never holds a run without its outputs."""
+
+    def write(work: Path, checked: Checked, tables: list[Table], run_at: datetime) -> list[Path]:
+        plan = checked.plan
+        received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
+        info = RunInfo(plan, year, run_at, received, len(plan.departments()))
+        written = [write_committee_workbook(workbook_path(work, plan, year), info, tables)]
+        written += [write_csv(table, work) for table in tables]
+        return written + _feedback(checked, root, work)
+
+    return _produce(master, root, year, out, options, run_at, "run", write)
+
+
+def publish(
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path,
+    options: Options | None = None,
+    run_at: datetime | None = None,
+) -> Outcome:
+    """The same figures as `run` (and recorded in the store the same way), written for the
+    public: web pages, the PDF report and the open data, DIR replaced as a whole."""
+    from pipeline.publish import write_publication
+
+    def write(work: Path, checked: Checked, tables: list[Table], run_at: datetime) -> list[Path]:
+        return write_publication(checked.plan, year, run_at, tables, work)
+
+    return _produce(master, root, year, out, options, run_at, "publish", write)
+
+
+Writer = Callable[[Path, Checked, list[Table], datetime], list[Path]]
+
+
+def _produce(
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path,
+    options: Options | None,
+    run_at: datetime | None,
+    command: str,
+    write: Writer,
+) -> Outcome:
+    """Check the folder, compute the figures and the committee's tables, let `write` put its
+    files into the new folder, swap it in for DIR, then record the run (with a store)."""
     options = options or Options()
     check_paths(root, out)
     plan = plan_for(master, year)
     run_at = years.in_japan(run_at) if run_at else years.now()
-    folder = OutputFolder(out, "run")
+    folder = OutputFolder(out, command)
     with folder as work:
         checked = check_folder(plan, root, year, options)
         started = time.perf_counter()
@@ -448,11 +499,7 @@ def run(
         tables = committee_tables(plan, figures, checked.files, checked.findings, trend)
         writing = time.perf_counter()
         checked.timings["aggregate"] = writing - started
-        received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
-        info = RunInfo(plan, year, run_at, received, len(plan.departments()))
-        written = [write_committee_workbook(workbook_path(work, plan, year), info, tables)]
-        written += [write_csv(table, work) for table in tables]
-        written += _feedback(checked, root, work)
+        written = write(work, checked, tables, run_at)
         recorded: list[Recorded] = []
         if record is not None and options.store is not None:
             store_path, pending = options.store, record

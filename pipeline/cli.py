@@ -59,6 +59,13 @@ OUT = click.option(
 )
 
 
+PERCENT = click.option(
+    "--percent",
+    type=click.Choice(["half-up", "largest-remainder"]),
+    default="half-up",
+    show_default=True,
+    help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
+)
 HELP = click.help_option("-h", "--help", help="この説明を表示して終了します。")
 DEFAULT_DB = Path("output") / "shinchoku.sqlite3"
 
@@ -222,32 +229,44 @@ def status(master: Path, submissions: Path, year: int) -> None:
     click.echo(f"担当課 {len(result.departments)} 課: {counts}")
 
 
-@main.command()
-@HELP
-@MASTER
-@SUBMISSIONS
-@YEAR
-@OUT
-@click.option(
-    "--percent",
-    type=click.Choice(["half-up", "largest-remainder"]),
-    default="half-up",
-    show_default=True,
-    help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
-)
-@DB
-@NO_DB
+def _aggregating(command: Any) -> Any:
+    """The arguments and options `run` and `publish` share (they compute the same figures)."""
+    for option in (NO_DB, DB, PERCENT, OUT, YEAR, SUBMISSIONS, MASTER, HELP):
+        command = option(command)
+    return main.command()(command)
+
+
+def _aggregate(
+    name: str, master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
+) -> Any:
+    """Call batch.run or batch.publish as the command line does: Ctrl-C in Japanese; a folder
+    or plan that cannot be used is a ShinchokuError, caught by the group (exit 2)."""
+    with interrupts(out):
+        from pipeline import batch
+
+        options = batch.Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
+        action = getattr(batch, name)
+        outcome = action(master, submissions, year, out, options)
+    _summary(outcome)
+    return outcome
+
+
+@_aggregating
 def run(
     master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
 ) -> None:
     """検証して集計し、委員会向けの集計結果ブックとCSVを出力する（履歴に記録）。"""
-    with interrupts(out):
-        from pipeline.batch import Options
-        from pipeline.batch import run as run_all
+    outcome = _aggregate("run", master, submissions, year, out, percent, db)
+    sys.exit(outcome.exit_code)
 
-        options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
-        outcome = run_all(master, submissions, year, out, options)
-    _summary(outcome)
+
+@_aggregating
+def publish(
+    master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
+) -> None:
+    """公表用の出力（ウェブページ・PDF報告書・オープンデータ）を作成する（集計は run と同じ）。"""
+    outcome = _aggregate("publish", master, submissions, year, out, percent, db)
+    click.echo(f"\n公表用ページ: {out / 'index.html'}")
     sys.exit(outcome.exit_code)
 
 

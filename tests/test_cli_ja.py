@@ -23,6 +23,7 @@ ALLOWED = {
     "SQLite",
     "sqlite",
     "CSV",
+    "PDF",
     "Markdown",
     "Excel",
     "Python",  # doctor checks its version: a name, like Excel
