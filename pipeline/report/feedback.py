@@ -7,6 +7,8 @@ the copy is written under a new name. Text is always stored as text, never as a 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,9 +22,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Finding, Plan, SubmittedFile
+from pipeline.model import Finding, SubmittedFile
 from pipeline.text import display_width, key, safe_filename_part
 from pipeline.xlsx import FONT, atomic_path, cut_text
+
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 _FILLS = {
     L.ERROR: PatternFill("solid", fgColor="FFC7CE"),
@@ -40,9 +45,10 @@ _HEADER = (
 )
 
 
-def feedback_path(out_dir: Path, department: str, year: int, plan: Plan | None = None) -> Path:
-    """Where `department`'s feedback goes; with `plan`, the plan's collision-free name part."""
-    part = plan.file_part(department) if plan else safe_filename_part(department)
+def feedback_path(out_dir: Path, department: str, year: int, part: str | None = None) -> Path:
+    """Where `department`'s feedback goes; `part` is its name in file names (Plan.file_part:
+    valid on Windows and unique in the plan), else made from the name alone."""
+    part = part or safe_filename_part(department)
     return out_dir / f"{L.FEEDBACK_SHEET}_{part}_{years.file_label(year)}.xlsx"
 
 
@@ -60,7 +66,7 @@ def write_feedback(
     department: str,
     year: int,
     findings: Sequence[Finding],
-    plan: Plan | None = None,
+    part: str | None = None,
 ) -> Path:
     book = _copy_of(source, file)
     name = next((n for n in book.sheetnames if key(n) == key(L.PROGRESS_SHEET)), None)
@@ -69,7 +75,7 @@ def write_feedback(
         _mark_cells(progress, findings)
     title = f"指摘事項　{department}　{years.display(year)}"
     _findings_sheet(book, findings, name, title)
-    path = feedback_path(out_dir, department, year, plan)
+    path = feedback_path(out_dir, department, year, part)
     with atomic_path(path) as temporary:
         book.save(temporary)
     return path
@@ -78,13 +84,38 @@ def write_feedback(
 def _copy_of(source: Path, file: SubmittedFile) -> Workbook:
     if file.readable and file.kind in ("xlsx", "xlsm"):
         try:
-            return load_workbook(source, keep_vba=False, keep_links=False, rich_text=False)
+            return load_workbook(
+                _transitional(source), keep_vba=False, keep_links=False, rich_text=False
+            )
         except Exception:  # unreadable by openpyxl although calamine could: list findings only
             pass
     book = Workbook()
     for sheet in list(book.worksheets):
         book.remove(sheet)
     return book
+
+
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", _MAIN),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships", _RELATIONSHIPS),
+)
+
+
+def _transitional(source: Path) -> Path | io.BytesIO:
+    """openpyxl reads only transitional Open XML: a Strict file is handed over with the
+    transitional namespaces (the same elements, other names)."""
+    with zipfile.ZipFile(source) as archive:
+        if _STRICT[0][0] not in archive.read(archive.getinfo("xl/workbook.xml")):
+            return source
+        copy = io.BytesIO()
+        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in archive.infolist():
+                data = archive.read(info)
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    for strict, transitional in _STRICT:
+                        data = data.replace(strict, transitional)
+                out.writestr(info.filename, data)
+    return copy
 
 
 def _anchor(sheet: Worksheet, ref: str) -> Cell:
