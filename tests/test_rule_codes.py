@@ -17,6 +17,7 @@ import pytest
 from pipeline import labels as L
 from pipeline.batch import Checked, Options, check_folder
 from pipeline.messages import RULES
+from pipeline.model import Finding
 from pipeline.plan import PlanError, read_plan
 from pipeline.plan_source import write_master
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
@@ -42,6 +43,7 @@ class Scenario:
     build: Build
     expect: tuple[Where, ...]
     absent: tuple[Where, ...] = ()  # findings that must not be there
+    says: tuple[str, ...] = ()  # what the first expected finding's message must contain
 
 
 def _case(name: str) -> Build:
@@ -87,7 +89,7 @@ SCENARIOS: dict[str, Scenario] = {
     "F07": Scenario(_case("meta_other_plan"), (("F07", MAIN, META, ""),)),
     "F08": Scenario(_case("last_years_template"), (("F08", MAIN, META, ""),)),
     "F09": Scenario(_case("renamed_header"), (("F09", MAIN, SHEET, "A6"),)),
-    "F10": Scenario(_case("meta_removed"), (("F10", MAIN, "", ""),)),
+    "F10": Scenario(_case("meta_removed"), (("F10", MAIN, "", ""),), says=("「A課」の様式",)),
     "F11": Scenario(_case("meta_removed_and_numbers_unknown"), (("F11", MAIN, "", ""),)),
     "F12": Scenario(_case("xlsm_with_macros"), (("F12", "進捗状況_A課_2025年度.xlsm", "", ""),)),
     "F13": Scenario(_case("older_template_version"), (("F13", MAIN, META, ""),)),
@@ -112,6 +114,22 @@ SCENARIOS: dict[str, Scenario] = {
     "V13 at the limit": Scenario(
         with_xml_cell("K7", _long_text(32_767)), (), absent=(("V13", MAIN, SHEET, "K7"),)
     ),
+    "V05": Scenario(
+        _case("grade_missing"), (("V05", MAIN, SHEET, "J7"),), says=("「A」「B」「C」 から",)
+    ),
+    "V06": Scenario(
+        _case("grade_d"), (("V06", MAIN, SHEET, "J7"),), says=("「D」", "「A」「B」「C」 から")
+    ),
+    "V09": Scenario(
+        _case("outlook_not_in_list"),
+        (("V09", MAIN, SHEET, "M7"),),
+        says=("「" + "」「".join(L.OUTLOOK_CHOICES) + "」 から",),
+    ),
+    "V12": Scenario(
+        _case("outlook_missing"),
+        (("V12", MAIN, SHEET, "M7"),),
+        says=("「" + "」「".join(L.OUTLOOK_CHOICES) + "」 から",),
+    ),
     "V14": Scenario(edited({"H7": "1e15"}), (("V14", MAIN, SHEET, "H7"),)),
     "V14 just below": Scenario(
         edited({"H7": "999999999999999"}), (), absent=(("V14", MAIN, SHEET, "H7"),)
@@ -131,8 +149,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
     return make_base(tmp_path_factory.mktemp("base"))
 
 
+def _where_of(f: Finding) -> Where:
+    return (f.rule, f.file, f.sheet, f.cell)
+
+
 def _where(checked: Checked) -> set[Where]:
-    return {(f.rule, f.file, f.sheet, f.cell) for f in checked.findings}
+    return {_where_of(f) for f in checked.findings}
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -151,6 +173,14 @@ def test_rule_is_produced_where_it_points(name: str, base: Base, tmp_path: Path)
         assert expected in seen, f"{expected} not found; found:\n{shown}"
     for unexpected in scenario.absent:
         assert unexpected not in seen, f"{unexpected} found"
+    if scenario.says:
+        first = scenario.expect[0]
+        (message,) = [f.message for f in checked.findings if _where_of(f) == first]
+        for text in scenario.says:
+            assert text in message, message
+    if name == "F10":  # its feedback goes to the department the rows belong to
+        claimed = [i.claimed for s, i in checked.submissions if s.file.path == MAIN]
+        assert claimed == ["A課"]
 
 
 # --- consistency (C): a plan with every direction ------------------------------------------------
