@@ -320,3 +320,29 @@ def _covered() -> set[str]:
 def test_every_rule_in_the_table_is_produced_by_a_test() -> None:
     assert sorted(set(RULES) - _covered()) == []
     assert sorted(_covered() - set(RULES)) == []
+
+
+def test_value_findings_quote_value_and_number_in_row_order(base: Base, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # row 10 (a project without a target) first in the file's cells, then rows 8 and 7
+    edited({"M10": "様子見", "J8": "C", "L8": None, "J7": "D", "M7": None, "K7": None})(
+        base, folder
+    )
+    checked = check_folder(base.plan, folder, YEAR, Options(workers=1))
+    values = [
+        (f.cell, f.rule, f.number, f.value)
+        for f in checked.findings
+        if f.file == MAIN and f.rule.startswith("V")
+    ]
+    assert values == [
+        ("J7", "V06", "1-(1)-①", "D"),
+        ("K7", "V07", "1-(1)-①", ""),
+        ("M7", "V12", "1-(1)-①", ""),
+        ("L8", "V08", "1-(1)-①", ""),
+        ("M10", "V09", "1-(1)-③", "様子見"),
+    ]
+    messages = {f.cell: f.message for f in checked.findings if f.file == MAIN}
+    assert "自己評価「D」は評価区分にありません" in messages["J7"]
+    assert "自己評価が「C」のときは" in messages["L8"]
+    assert "今後の方向性「様子見」は選択肢にありません" in messages["M10"]
