@@ -26,9 +26,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-# Rebuild the bundled plan master .xlsx from its reviewable CSV source.
+# Rebuild each bundled plan master .xlsx from its reviewable CSV source (input_templates/NAME/).
 master: $(STAMP)
-	$(BIN)/python -m pipeline build-master input_templates/sendai2021 input_templates/sendai2021_計画マスタ.xlsx
+	for d in input_templates/*/; do n=$$(basename $$d); \
+	  $(BIN)/python -m pipeline build-master $$d input_templates/$${n}_計画マスタ.xlsx || exit 1; done
 
 clean:
 	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache .mutation

@@ -167,7 +167,9 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     options = options or Options()
     started = time.perf_counter()
     paths, notes = scan_folder(root)
-    reduced = read_all(paths, root, options.limits, reduce_file, (plan, year), options.workers)
+    reduced = read_all(
+        paths, root, options.limits, reduce_file, (plan, year), options.workers, plan.layout()
+    )
     identified: list[tuple[Submission, Identity]] = []
     matched: dict[str, Matched] = {}
     read_rows: dict[str, tuple[int, ...]] = {}
@@ -195,7 +197,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
             findings += rows.findings
             frames.append(rows.rows)
     del matched
-    merged = pd.concat(frames, ignore_index=True) if frames else _empty_matched()
+    merged = pd.concat(frames, ignore_index=True) if frames else _empty_matched(plan)
     del frames
     typed, warnings = normalise(merged, plan.grades, files)
     known = typed[typed[PLAN_NUMBER].notna()]  # unmatched rows are rejected already (I02/I05)
@@ -242,8 +244,8 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
 _NO_ROWS = empty_rows()  # what a submission keeps once its rows are matched
 
 
-def _empty_matched() -> pd.DataFrame:
-    frame = empty_rows()
+def _empty_matched(plan: Plan) -> pd.DataFrame:
+    frame = empty_rows(plan.layout())
     frame[TARGET_SEQ] = pd.Series(dtype=object)
     frame[PLAN_NUMBER] = pd.Series(dtype=object)
     return frame
@@ -403,10 +405,10 @@ def run_record(
     results = [
         ResultRecord(
             row.project.number,
-            row.target.name,
-            row.target.unit,
-            row.target.direction,
-            _recorded(row.target_value),
+            row.target.name if row.target else "",
+            row.target.unit if row.target else "",
+            row.target.direction if row.target else "",
+            _recorded(row.target_value if row.target else row.schedule),
             _recorded(row.actual),
             _recorded(row.rate),
             row.grade or "",
@@ -415,7 +417,9 @@ def run_record(
             hashes.get(row.source, ""),
         )
         for row in figures.listing
-        if row.target is not None and row.source and not row.project.is_relisting
+        if (row.target is not None or row.schedule is not None)
+        and row.source
+        and not row.project.is_relisting
     ]
     summary = [
         SummaryRecord(

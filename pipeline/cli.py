@@ -175,16 +175,28 @@ def run(
 @click.option(
     "--out",
     "out",
-    default=Path("output/demo"),
-    show_default=True,
+    default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="出力先フォルダ",
+    help="出力先フォルダ（既定: output/demo、--plan を指定したときは output/demo-<NAME>）",
 )
-def demo(out: Path) -> None:
+@click.option("--plan", "name", default=None, help="同梱の計画の NAME（一覧は --list）")
+@click.option("--list", "listing", is_flag=True, help="同梱の計画を一行に一つ表示して終了")
+def demo(out: Path | None, name: str | None, listing: bool) -> None:
     """同梱の計画マスタとサンプル提出ファイルで一連の処理を実行する。"""
-    from pipeline.demo import run_demo
+    from pipeline.batch import UsageError
+    from pipeline.demo import DEFAULT_PLAN, bundled_plans, run_demo
 
-    outcome, workbook = run_demo(out, progress=_progress)
+    if listing:
+        for bundled, plan in bundled_plans():
+            click.echo(f"{bundled}\t{plan.name}（{plan.start_year}〜{plan.end_year}年度）")
+        return
+    chosen = name or DEFAULT_PLAN
+    out = out or Path("output/demo" if chosen == DEFAULT_PLAN else f"output/demo-{chosen}")
+    try:
+        outcome, workbook = run_demo(out, progress=_progress, name=chosen)
+    except UsageError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
     click.echo(f"配布した様式: {out / 'テンプレート'}")
     click.echo(f"提出されたサンプル: {out / '提出'}")
     _summary(outcome)

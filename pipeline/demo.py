@@ -1,4 +1,5 @@
-"""`shinchoku demo`: the bundled Sendai plan, generated sample submissions, the whole run.
+"""`shinchoku demo`: a bundled plan (Sendai's unless asked), generated sample submissions, the
+whole run.
 
 The samples are deterministic and include the mistakes departments really make (full-width
 digits, units, 'Ａ', a missing department, a resubmission, text where a number belongs), so the
@@ -15,7 +16,15 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.batch import Options, Outcome, Progress, make_templates, no_progress, run
+from pipeline.batch import (
+    Options,
+    Outcome,
+    Progress,
+    UsageError,
+    make_templates,
+    no_progress,
+    run,
+)
 from pipeline.model import Plan, Target
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
@@ -23,32 +32,79 @@ from pipeline.samples import fill_template
 from pipeline.templates import template_path, write_templates
 from pipeline.text import key
 
-DEMO_YEAR = 2024
-PAST_YEARS = (2022, 2023)
+DEMO_YEAR = 2024  # the year a demo runs, moved into a plan's period when outside it
+PAST_YEARS = 2  # earlier years recorded first, so that the trend shows
+DEFAULT_PLAN = "sendai2021"  # plain `shinchoku demo`
 REPO = Path(__file__).resolve().parent.parent
-BUNDLED_MASTER = REPO / "input_templates" / "sendai2021_計画マスタ.xlsx"
+_MASTER_SUFFIX = "_計画マスタ.xlsx"
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
 
-def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path]:  # type: ignore[type-arg]
-    """Two earlier years go into the history store first, so the trend and last year's figures
+def bundled_folder() -> Path:
+    """Where the bundled plan masters are: the one place that knows (see bundled_master)."""
+    return REPO / "input_templates"
+
+
+def bundled_names() -> list[str]:
+    """NAME of every bundled plan (its master is `<NAME>_計画マスタ.xlsx`), the default first."""
+    names = sorted(
+        p.name.removesuffix(_MASTER_SUFFIX) for p in bundled_folder().glob("*" + _MASTER_SUFFIX)
+    )
+    return sorted(names, key=lambda n: n != DEFAULT_PLAN)
+
+
+def bundled_master(name: str = DEFAULT_PLAN) -> Path:
+    """The plan master of bundled plan `name`; UsageError naming the choices when there is none."""
+    path = bundled_folder() / f"{name}{_MASTER_SUFFIX}"
+    if not path.is_file():
+        choices = "、".join(bundled_names())
+        raise UsageError(f"同梱の計画「{name}」はありません。次から選んでください: {choices}")
+    return path
+
+
+def bundled_plans() -> list[tuple[str, Plan]]:
+    """(NAME, plan) of every bundled plan, for `demo --list`."""
+    return [(name, read_plan(bundled_master(name))) for name in bundled_names()]
+
+
+BUNDLED_MASTER = bundled_master(DEFAULT_PLAN)
+
+
+def demo_years(plan: Plan) -> tuple[int, tuple[int, ...]]:
+    """The demo's year (DEMO_YEAR, moved into the plan's period leaving a year before it when
+    the plan has one) and up to PAST_YEARS earlier years of the period."""
+    year = min(max(DEMO_YEAR, plan.start_year + 1), plan.end_year)
+    past = tuple(y for y in range(year - PAST_YEARS, year) if y >= plan.start_year)
+    return year, past
+
+
+def run_demo(
+    out: Path,
+    progress: Progress = no_progress,  # type: ignore[type-arg]
+    name: str = DEFAULT_PLAN,
+) -> tuple[Outcome, Path]:
+    """Earlier years go into the history store first, so the trend and last year's figures
     show; then this year's templates (with last year beside) and messy submissions are run."""
+    master = bundled_master(name)
+    plan = read_plan(master)
+    demo_year, past_years = demo_years(plan)
     store = out / "shinchoku.sqlite3"
     for stale in [
         *out.glob("shinchoku.sqlite3*"),
         *_files(out / "提出"),
         *_files(out / "過去年度"),
+        *_files(out / "テンプレート"),
+        *_files(out / "集計結果"),
     ]:
         stale.unlink()
-    for year in PAST_YEARS:
+    for year in past_years:
         folder = out / "過去年度" / years.file_label(year)
-        plan = read_plan(BUNDLED_MASTER)
         write_templates(plan, year, folder / "テンプレート")
         make_sample_submissions(
             plan, year, folder / "テンプレート", folder / "提出", mistakes=False
         )
         run(
-            BUNDLED_MASTER,
+            master,
             folder / "提出",
             year,
             folder / "集計結果",
@@ -56,12 +112,11 @@ def run_demo(out: Path, progress: Progress = no_progress) -> tuple[Outcome, Path
             run_at=datetime(year + 1, 6, 30, 17, 0),
         )
     templates, submissions = out / "テンプレート", out / "提出"
-    plan = read_plan(BUNDLED_MASTER)
-    make_templates(BUNDLED_MASTER, DEMO_YEAR, templates, store)
-    make_sample_submissions(plan, DEMO_YEAR, templates, submissions)
+    make_templates(master, demo_year, templates, store)
+    make_sample_submissions(plan, demo_year, templates, submissions)
     options = Options(progress=progress, store=store)
-    fixed = datetime(DEMO_YEAR + 1, 6, 30, 17, 0)
-    outcome = run(BUNDLED_MASTER, submissions, DEMO_YEAR, out / "集計結果", options, run_at=fixed)
+    fixed = datetime(demo_year + 1, 6, 30, 17, 0)
+    outcome = run(master, submissions, demo_year, out / "集計結果", options, run_at=fixed)
     return outcome, outcome.outputs[0]
 
 
@@ -79,8 +134,12 @@ def make_sample_submissions(
     for index, department in enumerate(departments[:-1] if mistakes else departments):
         values = {}
         for row in plan.expected_rows(department, year):
+            messy = index % 4 == 1
+            if plan.by_project:
+                values[row.row_key] = _project_values(plan, row.number, year, rng, messy)
+                continue
             target = next((t for t in plan.targets_of(row.number) if t.seq == row.target_seq), None)
-            values[row.row_key] = _row_values(plan, target, year, rng, messy=index % 4 == 1)
+            values[row.row_key] = _row_values(plan, target, year, rng, messy)
         name = template_path(out, department, year).name
         if index == 2:
             name = f"【提出】{department}_進捗.xlsx"  # departments rename files
@@ -98,6 +157,29 @@ def make_sample_submissions(
     if mistakes:
         _add_mistakes(plan, year, templates, out, departments, paths, rng)
     return paths
+
+
+def _project_values(
+    plan: Plan, number: str, year: int, rng: random.Random, messy: bool
+) -> dict[str, object]:
+    """A plan graded per project: a grade for the year's schedule, and who took part."""
+    project = plan.project(number)
+    assert project is not None
+    word = plan.schedule_of(project, year) or ""
+    grade = plan.grades[min(int(rng.choice([0, 0, 0, 0, 1, 1, 1, 2])), len(plan.grades) - 1)]
+    partners = [a for a, mark in zip(plan.actors, project.marks, strict=True) if mark]
+    values: dict[str, object] = {
+        L.GRADE: {"A": "Ａ", "B": "b評価"}.get(grade.code, grade.code) if messy else grade.code,
+        L.WORK_DONE: f"今年度の予定（{word}）に沿って取り組んだ。"
+        if word
+        else "計画どおり取り組んだ。",
+        L.OUTLOOK: "継続",
+        L.PARTNERS: "、".join(partners) or "関係団体",
+    }
+    if grade == plan.lowest_grade:
+        values[L.ISSUES] = "関係者との日程調整が進まず、予定の一部が遅れた。"
+        values[L.OUTLOOK] = "改善・見直し"
+    return values
 
 
 def _row_values(
@@ -151,10 +233,12 @@ def _add_mistakes(
     """A resubmission, text where a number belongs, a lowest grade without 課題, a stray file."""
     first = departments[0]
     rows = plan.expected_rows(first, year)
-    wrong = {
-        r.row_key: {L.ACTUAL: "未集計", L.GRADE: "A", L.WORK_DONE: "集計中", L.OUTLOOK: "継続"}
-        for r in rows[:1]
-    }
+    first_try: dict[str, object] = (
+        {L.GRADE: "済", L.WORK_DONE: "集計中", L.OUTLOOK: "継続"}
+        if plan.by_project
+        else {L.ACTUAL: "未集計", L.GRADE: "A", L.WORK_DONE: "集計中", L.OUTLOOK: "継続"}
+    )
+    wrong = {r.row_key: first_try for r in rows[:1]}
     old = fill_template(
         template_path(templates, first, year),
         out / "再提出前" / f"{first}_旧.xlsx",
@@ -168,7 +252,18 @@ def _add_mistakes(
     numeric = [
         r for r in plan.expected_rows(second, year) if r.direction == L.DIRECTION_UP and r.target
     ]
-    if numeric:
+    if plan.by_project and plan.expected_rows(second, year):
+        lowest = {  # the lowest grade without its 課題
+            plan.expected_rows(second, year)[0].row_key: {
+                L.GRADE: plan.lowest_grade.code,
+                L.ISSUES: None,
+                L.WORK_DONE: "調整中",
+                L.OUTLOOK: "継続",
+            }
+        }
+        path = next(p for p in paths if key(second) in key(p.name))
+        fill_template(path, path, lowest, saved_at=datetime(year + 1, 6, 2, 10, 0))
+    elif numeric:
         bad = {
             numeric[0].row_key: {
                 L.ACTUAL: "未集計",

@@ -44,7 +44,7 @@ PercentMethod = Literal["half-up", "largest-remainder"]
 class TargetResult:
     """One target of the year: its counted grade and rate, or why it is 未評価."""
 
-    target: Target
+    target: Target | None  # None: the project itself is graded (評価単位 事業)
     project: Project
     grade: str | None
     rate: Fraction | None
@@ -92,6 +92,17 @@ class ListingRow:
     outlook: str | None
     past: PastResult | None = None  # last year's figures, when a history store is used
     source: str = ""  # the submission the row was read from
+    schedule: str | None = None  # graded per project: this year's schedule word (None: none)
+    partners: str | None = None  # graded per project: 協働の相手
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts by something other than the hierarchy: 区分別, 予定別, 取組主体別."""
+
+    name: str
+    keys: tuple[str, ...]  # the labels of the first columns, e.g. (取組主体, 役割)
+    rows: tuple[tuple[tuple[str, ...], SummaryRow], ...]  # first columns' values, counts
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ class Figures:
     listing: tuple[ListingRow, ...]
     results: tuple[TargetResult, ...] = field(default=(), repr=False)
     with_past: bool = False  # a history store gave last year's figures
+    breakdowns: tuple[Breakdown, ...] = ()
 
     @property
     def summary(self) -> LevelTable:
@@ -146,21 +158,56 @@ def compute(
     results = tuple(_results(plan, year, rows))
     tables = tuple(_level_table(plan, level, results, method) for level in range(len(plan.levels)))
     listing = tuple(_listing(plan, year, rows, state, past))
-    return Figures(year, tables, listing, results, past is not None)
+    breakdowns = tuple(_breakdowns(plan, year, results, method))
+    return Figures(year, tables, listing, results, past is not None, breakdowns)
 
 
 def _results(
     plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]]
 ) -> Iterable[TargetResult]:
-    for project in plan.main_projects():
-        for target in plan.targets_of(project.number):
-            value = target.value_for(year)
-            if value is None:
-                continue
-            row = rows.get((project.number, target.seq))
-            grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
-            rate = cast(Fraction | None, row[RATE]) if row is not None else None
-            yield TargetResult(target, project, grade, rate)
+    for project, target in plan.units(year):
+        row = rows.get((project.number, target.seq if target else 0))
+        grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
+        rate = cast(Fraction | None, row[RATE]) if row is not None else None
+        yield TargetResult(target, project, grade, rate)
+
+
+def _breakdowns(
+    plan: Plan, year: int, results: tuple[TargetResult, ...], method: PercentMethod
+) -> Iterable[Breakdown]:
+    """区分別 for every plan; 予定別 with a 予定 sheet; 取組主体別 with 取組主体. Rows in the
+    master's order; a result counts in every row it belongs to (an actor's ◎ and another's ○)."""
+
+    def table(
+        name: str, keys: tuple[str, ...], groups: dict[tuple[str, ...], list[TargetResult]]
+    ) -> Breakdown:
+        rows = tuple(
+            (values, _summary_row(plan, values[0], "", items, method))
+            for values, items in groups.items()
+        )
+        return Breakdown(name, keys, rows)
+
+    mains = list(plan.main_projects())
+    by_category: dict[tuple[str, ...], list[TargetResult]] = {
+        (p.category or L.NO_CATEGORY,): [] for p in mains
+    }
+    for r in results:
+        by_category[(r.project.category or L.NO_CATEGORY,)].append(r)
+    yield table(L.CATEGORY_BREAKDOWN, (L.PROJECT_CATEGORY,), by_category)
+    if plan.has_schedule:
+        by_word: dict[tuple[str, ...], list[TargetResult]] = {(w,): [] for w in plan.schedule_words}
+        for r in results:
+            word = plan.schedule_of(r.project, year)
+            shown = word or (L.NO_SCHEDULE_WORD if word == "" else L.FLAG_NOT_PLANNED)
+            by_word.setdefault((shown,), []).append(r)
+        yield table(L.SCHEDULE_BREAKDOWN, (L.SCHEDULE_WORD,), by_word)
+    if plan.actors:
+        by_role: dict[tuple[str, ...], list[TargetResult]] = {}
+        for i, actor in enumerate(plan.actors):
+            for mark in L.MARKS:
+                if any(p.marks[i] == mark for p in mains):
+                    by_role[actor, mark] = [r for r in results if r.project.marks[i] == mark]
+        yield table(L.ACTOR_BREAKDOWN, (L.ACTOR, L.ROLE), by_role)
 
 
 def _level_table(
@@ -209,6 +256,9 @@ def _listing(
         main = plan.project(project.relisted_from) if project.relisted_from else project
         assert main is not None  # the plan reader guarantees 再掲元 exists
         nodes = tuple(plan.ancestors(project.node))
+        if plan.by_project:
+            yield _project_line(plan, year, project, main, nodes, rows, state)
+            continue
         targets: list[Target | None] = [*plan.targets_of(main.number)] or [None]
         for target in targets:
             seq = target.seq if target else 0
@@ -236,6 +286,45 @@ def _listing(
                 past=(past or {}).get((key(main.number), key(target.name if target else ""))),
                 source=str(row.get(FILE, "")),
             )
+
+
+def _project_line(
+    plan: Plan,
+    year: int,
+    project: Project,
+    main: Project,
+    nodes: tuple[Node, ...],
+    rows: dict[tuple[object, object], dict[str, object]],
+    state: RowState,
+) -> ListingRow:
+    """A line of 事業一覧 for a plan graded per project: the project itself, graded."""
+    row = rows.get((main.number, 0), {})
+    word = plan.schedule_of(main, year)
+    grade = row.get(GRADE_CODE)
+    if word is None:
+        notes: tuple[str, ...] = (L.FLAG_NOT_PLANNED,)
+        if project.is_relisting:
+            notes = (f"{L.FLAG_RELISTED}（{main.number}）", *notes)
+    else:
+        notes = _notes(project, main, 0, True, bool(row), grade, None, plan, state)
+    return ListingRow(
+        nodes=nodes,
+        project=project,
+        department=main.department,
+        target=None,
+        target_value=None,
+        actual=None,
+        rate=None,
+        grade=None if grade is None else str(grade),
+        suggested=None,
+        notes=notes,
+        work_done=_opt(row.get(L.WORK_DONE)),
+        issues=_opt(row.get(L.ISSUES)),
+        outlook=_opt(row.get(OUTLOOK_CHOICE)),
+        source=str(row.get(FILE, "")),
+        schedule=word,
+        partners=_opt(row.get(L.PARTNERS)),
+    )
 
 
 def _notes(

@@ -12,6 +12,7 @@ MASTER_PLAN_SHEET: Final = "計画"
 MASTER_TREE_SHEET: Final = "体系"
 MASTER_PROJECT_SHEET: Final = "事業"
 MASTER_TARGET_SHEET: Final = "指標"
+MASTER_SCHEDULE_SHEET: Final = "予定"  # optional: the schedule word of each project per year
 
 PLAN_ITEM: Final = "項目"
 PLAN_VALUE: Final = "値"
@@ -24,6 +25,16 @@ PLAN_GRADES: Final = "評価区分"
 PLAN_FLOORS: Final = "評価目安"
 PLAN_RATE_CAP: Final = "達成率上限"
 PLAN_NOTE: Final = "注記"
+PLAN_UNIT: Final = "評価単位"  # what one grade is given to: a target (指標) or a project (事業)
+PLAN_ACTORS: Final = "取組主体"
+PLAN_SCHEDULE_WORDS: Final = "予定区分"
+UNIT_TARGET: Final = "指標"
+UNIT_PROJECT: Final = "事業"
+UNITS: Final = (UNIT_TARGET, UNIT_PROJECT)
+DEFAULT_SCHEDULE_WORDS: Final = ("検討", "実施")
+MARK_LEAD: Final = "◎"  # 中心となる主体
+MARK_PARTNER: Final = "○"  # 参加・協力する主体
+MARKS: Final = (MARK_LEAD, MARK_PARTNER)
 
 TREE_CODE: Final = "コード"
 TREE_NAME: Final = "名称"
@@ -57,6 +68,9 @@ WRITER: Final = "記入者"
 CONTACT: Final = "連絡先（内線）"
 PREV_ACTUAL: Final = "前年度実績値"
 PREV_RATE: Final = "前年度達成率"
+SCHEDULE: Final = "今年度の予定"  # locked, plans graded per project
+PARTNERS: Final = "協働の相手"  # editable free text, plans graded per project: who took part
+TARGETS_SHOWN: Final = "指標（参考）"  # plans graded per project: the targets, shown not graded
 
 LOCKED_COLUMNS: Final = (NUMBER, PROJECT_NAME, TARGET_NAME, UNIT, DIRECTION, BASELINE, TARGET)
 EDITABLE_COLUMNS: Final = (ACTUAL, GRADE, WORK_DONE, ISSUES, OUTLOOK)
@@ -76,6 +90,11 @@ DIRECTION_UP: Final = "増加"
 DIRECTION_DOWN: Final = "減少"
 DIRECTION_QUALITATIVE: Final = "定性"
 DIRECTIONS: Final = (DIRECTION_UP, DIRECTION_DOWN, DIRECTION_QUALITATIVE)
+
+# plans graded per project (評価単位 事業): the actors' columns (named by the master) come
+# after SCHEDULE; no target columns
+PROJECT_LOCKED_COLUMNS: Final = (NUMBER, PROJECT_NAME, SCHEDULE)
+PROJECT_EDITABLE_COLUMNS: Final = (GRADE, WORK_DONE, ISSUES, OUTLOOK, PARTNERS)
 
 OUTLOOK_CHOICES: Final = ("拡充", "継続", "改善・見直し", "縮小", "廃止・終了", "完了")
 
@@ -102,6 +121,15 @@ SCOPE: Final = "区分"
 CODE: Final = "コード"
 TARGETS_SET: Final = "設定目標数"
 PROJECTS_WITH_TARGETS: Final = "目標設定事業数"
+PROJECTS_EVALUATED: Final = "評価対象事業数"  # plans graded per project
+CATEGORY_BREAKDOWN: Final = "区分別"
+SCHEDULE_BREAKDOWN: Final = "予定別"
+ACTOR_BREAKDOWN: Final = "取組主体別"
+SCHEDULE_WORD: Final = "予定"
+ACTOR: Final = "取組主体"
+ROLE: Final = "役割"
+NO_CATEGORY: Final = "（なし）"
+NO_SCHEDULE_WORD: Final = "（指定なし）"  # a project the 予定 sheet does not list: every year
 SHARE_SUFFIX: Final = "割合"
 UNGRADED: Final = "未評価"
 AVERAGE_RATE: Final = "平均達成率"
@@ -145,6 +173,7 @@ FLAG_REJECTED: Final = "除外（エラー）"
 FLAG_UNGRADED: Final = "評価なし"
 FLAG_WARNING: Final = "警告あり"
 FLAG_GRADE_GAP: Final = "目安と2段階以上の差"
+FLAG_NOT_PLANNED: Final = "今年度の予定なし"
 
 
 def per_level(level_label: str) -> str:

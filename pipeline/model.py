@@ -69,6 +69,8 @@ class Project:
     relisted_from: str | None  # 整理番号 of the main entry when this row re-lists a project
     description: str
     related: str = ""
+    marks: tuple[str, ...] = ()  # per actor of the plan (Plan.actors): ◎, ○ or ''
+    schedule: tuple[tuple[int, str], ...] | None = None  # year -> word; None: every year
 
     @property
     def is_relisting(self) -> bool:
@@ -103,7 +105,8 @@ class ExpectedRow:
     direction: str
     baseline: Decimal | None
     target: TargetValue | None
-    target_seq: int  # 0 when the project has no target
+    target_seq: int  # 0 when the project has no target (and for a plan graded per project)
+    extras: tuple[tuple[str, str], ...] = ()  # plans graded per project: 今年度の予定, marks
 
     @cached_property
     def row_key(self) -> tuple[str, str]:
@@ -111,7 +114,7 @@ class ExpectedRow:
 
     @property
     def locked(self) -> tuple[object, ...]:
-        """The locked cells, in LOCKED_COLUMNS order."""
+        """The locked cells, in LOCKED_COLUMNS order, then the extras."""
         return (
             self.number,
             self.project_name,
@@ -120,12 +123,38 @@ class ExpectedRow:
             self.direction,
             self.baseline,
             self.target,
+            *(value for _, value in self.extras),
         )
+
+    @property
+    def locked_labels(self) -> tuple[str, ...]:
+        return (*L.LOCKED_COLUMNS, *(label for label, _ in self.extras))
 
     @cached_property
     def spellings(self) -> tuple[str, ...]:
         """The locked cells as compared and fingerprinted (see text.canonical)."""
         return tuple(canonical(v) for v in self.locked)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The header labels of a department workbook, in order, and which of them are editable.
+    Raw rows carry every TEMPLATE_COLUMNS label (None where a layout has no such column) and
+    this layout's other labels after them."""
+
+    columns: tuple[str, ...]
+    editable: tuple[str, ...]
+
+    @property
+    def extras(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c not in L.TEMPLATE_COLUMNS)
+
+    @property
+    def raw_columns(self) -> tuple[str, ...]:
+        return (FILE, ROW, *L.TEMPLATE_COLUMNS, *self.extras, PERCENT)
+
+
+TARGET_LAYOUT = Layout(L.TEMPLATE_COLUMNS, L.EDITABLE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -142,6 +171,10 @@ class Plan:
     targets: tuple[Target, ...]
     note: str = ""
     fingerprint: str = ""  # SHA-256 of the master's content, for the audit trail
+    unit: str = L.UNIT_TARGET  # 評価単位: one grade per target (指標) or per project (事業)
+    actors: tuple[str, ...] = ()  # 取組主体, in the master's order
+    schedule_words: tuple[str, ...] = L.DEFAULT_SCHEDULE_WORDS  # 予定区分
+    has_schedule: bool = False  # the master has a 予定 sheet
     _index: dict[str, Project] = field(init=False, default_factory=dict, compare=False, repr=False)
     _targets: dict[str, list[Target]] = field(
         init=False, default_factory=dict, compare=False, repr=False
@@ -197,9 +230,65 @@ class Plan:
             self._expected[wanted] = self._make_expected_rows(department, year)
         return self._expected[wanted]
 
+    @property
+    def by_project(self) -> bool:
+        """Graded per project and year (評価単位 事業) rather than per target."""
+        return self.unit == L.UNIT_PROJECT
+
+    def schedule_of(self, project: Project, year: int) -> str | None:
+        """The project's schedule word for `year`: '' when planned without a word (not listed
+        in 予定), None when nothing is planned that year."""
+        if year not in self.years():
+            return None
+        if project.schedule is None:
+            return ""
+        return dict(project.schedule).get(year)
+
+    def units(self, year: int) -> Iterator[tuple[Project, Target | None]]:
+        """What is graded in `year`, in master order: each target with a value for the year, or
+        (graded per project) each main project planned that year, with no target."""
+        for project in self.main_projects():
+            if self.by_project:
+                if self.schedule_of(project, year) is not None:
+                    yield project, None
+                continue
+            for target in self.targets_of(project.number):
+                if target.value_for(year) is not None:
+                    yield project, target
+
+    def layout(self) -> Layout:
+        """The columns of this plan's department workbook."""
+        if not self.by_project:
+            return TARGET_LAYOUT
+        shown = (L.TARGETS_SHOWN,) if self.targets else ()
+        return Layout(
+            (*L.PROJECT_LOCKED_COLUMNS, *self.actors, *shown, *L.PROJECT_EDITABLE_COLUMNS),
+            L.PROJECT_EDITABLE_COLUMNS,
+        )
+
+    def targets_shown(self, number: str, year: int) -> str:
+        """A project's targets as one line ('参加者数 1,200人、…'), for plans graded per project
+        where targets are shown, not graded."""
+        parts = []
+        for t in self.targets_of(number):
+            value = t.value_for(year)
+            shown = format(value.normalize(), ",f") if isinstance(value, Decimal) else value or ""
+            parts.append(f"{t.name} {shown}{t.unit if value is not None else ''}".strip())
+        return "、".join(parts)
+
     def _make_expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
         rows: list[ExpectedRow] = []
         for project in self._by_department.get(key(department), []):
+            if self.by_project:
+                word = self.schedule_of(project, year)
+                if word is not None:
+                    extras = ((L.SCHEDULE, word), *zip(self.actors, project.marks, strict=True))
+                    if self.targets:
+                        extras += ((L.TARGETS_SHOWN, self.targets_shown(project.number, year)),)
+                    rows.append(
+                        ExpectedRow(project.number, project.name, "", "", "", None, None, 0, extras)
+                    )
+                continue
             targets = self.targets_of(project.number)
             if not targets:
                 rows.append(ExpectedRow(project.number, project.name, "", "", "", None, None, 0))

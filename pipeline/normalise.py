@@ -167,8 +167,9 @@ def normalise(
     typed[ACTUAL_VALUE] = pd.Series(actuals, index=raw.index, dtype=object)
     typed[GRADE_CODE] = _each(raw[L.GRADE], lambda v: parse_grade(v, grades))
     typed[OUTLOOK_CHOICE] = _each(raw[L.OUTLOOK], lambda v: parse_choice(v, L.OUTLOOK_CHOICES))
-    for label in (L.WORK_DONE, L.ISSUES):
-        typed[label] = _each(raw[label], parse_text)
+    for label in (L.WORK_DONE, L.ISSUES, L.PARTNERS):
+        if label in raw.columns:  # 協働の相手: plans graded per project only
+            typed[label] = _each(raw[label], parse_text)
     findings += _overlong(raw, files)
     return typed, findings
 
@@ -195,7 +196,9 @@ CELL_TEXT_LIMIT = 32_767  # Excel's limit for one cell
 def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Finding]:
     """Text longer than a cell can hold is reported here and cut visibly when written."""
     found = []
-    for label in L.EDITABLE_COLUMNS:
+    for label in (*L.EDITABLE_COLUMNS, L.PARTNERS):
+        if label not in raw.columns:
+            continue
         values = raw[label].tolist()
         long = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_TEXT_LIMIT]
         for file, row, number, value in tuples(raw.iloc[long], (FILE, ROW, L.NUMBER, label)):

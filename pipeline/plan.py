@@ -126,9 +126,14 @@ def _read_plan(path: Path) -> Plan:
         L.MASTER_TREE_SHEET,
         L.MASTER_PROJECT_SHEET,
         L.MASTER_TARGET_SHEET,
+        L.MASTER_SCHEDULE_SHEET,
     ):
         if name not in names:
-            problems.add("M01", name)
+            optional = name == L.MASTER_SCHEDULE_SHEET or (
+                name == L.MASTER_TARGET_SHEET and _graded_per_project(sheets)
+            )
+            if not optional:
+                problems.add("M01", name)
             continue
         continued = name != L.MASTER_PLAN_SHEET  # lists may continue; the settings may not
         sheets[name] = _sheet_rows(book, name, names if continued else [], problems)
@@ -138,6 +143,14 @@ def _read_plan(path: Path) -> Plan:
     if problems.findings or plan is None:
         raise PlanError(problems.findings)
     return plan
+
+
+def _graded_per_project(sheets: dict[str, list[_Row]]) -> bool:
+    """Whether 計画 says 評価単位 事業 (then the 指標 sheet may be absent)."""
+    for row in sheets.get(L.MASTER_PLAN_SHEET, [])[1:]:
+        if key(_text(row.get(L.PLAN_ITEM))) == L.PLAN_UNIT:
+            return key(_text(row.get(L.PLAN_VALUE))) == L.UNIT_PROJECT
+    return False
 
 
 def _sheet_rows(book: Any, name: str, names: list[str], p: _Collector) -> list[_Row]:
@@ -174,7 +187,8 @@ def _rows(values: Iterable[Sequence[object]], sheet: str) -> Iterator[_Row]:
         if all(_blank(v) for v in raw):
             continue
         if columns is None:
-            header = [known.get(key(v), key(v)) if v != "" else "" for v in raw]
+            spelled = [str(int(v)) if isinstance(v, float) and v.is_integer() else v for v in raw]
+            header = [known.get(key(v), key(v)) if v != "" else "" for v in spelled]
             columns = {}
             for i, name in enumerate(header):
                 if name:
@@ -240,16 +254,22 @@ MASTER_COLUMNS = {  # the required columns of each sheet, in the order templates
 
 def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
     for sheet, columns in MASTER_COLUMNS.items():
-        _require_columns(sheet, sheets[sheet], columns, p)
+        if sheet in sheets:
+            _require_columns(sheet, sheets[sheet], columns, p)
     if p.findings:  # without its columns nothing below can be checked meaningfully
         return None
     settings = _settings(sheets[L.MASTER_PLAN_SHEET], p)
     if settings is None:
         return None
-    plan_id, name, start, end, levels, grades, cap, note = settings
+    plan_id, name, start, end, levels, grades, cap, note, (unit, actors, words) = settings
     nodes = _nodes(sheets[L.MASTER_TREE_SHEET], levels, p)
     projects = _projects(sheets[L.MASTER_PROJECT_SHEET], nodes, levels, p)
-    targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, range(start, end + 1), p)
+    projects = _marks(sheets[L.MASTER_PROJECT_SHEET], projects, actors, p)
+    if L.MASTER_SCHEDULE_SHEET in sheets:
+        projects = _schedule(sheets[L.MASTER_SCHEDULE_SHEET], projects, words, (start, end), p)
+    targets = []
+    if L.MASTER_TARGET_SHEET in sheets:
+        targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, range(start, end + 1), p)
     if p.findings:
         return None
     fields: dict[str, Any] = {
@@ -264,13 +284,20 @@ def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
         "projects": tuple(projects),
         "targets": tuple(targets),
         "note": note,
+        "unit": unit,
+        "actors": actors,
+        "schedule_words": words,
+        "has_schedule": L.MASTER_SCHEDULE_SHEET in sheets,
     }
     return Plan(**fields, fingerprint=_fingerprint(fields))
 
 
+Review = tuple[str, tuple[str, ...], tuple[str, ...]]  # 評価単位, 取組主体, 予定区分
+
+
 def _settings(
     rows: list[_Row], p: _Collector
-) -> tuple[str, str, int, int, tuple[str, ...], tuple[Grade, ...], Decimal, str] | None:
+) -> tuple[str, str, int, int, tuple[str, ...], tuple[Grade, ...], Decimal, str, Review] | None:
     sheet = L.MASTER_PLAN_SHEET
     if not _require_columns(sheet, rows, (L.PLAN_ITEM, L.PLAN_VALUE), p):
         return None
@@ -323,6 +350,7 @@ def _settings(
             hint="1〜4個の異なる階層名を ; で区切って書いてください（例: 分野;施策）。",
         )
     grades = _grades(items, p)
+    review = _review(items, p)
     cap = _decimal(items[L.PLAN_RATE_CAP].value) if items.get(L.PLAN_RATE_CAP) else Decimal(100)
     if cap is None or cap <= 0:
         cell = items[L.PLAN_RATE_CAP]
@@ -345,7 +373,42 @@ def _settings(
         grades,
         cap,
         _text(items.get(L.PLAN_NOTE)),
+        review,
     )
+
+
+def _names(cell: _Cell | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in _text(cell).replace("；", ";").split(";") if x.strip())
+
+
+def _review(items: dict[str, _Cell], p: _Collector) -> Review:
+    """評価単位, 取組主体 and 予定区分: how projects are reviewed (all optional)."""
+
+    def refuse(item: str, hint: str) -> None:
+        cell = items.get(item)
+        p.add("M04", L.MASTER_PLAN_SHEET, _ref(cell), _text(cell), column=item, hint=hint)
+
+    unit = key(_text(items.get(L.PLAN_UNIT))) or L.UNIT_TARGET
+    if unit not in L.UNITS:
+        refuse(
+            L.PLAN_UNIT, "「指標」（指標ごとに評価）か「事業」（事業ごとに評価）にしてください。"
+        )
+    actors = _names(items.get(L.PLAN_ACTORS))
+    reserved = {
+        key(label) for label in (*L.TEMPLATE_COLUMNS, L.SCHEDULE, L.PARTNERS, L.TARGETS_SHOWN)
+    }
+    reserved |= {key(label) for label in MASTER_COLUMNS[L.MASTER_PROJECT_SHEET]}
+    clash = [a for a in actors if key(a) in reserved]
+    if len({key(a) for a in actors}) != len(actors) or clash:
+        refuse(
+            L.PLAN_ACTORS,
+            "異なる主体名を ; で区切って書いてください（例: 住民;事業者;行政）。"
+            "様式の見出しと同じ名前（" + "、".join(clash or ["整理番号など"]) + "）は使えません。",
+        )
+    words = _names(items.get(L.PLAN_SCHEDULE_WORDS)) or L.DEFAULT_SCHEDULE_WORDS
+    if len({key(w) for w in words}) != len(words):
+        refuse(L.PLAN_SCHEDULE_WORDS, "異なる語を ; で区切って書いてください（例: 検討;実施）。")
+    return unit, actors, words
 
 
 def _ref(cell: _Cell | None) -> str:
@@ -534,6 +597,124 @@ def _projects(
     return _check_relistings(projects, rows, seen, p)
 
 
+_MARK_SPELLINGS = {
+    key(L.MARK_LEAD): L.MARK_LEAD,
+    key(L.MARK_PARTNER): L.MARK_PARTNER,
+    "〇": L.MARK_PARTNER,  # the kanji zero and the large circle, as people type ○
+    "◯": L.MARK_PARTNER,
+    "": "",
+}
+
+
+def _marks(
+    rows: list[_Row], projects: list[Project], actors: tuple[str, ...], p: _Collector
+) -> list[Project]:
+    """Each project's mark (◎, ○ or blank) per actor of 取組主体, from the 事業 column named
+    after the actor. A column of marks for an actor 取組主体 does not declare is refused."""
+    sheet = L.MASTER_PROJECT_SHEET
+    header = _header(rows)
+    _require_columns(sheet, rows, [key(a) for a in actors], p)
+    declared = {key(a) for a in actors}
+    known = {key(label) for label in vars(L).values() if isinstance(label, str)}
+    for column in header:
+        if not column or key(column) in declared or key(column) in known:
+            continue
+        marked = next(
+            (r for r in rows[1:] if _MARK_SPELLINGS.get(key(_text(r.get(column)))) in L.MARKS),
+            None,
+        )
+        if marked is not None:
+            first = marked[column]
+            p.add("M09", marked.sheet, first.ref, _text(first), column=column)
+    if not actors or p.findings:
+        return projects
+    by_number = {key(_text(r.get(L.NUMBER))): r for r in rows[1:]}
+    marked_projects: list[Project] = []
+    for project in projects:
+        row = by_number[key(project.number)]
+        marks: list[str] = []
+        for actor in actors:
+            cell = row.get(key(actor))
+            mark = _MARK_SPELLINGS.get(key(_text(cell)))
+            if mark is None:
+                p.add(
+                    "M04",
+                    row.sheet,
+                    _ref(cell),
+                    _text(cell),
+                    column=actor,
+                    hint="◎（中心となる主体）、○（参加・協力）または空欄にしてください。",
+                )
+                mark = ""
+            marks.append(mark)
+        marked_projects.append(replace(project, marks=tuple(marks)))
+    return marked_projects
+
+
+def _schedule(
+    rows: list[_Row],
+    projects: list[Project],
+    words: tuple[str, ...],
+    period: tuple[int, int],
+    p: _Collector,
+) -> list[Project]:
+    """The 予定 sheet: per main project and fiscal year, a word of 予定区分 or blank (nothing
+    planned). Projects it does not list are planned every year."""
+    sheet = L.MASTER_SCHEDULE_SHEET
+    if not _require_columns(sheet, rows, (L.NUMBER,), p):
+        return projects
+    start, end = period
+    columns = _year_columns(_header(rows))
+    if not columns:
+        p.add("M02", sheet, "A1", column=f"年度（例: {start}年度）")
+    for label, year in columns.items():
+        if not start <= year <= end:
+            header_at = _header(rows).index(label)
+            p.add(
+                "M04",
+                sheet,
+                f"{xl_col_to_name(header_at)}1",
+                label,
+                column=L.YEAR,
+                hint=f"計画の期間（{start}〜{end}年度）の年度にしてください。",
+            )
+    spelled = {key(w): w for w in words}
+    mains = {key(x.number): x for x in projects if not x.is_relisting}
+    relisted = {key(x.number) for x in projects if x.is_relisting}
+    found: dict[str, tuple[tuple[int, str], ...]] = {}
+    for row in rows[1:]:
+        if not _present(row, row.sheet, (L.NUMBER,), p):
+            continue
+        number = _text(row[L.NUMBER])
+        if key(number) not in mains:
+            where = "事業シート（再掲ではない事業）" if key(number) in relisted else "事業シート"
+            p.add("M06", row.sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=where)
+            continue
+        if key(number) in found:
+            other = mains[key(number)].name
+            p.add("M05", row.sheet, row[L.NUMBER].ref, number, column=L.NUMBER, other=other)
+            continue
+        by_year: list[tuple[int, str]] = []
+        for label, year in columns.items():
+            cell = row.get(label)
+            text = key(_text(cell))
+            if not text:
+                continue
+            if text not in spelled:
+                p.add(
+                    "M04",
+                    row.sheet,
+                    _ref(cell),
+                    _text(cell),
+                    column=label,
+                    hint=f"{'・'.join(words)} のいずれか、または空欄（予定なし）にしてください。",
+                )
+                continue
+            by_year.append((year, spelled[text]))
+        found[key(number)] = tuple(sorted(by_year))
+    return [replace(x, schedule=found.get(key(x.number), x.schedule)) for x in projects]
+
+
 def _check_relistings(
     projects: list[Project], rows: list[_Row], seen: dict[str, Project], p: _Collector
 ) -> list[Project]:
@@ -593,7 +774,7 @@ def _targets(
 def _year_columns(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for label in header:
-        if label in (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE):
+        if label in (L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.PROJECT_NAME):
             continue
         try:
             found[label] = parse_fiscal_year(label)

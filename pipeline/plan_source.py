@@ -11,7 +11,14 @@ from pipeline import labels as L
 from pipeline.text import display_width
 from pipeline.xlsx import EXCEL_MAX_ROWS, FONT, STREAM_FROM_ROWS, new_workbook, write_cell
 
-SHEETS = (L.MASTER_PLAN_SHEET, L.MASTER_TREE_SHEET, L.MASTER_PROJECT_SHEET, L.MASTER_TARGET_SHEET)
+SHEETS = (
+    L.MASTER_PLAN_SHEET,
+    L.MASTER_TREE_SHEET,
+    L.MASTER_PROJECT_SHEET,
+    L.MASTER_TARGET_SHEET,
+    L.MASTER_SCHEDULE_SHEET,
+)
+OPTIONAL_SHEETS = (L.MASTER_TARGET_SHEET, L.MASTER_SCHEDULE_SHEET)  # a plan may do without
 _TEXT_COLUMNS = {L.NUMBER, L.TREE_CODE, L.TREE_PARENT, L.PROJECT_NODE, L.PROJECT_RELISTED_FROM}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _FIXED_TIME = datetime(2021, 4, 1)  # document properties fixed so that builds are byte-stable
@@ -21,7 +28,10 @@ def read_source(folder: Path) -> dict[str, list[list[str]]]:
     """Each sheet's rows (header first) from `<folder>/<sheet>.csv`."""
     sheets: dict[str, list[list[str]]] = {}
     for name in SHEETS:
-        with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        path = folder / f"{name}.csv"
+        if name in OPTIONAL_SHEETS and not path.exists():
+            continue
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             sheets[name] = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
     return sheets
 

@@ -37,7 +37,8 @@ def fill_template(
     header_row, columns = _header(sheet)
     for row in range(header_row + 1, sheet.max_row + 1):
         number = sheet.cell(row, columns[L.NUMBER]).value
-        target = sheet.cell(row, columns[L.TARGET_NAME]).value
+        name_at = columns.get(L.TARGET_NAME)  # none in a plan graded per project
+        target = sheet.cell(row, name_at).value if name_at else None
         typed = values.get((key(number), key(target)))
         for label, value in (typed or {}).items():
             cell = sheet.cell(row, columns[label])
@@ -74,7 +75,9 @@ def _header(sheet: object) -> tuple[int, dict[str, int]]:
         labels = {key(c.value): c.column for c in row if c.value is not None}
         if key(L.NUMBER) in labels:
             return row[0].row, {
-                label: labels[key(label)] for label in L.TEMPLATE_COLUMNS if key(label) in labels
+                label: labels[key(label)]
+                for label in (*L.TEMPLATE_COLUMNS, L.PARTNERS)
+                if key(label) in labels
             }
     raise ValueError("header row not found")
 

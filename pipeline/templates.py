@@ -42,7 +42,11 @@ _WIDTHS: dict[str, tuple[int, int, bool]] = {
     L.WORK_DONE: (40, 40, True),
     L.ISSUES: (28, 28, True),
     L.OUTLOOK: (13, 13, False),
+    L.SCHEDULE: (8, 10, False),
+    L.PARTNERS: (24, 24, True),
+    L.TARGETS_SHOWN: (16, 28, True),
 }
+_ACTOR_WIDTH = (6, 10, False)  # an actor's column holds ◎, ○ or nothing
 
 
 def template_path(out_dir: Path, department: str, year: int) -> Path:
@@ -59,7 +63,9 @@ def write_templates(
     return [write_template(plan, d, year, out_dir, history) for d in plan.departments()]
 
 
-def template_columns(with_history: bool) -> tuple[str, ...]:
+def template_columns(with_history: bool, plan: Plan | None = None) -> tuple[str, ...]:
+    if plan is not None and plan.by_project:
+        return plan.layout().columns  # no targets: last year's 実績値 and 達成率 do not apply
     if not with_history:
         return L.TEMPLATE_COLUMNS
     at = L.TEMPLATE_COLUMNS.index(L.ACTUAL)
@@ -74,7 +80,7 @@ def write_template(
     history: PastResults | None = None,
 ) -> Path:
     rows = plan.expected_rows(department, year)
-    columns = template_columns(bool(history))
+    columns = template_columns(bool(history), plan)
     path = template_path(out_dir, department, year)
     with new_workbook(path) as book:
         book.set_properties({"title": f"{plan.name} 進捗状況シート", "company": department})
@@ -89,7 +95,7 @@ def write_template(
             _write_row(sheet, styles, col, r, row, (history or {}).get(row.row_key))
         last = HEADER_ROW + max(len(rows), 1) - 1
         _add_validations(sheet, plan, col, last)
-        _layout(sheet, columns, rows, last)
+        _layout(sheet, plan, columns, rows, last)
         _write_meta(book, plan, department, year, rows)
     return path
 
@@ -114,6 +120,7 @@ class _Styles:
         )
         self.edit = add({**base, "locked": False, "bg_color": "#FFF2CC"})
         self.edit_wrap = add({**base, "locked": False, "bg_color": "#FFF2CC", "text_wrap": True})
+        self.mark = add({**base, "bg_color": "#F2F2F2", "align": "center"})
 
 
 def _write_heading(sheet: Any, s: _Styles, plan: Plan, department: str, year: int) -> None:
@@ -130,36 +137,48 @@ def _write_heading(sheet: Any, s: _Styles, plan: Plan, department: str, year: in
     write_cell(sheet, 2, 1, "", s.entry)
     write_cell(sheet, 2, 3, L.CONTACT, s.label)
     write_cell(sheet, 2, 4, "", s.entry)
-    write_cell(
-        sheet,
-        3,
-        0,
-        "黄色のセルに入力してください。実績値は数値のみ（単位・カンマ不要）、"
-        "未確定は「－」。自己評価・今後の方向性は一覧から選択します。",
-        s.note,
+    how = (
+        "黄色のセルに入力してください。今年度の予定に対する取組を自己評価し、"
+        "協働の相手には一緒に取り組んだ団体などを記入します。"
+        if plan.by_project
+        else "黄色のセルに入力してください。実績値は数値のみ（単位・カンマ不要）、未確定は「－」。"
     )
-    write_cell(
-        sheet, 4, 0, f"自己評価: {grades}。" + (f"目安: {floors}。" if floors else ""), s.note
+    write_cell(sheet, 3, 0, how + "自己評価・今後の方向性は一覧から選択します。", s.note)
+    actors = (
+        f"取組主体（{'・'.join(plan.actors)}）: {L.MARK_LEAD}＝中心となる主体、"
+        f"{L.MARK_PARTNER}＝参加・協力する主体。"
+        if plan.by_project and plan.actors
+        else ""
     )
+    floors_note = f"目安: {floors}。" if floors and not plan.by_project else ""
+    write_cell(sheet, 4, 0, f"自己評価: {grades}。" + floors_note + actors, s.note)
 
 
 def _write_row(
     sheet: Any, s: _Styles, col: dict[str, int], r: int, row: ExpectedRow, past: PastResult | None
 ) -> None:
-    write_cell(sheet, r, col[L.NUMBER], row.number, s.text)
-    write_cell(sheet, r, col[L.PROJECT_NAME], row.project_name, s.wrap)
-    write_cell(sheet, r, col[L.TARGET_NAME], row.target_name, s.wrap)
-    write_cell(sheet, r, col[L.UNIT], row.unit, s.text)
-    write_cell(sheet, r, col[L.DIRECTION], row.direction, s.text)
-    write_cell(sheet, r, col[L.BASELINE], _number(row.baseline), _number_style(s, row.baseline))
-    write_cell(sheet, r, col[L.TARGET], _number(row.target), _number_style(s, row.target))
+    for label, value in zip(row.locked_labels, row.locked, strict=True):
+        if label not in col:
+            continue  # a target column, in a workbook of a plan graded per project
+        if label in (L.BASELINE, L.TARGET):
+            write_cell(sheet, r, col[label], _number(value), _number_style(s, value))
+        elif label in (L.PROJECT_NAME, L.TARGET_NAME, L.TARGETS_SHOWN):
+            write_cell(sheet, r, col[label], value, s.wrap)
+        elif label in (L.NUMBER, L.UNIT, L.DIRECTION, L.SCHEDULE):
+            write_cell(sheet, r, col[label], value, s.text)
+        else:  # an actor's mark
+            write_cell(sheet, r, col[label], value, s.mark)
     if L.PREV_ACTUAL in col:
         write_cell(sheet, r, col[L.PREV_ACTUAL], _recorded(past.actual) if past else None, s.past)
         write_cell(sheet, r, col[L.PREV_RATE], _recorded(past.rate) if past else None, s.past)
     for label in (L.ACTUAL, L.GRADE, L.OUTLOOK):
-        write_cell(sheet, r, col[label], None, s.edit)
-    for label in (L.WORK_DONE, L.ISSUES):
-        write_cell(sheet, r, col[label], None, s.edit_wrap)
+        if label in col:
+            write_cell(sheet, r, col[label], None, s.edit)
+    for label in (L.WORK_DONE, L.ISSUES, L.PARTNERS):
+        if label in col:
+            write_cell(sheet, r, col[label], None, s.edit_wrap)
+    if L.RATE not in col:
+        return
     formula = rate_formula(row, r, col)
     if formula:
         sheet.write_formula(r, col[L.RATE], formula, s.rate, "")
@@ -233,6 +252,8 @@ def _add_validations(sheet: Any, plan: Plan, col: dict[str, int], last: int) -> 
             "error_message": "一覧から選んでください。",
         },
     )
+    if L.ACTUAL not in col:
+        return
     sheet.data_validation(
         first,
         col[L.ACTUAL],
@@ -246,10 +267,12 @@ def _add_validations(sheet: Any, plan: Plan, col: dict[str, int], last: int) -> 
     )
 
 
-def _layout(sheet: Any, columns: tuple[str, ...], rows: list[ExpectedRow], last: int) -> None:
+def _layout(
+    sheet: Any, plan: Plan, columns: tuple[str, ...], rows: list[ExpectedRow], last: int
+) -> None:
     widths: dict[str, float] = {}
     for i, label in enumerate(columns):
-        low, high, _ = _WIDTHS[label]
+        low, high, _ = _WIDTHS.get(label, _ACTOR_WIDTH)
         longest = max([display_width(label), *(_shown_width(r, label) for r in rows)])
         widths[label] = min(max(longest + 1.5, low), high)
         sheet.set_column(i, i, widths[label])
@@ -257,11 +280,11 @@ def _layout(sheet: Any, columns: tuple[str, ...], rows: list[ExpectedRow], last:
         lines = max(
             math.ceil(_shown_width(row, label) / max(widths[label] - 1, 1))
             for label in columns
-            if _WIDTHS[label][2]
+            if _WIDTHS.get(label, _ACTOR_WIDTH)[2]
         )
         sheet.set_row(HEADER_ROW + offset, max(lines, 2) * 13.5 + 3)  # room to type
     sheet.set_row(HEADER_ROW - 1, 30)
-    sheet.freeze_panes(HEADER_ROW, 3)
+    sheet.freeze_panes(HEADER_ROW, 2 if plan.by_project else 3)
     sheet.autofilter(HEADER_ROW - 1, 0, last, len(columns) - 1)
     sheet.protect(
         "",
@@ -292,6 +315,7 @@ def _shown_width(row: ExpectedRow, label: str) -> int:
         L.DIRECTION: row.direction,
         L.BASELINE: row.baseline,
         L.TARGET: row.target,
+        **dict(row.extras),
     }.get(label)
     return display_width(
         "" if value is None else f"{value:,}" if isinstance(value, Decimal) else str(value)

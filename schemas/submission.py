@@ -42,8 +42,11 @@ def _one_of(code: str, allowed: tuple[str, ...]) -> pa.Check:
     return pa.Check(lambda s: s.map(lambda v: v in choices), name=code)
 
 
-def submission_schema(grade_codes: tuple[str, ...]) -> pa.DataFrameSchema:
-    """Schema for the merged, normalised rows of one plan (grades come from its master)."""
+def submission_schema(
+    grade_codes: tuple[str, ...], graded_per_project: bool = False
+) -> pa.DataFrameSchema:
+    """Schema for the merged, normalised rows of one plan (grades come from its master). With
+    `graded_per_project` every row is a project planned this year, so every row needs a grade."""
     lowest = grade_codes[-1]
 
     def actual_is_number(df: pd.DataFrame) -> pd.Series:
@@ -54,6 +57,8 @@ def submission_schema(grade_codes: tuple[str, ...]) -> pa.DataFrameSchema:
         return df[ACTUAL_VALUE].map(lambda v: not isinstance(v, Decimal) or abs(v) < MAX_MAGNITUDE)
 
     def grade_present(df: pd.DataFrame) -> pd.Series:
+        if graded_per_project:
+            return df[GRADE_CODE].notna()
         return df[GRADE_CODE].notna() | ~_has_target(df)
 
     def issues_when_lowest(df: pd.DataFrame) -> pd.Series:

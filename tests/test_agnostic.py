@@ -99,3 +99,21 @@ def test_missing_rows_are_unevaluated_not_hidden(tmp_path: Path) -> None:
     assert total.shares[0] == Decimal("100.0")
     notes = {r.target.name: r.notes for r in outcome.figures.listing if r.target}
     assert "未提出" in notes["案内所利用者数"] and "除外（エラー）" in notes["交通事故件数"]
+
+
+def test_no_bundled_plan_is_named_in_the_code() -> None:
+    """The plans graded per project run on what their masters say: none of their names, actors
+    or hierarchy entries appears in pipeline/ (the default demo plan's NAME aside)."""
+    from pipeline.demo import DEFAULT_PLAN, bundled_master, bundled_names
+    from pipeline.plan import read_plan
+
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (Path(__file__).parents[1] / "pipeline").rglob("*.py")
+    )
+    for name in bundled_names():
+        if name == DEFAULT_PLAN:
+            continue
+        plan = read_plan(bundled_master(name))
+        words = {name, plan.plan_id, plan.name, *plan.actors, *(n.name for n in plan.nodes)}
+        assert not [w for w in words if w in code], name

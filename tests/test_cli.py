@@ -201,6 +201,34 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert book["概要"]._charts and book["分野別"]._charts
 
 
+def test_demo_list_names_every_bundled_plan_sendai_first() -> None:
+    result = CliRunner().invoke(main, ["demo", "--list"])
+    assert result.exit_code == 0, result.output
+    names = [line.split("\t")[0] for line in result.output.splitlines()]
+    assert names[0].startswith("sendai") and len(names) >= 3
+    assert {"ichinoseki2024", "shiminkyodo2"} <= set(names)
+
+
+@pytest.mark.parametrize("name", ["ichinoseki2024", "shiminkyodo2"])
+def test_demo_runs_each_project_graded_plan(name: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--plan", name, "--out", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / name / "集計結果"
+    assert (out / "区分別.csv").exists() and (out / "予定別.csv").exists()
+    assert (out / "取組主体別.csv").exists() == (name == "ichinoseki2024")
+    total = _csv(out / "概要.csv")[0]
+    assert L.PROJECTS_EVALUATED in total and L.TARGETS_SET not in total
+    trend = _csv(out / "推移.csv")
+    assert len({r[L.YEAR] for r in trend}) >= 2  # earlier years recorded: the trend shows
+    book = load_workbook(next(out.glob("集計結果_*.xlsx")))
+    assert book["区分別"]._charts and book["予定別"]._charts
+
+
+def test_demo_of_an_unknown_plan_names_the_choices(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--plan", "nagoya", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "sendai2021" in result.output
+
+
 def test_year_outside_the_plan_is_refused(folder, tmp_path: Path) -> None:
     master, submissions, out = folder
     for args in (["templates", str(master)], ["run", str(master), str(submissions)]):

@@ -114,12 +114,12 @@ def _charts(path: Path) -> list[ElementTree.Element]:
 
 
 def _range(formula: str) -> tuple[str, str, int, int]:
-    """ "'分野別'!$F$7:$F$10" -> ('分野別', 'F', 7, 10)."""
-    match = re.fullmatch(r"'?([^'!]+)'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", formula)
+    """ "'分野別'!$F$7:$F$10" -> ('分野別', 'F', 7, 10); a one-row range is one cell."""
+    match = re.fullmatch(r"'?([^'!]+)'?!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?", formula)
     assert match, formula
     sheet, col, first, col2, last = match.groups()
-    assert col == col2, formula
-    return sheet, col, int(first), int(last)
+    assert col == (col2 or col), formula
+    return sheet, col, int(first), int(last or first)
 
 
 @pytest.mark.parametrize("sheet", [L.SUMMARY_SHEET, "分野別", "施策別"])

@@ -1,18 +1,27 @@
 """figures.compute from counted rows: what each level's table counts (targets due this year, the
 projects having them, grades, 未評価, the capped average rate) and what 事業一覧 says of each
-target (再掲 rows with their main entry's figures, and why a figure is missing)."""
+target (再掲 rows with their main entry's figures, and why a figure is missing).
+
+Then a plan graded per project (評価単位 事業), counted by hand: a plan that is none of the seeds,
+with a 予定 sheet of 準備/実施/blank years, actors marked ◎/○, a 再掲 row, a project the 予定
+sheet does not list, a department that did not submit and a rejected row."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from pipeline import labels as L
-from pipeline.figures import Figures, RowState, compute
+from pipeline.batch import run
+from pipeline.figures import Figures, RowState, compute, shares
 from pipeline.model import (
     ACTUAL_VALUE,
     FILE,
@@ -22,9 +31,15 @@ from pipeline.model import (
     RATE,
     RATE_SHOWN,
     TARGET_SEQ,
+    Grade,
+    Node,
+    Plan,
+    Project,
 )
 from pipeline.rates import round_half_up
-from tests.builders import master_sheets, write_plan
+from pipeline.templates import template_path, write_templates
+from pipeline.text import key
+from tests.builders import master_sheets, submit_all, write_plan
 
 YEAR = 2024
 PROJECTS = [
@@ -213,3 +228,279 @@ def test_largest_remainder_is_applied_to_every_row(tmp_path: Path) -> None:
     for table in largest.tables:
         for row in table.rows:
             assert [str(s) for s in row.shares] == ["33.4", "33.3", "33.3"]
+
+
+# --- a plan graded per project (評価単位 事業) ----------------------------------------
+
+GRADES = "S=予定以上;A=予定どおり;B=一部のみ;C=未着手"
+ACTORS = ("住民", "事業者", "行政")
+GRADED_PROJECTS = [  # 整理番号, 事業名, 取組, 担当課, 区分, 再掲元, 事業内容, 住民, 事業者, 行政
+    ["P1", "見守り活動", "G1-a", "福祉課", "新規", "", "", "◎", "○", ""],
+    ["P2", "防災訓練", "G1-a", "防災課", "継続", "", "", "○", "", "◎"],
+    ["P3", "空き家活用", "G1-b", "福祉課", "拡充", "", "", "", "◎", "○"],
+    ["P4", "清掃活動", "G2-a", "環境課", "", "", "", "◎", "", "○"],
+    ["P5", "商店街イベント", "G2-a", "環境課", "継続", "", "", "○", "◎", "○"],
+    ["P6", "見守り活動", "G2-a", "", "", "P1", "", "", "", ""],
+    ["P7", "ごみ減量啓発", "G2-a", "環境課", "新規", "", "", "○", "〇", "◎"],  # 〇 typed
+]
+SCHEDULE = [  # 2025 (令和7年度), 2026 (FY2026); P7 not listed: planned every year
+    ["整理番号", "令和7年度", "FY2026"],
+    ["P1", "準備", "実施"],
+    ["P2", "実施", "実施"],
+    ["P3", "", "準備"],
+    ["P4", "実施", ""],
+    ["P5", "準備", "実施"],
+]
+
+
+def project_sheets() -> dict[str, list[list[str]]]:
+    sheets = master_sheets(
+        tree=[
+            ["G1", "安心のまち", "", "基本目標"],
+            ["G2", "きれいなまち", "", "基本目標"],
+            ["G1-a", "見守り", "G1", "取組"],
+            ["G1-b", "住まい", "G1", "取組"],
+            ["G2-a", "美化", "G2", "取組"],
+        ],
+        projects=GRADED_PROJECTS,
+        targets=[],
+        years=[2025, 2026],
+        plan_id="kita-kyosei",
+        levels="基本目標;取組",
+        grades=GRADES,
+        floors="",
+    )
+    del sheets[L.MASTER_TARGET_SHEET]  # graded per project: no 指標 sheet needed
+    sheets[L.MASTER_PLAN_SHEET] += [
+        [L.PLAN_UNIT, "事業"],
+        [L.PLAN_ACTORS, ";".join(ACTORS)],
+        [L.PLAN_SCHEDULE_WORDS, "準備;実施"],
+    ]
+    sheets[L.MASTER_PROJECT_SHEET][0] += list(ACTORS)
+    sheets[L.MASTER_SCHEDULE_SHEET] = [list(r) for r in SCHEDULE]
+    return sheets
+
+
+def _review_row(grade: str, issues: str | None = None) -> dict[str, object]:
+    row: dict[str, object] = {
+        L.GRADE: grade,
+        L.WORK_DONE: "取り組んだ。",
+        L.OUTLOOK: "継続",
+        L.PARTNERS: "町内会",
+    }
+    if issues:
+        row[L.ISSUES] = issues
+    return row
+
+
+def _csv(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _rows_of(path: Path) -> list[str]:
+    sheet = load_workbook(path)[L.PROGRESS_SHEET]
+    header = [c.value for c in sheet[6]]
+    return [str(r[0].value) for r in sheet.iter_rows(min_row=7) if r[0].value is not None] + [
+        "|".join(str(h) for h in header)
+    ]
+
+
+def test_templates_hold_exactly_the_projects_planned_that_year(tmp_path: Path) -> None:
+    _, plan = write_plan(project_sheets(), tmp_path)
+    assert plan.by_project and plan.actors == ACTORS and plan.targets == ()
+    for year, expected in (
+        (2025, {"福祉課": ["P1"], "防災課": ["P2"], "環境課": ["P4", "P5", "P7"]}),
+        (2026, {"福祉課": ["P1", "P3"], "防災課": ["P2"], "環境課": ["P5", "P7"]}),
+    ):
+        write_templates(plan, year, tmp_path / str(year))
+        for department, numbers in expected.items():
+            *rows, header = _rows_of(template_path(tmp_path / str(year), department, year))
+            assert rows == numbers, (year, department)
+            assert header.split("|") == [
+                L.NUMBER,
+                L.PROJECT_NAME,
+                L.SCHEDULE,
+                *ACTORS,
+                L.GRADE,
+                L.WORK_DONE,
+                L.ISSUES,
+                L.OUTLOOK,
+                L.PARTNERS,
+            ]
+    sheet = load_workbook(template_path(tmp_path / "2025", "環境課", 2025))[L.PROGRESS_SHEET]
+    assert [c.value for c in sheet[9][:6]] == ["P7", "ごみ減量啓発", None, "○", "○", "◎"]
+    assert sheet.protection.sheet
+    assert sheet["B9"].protection.locked and sheet["D9"].protection.locked
+    assert not sheet["G9"].protection.locked and not sheet["K9"].protection.locked
+
+
+def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -> None:
+    master, plan = write_plan(project_sheets(), tmp_path)
+    values = {
+        (key("P1"), ""): _review_row("S"),
+        (key("P2"), ""): _review_row("A"),  # 防災課 does not submit: 未評価
+        (key("P4"), ""): _review_row("ａ"),
+        (key("P5"), ""): _review_row("C"),  # lowest grade without 課題: rejected, 未評価
+        (key("P7"), ""): _review_row("予定どおり"),
+    }
+    submissions = submit_all(plan, 2025, tmp_path, values)
+    (submissions / "進捗状況_防災課_2025年度.xlsx").unlink()
+    out = tmp_path / "out"
+    outcome = run(master, submissions, 2025, out)
+    rules = sorted(f.rule for f in outcome.checked.findings)
+    assert rules == ["B01", "V08"], [f.message for f in outcome.checked.findings]
+    assert outcome.checked.rows_read == 4 and outcome.checked.rows_counted == 3
+
+    counts = [L.PROJECTS_EVALUATED, "S", "S割合", "A", "A割合", "B", "B割合", "C", "C割合"]
+    counts.append(L.UNGRADED)
+    summary = _csv(out, "概要")
+    assert list(summary[0]) == [L.SCOPE, L.CODE, *counts]  # no target or 達成率 columns
+    table = [[r[c] for c in (L.SCOPE, *counts)] for r in summary]
+    assert table == [
+        ["全体", "5", "1", "33.3", "2", "66.7", "0", "0.0", "0", "0.0", "2"],
+        ["安心のまち", "2", "1", "100.0", "0", "0.0", "0", "0.0", "0", "0.0", "1"],
+        ["きれいなまち", "3", "0", "0.0", "2", "100.0", "0", "0.0", "0", "0.0", "1"],
+    ]
+    lowest = [
+        [r[c] for c in (L.CODE, L.PROJECTS_EVALUATED, "S割合", L.UNGRADED)]
+        for r in _csv(out, "取組別")
+    ]
+    assert lowest == [
+        ["", "5", "33.3", "2"],
+        ["G1-a", "2", "100.0", "1"],
+        ["G1-b", "0", "", "0"],
+        ["G2-a", "3", "0.0", "1"],
+    ]
+
+    def breakdown(name: str, first: tuple[str, ...]) -> list[list[str]]:
+        rows = _csv(out, name)
+        assert list(rows[0]) == [*first, *counts], name  # no 全体 row, no target columns
+        return [[r[c] for c in (*first, L.PROJECTS_EVALUATED, "S", "A", L.UNGRADED)] for r in rows]
+
+    assert breakdown(L.CATEGORY_BREAKDOWN, (L.PROJECT_CATEGORY,)) == [
+        ["新規", "2", "1", "1", "0"],
+        ["継続", "2", "0", "0", "2"],
+        ["拡充", "0", "0", "0", "0"],
+        ["（なし）", "1", "0", "1", "0"],
+    ]
+    assert breakdown(L.SCHEDULE_BREAKDOWN, (L.SCHEDULE_WORD,)) == [
+        ["準備", "2", "1", "0", "1"],
+        ["実施", "2", "0", "1", "1"],
+        ["（指定なし）", "1", "0", "1", "0"],
+    ]
+    assert breakdown(L.ACTOR_BREAKDOWN, (L.ACTOR, L.ROLE)) == [
+        ["住民", "◎", "2", "1", "1", "0"],
+        ["住民", "○", "3", "0", "1", "2"],
+        ["事業者", "◎", "1", "0", "0", "1"],
+        ["事業者", "○", "2", "1", "1", "0"],
+        ["行政", "◎", "2", "0", "1", "1"],
+        ["行政", "○", "2", "0", "1", "1"],
+    ]
+    shares_of = {r[L.ACTOR] + r[L.ROLE]: (r["S割合"], r["A割合"]) for r in _csv(out, "取組主体別")}
+    assert shares_of["住民◎"] == ("50.0", "50.0") and shares_of["事業者◎"] == ("", "")
+
+    listing = {r[L.NUMBER]: r for r in _csv(out, L.LISTING_SHEET)}
+    assert list(listing) == ["P1", "P2", "P3", "P4", "P5", "P6", "P7"]
+    assert L.TARGET not in listing["P1"] and L.RATE not in listing["P1"]
+    assert listing["P3"][L.NOTE] == L.FLAG_NOT_PLANNED and listing["P3"][L.SCHEDULE] == ""
+    assert listing["P6"][L.NOTE].startswith("再掲（P1）") and listing["P6"][L.GRADE] == "S"
+    assert listing["P2"][L.NOTE] == L.FLAG_NOT_SUBMITTED
+    assert listing["P5"][L.NOTE] == L.FLAG_REJECTED
+    assert (listing["P7"][L.PARTNERS], listing["P7"]["事業者"]) == ("町内会", "○")
+    book = load_workbook(out / "集計結果_kita-kyosei_2025年度.xlsx")
+    for name in (L.CATEGORY_BREAKDOWN, L.SCHEDULE_BREAKDOWN, L.ACTOR_BREAKDOWN):
+        assert len(book[name]._charts) == 1, name
+
+
+def test_history_gives_the_trend_of_projects_evaluated(tmp_path: Path) -> None:
+    master, plan = write_plan(project_sheets(), tmp_path)
+    store = tmp_path / "h.sqlite3"
+    from pipeline.batch import Options
+
+    grades = {2025: "A", 2026: "S"}
+    for year in (2025, 2026):
+        numbers = [p.number for p, _ in plan.units(year)]
+        values = {(key(n), ""): _review_row(grades[year]) for n in numbers}
+        submissions = submit_all(plan, year, tmp_path / str(year), values)
+        run(master, submissions, year, tmp_path / f"out{year}", Options(store=store))
+    trend = [r for r in _csv(tmp_path / "out2026", L.TREND_SHEET) if r[L.SCOPE] == L.TOTAL]
+    got = [(r[L.YEAR], r[L.PROJECTS_EVALUATED], r["S"], r["A"]) for r in trend]
+    assert got == [("2025", "5", "0", "5"), ("2026", "5", "5", "0")]
+
+
+# --- properties, on the figures stage alone ------------------------------------------------
+
+
+def _graded_plan(categories: list[str], marks: list[tuple[str, str]]) -> Plan:
+    nodes = (Node("1", "目標", None, 0),)
+    projects = tuple(
+        Project(f"N{i}", f"事業{i}", "1", "課", c, None, "", "", m)
+        for i, (c, m) in enumerate(zip(categories, marks, strict=True))
+    )
+    grades = tuple(Grade(c, c, None) for c in "ABC")
+    return Plan(
+        "p", "計画", 2024, 2024, ("目標",), grades, Decimal(100), nodes, projects, (),
+        unit=L.UNIT_PROJECT, actors=("甲", "乙"),
+    )  # fmt: skip
+
+
+def _graded_counted(plan: Plan, grades: list[str | None]) -> pd.DataFrame:
+    rows = [
+        {
+            PLAN_NUMBER: p.number,
+            TARGET_SEQ: 0,
+            GRADE_CODE: g,
+            RATE: None,
+            RATE_SHOWN: None,
+            OUTLOOK_CHOICE: "継続",
+        }
+        for p, g in zip(plan.projects, grades, strict=True)
+        if g is not None
+    ]
+    return pd.DataFrame(rows, columns=[PLAN_NUMBER, TARGET_SEQ, GRADE_CODE, RATE, RATE_SHOWN])
+
+
+_MARK = st.sampled_from(["◎", "○", ""])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["新規", "拡充", "継続", ""]),
+            st.tuples(_MARK, _MARK),
+            st.sampled_from(["A", "B", "C", None]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_breakdowns_add_up_for_any_plan(
+    items: list[tuple[str, tuple[str, str], str | None]],
+) -> None:
+    """Every project counts in exactly one 区分別 row; per actor, ◎ and ○ rows never count more
+    than the whole; graded + 未評価 = 評価対象事業数 on every row; shares are exact half-up."""
+    plan = _graded_plan([c for c, _, _ in items], [m for _, m, _ in items])
+    figures = compute(plan, 2024, _graded_counted(plan, [g for _, _, g in items]))
+    total = figures.summary.rows[0]
+    assert total.targets_set == len(items)
+    category, actors = figures.breakdowns[0], figures.breakdowns[-1]
+    assert sum(r.targets_set for _, r in category.rows) == total.targets_set
+    assert [sum(r.counts[i] for _, r in category.rows) for i in range(3)] == list(total.counts)
+    for actor in plan.actors:
+        assert sum(r.targets_set for k, r in actors.rows if k[0] == actor) <= total.targets_set
+    for _, row in (*category.rows, *actors.rows):
+        assert sum(row.counts) + row.ungraded == row.targets_set
+        graded = sum(row.counts)
+        for count, share in zip(row.counts, row.shares, strict=True):
+            if graded == 0:
+                assert share is None
+                continue
+            exact = Fraction(count * 100, graded)
+            assert share is not None and abs(Fraction(share) - exact) <= Fraction(1, 20)
+            assert Fraction(share) - exact != Fraction(-1, 20)  # a tie rounds up, never down
+
+
+def test_a_half_is_rounded_up() -> None:
+    assert shares([1, 15, 0]) == (Decimal("6.3"), Decimal("93.8"), Decimal("0.0"))  # 6.25, 93.75

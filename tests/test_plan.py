@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from pipeline import labels as L
 from pipeline.cli import main
+from pipeline.demo import bundled_folder, bundled_master, bundled_names
 from pipeline.plan import PlanError, read_plan
-from pipeline.plan_source import SHEETS, cell_value, read_source
+from pipeline.plan_source import cell_value, read_source
 from tests.builders import master_sheets, write_plan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,10 +34,12 @@ def test_bundled_sendai_plan_has_the_seeds_structure() -> None:
     assert "サンプル" in plan.note  # targets are illustrative, and the master says so
 
 
-def test_bundled_master_agrees_with_its_csv_source() -> None:
-    book = load_workbook(BUNDLED, read_only=True)
-    source = read_source(SOURCE)
-    for name in SHEETS:
+@pytest.mark.parametrize("bundled", bundled_names())
+def test_bundled_master_agrees_with_its_csv_source(bundled: str) -> None:
+    book = load_workbook(bundled_master(bundled), read_only=True)
+    source = read_source(bundled_folder() / bundled)
+    assert set(book.sheetnames) == set(source)
+    for name in source:
         rows = [list(r) for r in book[name].iter_rows(values_only=True)]
         expected = [
             [cell_value(source[name][0][c], t) for c, t in enumerate(r)] for r in source[name]
@@ -215,3 +218,142 @@ def test_an_empty_continuation_sheet_is_ignored(tmp_path: Path) -> None:
     sheets["指標(2)"] = [[]]
     _, plan = write_plan(sheets, tmp_path)
     assert len(plan.targets) == 1
+
+
+# --- plans reviewed per project (seed 004, seed 003, and the master rules) -----------------
+
+# 整理番号, 施策 code, 区分, 2024's schedule word, 市民等, 協働体, 市 (as the seed shows them)
+SEED_004 = [
+    ("①", "1-1", "拡充", "実施", "○", "○", "◎"),
+    ("②", "1-1", "拡充", "実施", "○", "○", "◎"),
+    ("③", "1-2", "拡充", "実施", "○", "○", "◎"),
+    ("④", "1-2", "新規", "検討", "○", "◎", ""),
+    ("⑤", "1-2", "新規", "実施", "◎", "○", "○"),
+    ("⑥", "1-3", "継続", "実施", "", "", "◎"),
+    ("⑦", "1-3", "新規", "実施", "", "", "◎"),
+    ("⑧", "2-1", "新規", "実施", "○", "◎", "○"),
+    ("⑨", "2-1", "継続", "実施", "○", "○", "◎"),
+    ("⑩", "2-2", "継続", "実施", "◎", "", "○"),
+    ("⑪", "2-2", "新規", "実施", "○", "◎", "○"),
+    ("⑫", "3-1", "継続", "検討", "", "○", "◎"),
+    ("⑬", "3-1", "継続", "実施", "", "○", "◎"),
+    ("⑭", "3-2", "継続", "実施", "", "○", "◎"),
+    ("⑮", "3-2", "継続", "実施", "", "○", "◎"),
+    ("⑯", "3-3", "継続", "実施", "○", "○", "◎"),
+    ("⑰", "3-4", "継続", "実施", "○", "○", "◎"),
+    ("⑱", "3-5", "継続", "実施", "○", "○", "◎"),
+    ("⑲", "3-5", "継続", "実施", "○", "◎", "○"),
+]
+
+
+def test_bundled_seed_004_plan_agrees_with_the_seed() -> None:
+    plan = read_plan(bundled_master("ichinoseki2024"))
+    assert (plan.start_year, plan.end_year, plan.levels) == (2024, 2028, ("基本方針", "施策"))
+    assert plan.by_project and plan.actors == ("市民等", "協働体", "市")
+    assert plan.schedule_words == ("検討", "実施") and plan.targets == ()
+    assert [n.name for n in plan.nodes if n.level == 0] == [
+        "人づくり",
+        "環境づくり",
+        "仕組みづくり",
+    ]
+    assert len([n for n in plan.nodes if n.level == 1]) == 10
+    got = [
+        (p.number, p.node, p.category, plan.schedule_of(p, 2024), *p.marks) for p in plan.projects
+    ]
+    assert got == SEED_004
+    for p in plan.projects:  # from 2025 on every project is 実施
+        assert [plan.schedule_of(p, y) for y in range(2025, 2029)] == ["実施"] * 4
+    assert plan.project("⑲").name == "地域による市民センターの管理"
+    assert "サンプル" in plan.note  # departments and grade wording are illustrative
+
+
+def test_bundled_seed_003_plan_has_five_goals_and_their_measures() -> None:
+    plan = read_plan(bundled_master("shiminkyodo2"))
+    assert plan.levels == ("目標",) and plan.by_project and plan.has_schedule
+    per_goal = [sum(1 for p in plan.projects if p.node == n.code) for n in plan.nodes]
+    assert per_goal == [3, 5, 4, 3, 5]
+    assert "サンプル" in plan.note
+
+
+def _project_graded(**changes: object) -> dict[str, list[list[str]]]:
+    sheets = _sheets()
+    sheets[L.MASTER_PLAN_SHEET] += [[L.PLAN_UNIT, "事業"], [L.PLAN_ACTORS, "住民;行政"]]
+    sheets[L.MASTER_PROJECT_SHEET][0] += ["住民", "行政"]
+    sheets[L.MASTER_PROJECT_SHEET][1] += ["◎", "○"]
+    sheets[L.MASTER_SCHEDULE_SHEET] = [
+        ["整理番号", "令和6年度", "2025年度"],
+        ["1-(1)-①", "検討", ""],
+    ]
+    for name, edit in changes.items():
+        edit(sheets[name])  # type: ignore[operator]
+    return sheets
+
+
+def _refused_sheets(
+    tmp_path: Path, sheets: dict[str, list[list[str]]]
+) -> list[tuple[str, str, str]]:
+    with pytest.raises(PlanError) as raised:
+        write_plan(sheets, tmp_path)
+    return [(f.sheet, f.cell, f.rule) for f in raised.value.findings]
+
+
+def test_a_project_graded_master_reads(tmp_path: Path) -> None:
+    _, plan = write_plan(_project_graded(), tmp_path)
+    project = plan.projects[0]
+    assert project.marks == ("◎", "○")
+    assert (plan.schedule_of(project, 2024), plan.schedule_of(project, 2025)) == ("検討", None)
+    assert plan.targets_shown("1-(1)-①", 2024) == "参加者数 100人"  # shown, not graded
+
+
+def test_targets_of_a_project_graded_plan_are_shown_not_graded(tmp_path: Path) -> None:
+    from pipeline.batch import run
+    from pipeline.text import key
+    from tests.builders import submit_all
+
+    master, plan = write_plan(_project_graded(), tmp_path)
+    row = {L.GRADE: "B", L.WORK_DONE: "検討した。", L.OUTLOOK: "継続", L.PARTNERS: "住民"}
+    submissions = submit_all(plan, 2024, tmp_path, {(key("1-(1)-①"), ""): row})
+    template = load_workbook(next((tmp_path / "templates").iterdir()))[L.PROGRESS_SHEET]
+    header = [c.value for c in template[6]]
+    at = header.index(L.TARGETS_SHOWN)
+    assert template.cell(7, at + 1).value == "参加者数 100人" and L.TARGET not in header
+    outcome = run(master, submissions, 2024, tmp_path / "out")
+    assert outcome.exit_code == 0, [f.message for f in outcome.checked.findings]
+    line = outcome.figures.listing[0]
+    assert (line.grade, line.target, line.schedule) == ("B", None, "検討")
+
+
+def test_years_typed_as_numbers_head_the_schedule(tmp_path: Path) -> None:
+    """Excel stores a heading typed as 2024 as the number 2024.0: still the year 2024."""
+    from pipeline.plan_source import write_master
+
+    path = write_master(_project_graded(), tmp_path / "m.xlsx")
+    book = load_workbook(path)
+    book[L.MASTER_SCHEDULE_SHEET]["B1"], book[L.MASTER_SCHEDULE_SHEET]["C1"] = 2024, 2025
+    book.save(path)
+    assert read_plan(path).projects[0].schedule == ((2024, "検討"),)
+
+
+def _set(sheet: str, row: int, col: int, value: str):  # type: ignore[no-untyped-def]
+    def edit(rows: list[list[str]]) -> None:
+        rows[row][col] = value
+
+    return {sheet: edit}
+
+
+def test_broken_schedules_and_marks_are_refused_with_sheet_cell_and_rule(tmp_path: Path) -> None:
+    cases = [
+        (_set(L.MASTER_SCHEDULE_SHEET, 1, 1, "着手"), (L.MASTER_SCHEDULE_SHEET, "B2", "M04")),
+        (_set(L.MASTER_SCHEDULE_SHEET, 0, 2, "2030年度"), (L.MASTER_SCHEDULE_SHEET, "C1", "M04")),
+        (_set(L.MASTER_SCHEDULE_SHEET, 1, 0, "9-9"), (L.MASTER_SCHEDULE_SHEET, "A2", "M06")),
+        (_set(L.MASTER_PROJECT_SHEET, 1, 7, "×"), (L.MASTER_PROJECT_SHEET, "H2", "M04")),
+        (_set(L.MASTER_PROJECT_SHEET, 0, 8, "企業"), (L.MASTER_PROJECT_SHEET, "I2", "M09")),
+        (_set(L.MASTER_PLAN_SHEET, 8, 1, "施策"), (L.MASTER_PLAN_SHEET, "B9", "M04")),
+        (_set(L.MASTER_PLAN_SHEET, 9, 1, "住民;住民"), (L.MASTER_PLAN_SHEET, "B10", "M04")),
+    ]
+    no_years = {L.MASTER_SCHEDULE_SHEET: lambda rows: rows.__setitem__(0, ["整理番号", "x", "y"])}
+    cases.append((no_years, (L.MASTER_SCHEDULE_SHEET, "A1", "M02")))
+    for n, (change, expected) in enumerate(cases):
+        sheets = _project_graded(**change)
+        found = _refused_sheets(tmp_path / str(n), sheets)
+        assert expected in found, (expected, found)

@@ -169,3 +169,29 @@ def test_any_text_and_number_round_trip(filled, tmp_path: Path, work: str, actua
     assert first[L.WORK_DONE] == work
     assert first[L.ACTUAL] == f"{actual:,}"
     assert len(submission.rows) == 4
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_a_project_graded_workbook_survives_a_libreoffice_resave(tmp_path: Path) -> None:
+    """A plan graded per project: the locked 今年度の予定 and actors' marks keep the `_meta`
+    fingerprint valid after a re-save, and 協働の相手 is read back as typed."""
+    from tests.test_figures import project_sheets
+
+    _, plan = write_plan(project_sheets(), tmp_path)
+    write_templates(plan, 2025, tmp_path / "t")
+    folder = tmp_path / "in"
+    typed = {L.GRADE: "Ａ", L.WORK_DONE: "実施した。", L.OUTLOOK: "継続", L.PARTNERS: "=町内会"}
+    fill_template(
+        template_path(tmp_path / "t", "環境課", 2025),
+        template_path(folder, "環境課", 2025),
+        {(key(n), ""): typed for n in ("P4", "P5", "P7")},
+        writer="環境 花子",
+        contact="1234",
+    )
+    before = check_folder(plan, folder, 2025)
+    resaved = _resave_with_libreoffice(folder, tmp_path)
+    after = check_folder(plan, resaved, 2025)
+    rules = sorted({f.rule for f in after.findings})
+    assert rules == sorted({f.rule for f in before.findings}) == ["B01"]  # 2 departments missing
+    assert after.rows_counted == before.rows_counted == 3
+    assert list(after.counted[L.PARTNERS]) == ["=町内会"] * 3

@@ -274,6 +274,11 @@ MASTER_CASES = {
     "M05": ({"事業": _set(2, 0, "1-(1)-①")}, ("M05", "事業", "A3")),
     "M06": ({"事業": _set(1, 2, "9-(9)")}, ("M06", "事業", "C2")),
     "M07": ({"計画": _set(3, 1, "来年")}, ("M07", "計画", "B4")),
+    # a column of ◎/○ for an actor that 取組主体 does not declare
+    "M09": (
+        {"事業": lambda rows: [r.append(v) for r, v in zip(rows, ["企業", "", "◎"], strict=True)]},
+        ("M09", "事業", "H3"),
+    ),
 }
 
 

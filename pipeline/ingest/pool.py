@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pipeline.ingest.container import Limits
 from pipeline.ingest.reader import Submission, read_submission
+from pipeline.model import TARGET_LAYOUT, Layout
 
 PARALLEL_FROM = 16  # files; below this a pool's start-up (~50 ms) costs more than it saves
 T = TypeVar("T")
@@ -38,15 +39,17 @@ def read_all(
     reduce: Reduce[T],
     context: Any = None,
     workers: int | None = None,
+    layout: Layout = TARGET_LAYOUT,
 ) -> Iterator[T]:
-    """reduce(submission, context) for each of `paths`, in order, over `workers` processes."""
+    """reduce(submission, context) for each of `paths` read as workbooks of `layout`, in order,
+    over `workers` processes."""
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(paths) < PARALLEL_FROM:
         for path in paths:
-            yield reduce(read_submission(path, root, limits), context)
+            yield reduce(read_submission(path, root, limits, layout), context)
         return
     chunk = max(1, min(64, len(paths) // (workers * 8)))
-    job = partial(_read_and_reduce, root=root, limits=limits, reduce=reduce)
+    job = partial(_read_and_reduce, root=root, limits=limits, reduce=reduce, layout=layout)
     with ProcessPoolExecutor(workers, initializer=_start, initargs=(context,)) as pool:
         yield from pool.map(job, paths, chunksize=chunk)
 
@@ -56,5 +59,7 @@ def _start(context: Any) -> None:
     _context = context
 
 
-def _read_and_reduce(path: Path, root: Path, limits: Limits, reduce: Reduce[T]) -> T:
-    return reduce(read_submission(path, root, limits), _context)
+def _read_and_reduce(
+    path: Path, root: Path, limits: Limits, reduce: Reduce[T], layout: Layout
+) -> T:
+    return reduce(read_submission(path, root, limits, layout), _context)

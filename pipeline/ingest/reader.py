@@ -21,15 +21,22 @@ from pipeline import labels as L
 from pipeline.ingest.cells import CellFacts, column_letters, scan
 from pipeline.ingest.container import Container, Limits, Refused, inspect
 from pipeline.messages import finding
-from pipeline.model import FILE, PERCENT, RAW_COLUMNS, ROW, Finding, SubmittedFile
+from pipeline.model import (
+    FILE,
+    PERCENT,
+    RAW_COLUMNS,
+    ROW,
+    TARGET_LAYOUT,
+    Finding,
+    Layout,
+    SubmittedFile,
+)
 from pipeline.text import key
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _HEADER_SEARCH_ROWS = 40
 # a raw row is built as a list in this order (see _data_rows)
 assert (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT) == RAW_COLUMNS
-_AT = {label: i for i, label in enumerate(RAW_COLUMNS)}
-_KNOWN = {key(label): label for label in (*L.TEMPLATE_COLUMNS, L.PREV_ACTUAL, L.PREV_RATE)}
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,15 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
     return workbooks, notes
 
 
-def empty_rows() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in RAW_COLUMNS})
+def empty_rows(layout: Layout = TARGET_LAYOUT) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in layout.raw_columns})
 
 
-def read_submission(path: Path, root: Path, limits: Limits | None = None) -> Submission:
-    """Read `path` (inside `root`). Never raises for a bad file: problems become findings."""
+def read_submission(
+    path: Path, root: Path, limits: Limits | None = None, layout: Layout = TARGET_LAYOUT
+) -> Submission:
+    """Read `path` (inside `root`) as a workbook of `layout`. Never raises for a bad file:
+    problems become findings."""
     limits = limits or Limits()
     relative = shown_path(path, root)
     data = path.read_bytes()
@@ -89,14 +99,14 @@ def read_submission(path: Path, root: Path, limits: Limits | None = None) -> Sub
     )
     try:
         container = inspect(data, path.suffix, limits)
-        return replace(_read_values(data, container, base, limits), source=path)
+        return replace(_read_values(data, container, base, limits, layout), source=path)
     except Refused as refused:
         found = (finding(refused.code, file=relative, reason=refused.reason),)
-        return Submission(base, empty_rows(), found, path)
+        return Submission(base, empty_rows(layout), found, path)
 
 
 def _read_values(
-    data: bytes, container: Container, base: SubmittedFile, limits: Limits
+    data: bytes, container: Container, base: SubmittedFile, limits: Limits, layout: Layout
 ) -> Submission:
     file = replace(base, kind=container.kind, saved_at=container.saved_at)
     findings: list[Finding] = []
@@ -111,22 +121,22 @@ def _read_values(
         raise Refused("F01", f"読み取りエラー: {type(exc).__name__}") from None
     sheet_name = next((n for n in names if key(n) == key(L.PROGRESS_SHEET)), None)
     if sheet_name is None:
-        return Submission(file, empty_rows(), (*findings, finding("F06", file=file.path)))
+        return Submission(file, empty_rows(layout), (*findings, finding("F06", file=file.path)))
     values = _sheet_values(book, sheet_name, limits)
     meta = _meta(book, names)
-    header_at, columns = _find_header(values)
+    header_at, columns = _find_header(values, layout)
     file = replace(file, meta=meta)
     if header_at is None:
         missing_all = (finding("F09", file=file.path, sheet=sheet_name, column=L.NUMBER),)
-        return Submission(file, empty_rows(), (*findings, *missing_all))
-    missing = [label for label in L.TEMPLATE_COLUMNS if label not in columns]
+        return Submission(file, empty_rows(layout), (*findings, *missing_all))
+    missing = [label for label in layout.columns if label not in columns]
     findings += [
         finding("F09", file=file.path, sheet=sheet_name, column=label, cell=_header_cell(header_at))
         for label in missing
     ]
     findings += _extra_columns(values[header_at], columns, file.path, sheet_name, header_at)
     if missing:  # without all its columns no row is read safely: rows listed, file not counted
-        rows, _ = _data_rows(values, header_at, columns, {}, file.path, sheet_name)
+        rows, _ = _data_rows(values, header_at, columns, {}, file.path, sheet_name, layout)
         return Submission(file, rows, tuple(findings))
     writer, contact = (
         _labelled(values[:header_at], L.WRITER),
@@ -139,11 +149,13 @@ def _read_values(
         readable=True,
         columns=tuple((label, _letter(i)) for label, i in columns.items()),
     )
-    editable = {columns[label] for label in L.EDITABLE_COLUMNS}
+    editable = {columns[label] for label in layout.editable}
     xml = container.sheet_xml.get(sheet_name, b"")
     plain = sheet_name in container.plain_sheets
     facts = scan(xml, editable, container.percent_styles, plain) if xml else {}
-    rows, cell_findings = _data_rows(values, header_at, columns, facts, file.path, sheet_name)
+    rows, cell_findings = _data_rows(
+        values, header_at, columns, facts, file.path, sheet_name, layout
+    )
     return Submission(file, rows, (*findings, *cell_findings))
 
 
@@ -193,13 +205,14 @@ def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _find_header(values: list[list[object]]) -> tuple[int | None, dict[str, int]]:
+def _find_header(values: list[list[object]], layout: Layout) -> tuple[int | None, dict[str, int]]:
     """The row with the most known labels (整理番号 among them), and label -> column index."""
+    known = {key(label): label for label in (*layout.columns, L.PREV_ACTUAL, L.PREV_RATE)}
     best: tuple[int | None, dict[str, int]] = (None, {})
     for r, row in enumerate(values[:_HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
-            label = _KNOWN.get(key(cell)) if isinstance(cell, str) else None
+            label = known.get(key(cell)) if isinstance(cell, str) else None
             if label and label not in found:
                 found[label] = c
         if L.NUMBER in found and len(found) > len(best[1]):
@@ -240,12 +253,16 @@ def _data_rows(
     facts: dict[tuple[int, int], CellFacts],
     file: str,
     sheet: str,
+    layout: Layout,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     rows: list[list[object]] = []
     findings: list[Finding] = []
-    places = [columns.get(label, -1) for label in L.TEMPLATE_COLUMNS]
+    raw_columns = layout.raw_columns
+    at = {label: i for i, label in enumerate(raw_columns)}
+    cell_labels = raw_columns[2:-1]  # between FILE, ROW and PERCENT
+    places = [columns.get(label, -1) for label in cell_labels]
     actual = columns.get(L.ACTUAL, -1)
-    editable = sorted(columns[x] for x in L.EDITABLE_COLUMNS if x in columns)
+    editable = sorted(columns[x] for x in layout.editable if x in columns)
     rows_with_facts = {r for r, _ in facts}
     for r in range(header_at + 1, len(values)):
         sheet_row = values[r]
@@ -256,17 +273,17 @@ def _data_rows(
             for c in editable:
                 fact = facts.get((r, c))
                 if fact is not None:
-                    label = L.TEMPLATE_COLUMNS[places.index(c)]
-                    found, keep = _fact_findings(fact, row, label, c, r, file, sheet)
+                    label = cell_labels[places.index(c)]
+                    found, keep = _fact_findings(fact, row, at, label, c, r, file, sheet)
                     findings += found
                     if not keep:
-                        row[_AT[label]] = None
+                        row[at[label]] = None
             fact = facts.get((r, actual))
             row[-1] = bool(fact and fact.percent)
         rows.append(row)
     if not rows:
-        return empty_rows(), findings
-    return pd.DataFrame(rows, columns=list(RAW_COLUMNS), dtype=object), findings
+        return empty_rows(layout), findings
+    return pd.DataFrame(rows, columns=list(raw_columns), dtype=object), findings
 
 
 def _blank_row(row: list[object]) -> bool:
@@ -274,17 +291,24 @@ def _blank_row(row: list[object]) -> bool:
 
 
 def _fact_findings(
-    fact: CellFacts, row: list[object], label: str, c: int, r: int, file: str, sheet: str
+    fact: CellFacts,
+    row: list[object],
+    at: dict[str, int],
+    label: str,
+    c: int,
+    r: int,
+    file: str,
+    sheet: str,
 ) -> tuple[list[Finding], bool]:
     """Findings for a cell's formula or error value, and whether its value may be kept."""
-    number = _text(row[_AT[L.NUMBER]])
+    number = _text(row[at[L.NUMBER]])
     where = {"file": file, "sheet": sheet, "cell": f"{_letter(c)}{r + 1}", "number": number}
     if fact.error:
         return [finding("V04", value=fact.error, column=label, **where)], False
     if fact.formula and not fact.cached:
         return [finding("V03", column=label, **where)], False
     if fact.formula:
-        value = row[_AT[label]]
+        value = row[at[label]]
         return [finding("V02", value=value, column=label, **where)], True
     return [], True
 

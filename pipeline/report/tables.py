@@ -10,7 +10,7 @@ from typing import Literal
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.figures import Figures, LevelTable, ListingRow
+from pipeline.figures import Breakdown, Figures, LevelTable, ListingRow, SummaryRow
 from pipeline.model import Finding, Plan, TrendRow
 from pipeline.years import local_time
 
@@ -48,38 +48,75 @@ class FileRow:
     warnings: int | None
 
 
-def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
-    columns = [
-        Column(L.SCOPE, "wrap"),
-        Column(L.CODE),
-        Column(L.TARGETS_SET, "int"),
-        Column(L.PROJECTS_WITH_TARGETS, "int"),
-    ]
+def count_columns(plan: Plan) -> tuple[Column, ...]:
+    """The columns of a summary row from 設定目標数 (or 評価対象事業数) on. A plan graded per
+    project counts projects and has no 達成率."""
+    if plan.by_project:
+        columns = [Column(L.PROJECTS_EVALUATED, "int")]
+    else:
+        columns = [Column(L.TARGETS_SET, "int"), Column(L.PROJECTS_WITH_TARGETS, "int")]
     for grade in plan.grades:
         columns += [Column(grade.code, "int"), Column(grade.code + L.SHARE_SUFFIX, "percent")]
-    columns += [
-        Column(L.UNGRADED, "int"),
-        Column(L.AVERAGE_RATE, "percent"),
-        Column(L.AVERAGE_COUNT, "int"),
-    ]
-    rows = []
-    for row in table.rows:
-        cells: list[object] = [row.scope, row.code, row.targets_set, row.projects_with_targets]
-        for count, share in zip(row.counts, row.shares, strict=True):
-            cells += [count, share]
-        cells += [row.ungraded, row.average_rate, row.average_count]
-        rows.append(tuple(cells))
-    return Table(name, tuple(columns), rows)
+    columns.append(Column(L.UNGRADED, "int"))
+    if not plan.by_project:
+        columns += [Column(L.AVERAGE_RATE, "percent"), Column(L.AVERAGE_COUNT, "int")]
+    return tuple(columns)
+
+
+def count_cells(plan: Plan, row: SummaryRow) -> list[object]:
+    """A summary row's values for count_columns."""
+    cells: list[object] = [row.targets_set]
+    if not plan.by_project:
+        cells.append(row.projects_with_targets)
+    for count, share in zip(row.counts, row.shares, strict=True):
+        cells += [count, share]
+    cells.append(row.ungraded)
+    if not plan.by_project:
+        cells += [row.average_rate, row.average_count]
+    return cells
+
+
+def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
+    columns = (Column(L.SCOPE, "wrap"), Column(L.CODE), *count_columns(plan))
+    rows = [(row.scope, row.code, *count_cells(plan, row)) for row in table.rows]
+    return Table(name, columns, rows)
+
+
+def breakdown_table(plan: Plan, breakdown: Breakdown) -> Table:
+    """区分別, 予定別, 取組主体別: their own first columns, then the summary's count columns."""
+    columns = (*(Column(k, "wrap") for k in breakdown.keys), *count_columns(plan))
+    rows = [(*values, *count_cells(plan, row)) for values, row in breakdown.rows]
+    return Table(breakdown.name, columns, rows)
 
 
 def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
     levels = [c for label in plan.levels for c in (Column(label), Column(f"{label}名", "wrap"))]
-    past = (Column(L.PREV_ACTUAL, "number"), Column(L.PREV_RATE, "percent")) if with_past else ()
-    return (
+    head = (
         *levels,
         Column(L.NUMBER),
         Column(L.PROJECT_NAME, "wrap"),
         Column(L.PROJECT_DEPARTMENT, "wrap"),
+    )
+    texts = (
+        Column(L.NOTE, "wrap"),
+        Column(L.WORK_DONE, "wrap"),
+        Column(L.ISSUES, "wrap"),
+        Column(L.OUTLOOK),
+    )
+    if plan.by_project:
+        return (
+            *head,
+            Column(L.PROJECT_CATEGORY),
+            Column(L.SCHEDULE),
+            *(Column(actor) for actor in plan.actors),
+            *((Column(L.TARGETS_SHOWN, "wrap"),) if plan.targets else ()),
+            Column(L.GRADE),
+            *texts,
+            Column(L.PARTNERS, "wrap"),
+        )
+    past = (Column(L.PREV_ACTUAL, "number"), Column(L.PREV_RATE, "percent")) if with_past else ()
+    return (
+        *head,
         Column(L.TARGET_NAME, "wrap"),
         Column(L.UNIT),
         Column(L.DIRECTION),
@@ -89,11 +126,36 @@ def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
         Column(L.RATE, "percent"),
         Column(L.GRADE),
         Column(L.FLOOR_GUIDE),
-        Column(L.NOTE, "wrap"),
-        Column(L.WORK_DONE, "wrap"),
-        Column(L.ISSUES, "wrap"),
-        Column(L.OUTLOOK),
+        *texts,
     )
+
+
+def project_listing_rows(
+    plan: Plan, year: int, rows: Sequence[ListingRow]
+) -> list[tuple[object, ...]]:
+    """事業一覧 of a plan graded per project: one line per project (re-listings too)."""
+    out: list[tuple[object, ...]] = []
+    for row in rows:
+        main = plan.project(row.project.relisted_from or row.project.number) or row.project
+        out.append(
+            (
+                *(v for node in row.nodes for v in (node.code, node.name)),
+                row.project.number,
+                row.project.name,
+                row.department,
+                main.category or None,
+                row.schedule or None,
+                *(mark or None for mark in main.marks),
+                *((plan.targets_shown(main.number, year) or None,) if plan.targets else ()),
+                row.grade,
+                "・".join(row.notes) or None,
+                row.work_done,
+                row.issues,
+                row.outlook,
+                row.partners,
+            )
+        )
+    return out
 
 
 def listing_rows(rows: Sequence[ListingRow], with_past: bool = False) -> list[tuple[object, ...]]:
@@ -187,12 +249,16 @@ def committee_tables(
     """概要, a table per level, 推移 (with a store), 事業一覧, 提出状況, 検証結果."""
     tables = [summary_table(L.SUMMARY_SHEET, plan, figures.summary)]
     tables += [summary_table(t.name, plan, t) for t in figures.tables]
+    tables += [breakdown_table(plan, b) for b in figures.breakdowns]
     if trend:
         tables.append(trend_table(plan, trend))
     past = figures.with_past
-    listing = Table(
-        L.LISTING_SHEET, listing_columns(plan, past), listing_rows(figures.listing, past)
+    rows = (
+        project_listing_rows(plan, figures.year, figures.listing)
+        if plan.by_project
+        else listing_rows(figures.listing, past)
     )
+    listing = Table(L.LISTING_SHEET, listing_columns(plan, past), rows)
     tables += [listing, status_table(files), findings_table(findings)]
     return tables
 
@@ -210,18 +276,16 @@ def trend_table(plan: Plan, trend: Sequence[TrendRow]) -> Table:
     scopes = list(dict.fromkeys(item.summary.scope for item in trend))  # 全体 first, then in order
     for item in sorted(trend, key=lambda t: (scopes.index(t.summary.scope), t.year)):
         s = item.summary
-        cells: list[object] = [
-            item.year,
-            years.era_name(item.year),
-            s.scope,
-            s.code or None,
-            s.targets_set,
-            s.projects_with_targets,
-        ]
+        cells: list[object] = [item.year, years.era_name(item.year), s.scope, s.code or None]
+        cells.append(s.targets_set)
+        if not plan.by_project:
+            cells.append(s.projects_with_targets)
         for grade in plan.grades:
             share = s.shares.get(grade.code)
             cells += [s.counts.get(grade.code, 0), Decimal(share) if share else None]
-        cells += [s.ungraded, Decimal(s.average_rate) if s.average_rate else None, s.average_count]
+        cells.append(s.ungraded)
+        if not plan.by_project:
+            cells += [Decimal(s.average_rate) if s.average_rate else None, s.average_count]
         changed = "" if item.master_fingerprint == plan.fingerprint else "（現行と異なる）"
         cells.append(item.master_fingerprint[:12] + changed)
         rows.append(tuple(cells))

@@ -61,6 +61,8 @@ def write_committee_workbook(
                 _summary_sheet(book, styles, info, table)
             elif table.name in {L.per_level(label) for label in info.plan.levels}:
                 _level_sheet(book, styles, info, table)
+            elif table.name in BREAKDOWNS:
+                _breakdown_sheet(book, styles, info, table)
             elif table.name == L.TREND_SHEET:
                 _trend_sheet(book, styles, info, table)
             elif table.name == L.LISTING_SHEET:
@@ -71,6 +73,15 @@ def write_committee_workbook(
             else:
                 _plain_sheet(book, styles, table)
     return path
+
+
+BREAKDOWNS = (L.CATEGORY_BREAKDOWN, L.SCHEDULE_BREAKDOWN, L.ACTOR_BREAKDOWN)
+_BREAKDOWN_NOTES = {
+    L.CATEGORY_BREAKDOWN: "区分（新規・拡充・継続）ごとの集計。",
+    L.SCHEDULE_BREAKDOWN: "今年度の予定（予定シート）ごとの集計。",
+    L.ACTOR_BREAKDOWN: "取組主体と役割（◎中心となる主体、○参加・協力）ごとの集計。"
+    "一つの事業は印のある主体ごとに数えるため、行の合計は全体の数を超えます。",
+}
 
 
 def _chunks(rows: Sequence[tuple[object, ...]], size: int) -> list[list[tuple[object, ...]]]:
@@ -244,22 +255,38 @@ def _summary_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> N
 def _level_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
     sheet = book.add_worksheet(table.name)
     write_cell(sheet, 0, 0, f"{table.name}の進捗状況　{years.display(info.year)}", styles.title)
-    write_cell(
-        sheet,
-        1,
-        0,
-        "割合は評価済みの目標に対する比率。平均達成率は上限で頭打ちした達成率の平均"
-        f"（上限 {info.plan.rate_cap}%）。",
-        styles.plain,
-    )
+    write_cell(sheet, 1, 0, _shares_note(info.plan), styles.plain)
     _summary_body(book, sheet, styles, info, table)
 
 
-def _summary_body(book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
-    total = [styles.total_by_kind[column.kind] for column in table.columns]
+def _shares_note(plan: Plan) -> str:
+    if plan.by_project:
+        return "割合は評価済みの事業（今年度の予定がある事業）に対する比率。"
+    return (
+        "割合は評価済みの目標に対する比率。平均達成率は上限で頭打ちした達成率の平均"
+        f"（上限 {plan.rate_cap}%）。"
+    )
+
+
+def _breakdown_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> None:
+    """区分別, 予定別, 取組主体別: like a level's sheet, without a 全体 row."""
+    sheet = book.add_worksheet(table.name)
+    write_cell(sheet, 0, 0, f"{table.name}の進捗状況　{years.display(info.year)}", styles.title)
+    note = _BREAKDOWN_NOTES.get(table.name, "") + _shares_note(info.plan)
+    write_cell(sheet, 1, 0, note, styles.plain)
+    _summary_body(book, sheet, styles, info, table, with_total=False)
+
+
+def _summary_body(
+    book: Any, sheet: Any, styles: _Styles, info: RunInfo, table: Table, with_total: bool = True
+) -> None:
+    total = [styles.total_by_kind[column.kind] for column in table.columns] if with_total else None
     labels = len(table.columns) + 1
     _write_table(sheet, styles, table, _TABLE_TOP, total, _chart_label(table))
     sheet.set_column(labels, labels, 30, None, {"hidden": True})
+    if not table.rows:
+        _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
+        return
     chart_row = _TABLE_TOP + len(table.rows) + 2
     if len(table.rows) > 6:  # a long table: the chart starts on a page of its own when printed
         sheet.set_h_pagebreaks([chart_row])
@@ -276,11 +303,14 @@ def _chart_height(table: Table) -> int:
 def _chart_label(table: Table) -> Callable[[tuple[object, ...]], str]:
     """Bar labels that say how much is graded ('全体（評価済 91/94）'), for a hidden column."""
     names = [c.name for c in table.columns]
-    targets_at, ungraded_at = names.index(L.TARGETS_SET), names.index(L.UNGRADED)
+    counted = L.PROJECTS_EVALUATED if L.PROJECTS_EVALUATED in names else L.TARGETS_SET
+    targets_at, ungraded_at = names.index(counted), names.index(L.UNGRADED)
+    shown = [i for i in range(targets_at) if names[i] != L.CODE]  # 区分; 取組主体 and 役割
 
     def label(row: tuple[object, ...]) -> str:
         targets, ungraded = row[targets_at], row[ungraded_at]
-        return f"{row[0]}（評価済 {int(str(targets)) - int(str(ungraded))}/{targets}）"
+        name = " ".join(str(row[i]) for i in shown)
+        return f"{name}（評価済 {int(str(targets)) - int(str(ungraded))}/{targets}）"
 
     return label
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pipeline import labels as L
 from pipeline.messages import finding
-from pipeline.model import Finding, Plan, SubmittedFile
+from pipeline.model import Finding, Plan, Project, SubmittedFile, Target
 from pipeline.years import local_time
 
 
@@ -78,15 +78,17 @@ def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
 def unreported(
     plan: Plan, year: int, reported: set[tuple[str, int]], submitted: Iterable[str]
 ) -> list[Finding]:
-    """B02 for each project of a department that did submit, with a target this year and no
-    reported row for any of its targets (a department that did not submit is one B01 instead)."""
-    findings: list[Finding] = []
+    """B02 for each project of a department that did submit, graded this year (a target with
+    a value, or planned when graded per project) and with no reported row for any of it (a
+    department that did not submit is one B01 instead)."""
     departments = set(submitted)
-    for project in plan.main_projects():
-        if project.department not in departments:
-            continue
-        due = [t for t in plan.targets_of(project.number) if t.value_for(year) is not None]
-        if due and not any((project.number, t.seq) in reported for t in due):
-            names = "、".join(t.name for t in due)
-            findings.append(finding("B02", number=project.number, value=names))
+    due: dict[str, list[tuple[Project, Target | None]]] = {}
+    for project, target in plan.units(year):
+        if project.department in departments:
+            due.setdefault(project.number, []).append((project, target))
+    findings: list[Finding] = []
+    for number, units in due.items():
+        if not any((number, t.seq if t else 0) in reported for _, t in units):
+            names = "、".join(t.name if t else p.name for p, t in units)
+            findings.append(finding("B02", number=number, value=names))
     return findings

@@ -120,5 +120,6 @@ def _row_problems(
 
 def _locked(row: ExpectedRow) -> dict[str, tuple[object, str]]:
     """The compared locked cells of a template row: label -> (value, canonical spelling)."""
-    cells = zip(L.LOCKED_COLUMNS, row.locked, row.spellings, strict=True)
-    return {label: (value, spelling) for label, value, spelling in cells if label in _COMPARED}
+    cells = zip(row.locked_labels, row.locked, row.spellings, strict=True)
+    compared = (*_COMPARED, *(label for label, _ in row.extras))
+    return {label: (value, spelling) for label, value, spelling in cells if label in compared}

@@ -18,7 +18,7 @@ def check_values(
 ) -> list[Finding]:
     if typed.empty:
         return []
-    schema = submission_schema(tuple(g.code for g in plan.grades))
+    schema = submission_schema(tuple(g.code for g in plan.grades), plan.by_project)
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as errors:
