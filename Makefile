@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench mutate clean
+.PHONY: install demo test lint master bench mutate clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ master: $(STAMP)
 	  $(BIN)/python -m pipeline build-master $$d input_templates/$${n}_計画マスタ.xlsx || exit 1; done
 
 clean:
-	rm -rf $(VENV) output/demo .pytest_cache .mypy_cache .ruff_cache .mutation
+	rm -rf $(VENV) .browser output/demo .pytest_cache .mypy_cache .ruff_cache .mutation
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
@@ -42,3 +42,11 @@ bench: $(STAMP)
 # Slow (not part of make test); results are cached in .mutation/ (git-ignored). GROUPS=rates …
 mutate: $(STAMP)
 	$(BIN)/python mutation/mutate.py $(GROUPS)
+
+# Browser tests of the published pages (tests/test_publish_browser.py): Playwright drives the
+# system's Chromium (Debian package chromium; never `playwright install`), axe-core checks
+# accessibility. Installs into .venv and the git-ignored .browser/; `make test` then runs them.
+browser: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,browser]'
+	npm install --prefix .browser --no-audit --no-fund axe-core@4
+	@test -x /usr/bin/chromium || echo "Chromium not found: apt-get install chromium (or set CHROMIUM=path)"

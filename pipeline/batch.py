@@ -25,6 +25,7 @@ from pipeline import labels as L
 from pipeline.figures import Figures, PercentMethod, RowState, compute
 from pipeline.ingest import Limits, read_all, scan_folder
 from pipeline.ingest.reader import Submission, empty_rows
+from pipeline.messages import finding
 from pipeline.model import (
     FILE,
     PLAN_NUMBER,
@@ -40,13 +41,21 @@ from pipeline.model import (
     TrendRow,
 )
 from pipeline.normalise import normalise
+from pipeline.outdir import OutputFolder
 from pipeline.plan import read_plan
 from pipeline.rates import with_rates
 from pipeline.report.csvout import write_csv
-from pipeline.report.tables import FileRow, committee_tables, findings_table, status_table
+from pipeline.report.tables import (
+    FileRow,
+    Table,
+    committee_tables,
+    findings_table,
+    status_table,
+)
 from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
-from pipeline.store import Store
+from pipeline.store import Recorded, Store
 from pipeline.templates import write_templates
+from pipeline.text import key
 from pipeline.validate.consistency import check_consistency
 from pipeline.validate.files import Candidate, select_files, unreported
 from pipeline.validate.identity import Identity, identify
@@ -84,6 +93,7 @@ class Checked:
     rows_read: int
     rows_counted: int
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    other_year: int | None = None  # the year most readable files are for, when not `year`
 
     @property
     def rows_rejected(self) -> int:
@@ -98,6 +108,7 @@ class Outcome:
     checked: Checked
     outputs: list[Path]
     figures: Figures | None = None
+    recorded: Recorded | None = None  # what the history store did with the run
 
     @property
     def exit_code(self) -> int:
@@ -215,7 +226,11 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True)
         if n is not None
     }
-    findings += unreported(plan, year, reported, selection.used)
+    explained = {key(n) for n in merged[L.NUMBER] if n is not None and key(n)}  # present
+    findings += unreported(plan, year, reported, selection.used, explained)
+    other_year, findings = _secretariat_mistakes(
+        root, year, identified, len(paths), len(counted), findings
+    )
     findings = sorted(set(findings), key=_finding_order)
     state = RowState(
         submitted=frozenset(selection.used),
@@ -238,7 +253,54 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         sum(len(r) for r in read_rows.values()),
         len(counted),
         {"read": read_done - started, "validate": time.perf_counter() - read_done},
+        other_year,
     )
+
+
+def _secretariat_mistakes(
+    root: Path,
+    year: int,
+    identified: list[tuple[Submission, Identity]],
+    workbooks: int,
+    counted: int,
+    findings: list[Finding],
+) -> tuple[int | None, list[Finding]]:
+    """One エラー for a mistake of the secretariat: files mostly of another year (B05, the likely
+    --year), no workbook (B06), no row counted (B07). The 未提出 it causes are not reported too;
+    each file keeps the finding that says why it was not used. Returns the other year, if that
+    is the mistake, and the findings."""
+    if workbooks == 0:
+        kept = [f for f in findings if f.rule != "B01"]  # every department 未提出: same mistake
+        return None, [*kept, finding("B06", value=str(root))]
+    readable = [s.file for s, _ in identified if s.file.readable]
+    years_found = Counter(
+        y
+        for file in readable
+        if (y := _year_of(file.meta_value(L.META_YEAR))) is not None
+        and any(f.rule == "F08" and f.file == file.path for f in findings)
+    )
+    if years_found and sum(years_found.values()) * 2 > len(readable):
+        other, n = years_found.most_common(1)[0]
+        kept = [f for f in findings if f.rule != "B01"]  # each file keeps its F08 as its reason
+        mistake = finding(
+            "B05",
+            value=years.display(other),
+            readable=len(readable),
+            other=n,
+            expected=years.display(year),
+            year=other,
+        )
+        return other, [*kept, mistake]
+    if counted == 0:
+        return None, [*findings, finding("B07", files=workbooks)]
+    return None, findings
+
+
+def _year_of(text: str) -> int | None:
+    try:
+        return years.parse_fiscal_year(text) if text else None
+    except years.YearError:
+        return None
 
 
 _NO_ROWS = empty_rows()  # what a submission keeps once its rows are matched
@@ -338,15 +400,21 @@ def _file_rows(
 def validate(
     master: Path, root: Path, year: int, out: Path, options: Options | None = None
 ) -> Outcome:
-    """Check a folder and write 検証結果.csv, 提出状況.csv and feedback for each department."""
+    """Check a folder and write 検証結果.csv, 提出状況.csv and feedback for each department.
+
+    DIR is replaced as a whole: a department that fixed everything keeps no old feedback."""
     check_paths(root, out)
-    checked = check_folder(plan_for(master, year), root, year, options)
-    outputs = [
-        write_csv(findings_table(checked.findings), out),
-        write_csv(status_table(checked.files), out),
-    ]
-    outputs += _feedback(checked, root, out)
-    return Outcome(checked, outputs)
+    plan = plan_for(master, year)
+    folder = OutputFolder(out, "validate")
+    with folder as work:
+        checked = check_folder(plan, root, year, options)
+        written = [
+            write_csv(findings_table(checked.findings), work),
+            write_csv(status_table(checked.files), work),
+        ]
+        written += _feedback(checked, root, work)
+        folder.commit()
+    return Outcome(checked, _final(written, work, out))
 
 
 def run(
@@ -357,32 +425,96 @@ def run(
     options: Options | None = None,
     run_at: datetime | None = None,
 ) -> Outcome:
-    """Validate, aggregate, and write the committee workbook with its CSV files."""
+    """Validate, aggregate, and write the committee workbook with its CSV files.
+
+    Everything is written into a new folder that replaces DIR only when complete; the run is
+    recorded in the history store after that, so a store never holds a run without its outputs."""
+
+    def write(work: Path, checked: Checked, tables: list[Table], run_at: datetime) -> list[Path]:
+        plan = checked.plan
+        received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
+        info = RunInfo(plan, year, run_at, received, len(plan.departments()))
+        written = [write_committee_workbook(workbook_path(work, plan, year), info, tables)]
+        written += [write_csv(table, work) for table in tables]
+        return written + _feedback(checked, root, work)
+
+    return _produce(master, root, year, out, options, run_at, "run", write)
+
+
+def publish(
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path,
+    options: Options | None = None,
+    run_at: datetime | None = None,
+) -> Outcome:
+    """The same figures as `run` (and recorded in the store the same way), written for the
+    public: web pages, the PDF report and the open data, DIR replaced as a whole."""
+    from pipeline.publish import write_publication
+
+    def write(work: Path, checked: Checked, tables: list[Table], run_at: datetime) -> list[Path]:
+        return write_publication(checked.plan, year, run_at, tables, work)
+
+    return _produce(master, root, year, out, options, run_at, "publish", write)
+
+
+Writer = Callable[[Path, Checked, list[Table], datetime], list[Path]]
+
+
+def _produce(
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path,
+    options: Options | None,
+    run_at: datetime | None,
+    command: str,
+    write: Writer,
+) -> Outcome:
+    """Check the folder, compute the figures and the committee's tables, let `write` put its
+    files into the new folder, swap it in for DIR, then record the run (with a store)."""
     options = options or Options()
     check_paths(root, out)
     plan = plan_for(master, year)
-    run_at = run_at or datetime.now().replace(microsecond=0)
-    checked = check_folder(plan, root, year, options)
-    started = time.perf_counter()
-    trend: list[TrendRow] = []
-    if options.store is None:
-        figures = compute(plan, year, checked.counted, checked.state, options.percent)
-    else:
-        with Store(options.store) as store:
-            past = store.past_values(plan.plan_id, year - 1)
-            figures = compute(plan, year, checked.counted, checked.state, options.percent, past)
-            store.record_run(run_record(plan, master, checked, figures, run_at, options))
-            trend = store.trend(plan.plan_id)
-    tables = committee_tables(plan, figures, checked.files, checked.findings, trend)
-    written = time.perf_counter()
-    checked.timings["aggregate"] = written - started
-    received = sum(1 for f in checked.files if f.status == L.SUBMITTED)
-    info = RunInfo(plan, year, run_at, received, len(plan.departments()))
-    outputs = [write_committee_workbook(workbook_path(out, plan, year), info, tables)]
-    outputs += [write_csv(table, out) for table in tables]
-    outputs += _feedback(checked, root, out)
-    checked.timings["write"] = time.perf_counter() - written
-    return Outcome(checked, outputs, figures)
+    run_at = years.in_japan(run_at) if run_at else years.now()
+    folder = OutputFolder(out, command)
+    with folder as work:
+        checked = check_folder(plan, root, year, options)
+        started = time.perf_counter()
+        trend: list[TrendRow] = []
+        record: RunRecord | None = None
+        if options.store is None:
+            figures = compute(plan, year, checked.counted, checked.state, options.percent)
+        else:
+            with Store(options.store) as store:
+                past = store.past_values(plan.plan_id, year - 1)
+                figures = compute(plan, year, checked.counted, checked.state, options.percent, past)
+                record = run_record(plan, master, checked, figures, run_at, options)
+                decision = store.decide(record)
+                trend = store.trend(plan.plan_id, record if decision.official else None)
+        tables = committee_tables(plan, figures, checked.files, checked.findings, trend)
+        writing = time.perf_counter()
+        checked.timings["aggregate"] = writing - started
+        written = write(work, checked, tables, run_at)
+        recorded: list[Recorded] = []
+        if record is not None and options.store is not None:
+            store_path, pending = options.store, record
+
+            def record_run() -> None:
+                with Store(store_path) as store:
+                    recorded.append(store.record_run(pending))
+
+            folder.commit(record_run)
+        else:
+            folder.commit()
+        checked.timings["write"] = time.perf_counter() - writing
+    return Outcome(checked, _final(written, work, out), figures, *recorded[:1])
+
+
+def _final(written: list[Path], work: Path, out: Path) -> list[Path]:
+    """Where the files written into the work folder are once it has replaced DIR."""
+    return [out / p.relative_to(work) for p in written]
 
 
 def run_record(
@@ -394,7 +526,14 @@ def run_record(
     digest = hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode()).hexdigest()
     files = [
         FileRecord(
-            f.department, f.status, f.file, f.sha256, f.saved_at, f.read, f.counted, f.rejected
+            f.department,
+            f.status,
+            f.file,
+            f.sha256,
+            years.iso_japan(f.saved_at),
+            f.read,
+            f.counted,
+            f.rejected,
         )
         for f in checked.files
     ]
@@ -438,7 +577,7 @@ def run_record(
     return RunRecord(
         plan.plan_id,
         checked.year,
-        run_at.isoformat(),
+        years.in_japan(run_at).isoformat(),
         master.name,
         plan.fingerprint,
         __version__,
@@ -447,6 +586,8 @@ def run_record(
         findings,
         results,
         summary,
+        checked.rows_counted,
+        checked.other_year,
     )
 
 
@@ -471,6 +612,8 @@ def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
         own = by_file.get(path, [])
         if identity.claimed is None or status.get(path) == L.SUPERSEDED or not own:
             continue
+        if checked.other_year is not None and all(f.rule == "F08" for f in own):
+            continue  # the secretariat's --year was wrong, not the department's file
         if identity.claimed not in chosen or status.get(path) == L.SUBMITTED:
             chosen[identity.claimed] = (submission, own)
     if not chosen:

@@ -9,6 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
+from pipeline import cli_ja  # click's own texts in Japanese: before any option is declared
+from pipeline.outdir import interrupts
+
 T = TypeVar("T")
 
 
@@ -31,21 +34,38 @@ def _progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
 
 
 YEAR = click.option(
-    "--year", "year", required=True, callback=_year, help="年度（2024、令和6年度、R6 など）"
+    "--year",
+    "year",
+    required=True,
+    callback=_year,
+    metavar="年度",
+    help="年度（2024、令和6年度、R6 など）",
 )
-MASTER = click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+MASTER = click.argument(
+    "master", metavar="計画マスタ", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 SUBMISSIONS = click.argument(
-    "submissions", type=click.Path(exists=True, file_okay=False, path_type=Path)
+    "submissions",
+    metavar="提出フォルダ",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 OUT = click.option(
     "--out",
     "out",
     required=True,
+    metavar="フォルダ",
     type=click.Path(file_okay=False, path_type=Path),
     help="出力先フォルダ",
 )
 
 
+PERCENT = click.option(
+    "--percent",
+    type=click.Choice(["half-up", "largest-remainder"]),
+    default="half-up",
+    show_default=True,
+    help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
+)
 HELP = click.help_option("-h", "--help", help="この説明を表示して終了します。")
 DEFAULT_DB = Path("output") / "shinchoku.sqlite3"
 
@@ -64,6 +84,7 @@ DB = click.option(
     default=DEFAULT_DB,
     show_default=True,
     envvar="SHINCHOKU_DB",
+    metavar="ファイル",
     callback=_db,
     help="履歴ファイル（SQLite）。環境変数 SHINCHOKU_DB でも指定可",
 )
@@ -73,6 +94,7 @@ EXISTING_DB = click.option(
     default=DEFAULT_DB,
     show_default=True,
     envvar="SHINCHOKU_DB",
+    metavar="ファイル",
     help="履歴ファイル",
 )
 NO_DB = click.option(
@@ -86,7 +108,7 @@ NO_DB = click.option(
 )
 
 
-@click.group()
+@click.group(cls=cli_ja.Group)
 @click.version_option(package_name="shinchoku", help="バージョンを表示して終了します。")
 @HELP
 def main() -> None:
@@ -94,11 +116,20 @@ def main() -> None:
 
 
 def entry() -> None:
-    """Console entry point: click's usage errors explained in Japanese, exit 2."""
+    """Console entry point: click's usage errors explained in Japanese, exit 2; Ctrl-C and
+    SIGTERM say what was left as it was (exit 130 / 143)."""
+    from pipeline.outdir import Interrupted
+
     try:
-        main(standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.exit(130)
+        code = main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt) as error:
+        sys.unraisablehook = lambda unraisable: None  # reported below; no destructor noise
+        cause = error if isinstance(error, Interrupted) else error.__cause__
+        if isinstance(cause, Interrupted) and cause.message:
+            click.echo(f"\n{cause.message}", err=True)
+            sys.exit(cause.exit_code)
+        click.echo("\n中断しました。", err=True)
+        sys.exit(cause.exit_code if isinstance(cause, Interrupted) else 130)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "shinchoku"
         click.echo(f"使い方が正しくありません: {error.format_message()}", err=True)
@@ -107,6 +138,7 @@ def entry() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 @main.command()
@@ -132,12 +164,13 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
 @OUT
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
-    from pipeline.batch import Options
-    from pipeline.batch import validate as run_validate
+    with interrupts(out):
+        from pipeline.batch import Options
+        from pipeline.batch import validate as run_validate
 
-    outcome = _plan_guard(
-        lambda: run_validate(master, submissions, year, out, Options(progress=_progress))
-    )
+        outcome = _plan_guard(
+            lambda: run_validate(master, submissions, year, out, Options(progress=_progress))
+        )
     _summary(outcome)
     sys.exit(outcome.exit_code)
 
@@ -147,26 +180,71 @@ def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
 @MASTER
 @SUBMISSIONS
 @YEAR
-@OUT
-@click.option(
-    "--percent",
-    type=click.Choice(["half-up", "largest-remainder"]),
-    default="half-up",
-    show_default=True,
-    help="割合の丸め方（largest-remainder: 各行の合計を100.0にする）",
-)
-@DB
-@NO_DB
+def status(master: Path, submissions: Path, year: int) -> None:
+    """提出状況（提出・未提出・要修正）を表示する。何も書き込みません。"""
+    from pipeline.status import collection_status
+
+    result = _plan_guard(lambda: collection_status(master, submissions, year))
+    _print_rows(
+        [
+            {
+                "担当課": d.department,
+                "状況": d.state,
+                "ファイル": d.file,
+                "保存日時": d.saved_at,
+                "読込行数": d.read,
+                "集計行数": d.counted,
+                "除外行数": d.rejected,
+                "エラー": d.errors,
+                "警告": d.warnings,
+            }
+            for d in result.departments
+        ]
+    )
+    for message in result.batch_errors:
+        click.echo(f"エラー: {message}")
+    counts = "、".join(f"{s} {result.count(s)}" for s in ("提出", "要修正", "未提出"))
+    click.echo(f"担当課 {len(result.departments)} 課: {counts}")
+
+
+def _aggregating(command: Any) -> Any:
+    """The arguments and options `run` and `publish` share (they compute the same figures)."""
+    for option in (NO_DB, DB, PERCENT, OUT, YEAR, SUBMISSIONS, MASTER, HELP):
+        command = option(command)
+    return main.command()(command)
+
+
+def _aggregate(
+    name: str, master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
+) -> Any:
+    """Call batch.run or batch.publish as the command line does: Ctrl-C and bad input in
+    Japanese, exit 2 for a folder or plan that cannot be used."""
+    with interrupts(out):
+        from pipeline import batch
+
+        options = batch.Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
+        action = getattr(batch, name)
+        outcome = _plan_guard(lambda: action(master, submissions, year, out, options))
+    _summary(outcome)
+    return outcome
+
+
+@_aggregating
 def run(
     master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
 ) -> None:
     """検証して集計し、委員会向けの集計結果ブックとCSVを出力する（履歴に記録）。"""
-    from pipeline.batch import Options
-    from pipeline.batch import run as run_all
+    outcome = _aggregate("run", master, submissions, year, out, percent, db)
+    sys.exit(outcome.exit_code)
 
-    options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
-    outcome = _plan_guard(lambda: run_all(master, submissions, year, out, options))
-    _summary(outcome)
+
+@_aggregating
+def publish(
+    master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
+) -> None:
+    """公表用の出力（ウェブページ・PDF報告書・オープンデータ）を作成する（集計は run と同じ）。"""
+    outcome = _aggregate("publish", master, submissions, year, out, percent, db)
+    click.echo(f"\n公表用ページ: {out / 'index.html'}")
     sys.exit(outcome.exit_code)
 
 
@@ -177,9 +255,11 @@ def run(
     "out",
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="出力先フォルダ（既定: output/demo、--plan を指定したときは output/demo-<NAME>）",
+    help="出力先フォルダ（既定: output/demo、--plan を指定したときは output/demo-<名前>）",
 )
-@click.option("--plan", "name", default=None, help="同梱の計画の NAME（一覧は --list）")
+@click.option(
+    "--plan", "name", default=None, metavar="名前", help="同梱の計画の名前（一覧は --list）"
+)
 @click.option("--list", "listing", is_flag=True, help="同梱の計画を一行に一つ表示して終了")
 def demo(out: Path | None, name: str | None, listing: bool) -> None:
     """同梱の計画マスタとサンプル提出ファイルで一連の処理を実行する。"""
@@ -207,32 +287,63 @@ def demo(out: Path | None, name: str | None, listing: bool) -> None:
 @main.command()
 @HELP
 @EXISTING_DB
-@click.option("--plan", "plan_id", help="計画ID（履歴に計画が一つだけなら省略可）")
 @click.option(
-    "--year", "year", callback=lambda c, p, v: _year(c, p, v) if v else None, help="年度で絞り込む"
+    "--plan", "plan_id", metavar="計画ID", help="計画ID（履歴に計画が一つだけなら省略可）"
 )
-@click.option("--project", help="整理番号で絞り込む")
-@click.option("--files", is_flag=True, help="数値ではなく、各実行で受け付けたファイルの記録を表示")
-@click.option("--all-runs", is_flag=True, help="最新の実行だけでなく、すべての実行の数値を表示")
+@click.option(
+    "--year",
+    "year",
+    metavar="年度",
+    callback=lambda c, p, v: _year(c, p, v) if v else None,
+    help="年度で絞り込む",
+)
+@click.option(
+    "--official",
+    "official",
+    type=int,
+    metavar="実行ID",
+    help="指定した実行をその年度の正式な実行にする（--year が必要）",
+)
+@click.option("--figures", is_flag=True, help="実行の一覧ではなく、正式な実行の数値を表示")
+@click.option("--project", metavar="整理番号", help="整理番号で絞り込んで数値を表示")
+@click.option("--files", is_flag=True, help="各実行で受け付けたファイルの記録を表示")
+@click.option(
+    "--all-runs", is_flag=True, help="数値を正式な実行だけでなく、すべての実行について表示"
+)
 def history(
     db: Path,
     plan_id: str | None,
     year: int | None,
+    official: int | None,
+    figures: bool,
     project: str | None,
     files: bool,
     all_runs: bool,
 ) -> None:
-    """履歴: どの数値がどのファイルから、いつ集計されたかを表示する。"""
-    from pipeline.store import Store
+    """履歴: 実行の一覧（正式な実行の指定）、どの数値がどのファイルから集計されたか。"""
+    from pipeline import years
+    from pipeline.store import Store, StoreError
 
     with Store(db) as store:
         plan_id = plan_id or _only_plan(store)
-        if files:
+        if official is not None:
+            if year is None:
+                raise click.UsageError("--official には --year が必要です。")
+            try:
+                store.make_official(plan_id, year, official)
+            except StoreError as error:
+                click.echo(str(error), err=True)
+                sys.exit(2)
+            click.echo(f"実行 {official} を{years.display(year)}の正式な実行にしました。")
+            rows = store.runs(plan_id, year)
+        elif files:
             if year is None:
                 raise click.UsageError("--files には --year が必要です。")
             rows = store.files(plan_id, year)
-        else:
+        elif figures or project or all_runs:
             rows = store.history(plan_id, year, project, every_run=all_runs)
+        else:
+            rows = store.runs(plan_id, year)
     _print_rows(rows)
 
 
@@ -278,8 +389,10 @@ def rules() -> None:
 
 @main.command("build-master", hidden=True)
 @HELP
-@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "source", metavar="CSVフォルダ", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.argument("out", metavar="出力ファイル", type=click.Path(dir_okay=False, path_type=Path))
 def build_master(source: Path, out: Path) -> None:
     """CSV版の計画マスタから .xlsx を作成する（同梱マスタの保守用）。"""
     from pipeline.plan_source import build_master as build
@@ -289,12 +402,22 @@ def build_master(source: Path, out: Path) -> None:
 
 def _plan_guard(action: Any) -> Any:
     from pipeline.batch import UsageError
+    from pipeline.outdir import FolderError
     from pipeline.plan import PlanError
+    from pipeline.store import StoreError
 
     try:
         return action()
-    except UsageError as error:
+    except (UsageError, FolderError, StoreError) as error:
         click.echo(str(error), err=True)
+        sys.exit(2)
+    except OSError as error:  # a full disk, a file held open: nothing was swapped in
+        click.echo(
+            f"ファイルを書き込めませんでした（{error.strerror or error}: "
+            f"{error.filename or ''}）。出力先は前回のまま、履歴にも記録していません。"
+            "空き容量や、ファイルを開いているアプリがないか確認してください。",
+            err=True,
+        )
         sys.exit(2)
     except PlanError as error:
         click.echo("計画マスタに問題があります。修正してから再実行してください。", err=True)
@@ -324,6 +447,34 @@ def _summary(outcome: Any) -> None:
         f"指摘: エラー {c.count(L.ERROR)} 件、警告 {c.count(L.WARNING)} 件、"
         f"情報 {c.count(L.INFO)} 件（一覧: 検証結果.csv）"
     )
+    for error in (f for f in c.findings if not f.file and f.severity == L.ERROR):
+        click.echo(f"エラー: {error.message}")
     click.echo("出力:")
     for path in outcome.outputs:
         click.echo(f"  {path}")
+    recorded = getattr(outcome, "recorded", None)
+    if recorded is not None:
+        click.echo(_recorded_text(recorded, c.year))
+
+
+def _recorded_text(recorded: Any, year: int) -> str:
+    from pipeline import years
+
+    shown = years.display(year)
+    if not recorded.new:
+        state = "正式" if recorded.official else "正式ではない"
+        return (
+            f"履歴: 同じ入力の実行 {recorded.run_id}（{state}）が記録済みのため、記録していません。"
+        )
+    if recorded.official:
+        return f"履歴: 実行 {recorded.run_id} を{shown}の正式な実行として記録しました。"
+    kept = (
+        f"正式な実行は {recorded.previous_official} のまま"
+        if recorded.previous_official
+        else "正式な実行はまだありません"
+    )
+    return (
+        f"履歴: 実行 {recorded.run_id} を記録しましたが、正式な実行にはしていません"
+        f"（理由: {recorded.note}。{kept}）。正式にするには: "
+        f"shinchoku history --year {year} --official {recorded.run_id}"
+    )

@@ -433,6 +433,8 @@ class RunRecord:
     findings: Sequence[Sequence[str]]  # (file, sheet, cell, number, rule, severity, value, message)
     results: Sequence[ResultRecord]
     summary: Sequence[SummaryRecord]  # 全体 and the top level, as in the committee's 概要
+    rows_counted: int = 0
+    other_year: int | None = None  # the year most of its readable files are for, if not `year`
 
 
 @dataclass(frozen=True)

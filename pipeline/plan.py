@@ -120,6 +120,10 @@ def _read_plan(path: Path) -> Plan:
     except Exception as exc:  # any reason the file is not a workbook: report, never trace back
         problems.add("M08", "", reason=type(exc).__name__)
         raise PlanError(problems.findings) from None
+    other = _other_workbook(names)
+    if other and L.MASTER_PLAN_SHEET not in names:
+        problems.add("M10", "", value=other)  # one message, not one per missing sheet
+        raise PlanError(problems.findings)
     sheets: dict[str, list[_Row]] = {}
     for name in (
         L.MASTER_PLAN_SHEET,
@@ -143,6 +147,17 @@ def _read_plan(path: Path) -> Plan:
     if problems.findings or plan is None:
         raise PlanError(problems.findings)
     return plan
+
+
+def _other_workbook(names: list[str]) -> str:
+    """What a workbook given as MASTER is when it is one shinchoku wrote for something else."""
+    if L.FEEDBACK_SHEET in names and L.PROGRESS_SHEET in names:
+        return "担当課へ返す指摘事項ブック"
+    if L.PROGRESS_SHEET in names:
+        return "担当課の進捗状況シート（提出ファイル・様式）"
+    if L.SUMMARY_SHEET in names and L.LISTING_SHEET in names:
+        return "委員会向けの集計結果ブック"
+    return ""
 
 
 def _graded_per_project(sheets: dict[str, list[_Row]]) -> bool:

@@ -27,11 +27,14 @@ def fill_template(
     template: Path,
     dest: Path,
     values: Mapping[RowKey, Mapping[str, object]],
-    writer: str = "",
-    contact: str = "",
+    writer: str | None = None,
+    contact: str | None = None,
     saved_at: datetime | None = None,
 ) -> Path:
-    """Copy `template` to `dest` with `values[(number, target)][label]` typed into its rows."""
+    """Copy `template` to `dest` with `values[(number, target)][label]` typed into its rows.
+
+    記入者 and 連絡先 are filled as a department does: `writer` / `contact` when given ('' leaves
+    them blank), else what the file holds, else a sample name and extension."""
     book = load_workbook(template)
     sheet = book[L.PROGRESS_SHEET]
     header_row, columns = _header(sheet)
@@ -45,8 +48,8 @@ def fill_template(
             cell.value = value  # type: ignore[assignment]
             if isinstance(value, str) and not isinstance(value, Formula):
                 cell.data_type = "s"  # text stays text, as typed after an apostrophe
-    for label, value in ((L.WRITER, writer), (L.CONTACT, contact)):
-        _fill_labelled(sheet, header_row, label, value)
+    for label, value, sample in ((L.WRITER, writer, "進捗 太郎"), (L.CONTACT, contact, "1234")):
+        _fill_labelled(sheet, header_row, label, value, sample)
     dest.parent.mkdir(parents=True, exist_ok=True)
     book.save(dest)
     if saved_at is not None:
@@ -82,9 +85,12 @@ def _header(sheet: object) -> tuple[int, dict[str, int]]:
     raise ValueError("header row not found")
 
 
-def _fill_labelled(sheet: object, header_row: int, label: str, value: str) -> None:
+def _fill_labelled(
+    sheet: object, header_row: int, label: str, value: str | None, sample: str
+) -> None:
     for row in sheet.iter_rows(min_row=1, max_row=header_row - 1):  # type: ignore[attr-defined]
         for cell in row:
             if key(cell.value) == key(label):
-                sheet.cell(cell.row, cell.column + 1).value = value  # type: ignore[attr-defined]
+                target = sheet.cell(cell.row, cell.column + 1)  # type: ignore[attr-defined]
+                target.value = value if value is not None else (target.value or sample)
                 return

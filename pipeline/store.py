@@ -4,6 +4,9 @@ Every run is written in one transaction (WAL mode, busy timeout), so a run kille
 runs at once leave the store consistent. The schema is versioned with PRAGMA user_version; each
 migration takes the store from one version to the next and is tested from every earlier version.
 Running the same inputs again records nothing new (runs are keyed by a digest of their inputs).
+Each plan and year has one official run, the one whose figures the trend and last year's columns
+use; a run that counted nothing while the official one did, or whose files are mostly of another
+year, is kept but not made official. Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from pipeline import years
+from pipeline.labels import SUBMITTED
 from pipeline.model import (
     FileRecord,
     PastResult,
@@ -85,6 +90,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX runs_plan_year ON runs(plan_id, year);
     """,
+    # official runs: before this version the latest run of a year was the one used
+    """
+    ALTER TABLE runs ADD COLUMN official INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN rows_counted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    UPDATE runs SET rows_counted = (
+        SELECT COALESCE(SUM(s.rows_counted), 0) FROM submissions s WHERE s.run_id = runs.id
+    );
+    UPDATE runs SET official = 1 WHERE id IN (SELECT MAX(id) FROM runs GROUP BY plan_id, year);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 TABLES = ("runs", "submissions", "findings", "results", "summaries")
@@ -121,18 +136,46 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
-    def record_run(self, run: RunRecord) -> bool:
-        """Record a run in one transaction; False (nothing written) if its inputs are unchanged."""
+    def official_run(self, plan_id: str, year: int) -> tuple[int, int] | None:
+        """(run id, rows counted) of the year's official run, if any."""
+        row = self.db.execute(
+            "SELECT id, rows_counted FROM runs WHERE plan_id=? AND year=? AND official=1",
+            (plan_id, year),
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    def decide(self, run: RunRecord) -> Recorded:
+        """Whether `run` would be recorded, and as the official run of its year or not."""
+        latest = self.db.execute(
+            "SELECT id, digest, official FROM runs WHERE plan_id=? AND year=?"
+            " ORDER BY id DESC LIMIT 1",
+            (run.plan_id, run.year),
+        ).fetchone()
+        current = self.official_run(run.plan_id, run.year)
+        if latest is not None and latest[1] == run.digest:
+            return Recorded(int(latest[0]), False, bool(latest[2]), current[0] if current else None)
+        note = ""
+        if run.other_year is not None:
+            note = f"提出ファイルの多くが{years.display(run.other_year)}のもの"
+        elif run.rows_counted == 0 and current is not None and current[1] > 0:
+            note = "集計できた行がない"
+        return Recorded(None, True, not note, current[0] if current else None, note)
+
+    def record_run(self, run: RunRecord) -> Recorded:
+        """Record a run in one transaction, official unless `decide` says otherwise; nothing is
+        written if its inputs equal those of the year's latest run."""
         with self._transaction() as db:
-            latest = db.execute(
-                "SELECT digest FROM runs WHERE plan_id=? AND year=? ORDER BY id DESC LIMIT 1",
-                (run.plan_id, run.year),
-            ).fetchone()
-            if latest is not None and latest[0] == run.digest:
-                return False
+            decision = self.decide(run)
+            if not decision.new:
+                return decision
+            if decision.official:
+                db.execute(
+                    "UPDATE runs SET official=0 WHERE plan_id=? AND year=?", (run.plan_id, run.year)
+                )
             run_id = db.execute(
                 "INSERT INTO runs (plan_id, year, run_at, master_name, master_fingerprint,"
-                " tool_version, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " tool_version, digest, official, rows_counted, note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run.plan_id,
                     run.year,
@@ -141,10 +184,52 @@ class Store:
                     run.master_fingerprint,
                     run.tool_version,
                     run.digest,
+                    int(decision.official),
+                    run.rows_counted,
+                    decision.note,
                 ),
             ).lastrowid
             self._insert_rows(db, run_id, run)
-        return True
+        return replace(decision, run_id=run_id)
+
+    def runs(self, plan_id: str, year: int | None = None) -> list[dict[str, object]]:
+        """Every run of a plan (of one year): when, files, rows counted, official or not."""
+        rows = self.db.execute(
+            "SELECT r.year, r.id, r.run_at, r.official,"
+            " (SELECT COUNT(*) FROM submissions s WHERE s.run_id = r.id AND s.sha256 != ''),"
+            " (SELECT COUNT(*) FROM submissions s WHERE s.run_id = r.id AND s.status = ?),"
+            " r.rows_counted, r.master_name, r.note"
+            " FROM runs r WHERE r.plan_id=? AND (? IS NULL OR r.year=?) ORDER BY r.year, r.id",
+            (SUBMITTED, plan_id, year, year),
+        )
+        return [
+            {
+                "年度": y,
+                "実行ID": run_id,
+                "実行日時": years.local_time(at),
+                "正式": "○" if official else "",
+                "ファイル数": files,
+                "使用ファイル数": used,
+                "集計行数": counted,
+                "計画マスタ": master,
+                "備考": note,
+            }
+            for y, run_id, at, official, files, used, counted, master, note in rows
+        ]
+
+    def make_official(self, plan_id: str, year: int, run_id: int) -> None:
+        """Make run `run_id` the official run of its year (the previous one is kept)."""
+        with self._transaction() as db:
+            found = db.execute(
+                "SELECT 1 FROM runs WHERE id=? AND plan_id=? AND year=?", (run_id, plan_id, year)
+            ).fetchone()
+            if found is None:
+                raise StoreError(
+                    f"{years.display(year)}の実行 {run_id} は履歴にありません。"
+                    "「shinchoku history --year」で実行IDを確認してください。"
+                )
+            db.execute("UPDATE runs SET official=0 WHERE plan_id=? AND year=?", (plan_id, year))
+            db.execute("UPDATE runs SET official=1 WHERE id=?", (run_id,))
 
     def _insert_rows(self, db: sqlite3.Connection, run_id: int | None, run: RunRecord) -> None:
         db.executemany(
@@ -179,17 +264,28 @@ class Store:
             ],
         )
 
-    def _latest_runs(self, plan_id: str) -> dict[int, tuple[int, str]]:
-        """year -> (run id, master fingerprint) of the latest run of each year on record."""
+    def _official_runs(self, plan_id: str) -> dict[int, tuple[int, str]]:
+        """year -> (run id, master fingerprint) of the official run of each year on record."""
         rows = self.db.execute(
-            "SELECT year, id, master_fingerprint FROM runs WHERE plan_id=? ORDER BY id", (plan_id,)
+            "SELECT year, id, master_fingerprint FROM runs WHERE plan_id=? AND official=1"
+            " ORDER BY id",
+            (plan_id,),
         ).fetchall()
         return {year: (run_id, fp) for year, run_id, fp in rows}
 
-    def trend(self, plan_id: str) -> list[TrendRow]:
-        """The summary rows of the latest run of every year on record, oldest year first."""
+    def trend(self, plan_id: str, pending: RunRecord | None = None) -> list[TrendRow]:
+        """The summary rows of the official run of every year on record, oldest year first;
+        `pending` (a run about to be recorded as official) stands for its year."""
         rows: list[TrendRow] = []
-        for year, (run_id, fingerprint) in sorted(self._latest_runs(plan_id).items()):
+        official = sorted(self._official_runs(plan_id).items())
+        if pending is not None:
+            official = [(y, r) for y, r in official if y != pending.year]
+            official.append((pending.year, (-1, pending.master_fingerprint)))
+            official.sort()
+        for year, (run_id, fingerprint) in official:
+            if run_id == -1 and pending is not None:
+                rows += [TrendRow(year, fingerprint, s) for s in pending.summary]
+                continue
             for record in self.db.execute(
                 "SELECT scope, code, targets_set, projects_with_targets, counts, shares, ungraded,"
                 " average_rate, average_count FROM summaries WHERE run_id=? ORDER BY position",
@@ -210,8 +306,8 @@ class Store:
         return rows
 
     def past_values(self, plan_id: str, year: int) -> dict[tuple[str, str], PastResult]:
-        """(整理番号 key, 指標名 key) -> that year's 実績 and 達成率, from its latest run."""
-        latest = self._latest_runs(plan_id).get(year)
+        """(整理番号 key, 指標名 key) -> that year's 実績 and 達成率, from its official run."""
+        latest = self._official_runs(plan_id).get(year)
         if latest is None:
             return {}
         rows = self.db.execute(
@@ -226,8 +322,8 @@ class Store:
         number: str | None = None,
         every_run: bool = False,
     ) -> list[dict[str, object]]:
-        """Which file each figure came from, and when: the latest run per year, or every run."""
-        latest = {run_id for run_id, _ in self._latest_runs(plan_id).values()}
+        """Which file each figure came from, and when: the official run per year, or every run."""
+        latest = {run_id for run_id, _ in self._official_runs(plan_id).values()}
         query = (
             "SELECT r.year, r.id, r.run_at, x.number, x.target_name, x.actual, x.rate, x.grade,"
             " x.department, x.source_path, x.source_sha256, s.saved_at FROM results x"
@@ -238,6 +334,8 @@ class Store:
         out = []
         for row in self.db.execute(query, (plan_id,)):
             record = dict(zip(HISTORY_COLUMNS, row, strict=True))
+            record["実行日時"] = years.local_time(str(record["実行日時"]))
+            record["保存日時"] = years.local_time(str(record["保存日時"] or ""))
             if year is not None and record["年度"] != year:
                 continue
             if number is not None and key(str(record["整理番号"])) != key(number):
@@ -255,7 +353,15 @@ class Store:
             (plan_id, year),
         )
         names = ("実行ID", "実行日時", "担当課", "提出", "ファイル", "SHA256", "保存日時")
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return [
+            {
+                **dict(zip(names, row, strict=True)),
+                "実行日時": years.local_time(at),
+                "保存日時": years.local_time(saved),
+            }
+            for row in rows
+            for at, saved in [(row[1], row[6])]
+        ]
 
     def export(self, out_dir: Path) -> list[Path]:
         """Every table as a CSV file (UTF-8 with BOM, CRLF) for archiving and open data."""
@@ -315,6 +421,17 @@ def migrate(db: sqlite3.Connection) -> int:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the store did with a run: its id, whether it is new, whether it is official."""
+
+    run_id: int | None
+    new: bool
+    official: bool
+    previous_official: int | None = None
+    note: str = ""  # why it is not official
 
 
 class StoreError(Exception):

@@ -69,17 +69,46 @@ def display(year: int) -> str:
     return f"{era_name(year)}（{year}年度）"
 
 
-def local_time(iso: str) -> str:
-    """'2025-05-20T09:00:00Z' -> '2025/05/20 18:00' in Japan time (JST, no daylight saving)."""
-    if not iso:
-        return ""
+TIME_FORMAT = "%Y/%m/%d %H:%M:%S"  # the one way a time is shown (always Japan time)
+
+
+def now() -> datetime:
+    """The current time in Japan, to the second, whatever the machine's zone."""
+    return datetime.now(JST).replace(microsecond=0)
+
+
+def in_japan(moment: datetime) -> datetime:
+    """`moment` in Japan time; a naive time is taken as Japan time already."""
+    return moment.replace(tzinfo=JST) if moment.tzinfo is None else moment.astimezone(JST)
+
+
+def shown(moment: datetime) -> str:
+    """'2025/06/30 14:05:09' in Japan time."""
+    return in_japan(moment).strftime(TIME_FORMAT)
+
+
+def _parsed(iso: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(JST).strftime("%Y/%m/%d %H:%M")
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_time(iso: str) -> str:
+    """'2025-05-20T09:00:00Z' -> '2025/05/20 18:00:00' in Japan time (JST, no daylight saving).
+
+    An ISO time without a zone is UTC (as docProps and file times are written)."""
+    if not iso:
+        return ""
+    moment = _parsed(iso)
+    return iso if moment is None else shown(moment)
+
+
+def iso_japan(iso: str) -> str:
+    """An ISO time as ISO 8601 in Japan time with '+09:00' (for CSV and the store); '' stays ''."""
+    moment = _parsed(iso) if iso else None
+    return iso if moment is None else in_japan(moment).isoformat(timespec="seconds")
 
 
 def file_label(year: int) -> str:

@@ -20,3 +20,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared"))
 @pytest.fixture(autouse=True)
 def _own_history_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHINCHOKU_DB", str(tmp_path / "history.sqlite3"))
+
+
+@pytest.fixture(scope="session")
+def demo_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committee workbook of `shinchoku demo` (the bundled Sendai plan, with history), made
+    once for the tests that look at how it prints."""
+    from pipeline.demo import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo"))[1]

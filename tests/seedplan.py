@@ -11,7 +11,8 @@ import csv
 from pathlib import Path
 
 from pipeline import labels as L
-from tests.builders import master_sheets
+from pipeline.text import key
+from tests.builders import complete_row, master_sheets, submit_all, write_plan
 
 PUBLISHED_CSV = Path(__file__).with_name("data") / "published_tables.csv"  # copy of the seed's
 YEARS = (2017, 2018, 2019)
@@ -103,3 +104,31 @@ def published_rows() -> list[dict[str, str]]:
 
 ACTUAL_FOR = {"A": 100, "B": 90, "C": 50}
 SCOPE_OF = {"全体": L.TOTAL, **{f"分野{f}": FIELD_NAMES[f] for f in FIELDS}}
+
+
+FULL_WIDTH = str.maketrans("ABC0123456789", "ＡＢＣ０１２３４５６７８９")
+
+
+def seed_submissions(
+    tmp: Path,
+    year: int,
+    messy: bool = False,
+    typed: dict[tuple[str, int], dict[str, object]] | None = None,
+) -> tuple[Path, Path]:
+    """(master, submissions folder) giving the published figures of `year`; `typed` adds cells
+    to rows by (整理番号, seq), e.g. text a department typed into 取組内容・実績."""
+    master, plan = write_plan(seed_sheets(), tmp)
+    values = {}
+    for (number, seq), grade in grade_plan(year).items():
+        actual: object = ACTUAL_FOR[grade]
+        shown = grade
+        if messy and seq == 1:  # how people type: full-width digits, units, 'Ａ評価'
+            actual = f"{actual}件".translate(FULL_WIDTH)
+            shown = f"{grade}評価".translate(FULL_WIDTH)
+        row = complete_row(shown, actual)
+        row.update((typed or {}).get((number, seq), {}))
+        values[key(number), key(f"指標{seq}")] = row
+    for project in plan.main_projects():  # rows whose target is blank this year still report
+        for target in plan.targets_of(project.number):
+            values.setdefault((key(project.number), key(target.name)), complete_row("", None))
+    return master, submit_all(plan, year, tmp, values)

@@ -47,13 +47,13 @@ def _file(path: str, saved: str = "", modified: str = "") -> SubmittedFile:
 @pytest.mark.parametrize(
     ("iso", "shown"),
     [
-        ("2025-05-20T09:00:00Z", "2025/05/20 18:00"),
-        ("2025-05-20T20:30:00Z", "2025/05/21 05:30"),  # the next day in Japan
-        ("2025-05-20T18:00:00+09:00", "2025/05/20 18:00"),
-        ("2025-05-20T10:00:00+01:00", "2025/05/20 18:00"),
-        ("2025-05-20T09:00:00", "2025/05/20 18:00"),  # no offset: UTC, as docProps says
+        ("2025-05-20T09:00:00Z", "2025/05/20 18:00:00"),
+        ("2025-05-20T20:30:00Z", "2025/05/21 05:30:00"),  # the next day in Japan
+        ("2025-05-20T18:00:00+09:00", "2025/05/20 18:00:00"),
+        ("2025-05-20T10:00:00+01:00", "2025/05/20 18:00:00"),
+        ("2025-05-20T09:00:00", "2025/05/20 18:00:00"),  # no offset: UTC, as docProps says
         ("", ""),
-        ("2024-12-31T15:00:00Z", "2025/01/01 00:00"),  # the year turns in Japan
+        ("2024-12-31T15:00:00Z", "2025/01/01 00:00:00"),  # the year turns in Japan
         ("昨日", "昨日"),  # not a time: shown as written
     ],
 )
@@ -65,7 +65,7 @@ def test_status_sheet_shows_the_saved_time_in_japan_time() -> None:
     row = FileRow("A課", L.SUBMITTED, "a.xlsx", "2025-05-20T09:00:00Z", "検証", "ab", 3, 2, 1, 1, 0)
     table = status_table([row])
     saved = [c.name for c in table.columns].index(L.STATUS_SAVED)
-    assert table.rows[0][saved] == "2025/05/20 18:00"
+    assert table.rows[0][saved] == "2025/05/20 18:00:00"
 
 
 def test_newest_saved_file_counts_and_the_older_one_says_why_in_japan_time(plan: Plan) -> None:
@@ -77,7 +77,7 @@ def test_newest_saved_file_counts_and_the_older_one_says_why_in_japan_time(plan:
     superseded = [f for f in selection.findings if f.rule == "B03"]
     assert [(f.file, f.cell) for f in superseded] == [("old.xlsx", "")]
     assert "new.xlsx" in superseded[0].message
-    assert "2025/05/21 09:30 が 2025/05/20 18:00 より新しい" in superseded[0].message
+    assert "2025/05/21 09:30:00 が 2025/05/20 18:00:00 より新しい" in superseded[0].message
 
 
 def test_offsets_are_compared_as_instants_not_as_text(plan: Plan) -> None:
@@ -86,7 +86,7 @@ def test_offsets_are_compared_as_instants_not_as_text(plan: Plan) -> None:
     utc = _file("utc.xlsx", saved="2025-05-20T02:00:00Z")
     selection = select_files([Candidate(utc, "A課"), Candidate(japan, "A課")], plan)
     assert selection.used["A課"] is utc
-    assert "2025/05/20 11:00 が 2025/05/20 10:00 より新しい" in _why(selection)
+    assert "2025/05/20 11:00:00 が 2025/05/20 10:00:00 より新しい" in _why(selection)
 
 
 def test_equal_saved_times_fall_back_to_the_file_time_then_the_path(plan: Plan) -> None:
@@ -95,7 +95,9 @@ def test_equal_saved_times_fall_back_to_the_file_time_then_the_path(plan: Plan) 
     b = _file("b.xlsx", saved=same, modified="2025-06-01T03:00:00Z")
     selection = select_files([Candidate(b, "A課"), Candidate(a, "A課")], plan)
     assert selection.used["A課"] is b
-    assert "ファイルの更新日時 2025/06/01 12:00 が 2025/06/01 09:00 より新しい" in (_why(selection))
+    assert "ファイルの更新日時 2025/06/01 12:00:00 が 2025/06/01 09:00:00 より新しい" in (
+        _why(selection)
+    )
     c = _file("c.xlsx", saved=same, modified="2025-06-01T03:00:00Z")
     selection = select_files([Candidate(c, "A課"), Candidate(b, "A課")], plan)
     assert selection.used["A課"] is c
@@ -107,7 +109,7 @@ def test_a_file_without_a_saved_time_loses_to_one_with_it(plan: Plan) -> None:
     known = _file("known.xlsx", saved="2020-01-01T00:00:00Z")
     selection = select_files([Candidate(unknown, "A課"), Candidate(known, "A課")], plan)
     assert selection.used["A課"] is known
-    assert "2020/01/01 09:00 が 不明 より新しい" in _why(selection)
+    assert "2020/01/01 09:00:00 が 不明 より新しい" in _why(selection)
 
 
 def test_departments_without_a_file_are_missing_and_files_outside_the_plan_are_listed(
@@ -143,8 +145,8 @@ def test_a_time_without_offset_is_utc_whatever_the_machines_zone(
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     try:
-        assert local_time("2025-05-20T09:00:00") == "2025/05/20 18:00"
-        assert local_time("2025-05-20T09:00:00Z") == "2025/05/20 18:00"
+        assert local_time("2025-05-20T09:00:00") == "2025/05/20 18:00:00"
+        assert local_time("2025-05-20T09:00:00Z") == "2025/05/20 18:00:00"
     finally:
         monkeypatch.undo()
         time.tzset()

@@ -144,7 +144,7 @@ def _seen(checked: Checked) -> list[Seen]:
 def _assert_expected(case: Case, seen: list[Seen]) -> None:
     shown = "\n".join(f"  {s.rule} {s.file} {s.cell} {s.severity}" for s in seen)
     for expect in case.expect:
-        file = expect.file or case.main
+        file = case.main if expect.file is None else expect.file  # '': a batch finding
         hits = [s for s in seen if s.rule == expect.rule and s.file == file]
         assert hits, f"{expect.rule} expected on {file}; found:\n{shown}"
         if expect.cell is not None:

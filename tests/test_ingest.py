@@ -50,7 +50,9 @@ def _edit(template: Path, dest: Path, cells: dict[str, object], number_format: s
 
 
 def _rules(path: Path) -> list[tuple[str, str]]:
-    return [(f.rule, f.cell) for f in read_submission(path, path.parent).findings]
+    """Findings of a file, but the blank 記入者 / 連絡先 of the unfilled template (V15, V16)."""
+    findings = read_submission(path, path.parent).findings
+    return [(f.rule, f.cell) for f in findings if f.rule not in ("V15", "V16")]
 
 
 def test_error_value_and_uncached_formula_are_errors(template, tmp_path: Path) -> None:
@@ -137,7 +139,7 @@ def test_reordered_columns_are_read_by_label(template, tmp_path: Path) -> None:
     submission = read_submission(path, path.parent)
     assert submission.file.column(L.ACTUAL) == "I"
     assert submission.rows.iloc[0][L.ACTUAL] == 65
-    assert [f.rule for f in submission.findings] == ["F18"]
+    assert [f.rule for f in submission.findings if f.rule not in ("V15", "V16")] == ["F18"]
 
 
 def test_fast_and_careful_cell_scans_agree(template, tmp_path: Path) -> None:
@@ -247,3 +249,31 @@ def test_hostile_parts_are_refused_or_read_calmly(
         rezip(source, lambda name, data: data.replace(old, new, 1) if name == part else data)
     )
     assert [r for r in _rules(path) if r[0] != "F18"] == expected
+
+
+STACKED = {"D3": None, "E3": None, "A4": "連絡先（内線）"}  # 連絡先 moved below 記入者
+
+
+@pytest.mark.parametrize(
+    ("layout", "cells", "expected"),
+    [
+        # the template: 記入者 B3 and 連絡先（内線） E3 on one row
+        ("one row", {"B3": None, "E3": "2101"}, ("", "2101", [("V15", "B3")])),
+        ("one row, both blank", {}, ("", "", [("V15", "B3"), ("V16", "E3")])),
+        ("one row, filled", {"B3": "山田", "E3": 2101}, ("山田", "2101", [])),
+        ("stacked", {**STACKED, "B4": "2101"}, ("", "2101", [("V15", "B3")])),
+        ("stacked, both blank", STACKED, ("", "", [("V15", "B3"), ("V16", "B4")])),
+        ("stacked, filled", {**STACKED, "B3": "山田", "B4": "2101"}, ("山田", "2101", [])),
+    ],
+)
+def test_blank_writer_and_contact_are_flagged_never_filled_with_a_label(
+    template, tmp_path: Path, layout: str, cells: dict[str, object], expected: tuple
+) -> None:
+    _, source = template
+    path = _edit(source, tmp_path / "in" / "a.xlsx", {"A4": None, **cells})
+    submission = read_submission(path, path.parent)
+    writer, contact, flagged = expected
+    assert (submission.file.writer, submission.file.contact) == (writer, contact), layout
+    found = [(f.rule, f.cell) for f in submission.findings if f.rule in ("V15", "V16")]
+    assert found == flagged, layout
+    assert all(f.severity == "警告" for f in submission.findings if f.rule in ("V15", "V16"))

@@ -141,7 +141,20 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "B03": Scenario(_case("two_files_same_department"), (("B03", "旧/進捗状況_A課.xlsx", "", ""),)),
     "B04": Scenario(_case("meta_unknown_department"), (("B04", MAIN, META, ""),)),
+    # the secretariat's mistakes: one finding for the folder (these run without B's file)
+    "B05": Scenario(_case("last_years_template"), (("B05", "", "", ""), ("F08", MAIN, META, ""))),
+    "B06": Scenario(lambda base, folder: None, (("B06", "", "", ""),), (("B01", "", "", ""),)),
+    "B07": Scenario(_case("meta_other_plan"), (("B07", "", "", ""),)),
+    "V15": Scenario(
+        edited(mutate=lambda book: book[SHEET]["B3"].__setattr__("value", None)),
+        (("V15", MAIN, SHEET, "B3"),),
+    ),
+    "V16": Scenario(
+        edited(mutate=lambda book: book[SHEET]["E3"].__setattr__("value", None)),
+        (("V16", MAIN, SHEET, "E3"),),
+    ),
 }
+ALONE = ("B01", "B05", "B06", "B07")  # scenarios whose folder holds no other department's file
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +176,7 @@ def test_rule_is_produced_where_it_points(name: str, base: Base, tmp_path: Path)
     folder = tmp_path / "in"
     folder.mkdir()
     scenario.build(base, folder)
-    if name != "B01":
+    if name not in ALONE:
         base_other = base.other.read_bytes()
         (folder / "B.xlsx").write_bytes(base_other)
     checked = check_folder(base.plan, folder, YEAR, Options(workers=1))
@@ -310,6 +323,12 @@ def test_an_unreadable_master_says_so(tmp_path: Path) -> None:
     assert [(f.rule, f.cell) for f in raised.value.findings] == [("M08", "")]
 
 
+def test_a_department_workbook_given_as_master_is_one_finding(base: Base) -> None:
+    with pytest.raises(PlanError) as raised:
+        read_plan(base.other)
+    assert [(f.rule, f.sheet, f.cell) for f in raised.value.findings] == [("M10", "", "")]
+
+
 # --- the registry: no rule without a test ---------------------------------------------------------
 
 
@@ -317,7 +336,7 @@ def _covered() -> set[str]:
     pinned = {e.rule for c in CASES if not c.bug for e in c.expect if e.cell is not None}
     here = {where[0] for s in SCENARIOS.values() for where in s.expect}
     consistency = {"C01", "C02", "C03"}
-    master = {code for code, _ in MASTER_CASES.items()} | {"M01", "M08"}
+    master = {code for code, _ in MASTER_CASES.items()} | {"M01", "M08", "M10"}
     legacy = {"F17"}  # tests/test_hostile.py legacy_xls (needs LibreOffice to make an .xls)
     return pinned | here | consistency | master | legacy
 

@@ -9,36 +9,11 @@ import pytest
 
 from pipeline import labels as L
 from pipeline.batch import Options, run
-from pipeline.text import key
-from tests.builders import complete_row, submit_all, write_plan
-from tests.seedplan import (
-    ACTUAL_FOR,
-    FIELDS,
-    PUBLISHED,
-    SCOPE_OF,
-    YEARS,
-    grade_plan,
-    published_rows,
-    seed_sheets,
-)
-
-FULL_WIDTH = str.maketrans("ABC0123456789", "ＡＢＣ０１２３４５６７８９")
+from tests.seedplan import FIELDS, PUBLISHED, SCOPE_OF, YEARS, published_rows, seed_submissions
 
 
 def _submissions(tmp: Path, year: int, messy: bool) -> tuple[Path, Path]:
-    master, plan = write_plan(seed_sheets(), tmp)
-    values = {}
-    for (number, seq), grade in grade_plan(year).items():
-        actual: object = ACTUAL_FOR[grade]
-        typed = grade
-        if messy and seq == 1:  # how people type: full-width digits, units, 'Ａ評価'
-            actual = f"{actual}件".translate(FULL_WIDTH)
-            typed = f"{grade}評価".translate(FULL_WIDTH)
-        values[key(number), key(f"指標{seq}")] = complete_row(typed, actual)
-    for project in plan.main_projects():  # rows whose target is blank this year still report
-        for target in plan.targets_of(project.number):
-            values.setdefault((key(project.number), key(target.name)), complete_row("", None))
-    return master, submit_all(plan, year, tmp, values)
+    return seed_submissions(tmp, year, messy)
 
 
 def _summary(out: Path) -> dict[str, dict[str, str]]:

@@ -21,7 +21,7 @@ from pipeline.batch import Options, make_templates, run
 from pipeline.cli import main
 from pipeline.ingest import read_submission
 from pipeline.samples import fill_template
-from pipeline.store import MIGRATIONS, SCHEMA_VERSION, Store
+from pipeline.store import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
 from tests.seedplan import ACTUAL_FOR, SCOPE_OF, YEARS, grade_plan, published_rows, seed_sheets
@@ -43,12 +43,94 @@ def _seed_year(tmp: Path, year: int) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def three_years(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """FY2017-2019 of the seed, with a wrong-year run in between: FY2019's files run as FY2018
+    by mistake (typed from the command line, as the secretariat would)."""
     tmp = tmp_path_factory.mktemp("trend")
     store = tmp / "history.sqlite3"
+    folders = {year: _seed_year(tmp, year) for year in YEARS}
     for year in YEARS:
-        master, submissions = _seed_year(tmp, year)
+        master, submissions = folders[year]
         run(master, submissions, year, tmp / f"out{year}", Options(store=store))
+        if year == 2018:
+            mistake = CliRunner().invoke(
+                main,
+                [
+                    "run",
+                    str(master),
+                    str(folders[2019][1]),
+                    "--year",
+                    "H30",
+                    "--out",
+                    str(tmp / "mistake"),
+                    "--db",
+                    str(store),
+                ],
+            )
+            (tmp / "mistake.txt").write_text(f"{mistake.exit_code}\n{mistake.output}", "utf-8")
     return tmp / "out2019", store
+
+
+def test_a_wrong_year_run_names_the_year_and_is_kept_but_not_official(three_years) -> None:
+    out, store = three_years
+    code, output = (out.parent / "mistake.txt").read_text("utf-8").split("\n", 1)
+    assert code == "1"
+    assert "令和元年度（2019年度）の様式です" in output and "--year 2019" in output
+    assert "正式な実行にはしていません" in output
+    with Store(store) as db:
+        runs = db.runs("seed", 2018)
+    assert [r["正式"] for r in runs] == ["○", ""]  # the true FY2018 run stays official
+    assert runs[1]["集計行数"] == 0 and "2019" in str(runs[1]["備考"])
+    result = CliRunner().invoke(main, ["history", "--db", str(store), "--year", "2018"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split("\t")[:4] == ["年度", "実行ID", "実行日時", "正式"]
+    assert len(lines) == 3 and "+09:00" not in result.output  # shown as 2025/06/30 14:05:09
+
+
+def test_choosing_another_official_run_changes_the_trend_and_deletes_nothing(
+    three_years, tmp_path: Path
+) -> None:
+    _, original = three_years
+    store = tmp_path / "copy.sqlite3"
+    with Store(original) as db:
+        db.db.execute(f"VACUUM INTO '{store}'")
+    with Store(store) as db:
+        true_run, wrong_run = (int(str(r["実行ID"])) for r in db.runs("seed", 2018))
+        counts = {t: db.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    args = ["history", "--db", str(store), "--year", "2018", "--official"]
+    result = CliRunner().invoke(main, [*args, str(wrong_run)])
+    assert result.exit_code == 0 and f"実行 {wrong_run} を" in result.output
+    with Store(store) as db:
+        trend_2018 = [t for t in db.trend("seed") if t.year == 2018]
+        assert trend_2018 and all(sum(t.summary.counts.values()) == 0 for t in trend_2018)
+    assert CliRunner().invoke(main, [*args, str(true_run)]).exit_code == 0
+    with Store(store) as db:
+        assert {t: db.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES} == (
+            counts
+        )
+        assert [r["正式"] for r in db.runs("seed", 2018)] == ["○", ""]
+    refused = CliRunner().invoke(main, [*args, "999"])
+    assert refused.exit_code == 2 and "履歴にありません" in refused.output
+
+
+def test_a_run_that_counts_nothing_does_not_replace_the_official_run(tmp_path: Path) -> None:
+    master, plan = _small_plan(tmp_path)
+    store = tmp_path / "h.sqlite3"
+    good = submit_all(
+        plan, 2024, tmp_path / "good", {(key("1-(1)-①"), key("件数")): complete_row("B", 90)}
+    )
+    first = run(master, good, 2024, tmp_path / "out", Options(store=store))
+    assert first.recorded is not None and first.recorded.official
+    bad = submit_all(
+        plan, 2024, tmp_path / "bad", {(key("1-(1)-①"), key("件数")): complete_row("B", "未集計")}
+    )
+    second = run(master, bad, 2024, tmp_path / "out", Options(store=store))
+    assert second.exit_code == 1
+    assert any(f.rule == "B07" for f in second.checked.findings)
+    assert second.recorded is not None and second.recorded.new and not second.recorded.official
+    with Store(store) as db:
+        assert [r["正式"] for r in db.runs("test-plan", 2024)] == ["○", ""]
+        assert float(db.past_values("test-plan", 2024)[key("1-(1)-①"), key("件数")].actual) == 90
 
 
 def _csv(path: Path) -> list[dict[str, str]]:

@@ -73,3 +73,26 @@ def test_streaming_mode_writes_the_same_cells(
     streamed = _values(_run(master, submissions, tmp_path / "stream").outputs[0])
     assert streamed == in_memory
     assert len(in_memory[L.LISTING_SHEET]) == PROJECTS + 1
+
+
+def test_print_setup_keeps_text_large_and_charts_on_their_own_pages(demo_workbook: Path) -> None:
+    """As set up for printing (tests/test_render.py measures the printout where LibreOffice is
+    installed): landscape at a fixed scale of 82 % or more, never Excel's fit-to-width (which
+    ignores page breaks), a page break above every chart, and the hidden chart labels outside
+    the print area."""
+    book = load_workbook(demo_workbook)
+    for sheet in book:
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape", sheet.title
+        assert (
+            not sheet.sheet_properties.pageSetUpPr
+            or not sheet.sheet_properties.pageSetUpPr.fitToPage
+        )
+        assert setup.scale is None or int(setup.scale) >= 82, sheet.title
+        assert sheet.print_area, sheet.title
+    assert book[L.LISTING_SHEET].page_setup.paperSize == 8  # A3: 事業一覧 is wide
+    assert book[L.SUMMARY_SHEET].page_setup.paperSize == 9  # A4
+    level = book["施策別"]  # 13 施策 + 全体: two charts of at most 10 bars, each after a break
+    assert len(level.row_breaks.brk) == 2
+    hidden = [k for k, d in level.column_dimensions.items() if d.hidden]
+    assert hidden and all(k not in str(level.print_area) for k in hidden)

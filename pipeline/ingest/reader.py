@@ -138,10 +138,13 @@ def _read_values(
     if missing:  # without all its columns no row is read safely: rows listed, file not counted
         rows, _ = _data_rows(values, header_at, columns, {}, file.path, sheet_name, layout)
         return Submission(file, rows, tuple(findings))
-    writer, contact = (
+    (writer, writer_cell), (contact, contact_cell) = (
         _labelled(values[:header_at], L.WRITER),
         _labelled(values[:header_at], L.CONTACT),
     )
+    for code, text, cell in (("V15", writer, writer_cell), ("V16", contact, contact_cell)):
+        if cell and not text:
+            findings.append(finding(code, file=file.path, sheet=sheet_name, cell=cell))
     file = replace(
         file,
         writer=writer,
@@ -237,13 +240,23 @@ def _extra_columns(
     ]
 
 
-def _labelled(rows: Iterable[list[object]], label: str) -> str:
-    """The first non-empty cell right of a cell reading `label` (記入者, 連絡先)."""
-    for row in rows:
+_HEADING_LABELS = {key(x) for x in (L.WRITER, L.CONTACT, "連絡先", "内線", "年度", "担当課")}
+
+
+def _labelled(rows: Iterable[list[object]], label: str) -> tuple[str, str]:
+    """(value, cell right of the label) of a cell reading `label` (記入者, 連絡先): the first
+    non-empty cell to its right before the next label, so a blank value is never read as the
+    label beside it. ('', '') when the sheet has no such label."""
+    for r, row in enumerate(rows):
         for c, cell in enumerate(row):
             if key(cell) == key(label):
-                return next((_text(v) for v in row[c + 1 :] if _text(v)), "")
-    return ""
+                for v in row[c + 1 :]:
+                    if key(v) in _HEADING_LABELS:
+                        break
+                    if _text(v):
+                        return _text(v), f"{_letter(c + 1)}{r + 1}"
+                return "", f"{_letter(c + 1)}{r + 1}"
+    return "", ""
 
 
 def _data_rows(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from pipeline.xlsx import (
 
 _COLORS = ("#2F5597", "#70AD47", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5")
 _NUM_FORMATS = {"int": "#,##0", "percent": "0.0%", "number": "#,##0.###"}
-_MAX_WIDTH = {"wrap": 16, "text": 30, "int": 10, "number": 12, "percent": 9}
+_MAX_WIDTH = {"wrap": 9, "text": 20, "int": 8, "number": 8, "percent": 8}
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def write_committee_workbook(
         book.set_properties(
             {
                 "title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
-                "created": info.run_at,
+                "created": years.in_japan(info.run_at).astimezone(UTC).replace(tzinfo=None),
             }
         )
         styles = _Styles(book)
@@ -115,19 +115,19 @@ class _Styles:
 
 
 # widest a column may get, by its label (else by its kind): long text wraps instead
-_NAME_WIDTH = {
-    L.SCOPE: 34,
-    L.PROJECT_NAME: 20,
-    L.TARGET_NAME: 18,
-    L.PROJECT_DEPARTMENT: 14,
-    L.NOTE: 12,
-    L.WORK_DONE: 32,
-    L.ISSUES: 24,
-    L.FINDING_MESSAGE: 60,
-    L.FINDING_VALUE: 18,
-    L.STATUS_FILE: 28,
-    L.STATUS_SHA: 18,
-    L.OUTLOOK: 10,
+_NAME_WIDTH = {  # narrow enough that 事業一覧 prints on A3 (at 82 % or more)
+    L.SCOPE: 26,
+    L.PROJECT_NAME: 11,
+    L.TARGET_NAME: 10,
+    L.PROJECT_DEPARTMENT: 8,
+    L.NOTE: 8,
+    L.WORK_DONE: 16,
+    L.ISSUES: 10,
+    L.FINDING_MESSAGE: 44,
+    L.FINDING_VALUE: 14,
+    L.STATUS_FILE: 20,
+    L.STATUS_SHA: 12,
+    L.OUTLOOK: 8,
 }
 _LINE_HEIGHT = 13.5  # points per line of 10-point text
 
@@ -139,15 +139,18 @@ def _write_table(
     first_row: int,
     first_formats: Sequence[Any] | None = None,
     label: Callable[[tuple[object, ...]], str] | None = None,
-) -> None:
+) -> list[float]:
     """Header and rows, top to bottom (the workbook streams rows to disk as they complete).
     `first_formats` styles the first data row (the 全体 row); `label` adds a chart label to each
-    row in the column after the next."""
+    row in the column after the next. Returns the column widths."""
     for c, column in enumerate(table.columns):
         write_cell(sheet, first_row, c, column.name, styles.header)
     widths = _widths(table)
     for c, width in enumerate(widths):
         sheet.set_column(c, c, width)
+    header_lines = max(_lines(column.name, widths[c]) for c, column in enumerate(table.columns))
+    if header_lines > 1:
+        sheet.set_row(first_row, header_lines * _LINE_HEIGHT + 2)
     formats = [styles.by_kind[column.kind] for column in table.columns]
     percent = [column.kind == "percent" for column in table.columns]
     wrapped = [(c, widths[c]) for c, column in enumerate(table.columns) if column.kind == "wrap"]
@@ -164,15 +167,17 @@ def _write_table(
             write_cell(sheet, r, c, value, shown[c])
         if label is not None:
             write_cell(sheet, r, len(table.columns) + 1, label(row))
+    return widths
 
 
 def _widths(table: Table) -> list[float]:
     widths: list[float] = []
     for c, column in enumerate(table.columns):
         sample = table.rows[:2000]
-        longest = max([display_width(column.name), *(display_width(_shown(r[c])) for r in sample)])
+        header = min(display_width(column.name), _HEADER_WIDTH) + 1  # a long heading wraps
+        longest = max([header, *(display_width(_shown(r[c])) + 2 for r in sample)])
         cap = _NAME_WIDTH.get(column.name, _MAX_WIDTH[column.kind])
-        widths.append(min(max(longest + 2, 6), cap))
+        widths.append(min(max(longest, 6), cap))
     return widths
 
 
@@ -196,23 +201,43 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _print_setup(sheet: Any, header_row: int, last_col: int) -> None:
+# Printing. Widths are estimated as LibreOffice lays a sheet out (measured: 7.0 pt per width unit
+# and 5 pt per column; Excel's are narrower), so what prints large enough there does in Excel too.
+_PAPERS = ((9, 784.0), (8, 1148.0))  # A4, A3 landscape: printable width in points
+_MIN_SCALE = 0.82  # fit to the page width only while 10-pt text stays at 8.2 pt or more
+_HEADER_WIDTH = 6  # a heading wider than this wraps onto further lines
+_CHART_WIDTH = 1000  # pixels (750 pt): within an A4 landscape page at 100 %
+_BARS_PER_CHART = 10  # a longer table gets several charts, each on a page of its own
+_ROW_PIXELS = 20  # default row height
+_PAGE_HEIGHT = 420.0  # points of an A4 landscape page left for rows, less header and footer
+
+
+def _print_setup(
+    sheet: Any, header_row: int, widths: Sequence[float], last_row: int, repeat: bool = True
+) -> None:
+    """A4 landscape scaled to the page width; a sheet too wide for that at 82 % goes on A3, and
+    one too wide even for A3 prints at 82 % with its further columns on the following pages.
+    A scale rather than Excel's "fit to width", which ignores the page breaks above charts."""
+    needed = sum(7.2 * width + 5 for width in widths)
     sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(header_row)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    paper, usable = next((p for p in _PAPERS if p[1] >= needed * _MIN_SCALE), _PAPERS[-1])
+    sheet.set_paper(paper)
+    sheet.set_print_scale(max(round(_MIN_SCALE * 100), min(100, math.floor(usable / needed * 100))))
+    sheet.print_area(0, 0, last_row, len(widths) - 1)  # not the hidden chart labels
+    if repeat:
+        sheet.repeat_rows(header_row)
+    sheet.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
     sheet.set_header(f'&L&"{FONT}"&A')
     sheet.set_footer("&C&P / &N ページ")
 
 
 def _plain_sheet(book: Any, styles: _Styles, table: Table) -> Any:
     sheet = book.add_worksheet(table.name)
-    _write_table(sheet, styles, table, 0)
+    widths = _write_table(sheet, styles, table, 0)
     last = max(len(table.rows), 1)
     sheet.autofilter(0, 0, last, len(table.columns) - 1)
     sheet.freeze_panes(1, 0)
-    _print_setup(sheet, 0, len(table.columns) - 1)
+    _print_setup(sheet, 0, widths, last)
     return sheet
 
 
@@ -247,7 +272,7 @@ def _summary_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> N
     sheet = book.add_worksheet(table.name)
     write_cell(sheet, 0, 0, f"{info.plan.name}　進捗状況の集計", styles.title)
     write_cell(sheet, 1, 0, f"年度: {years.display(info.year)}", styles.plain)
-    write_cell(sheet, 2, 0, f"集計日時: {info.run_at:%Y-%m-%d %H:%M}", styles.plain)
+    write_cell(sheet, 2, 0, f"集計日時: {years.shown(info.run_at)}", styles.plain)
     write_cell(sheet, 3, 0, f"提出: {info.received} / {info.expected} 課", styles.plain)
     _summary_body(book, sheet, styles, info, table)
 
@@ -282,22 +307,54 @@ def _summary_body(
 ) -> None:
     total = [styles.total_by_kind[column.kind] for column in table.columns] if with_total else None
     labels = len(table.columns) + 1
-    _write_table(sheet, styles, table, _TABLE_TOP, total, _chart_label(table))
+    widths = _write_table(sheet, styles, table, _TABLE_TOP, total, _chart_label(table))
     sheet.set_column(labels, labels, 30, None, {"hidden": True})
     if not table.rows:
-        _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
+        _print_setup(sheet, _TABLE_TOP, widths, _TABLE_TOP + 1)
+        sheet.freeze_panes(_TABLE_TOP + 1, 1)
         return
-    chart_row = _TABLE_TOP + len(table.rows) + 2
-    if len(table.rows) > 6:  # a long table: the chart starts on a page of its own when printed
-        sheet.set_h_pagebreaks([chart_row])
-    sheet.insert_chart(chart_row, 0, _chart(book, info, table, labels))
-    _print_setup(sheet, _TABLE_TOP, len(table.columns) - 1)
+    first = _TABLE_TOP + 1
+    spans = [
+        (first + i, first + min(i + _BARS_PER_CHART, len(table.rows)) - 1)
+        for i in range(0, len(table.rows), _BARS_PER_CHART)
+    ]
+    title = f"評価区分の割合（{table.name}）"
+    charts = [_share_chart(book, info, table, span, labels, title) for span in spans]
+    for chart in charts:
+        chart.show_hidden_data()
+    last = _place_charts(sheet, charts, _TABLE_TOP + len(table.rows) + 2, spans, widths)
+    _print_setup(sheet, _TABLE_TOP, widths, last, repeat=_taller_than_page(table, widths))
     sheet.freeze_panes(_TABLE_TOP + 1, 1)
 
 
-def _chart_height(table: Table) -> int:
-    """Pixels: about 36 per bar plus title and legend, at most what fits an A4 landscape page."""
-    return min(110 + 36 * len(table.rows), 640)
+def _place_charts(
+    sheet: Any,
+    charts: Sequence[Any],
+    row: int,
+    spans: Sequence[tuple[int, int]],
+    widths: Sequence[float],
+) -> int:
+    """Each chart on a page of its own, below a page break, no wider than the table and short
+    enough for the page, so that no chart is split or cut when printed. Returns the last row
+    the charts cover."""
+    breaks = []
+    width = min(_CHART_WIDTH, sum(round(7 * w + 5) for w in widths))  # Excel's pixels
+    for chart, (first, last) in zip(charts, spans, strict=True):
+        height = 110 + 36 * (last - first + 1)  # pixels: title, legend and a bar per row
+        chart.set_size({"width": width, "height": height})
+        breaks.append(row)
+        sheet.insert_chart(row, 0, chart)
+        row += math.ceil(height / _ROW_PIXELS) + 2
+    sheet.set_h_pagebreaks(breaks)
+    return row
+
+
+def _taller_than_page(table: Table, widths: Sequence[float]) -> bool:
+    """Whether a table with the rows above it may run onto a second A4 landscape page (its
+    header is then repeated there, and above the charts)."""
+    wrapped = [(c, widths[c]) for c, column in enumerate(table.columns) if column.kind == "wrap"]
+    lines = sum(max([_lines(row[c], width) for c, width in wrapped] or [1]) for row in table.rows)
+    return (_TABLE_TOP + 3 + lines) * _LINE_HEIGHT > _PAGE_HEIGHT
 
 
 def _chart_label(table: Table) -> Callable[[tuple[object, ...]], str]:
@@ -313,16 +370,6 @@ def _chart_label(table: Table) -> Callable[[tuple[object, ...]], str]:
         return f"{name}（評価済 {int(str(targets)) - int(str(ungraded))}/{targets}）"
 
     return label
-
-
-def _chart(book: Any, info: RunInfo, table: Table, labels: int) -> Any:
-    first, last = _TABLE_TOP + 1, _TABLE_TOP + len(table.rows)
-    chart = _share_chart(
-        book, info, table, (first, last), labels, f"評価区分の割合（{table.name}）"
-    )
-    chart.show_hidden_data()
-    chart.set_size({"width": 1100, "height": _chart_height(table)})
-    return chart
 
 
 def _share_chart(
@@ -344,14 +391,14 @@ def _share_chart(
                 "data_labels": {
                     "value": True,
                     "num_format": "0.0%;;",  # no label on an empty segment
-                    "font": {"name": FONT, "size": 8, "color": "white"},
+                    "font": {"name": FONT, "size": 10, "color": "white"},
                 },
             }
         )
     chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12}})
-    chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 9}, "max": 1})
-    chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
-    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
+    chart.set_x_axis({"num_format": "0%", "num_font": {"name": FONT, "size": 10}, "max": 1})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 10}})
+    chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
     return chart
 
 
@@ -368,16 +415,16 @@ def _trend_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> Non
         "その年度の計画（目標の数など）で集計。",
         styles.plain,
     )
-    _write_table(sheet, styles, table, top)
+    widths = _write_table(sheet, styles, table, top)
     names = [c.name for c in table.columns]
     totals = [i for i, row in enumerate(table.rows) if row[names.index(L.SCOPE)] == L.TOTAL]
-    if totals:
-        rows = (top + 1 + totals[0], top + 1 + totals[-1])
-        era = names.index(L.ERA_YEAR)
-        chart = _share_chart(book, info, table, rows, era, "評価区分の割合の推移（全体）")
-        chart.set_size({"width": 1100, "height": min(110 + 40 * len(totals), 640)})
-        chart_row = top + len(table.rows) + 2
-        sheet.set_h_pagebreaks([chart_row])
-        sheet.insert_chart(chart_row, 0, chart)
-    _print_setup(sheet, top, len(table.columns) - 1)
+    spans = [
+        (top + 1 + totals[i], top + 1 + totals[min(i + _BARS_PER_CHART, len(totals)) - 1])
+        for i in range(0, len(totals), _BARS_PER_CHART)
+    ]  # the 全体 rows come first, one per year
+    era = names.index(L.ERA_YEAR)
+    title = "評価区分の割合の推移（全体）"
+    charts = [_share_chart(book, info, table, span, era, title) for span in spans]
+    last = _place_charts(sheet, charts, top + len(table.rows) + 2, spans, widths)
+    _print_setup(sheet, top, widths, last, repeat=_taller_than_page(table, widths))
     sheet.freeze_panes(top + 1, 0)

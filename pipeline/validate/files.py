@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipeline import labels as L
 from pipeline.messages import finding
 from pipeline.model import Finding, Plan, Project, SubmittedFile, Target
+from pipeline.text import key
 from pipeline.years import local_time
 
 
@@ -76,15 +78,21 @@ def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
 
 
 def unreported(
-    plan: Plan, year: int, reported: set[tuple[str, int]], submitted: Iterable[str]
+    plan: Plan,
+    year: int,
+    reported: set[tuple[str, int]],
+    submitted: Iterable[str],
+    explained: AbstractSet[str] = frozenset(),
 ) -> list[Finding]:
     """B02 for each project of a department that did submit, graded this year (a target with
-    a value, or planned when graded per project) and with no reported row for any of it (a
-    department that did not submit is one B01 instead)."""
+    a value, or planned when graded per project) and with no reported row for any of it. One
+    explanation per mistake: a department that did not submit is one B01, and a project in
+    `explained` (keys of 整理番号 present in a file, though rejected) gets no B02 — its rows' own
+    findings say what is wrong."""
     departments = set(submitted)
     due: dict[str, list[tuple[Project, Target | None]]] = {}
     for project, target in plan.units(year):
-        if project.department in departments:
+        if project.department in departments and key(project.number) not in explained:
             due.setdefault(project.number, []).append((project, target))
     findings: list[Finding] = []
     for number, units in due.items():

@@ -1,0 +1,297 @@
+"""Whole output folders: DIR holds one command's complete outputs, the previous ones or the new.
+
+Outputs are written into a hidden sibling folder (`.DIR.shinchoku-new.<pid>`) and swapped in
+only when every file is complete: on Linux in one step (renameat2 RENAME_EXCHANGE), elsewhere by
+two renames with SIGINT/SIGTERM held back in between and a leftover put back on the next run.
+Whatever follows the swap (recording the run in the history store) runs with the signals held
+too, so an interrupt lands before the swap (nothing changed) or after the record (all done).
+A marker file lists what shinchoku wrote; a non-empty DIR without it, or holding files it does
+not list, is someone else's folder and is refused.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+from pipeline import __version__, years
+
+MARKER = ".shinchoku"  # in every output folder shinchoku writes: what it wrote, and when
+_NEW, _OLD = "shinchoku-new", "shinchoku-old"
+_SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None)
+
+
+class FolderError(ValueError):
+    """DIR cannot be used as an output folder (exit 2); the text is for the user."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during a command; `message` says, in Japanese, what was left as it was."""
+
+    def __init__(self, message: str, signum: int = signal.SIGINT) -> None:
+        super().__init__(message)
+        self.message = message
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + int(self.signum)
+
+
+class OutputFolder:
+    """`with OutputFolder(out, "run") as work:` read, write into `work`, then `commit()`.
+
+    Constructing it checks DIR (refusing a foreign one) so that a run fails before reading;
+    entering it turns Ctrl-C and SIGTERM into Interrupted with a message saying what was left."""
+
+    def __init__(self, out: Path, command: str) -> None:
+        self.out = out
+        self.command = command
+        self.work = out.parent / f".{out.name}.{_NEW}.{os.getpid()}"
+        self.committed = False
+        _recover(out)
+        check_folder(out)
+
+    def __enter__(self) -> Path:
+        self.signals: list[int] = []
+        self._restore = _raise_on_signals(self.signals)
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work.mkdir()
+        except BaseException as error:  # __exit__ is not called when __enter__ fails
+            self.__exit__(type(error), error, error.__traceback__)
+            raise
+        return self.work
+
+    def commit(self, then: Callable[[], object] | None = None) -> None:
+        """Swap the new outputs in, then run `then` (the store), with interrupts held back."""
+        _write_marker(self.work, self.command)
+        if self.signals:  # an interrupt swallowed on the way (in a destructor): still one
+            raise Interrupted("", self.signals[0])
+        with held_signals() as held:
+            swap(self.work, self.out)
+            self.committed = True
+            if then is not None:
+                then()
+        if held:
+            raise Interrupted(
+                f"中断の指示を受けましたが、出力と記録は完了していました。出力先 {self.out} は"
+                "今回の出力です。",
+                held[0],
+            )
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._restore()
+        if self.committed:
+            return
+        shutil.rmtree(self.work, ignore_errors=True)
+        if isinstance(error, Interrupted) and error.message:
+            return
+        if isinstance(error, KeyboardInterrupt) or (error is not None and self.signals):
+            # a worker process hit by the same Ctrl-C may surface as another error: still Ctrl-C
+            signum = self.signals[0] if self.signals else signal.SIGINT
+            raise self.interrupted(signum) from error
+
+    def interrupted(self, signum: int) -> Interrupted:
+        return Interrupted(unchanged_message(self.out), signum)
+
+
+@contextmanager
+def interrupts(out: Path) -> Iterator[None]:
+    """Around a whole command writing DIR: Ctrl-C and SIGTERM at any moment — before DIR is
+    even looked at — end in Interrupted with a message saying what was left as it was."""
+    received: list[int] = []
+    restore = _raise_on_signals(received)
+    try:
+        yield
+    except Interrupted as error:
+        if error.message:
+            raise
+        raise Interrupted(unchanged_message(out), error.signum) from error
+    except KeyboardInterrupt as error:
+        raise Interrupted(unchanged_message(out), signal.SIGINT) from error
+    finally:
+        restore()
+
+
+def unchanged_message(out: Path) -> str:
+    if out.exists() and any(out.iterdir()):
+        state = f"出力先 {out} は前回の出力のまま、何も変更していません"
+    else:
+        state = f"出力先 {out} には何も書き込んでいません"
+    return f"中断しました。{state}。履歴にも記録していません。"
+
+
+def check_folder(out: Path) -> None:
+    """Refuse a DIR that is not a folder, or holds files that shinchoku did not write there."""
+    if out.exists() and not out.is_dir():
+        raise FolderError(f"出力先 {out} はフォルダではありません。別の名前を指定してください。")
+    if not out.exists():
+        return
+    present = sorted(
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() or p.is_symlink()
+    )
+    if not present:
+        return
+    written = _marker_files(out)
+    if written is None:
+        raise FolderError(
+            f"出力先 {out} は空ではなく、shinchoku が書いたフォルダでもありません"
+            f"（{present[0]} など {len(present)} 件）。中身を上書きしないよう中止しました。"
+            "空のフォルダか新しいフォルダを指定してください。"
+        )
+    foreign = [p for p in present if p != MARKER and p not in written]
+    if foreign:
+        raise FolderError(
+            f"出力先 {out} に shinchoku が書いていないファイルがあります（{foreign[0]} など "
+            f"{len(foreign)} 件）。入れ替えると失われるため中止しました。移動してから再実行するか、"
+            "別の出力先を指定してください。"
+        )
+
+
+def _marker_files(out: Path) -> set[str] | None:
+    try:
+        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        return {str(f) for f in data["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_marker(folder: Path, command: str) -> None:
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    record = {
+        "shinchoku": __version__,
+        "command": command,
+        "written_at": years.now().isoformat(),
+        "files": [f for f in files if f != MARKER],
+    }
+    text = json.dumps(record, ensure_ascii=False, indent=1)
+    (folder / MARKER).write_text(text + "\n", encoding="utf-8")
+
+
+def swap(new: Path, out: Path) -> None:
+    """Put `new` at `out`; the previous `out`, if any, is removed once it is out of the way."""
+    if not out.exists():
+        os.replace(new, out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new)
+        return
+    old = out.parent / f".{out.name}.{_OLD}.{os.getpid()}"
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(out, old)
+    os.replace(new, out)  # a kill between these two renames is undone by _recover
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two folders in one step. False where unavailable."""
+    if not hasattr(os, "sched_getaffinity"):  # Linux only
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    code = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(code == 0)
+
+
+def _recover(out: Path) -> None:
+    """Undo what a killed run left beside DIR: remove its unfinished outputs, put back a
+    previous DIR moved aside but not yet replaced."""
+    for leftover in sorted(out.parent.glob(f".{out.name}.{_OLD}.*")):
+        if not _alive(leftover):
+            if not out.exists():
+                os.replace(leftover, out)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in out.parent.glob(f".{out.name}.{_NEW}.*"):
+        if not _alive(leftover):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(leftover: Path) -> bool:
+    """Whether the process named in a leftover's suffix may still be writing it."""
+    try:
+        pid = int(leftover.name.rsplit(".", 1)[1])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":  # os.kill would end the process on Windows: wait a day instead
+        import time
+
+        return time.time() - leftover.stat().st_mtime < 86_400
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def held_signals() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM noted but not acted on inside the block; the list says which came."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = {s: signal.signal(s, note) for s in _SIGNALS}
+    try:
+        yield received
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _raise_on_signals(received: list[int]) -> Callable[[], None]:
+    """SIGINT and SIGTERM raise Interrupted (noting which came) so that cleanup runs and the
+    user is told what was left. An Interrupted raised inside a destructor is swallowed by Python
+    ("Exception ignored in …"): it is kept quiet, and `received` still says it came, so the
+    commit refuses to swap. Returns the function that restores the previous handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        raise Interrupted("", signum)
+
+    previous = {s: signal.signal(s, stop) for s in _SIGNALS}
+    hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
+
+    def restore() -> None:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        sys.unraisablehook = hook
+
+    return restore

@@ -1,0 +1,67 @@
+"""`shinchoku status`: who has submitted, during the collection weeks. Reads, writes nothing.
+
+The same checks as `validate` (a file with an エラー is 要修正), without the feedback workbooks,
+the committee workbook or the history store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import labels as L
+from pipeline import years
+from pipeline.batch import Checked, Options, check_folder, plan_for
+
+NEEDS_FIXING = "要修正"
+
+
+@dataclass(frozen=True)
+class DepartmentStatus:
+    department: str
+    state: str  # 提出 / 未提出 / 要修正
+    file: str
+    saved_at: str  # shown in Japan time
+    read: int | None
+    counted: int | None
+    rejected: int | None
+    errors: int | None
+    warnings: int | None
+
+
+@dataclass(frozen=True)
+class CollectionStatus:
+    checked: Checked
+    departments: list[DepartmentStatus]
+
+    @property
+    def batch_errors(self) -> list[str]:
+        """Messages of the secretariat's own mistakes (wrong year, empty folder…)."""
+        return [f.message for f in self.checked.findings if not f.file and f.severity == L.ERROR]
+
+    def count(self, state: str) -> int:
+        return sum(1 for d in self.departments if d.state == state)
+
+
+def collection_status(
+    master: Path, root: Path, year: int, options: Options | None = None
+) -> CollectionStatus:
+    """Every department of the plan with 提出 / 未提出 / 要修正, its file, saved time, counts."""
+    checked = check_folder(plan_for(master, year), root, year, options)
+    departments = set(checked.plan.departments())
+    rows = [
+        DepartmentStatus(
+            r.department,
+            NEEDS_FIXING if r.status == L.SUBMITTED and r.errors else r.status,
+            r.file,
+            years.local_time(r.saved_at),
+            r.read,
+            r.counted,
+            r.rejected,
+            r.errors,
+            r.warnings,
+        )
+        for r in checked.files
+        if r.department in departments and r.status in (L.SUBMITTED, L.NOT_SUBMITTED)
+    ]
+    return CollectionStatus(checked, rows)

@@ -1,0 +1,124 @@
+"""Every word the command line prints is Japanese, click's own texts included."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+
+# Words that are names, not English prose: the program, commands, options and their values,
+# environment variables, formats and file names users type or see.
+ALLOWED = {
+    "shinchoku",
+    "main",
+    "SHINCHOKU",
+    "DB",
+    "ID",
+    "SQLite",
+    "sqlite",
+    "CSV",
+    "PDF",
+    "Markdown",
+    "Excel",
+    "UUID",
+    "FY",
+    "output",
+    "sqlite3",
+    "csv",
+    "xlsx",
+    "xlsm",
+    "xls",
+    "half",
+    "up",
+    "largest",
+    "remainder",
+    "sendai",
+    "demo",
+}
+
+
+def _names() -> set[str]:
+    """The commands, option names and choice values shinchoku defines (they are names)."""
+    words: set[str] = set()
+    group = main
+    assert isinstance(group, click.Group)
+    for name, command in [("", group), *group.commands.items()]:
+        words |= set(re.findall(r"[A-Za-z]+", name))
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                words |= set(re.findall(r"[A-Za-z]+", opt))
+            if isinstance(param.type, click.Choice):
+                for choice in param.type.choices:
+                    words |= set(re.findall(r"[A-Za-z]+", str(choice)))
+    return words
+
+
+def english_words(text: str, paths: tuple[str, ...] = ()) -> list[str]:
+    for path in paths:  # what the user typed, shown back
+        text = text.replace(path, "")
+    allowed = ALLOWED | _names()
+    return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in allowed]
+
+
+def _commands() -> list[str]:
+    assert isinstance(main, click.Group)
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("command", ["", *_commands()])
+def test_help_pages_have_no_english_word(command: str) -> None:
+    result = CliRunner().invoke(main, [*command.split(), "--help"] if command else ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "使い方:" in result.output and "オプション" in result.output
+    assert english_words(result.output) == [], result.output
+
+
+def usage_errors(tmp_path: Path) -> list[list[str]]:
+    master = tmp_path / "計画マスタ.xlsx"
+    master.write_bytes(b"x")
+    missing = str(tmp_path / "ない.xlsx")
+    return [
+        [],
+        ["runn"],
+        ["run"],
+        ["run", missing, str(tmp_path), "--year", "2024", "--out", str(tmp_path / "o")],
+        ["run", str(master), missing, "--year", "2024", "--out", str(tmp_path / "o")],
+        ["run", str(master), str(master), "--year", "2024", "--out", str(tmp_path / "o")],
+        ["run", str(master), str(tmp_path), "--out", str(tmp_path / "o")],
+        ["run", str(master), str(tmp_path), "--year"],
+        ["run", str(master), str(tmp_path), "--year", "来年", "--out", "o"],
+        ["run", str(master), str(tmp_path), "--year", "2024", "--out", "o", "--percent", "x"],
+        ["run", str(master), str(tmp_path), "--year", "2024", "--out", "o", "--bogus"],
+        ["run", str(master), str(tmp_path), "extra", "--year", "2024", "--out", "o"],
+        ["validate", str(master)],
+        ["status", str(master), str(tmp_path)],
+        ["templates", str(master), "--year", "2024"],
+        ["history", "--db", missing],
+        ["history", "--official", "x"],
+        ["demo", "--plan"],
+        ["--bogus"],
+    ]
+
+
+def test_usage_errors_have_no_english_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import entry
+
+    for args in usage_errors(tmp_path):
+        monkeypatch.setattr(sys, "argv", ["shinchoku", *args])
+        with pytest.raises(SystemExit) as exited:
+            entry()
+        captured = capsys.readouterr()
+        output = captured.out + captured.err
+        assert exited.value.code == 2, (args, output)
+        assert "使い方" in output, (args, output)
+        typed = set(re.findall(r"[A-Za-z]{2,}", " ".join(args)))  # echoed back: fine
+        words = english_words(output, (str(tmp_path),))
+        assert [w for w in words if w not in typed] == [], (args, output)
