@@ -157,7 +157,7 @@ def test_a_time_without_offset_and_one_with_are_compared_as_instants(plan: Plan)
     japan = _file("japan.xlsx", saved="2025-05-20T17:00:00+09:00")  # 08:00Z: older
     selection = select_files([Candidate(japan, "A課"), Candidate(naive, "A課")], plan)
     assert selection.used["A課"] is naive
-    assert "2025/05/20 18:00 が 2025/05/20 17:00 より新しい" in _why(selection)
+    assert "2025/05/20 18:00:00 が 2025/05/20 17:00:00 より新しい" in _why(selection)
 
 
 def test_every_department_is_looked_at_even_after_a_missing_one(plan: Plan) -> None:
