@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench mutate clean browser
+.PHONY: install demo test lint master bench corpus mutate clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ clean:
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,1000)
+
+# Every real and crafted hostile file, one at a time beside the demo's genuine submissions, under
+# a 2 GB memory cap: exit 0/1, no traceback, listed, figures unchanged (slow; not in make test).
+corpus: $(STAMP)
+	$(BIN)/python benchmarks/corpus.py --crafted $(if $(EXTRA),--extra $(EXTRA))
 
 # Mutation testing (mutmut) of the modules that decide what users see; prints the score.
 # Slow (not part of make test); results are cached in .mutation/ (git-ignored). GROUPS=rates …

@@ -125,6 +125,25 @@ def fill_fast(template: Path, dest: Path) -> None:
 # --- measurements (each in its own process) ----------------------------------------------------
 
 
+CORPUS = REPO / "tests" / "data" / "corpus"
+
+
+def with_corpus(folder: Path, target: Path) -> Path:
+    """`folder` plus every file of the hostile corpus (real files from other readers' tests)."""
+    if not target.exists():
+        shutil.copytree(folder, target)
+        shutil.copytree(CORPUS, target / "corpus")
+    return target
+
+
+def corpus_files() -> list[Path]:
+    return [
+        p
+        for p in CORPUS.rglob("*")
+        if p.suffix.lower() in (".xls", ".xlsx", ".xlsm", ".xlsb", ".ods")
+    ]
+
+
 def peak_rss_mb() -> float:
     self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -133,7 +152,7 @@ def peak_rss_mb() -> float:
 
 def measure(kind: str, master: Path, folder: Path, out: Path) -> dict[str, object]:
     started = time.perf_counter()
-    paths = sorted(folder.glob("*.xlsx"))
+    paths = sorted(folder.glob("*.xlsx"))  # the genuine files (a corpus lies in a subfolder)
     result: dict[str, object] = {}
     if kind == "shinchoku":
         from pipeline.batch import Options, run
@@ -258,6 +277,14 @@ def main() -> None:
                 repeat=3,
             )
             print(f"  city run with start-up (shinchoku run, {n} files): {city:.2f} s", flush=True)
+            hostile = with_corpus(folder, corpus / "hostile")
+            mixed = in_process("shinchoku", master, hostile, corpus / "out_hostile")
+            print(
+                f"  the same beside the {len(corpus_files())} corpus files "
+                f"(tests/data/corpus): {float(mixed['wall']):.2f} s, "
+                f"peak RSS {float(mixed['peak_rss_mb']):.0f} MB (batch + largest worker)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pipeline import __version__, years
 from pipeline import labels as L
 from pipeline.figures import Figures, PercentMethod, RowState, compute
 from pipeline.ingest import Limits, read_all, scan_folder
+from pipeline.ingest.pool import isolated_map
 from pipeline.ingest.reader import Submission, empty_rows
 from pipeline.messages import finding
 from pipeline.model import (
@@ -412,7 +413,7 @@ def validate(
             write_csv(findings_table(checked.findings), work),
             write_csv(status_table(checked.files), work),
         ]
-        written += _feedback(checked, root, work)
+        written += _feedback(checked, root, work, (options or Options()).limits)
         folder.commit()
     return Outcome(checked, _final(written, work, out))
 
@@ -436,7 +437,8 @@ def run(
         info = RunInfo(plan, year, run_at, received, len(plan.departments()))
         written = [write_committee_workbook(workbook_path(work, plan, year), info, tables)]
         written += [write_csv(table, work) for table in tables]
-        return written + _feedback(checked, root, work)
+        limits = (options or Options()).limits
+        return written + _feedback(checked, root, work, limits)
 
     return _produce(master, root, year, out, options, run_at, "run", write)
 
@@ -600,7 +602,7 @@ def _recorded(value: object) -> str:
     return str(value)
 
 
-def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
+def _feedback(checked: Checked, root: Path, out: Path, limits: Limits) -> list[Path]:
     """One 指摘事項 workbook per department: for its file in use, else its rejected file."""
     status = {row.file: row.status for row in checked.files}
     by_file: dict[str, list[Finding]] = {}
@@ -616,13 +618,29 @@ def _feedback(checked: Checked, root: Path, out: Path) -> list[Path]:
             continue  # the secretariat's --year was wrong, not the department's file
         if identity.claimed not in chosen or status.get(path) == L.SUBMITTED:
             chosen[identity.claimed] = (submission, own)
-    if not chosen:
-        return []
-    from pipeline.report.feedback import write_feedback  # openpyxl: only when there is feedback
-
-    return [
-        write_feedback(
-            out / L.FEEDBACK_SHEET, s.source or root / s.file.path, s.file, dept, checked.year, own
-        )
+    jobs = [
+        (out / L.FEEDBACK_SHEET, s.source or root / s.file.path, s.file, dept, checked.year, own)
         for dept, (s, own) in chosen.items()
     ]
+    # the copy is made from the untrusted file itself: in a worker, under the reading limits
+    return list(isolated_map(_write_feedback, _write_listing_only, jobs, limits))
+
+
+FeedbackJob = tuple[Path, Path, SubmittedFile, str, int, list[Finding]]
+
+
+def _write_feedback(job: FeedbackJob) -> Path:
+    from pipeline.report.feedback import write_feedback  # openpyxl: only when there is feedback
+
+    return write_feedback(*job)
+
+
+def _write_listing_only(job: FeedbackJob, reason: str) -> Path:
+    """Where copying the department's own sheet failed: the 指摘事項 sheet alone."""
+    from pipeline.report.feedback import feedback_path, write_feedback
+
+    out, source, file, department, year, own = job
+    final = feedback_path(out, department, year)
+    for leftover in final.parent.glob(f".{final.name}.*.part"):  # of the stopped worker
+        leftover.unlink(missing_ok=True)
+    return write_feedback(out, source, replace(file, readable=False), department, year, own)

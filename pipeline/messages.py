@@ -190,6 +190,27 @@ RULES: Final[dict[str, Rule]] = _rules(
         "データ行がない",
         "データ行が1行もありません。配布した様式に入力して再提出してください。",
     ),
+    Rule(
+        "F20",
+        ERROR,
+        "読み取りの中断",
+        "このファイルの読み取りを中断しました（{reason}）。ほかのファイルは読み取っています。Excelで開いて「名前を付けて保存」（.xlsx）し直して再提出してください。",
+        "壊れた .xls で読み取り処理が停止",
+    ),
+    Rule(
+        "F21",
+        ERROR,
+        "読み取れない保存形式",
+        "このファイルは{reason}です。Excelで開き、「名前を付けて保存」で「Excel ブック（*.xlsx）」を選んで保存し、再提出してください。",
+        ".xlsb・.ods で提出",
+    ),
+    Rule(
+        "F22",
+        INFO,
+        "使わないシートが大きい",
+        "シート「{sheet_name}」の{reason}。集計に使わないシートのため、読み取らずに進めました。",
+        "メモ用シートの端に入力",
+    ),
     # --- integrity (I): rows that cannot be tied to the plan are not counted
     Rule(
         "I01",

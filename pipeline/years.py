@@ -14,7 +14,7 @@ _ERAS: dict[str, tuple[int, tuple[str, ...]]] = {
     "昭和": (1926, ("昭和", "S")),
 }
 _ERA_PATTERN = re.compile(
-    r"^(?P<era>令和|平成|昭和|R|H|S)\s*(?P<n>元|\d{1,2})\s*(?:年度|年)?$", re.IGNORECASE
+    r"^(?P<era>令和|平成|昭和|R|H|S)\s*(?P<n>元|\d{1,3})\s*(?:年度|年)?$", re.IGNORECASE
 )
 _WESTERN_PATTERN = re.compile(r"^(?:FY\s*)?(?P<y>\d{4})\s*(?:年度|年)?$", re.IGNORECASE)
 

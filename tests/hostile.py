@@ -23,10 +23,11 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.filters import FilterColumn, Filters
 
@@ -657,6 +658,73 @@ def cell_at(ref: str) -> Mutate:
     return mutate
 
 
+_TO_STRICT = (
+    (
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
+)
+
+
+def strict_open_xml(path: Path) -> None:
+    """Re-save as Strict Open XML does: the spreadsheet and relationship namespaces (and so the
+    relationship types) of ISO/IEC 29500 Strict, `conformance="strict"` on the workbook."""
+
+    def change(name: str, data: bytes) -> bytes:
+        for transitional, strict in _TO_STRICT:
+            data = data.replace(transitional, strict)
+        if name == "xl/workbook.xml":
+            data = data.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
+        return data
+
+    path.write_bytes(rezip(path, change))
+
+
+def renamed_part(new: str) -> Callable[[Path], None]:
+    """Move the 進捗状況 sheet's part (xl/worksheets/sheet1.xml) to `new`, the relationships and
+    content types following it, as other writers name their parts (POI: `Sheet1.xml`)."""
+    old = "xl/worksheets/sheet1.xml"
+
+    def rename(path: Path) -> None:
+        target = io.BytesIO()
+        relative = new.removeprefix("xl/").encode()
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as out:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                    data = data.replace(b"/xl/worksheets/sheet1.xml", b"/" + new.encode())
+                    data = data.replace(b"worksheets/sheet1.xml", relative)
+                name = new if info.filename == old else info.filename
+                if info.filename == "xl/worksheets/_rels/sheet1.xml.rels":
+                    name = str(
+                        PurePosixPath(new).parent / "_rels" / f"{PurePosixPath(new).name}.rels"
+                    )
+                out.writestr(name, data, zipfile.ZIP_DEFLATED)
+        path.write_bytes(target.getvalue())
+
+    return rename
+
+
+def wide_memo_sheet(book: Workbook) -> None:
+    """A memo sheet the clerk added, with a note typed at the sheet's last cell."""
+    memo = book.create_sheet("メモ")
+    put(memo["A1"], "集計メモ")
+    put(memo["XFD1048576"], "端")
+
+
+def styled_empty_cell(ref: str) -> Mutate:
+    """A cell of 進捗状況 with a format and no value (a stray click on the last row)."""
+
+    def mutate(book: Workbook) -> None:
+        book[L.PROGRESS_SHEET][ref].font = Font(bold=True)
+
+    return mutate
+
+
 # --- the corpus -----------------------------------------------------------------------------------
 
 
@@ -845,7 +913,75 @@ CASES: tuple[Case, ...] = (
         "cell_at_last_excel_cell",
         edited(mutate=cell_at("XFD1048576")),
         _e("F05"),
-        isolate=True,
+    ),
+    # --- every layout: Strict Open XML, parts named otherwise, sheets shinchoku never reads -----
+    Case(
+        "strict_open_xml",
+        edited(after=strict_open_xml),
+        values=VALID_ACTUALS,
+        clean=True,
+    ),
+    Case(
+        "strict_open_xml_error_and_uncached_formula",
+        edited({"H7": ErrorValue("#DIV/0!"), "H8": Formula("=60+5")}, after=strict_open_xml),
+        (Expect("V04", "H7"), Expect("V03", "H8")),
+    ),
+    Case(
+        "strict_open_xml_percent_format",
+        edited(
+            {"H8": 0.4, "J8": "C", "L8": "回答率が低い。"},
+            formats={"H8": "0%"},
+            after=strict_open_xml,
+        ),
+        (Expect("V11", "H8"),),
+        values={8: Decimal(40)},
+    ),
+    Case(
+        "strict_open_xml_meta_read",
+        edited(mutate=meta_cell("B2", "来年"), after=strict_open_xml),
+        _e("F08"),
+    ),
+    Case(
+        "strict_open_xml_cell_at_last_excel_cell",
+        edited(mutate=cell_at("XFD1048576"), after=strict_open_xml),
+        _e("F05"),
+    ),
+    Case(
+        "part_named_as_poi_does",
+        edited(
+            {"H7": ErrorValue("#DIV/0!"), "H8": Formula("=60+5")},
+            after=renamed_part("xl/worksheets/Sheet1.xml"),
+        ),
+        (Expect("V04", "H7"), Expect("V03", "H8")),
+    ),
+    Case(
+        "part_named_anyhow",
+        edited({"H7": ErrorValue("#N/A")}, after=renamed_part("xl/data/progress.xml")),
+        (Expect("V04", "H7"),),
+    ),
+    Case(
+        "part_named_anyhow_cell_at_last_excel_cell",
+        edited(mutate=cell_at("XFD1048576"), after=renamed_part("xl/data/progress.xml")),
+        _e("F05"),
+    ),
+    Case(
+        "unused_wide_memo_sheet",
+        edited(mutate=wide_memo_sheet),
+        (Expect("F22"),),
+        values=VALID_ACTUALS,
+        clean=True,
+    ),
+    Case(
+        "styled_empty_cell_on_the_last_row",
+        edited(mutate=styled_empty_cell("A1048576")),
+        values=VALID_ACTUALS,
+        clean=True,
+    ),
+    Case(
+        "styled_empty_cell_in_the_last_column",
+        edited(mutate=styled_empty_cell("XFD7")),
+        values=VALID_ACTUALS,
+        clean=True,
     ),
     # --- 実績値 that is not a plain number --------------------------------------------------------
     Case(

@@ -112,7 +112,7 @@ def test_entry_count_limit_is_inclusive() -> None:
     entries = len(zipfile.ZipFile(io.BytesIO(data)).infolist())
     inspect(data, ".xlsx", Limits(max_entries=entries))
     code, reason = _refusal(data, Limits(max_entries=entries - 1))
-    assert code == "F05" and f"{entries} > {entries - 1}" in reason
+    assert code == "F05" and f"{entries} が上限 {entries - 1}" in reason
 
 
 def test_part_size_limit_counts_declared_and_actual_bytes() -> None:

@@ -230,8 +230,15 @@ def test_sheets_written_unusually_are_walked_cell_by_cell(xml: bytes) -> None:
         (
             "xl/worksheets/sheet1.xml",
             b"</sheetData>",
-            b'<row r="9"><c r="xfd1048576"/></row></sheetData>',
+            b'<row r="9"><c r="xfd1048576"><v>1</v></c></row></sheetData>',
             [("F05", "")],
+        ),
+        # the same cell empty (only a style): no reader sizes a grid from it, so it is no limit
+        (
+            "xl/worksheets/sheet1.xml",
+            b"</sheetData>",
+            b'<row r="9"><c r="xfd1048576" s="1"/></row></sheetData>',
+            [],
         ),
         # a number format id that is not a number: read as no format, never a traceback
         ("xl/styles.xml", b'numFmtId="164"', b'numFmtId="x"', []),

@@ -78,6 +78,20 @@ def _master_changed_after_templates(base: Base, folder: Path) -> None:
     fill_template(source, folder / MAIN, values, "検証 太郎")
 
 
+XLSB = "進捗状況_A課_2025年度.xlsb"
+
+
+def _corpus_file(name: str, as_name: str) -> Build:
+    """A real file from tests/data/corpus/ submitted under `as_name`."""
+
+    def build(base: Base, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        source = Path(__file__).parent / "data" / "corpus" / name
+        (folder / as_name).write_bytes(source.read_bytes())
+
+    return build
+
+
 SCENARIOS: dict[str, Scenario] = {
     # --- file-level rules: they name the file and no cell
     "F01": Scenario(_case("corrupt_zip_deflate"), (("F01", MAIN, "", ""),)),
@@ -107,6 +121,8 @@ SCENARIOS: dict[str, Scenario] = {
         _case("lock_file_and_text_file"), (("F16", "~$進捗状況_A課_2025年度.xlsx", "", ""),)
     ),
     "F19": Scenario(edited(mutate=_delete_data_rows), (("F19", MAIN, SHEET, ""),)),
+    "F21": Scenario(_corpus_file("poi/Simple.xlsb", XLSB), (("F21", XLSB, "", ""),)),
+    "F22": Scenario(_case("unused_wide_memo_sheet"), (("F22", MAIN, "メモ", ""),)),
     # --- the rows: an edited 基準値 is an edited locked cell like any other
     "I01": Scenario(edited({"F7": 50}), (("I01", MAIN, SHEET, "F7"),)),
     "I03": Scenario(_case("deleted_row"), (("I03", MAIN, SHEET, ""),)),
@@ -338,7 +354,8 @@ def _covered() -> set[str]:
     consistency = {"C01", "C02", "C03"}
     master = {code for code, _ in MASTER_CASES.items()} | {"M01", "M08", "M10"}
     legacy = {"F17"}  # tests/test_hostile.py legacy_xls (needs LibreOffice to make an .xls)
-    return pinned | here | consistency | master | legacy
+    isolated = {"F20"}  # tests/test_pool.py: workers that abort, panic, hoard memory or hang
+    return pinned | here | consistency | master | legacy | isolated
 
 
 def test_every_rule_in_the_table_is_produced_by_a_test() -> None:

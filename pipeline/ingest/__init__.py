@@ -1,6 +1,6 @@
 """Open untrusted workbooks safely -> raw rows (located by header label) + file findings."""
 
-from pipeline.ingest.container import Limits
+from pipeline.ingest.limits import Limits
 from pipeline.ingest.pool import read_all
 from pipeline.ingest.reader import read_submission, scan_folder
 

@@ -8,6 +8,7 @@ the raw bytes: no entity is ever expanded (DTDs were refused before this point).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -136,22 +137,45 @@ def _scan_in_order(
 ) -> dict[tuple[int, int], CellFacts]:
     """Cells without a reference are placed by counting, so every cell is visited."""
     found: dict[tuple[int, int], CellFacts] = {}
+    for row, col, attrs, body in _walk(xml):
+        if col in columns:
+            facts = _facts(attrs, body, percent_styles)
+            if facts is not None:
+                found[row, col] = facts
+    return found
+
+
+def _walk(
+    xml: bytes, any_case: bool = False
+) -> Iterator[tuple[int, int, dict[bytes, bytes], bytes]]:
+    """(row, column, attributes, body) of every cell in order, 0-based; a row or cell without a
+    reference follows the one before. `any_case`: read `a1` as `A1`."""
     row, col = -1, -1
     for match in _TOKEN.finditer(xml):
         if match.group(1) is not None:
             attrs = dict(_ATTR.findall(match.group(1)))
-            row = int(attrs[b"r"]) - 1 if b"r" in attrs else row + 1
+            number = attrs.get(b"r", b"")
+            row = int(number) - 1 if number.isdigit() else row + 1
             col = -1
             continue
         attrs = dict(_ATTR.findall(match.group(2)))
-        ref = _REF.match(attrs.get(b"r", b"").decode("ascii", "replace"))
+        text = attrs.get(b"r", b"").decode("ascii", "replace")
+        ref = _REF.match(text.upper() if any_case else text)
         if ref:
             row, col = int(ref.group(2)) - 1, column_index(ref.group(1))
         else:
             col += 1
-        if col not in columns:
-            continue
-        facts = _facts(attrs, match.group(3) or b"", percent_styles)
-        if facts is not None:
-            found[row, col] = facts
-    return found
+        yield row, col, attrs, match.group(3) or b""
+
+
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
+
+
+def value_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) reached by cells that hold a value: a value reader sizes its grid from
+    these, never from empty cells that only carry a style (or a formula without a result)."""
+    rows = columns = 0
+    for row, col, _, body in _walk(xml, any_case=True):
+        if _HAS_VALUE.search(body):
+            rows, columns = max(rows, row + 1), max(columns, col + 1)
+    return rows, columns

@@ -10,57 +10,21 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from functools import lru_cache, wraps
 from pathlib import PurePosixPath
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 from defusedxml import ElementTree
 
-from pipeline.ingest.cells import PLAIN_REF, plain_tags
+from pipeline import labels as L
+from pipeline.ingest.cells import PLAIN_REF, plain_tags, value_extent
+from pipeline.ingest.legacy import inspect_legacy
+from pipeline.ingest.limits import MB, Container, Limits, Refused
+from pipeline.text import key
 
-MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Defaults of SPEC "Reading submissions"; all adjustable."""
-
-    max_file_bytes: int = 20 * MB
-    max_part_bytes: int = 100 * MB  # declared or actual uncompressed size of one zip part
-    max_total_bytes: int = 300 * MB  # uncompressed, whole file
-    max_ratio: int = 200  # uncompressed / compressed, for parts over 1 MB
-    max_entries: int = 1000
-    max_rows: int = 100_000
-    max_columns: int = 200
-
-
-class Refused(Exception):
-    """The file cannot be read; `code` is the rule, `reason` says why in Japanese."""
-
-    def __init__(self, code: str, reason: str = "") -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Container:
-    """What the first look learned about a workbook that passed."""
-
-    kind: str  # 'xlsx', 'xlsm' or 'xls'
-    sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip part
-    percent_styles: frozenset[int] = frozenset()
-    saved_at: str = ""  # docProps/core.xml dcterms:modified
-    saved_by: str = ""
-    sheet_xml: dict[str, bytes] = field(default_factory=dict)  # sheet name -> its XML
-    plain_sheets: frozenset[str] = frozenset()  # sheets whose tags are plain (see cells.plain_tags)
 
 
 def inspect(data: bytes, suffix: str, limits: Limits) -> Container:
@@ -68,16 +32,16 @@ def inspect(data: bytes, suffix: str, limits: Limits) -> Container:
     if not data:
         raise Refused("F02")
     if len(data) > limits.max_file_bytes:
-        raise Refused(
-            "F05", f"ファイルサイズ {len(data) / MB:.1f}MB > {limits.max_file_bytes // MB}MB"
-        )
+        raise Refused("F05", too_big(len(data), limits))
     if data.startswith(_OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            raise Refused("F03")
-        return Container("xls")
+        return inspect_legacy(data, limits)
     if not data.startswith(b"PK\x03\x04"):
         raise Refused("F04", _guess_format(data))
     return _inspect_zip(data, suffix, limits)
+
+
+def too_big(size: int, limits: Limits) -> str:
+    return f"ファイルサイズ {size / MB:.1f}MB が上限 {limits.max_file_bytes // MB}MB を超えます"
 
 
 def _guess_format(data: bytes) -> str:
@@ -98,56 +62,108 @@ def _guess_format(data: bytes) -> str:
     return "CSVまたはテキスト" if "," in text or "\t" in text else "テキスト"
 
 
+_BROKEN = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError)
+_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
 def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     import io
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Refused("F01", f"zipとして壊れています: {type(exc).__name__}") from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise Refused("F01", "zip形式の圧縮データが壊れています") from None
     if len(entries) > limits.max_entries:
-        raise Refused("F05", f"zip内のファイル数 {len(entries)} > {limits.max_entries}")
+        raise Refused(
+            "F05", f"内部のファイル数 {len(entries)} が上限 {limits.max_entries} を超えます"
+        )
     _check_declared(entries, limits)
+    # part names are case-insensitive (OPC); like zipfile, the last of duplicate entries counts
+    by_name = {e.filename.lower(): e for e in entries if not e.is_dir()}
+
+    def part(name: str) -> bytes | None:
+        entry = by_name.get(name.lower())
+        if entry is None:
+            return None
+        try:
+            with archive.open(entry) as stream:
+                if not entry.filename.lower().endswith((".xml", ".rels")):
+                    return stream.read(256)  # e.g. `mimetype`: its first bytes say enough
+                return _read_capped(stream, entry.filename, limits)[0]
+        except _BROKEN:
+            raise Refused("F01", "圧縮されたデータの一部が壊れています") from None
+
+    _refuse_other_formats(by_name, part)
+    package = _package_parts(part("_rels/.rels") or b"")
+    workbook_name = package.get("officeDocument", "xl/workbook.xml")
+    workbook = part(workbook_name)
+    if workbook is None:
+        if workbook_name.lower().endswith(".bin"):
+            raise Refused("F21", _XLSB)
+        raise Refused("F04", "zip形式ですがExcelブックの構造がありません")
+    rels = part(_rels_of(workbook_name)) or b""
+    sheets, styles_name = _workbook_parts(workbook_name, workbook, rels)
+    sheets = dict(sheets)  # a copy: the parse is shared
+    read = {name: p.lower() for name, p in sheets.items() if _is_read(name)}
+    other = {p.lower(): name for name, p in sheets.items() if not _is_read(name)}
+    core_name = package.get("core-properties", "docProps/core.xml").lower()
+    wanted = {*read.values(), styles_name.lower(), core_name}
     parts: dict[str, bytes] = {}
+    notes: list[tuple[str, str]] = []
     total = 0
-    wanted = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "docProps/core.xml"}
     for entry in entries:
         if entry.is_dir():
             continue
         try:
             with archive.open(entry) as stream:
                 content, size = _read_capped(stream, entry.filename, limits)
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            OSError,
-            ValueError,
-            EOFError,
-            NotImplementedError,
-        ) as exc:
-            raise Refused(
-                "F01", f"zip内の {entry.filename} が壊れています: {type(exc).__name__}"
-            ) from None
+        except _BROKEN:
+            raise Refused("F01", "圧縮されたデータの一部が壊れています") from None
         total += size
         if total > limits.max_total_bytes:
             raise Refused(
-                "F05", f"展開後の合計サイズが {limits.max_total_bytes // MB}MB を超えます"
+                "F05", f"展開後の合計サイズが上限 {limits.max_total_bytes // MB}MB を超えます"
             )
-        if entry.filename in wanted or entry.filename.startswith("xl/worksheets/sheet"):
-            parts[entry.filename] = content
-    if "xl/workbook.xml" not in parts:
-        raise Refused("F04", "zipですがExcelブックの構造がありません")
+        name = entry.filename.lower()
+        if name in wanted:
+            parts[name] = content
+        elif name in other:  # never read by shinchoku: its size is noted, never held against it
+            over = _over_extent(content, limits, plain_tags(content))
+            if over:
+                notes.append((other[name], over))
     kind = "xlsm" if suffix.lower() == ".xlsm" or _has_macros(entries) else "xlsx"
-    rels = parts.get("xl/_rels/workbook.xml.rels", b"")
-    sheets = dict(_sheet_parts(parts["xl/workbook.xml"], rels))  # a copy: the parse is shared
-    saved_at, saved_by = _core_properties(parts.get("docProps/core.xml", b""))
-    xml = {name: parts[part] for name, part in sheets.items() if part in parts}
+    saved_at, saved_by = _core_properties(parts.get(core_name, b""))
+    xml = {name: parts[p] for name, p in read.items() if p in parts}
     plain = frozenset(name for name, content in xml.items() if plain_tags(content))
     for name, content in xml.items():
-        _check_extent(name, content, limits, name in plain)
-    styles = _percent_styles(parts.get("xl/styles.xml", b""))
-    return Container(kind, sheets, styles, saved_at, saved_by, xml, plain)
+        over = _over_extent(content, limits, name in plain)
+        if over:
+            raise Refused("F05", f"シート「{name}」の{over}")
+    styles = _percent_styles(parts.get(styles_name.lower(), b""))
+    return Container(kind, sheets, styles, saved_at, saved_by, xml, plain, tuple(notes))
+
+
+_XLSB = "Excelバイナリブック（.xlsb）"
+
+
+def _refuse_other_formats(
+    by_name: dict[str, zipfile.ZipInfo], part: Callable[[str], bytes | None]
+) -> None:
+    """A zip that is a workbook of another format is named, so the clerk knows what to re-save."""
+    if "mimetype" in by_name:
+        mimetype = part("mimetype") or b""
+        if mimetype.startswith(_ODS):
+            raise Refused("F21", "OpenDocument スプレッドシート（.ods）")
+        if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+            raise Refused("F04", "OpenDocument 形式の文書")
+    if "xl/workbook.bin" in by_name:
+        raise Refused("F21", _XLSB)
+
+
+def _is_read(sheet: str) -> bool:
+    """The sheets shinchoku reads (only these are held to the row and column limits)."""
+    return key(sheet) == key(L.PROGRESS_SHEET) or sheet == L.META_SHEET
 
 
 P = TypeVar("P")
@@ -167,25 +183,32 @@ def _cached_when_small(parse: Callable[..., P]) -> Callable[..., P]:
 
 def _check_declared(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
     declared = 0
+    part_limit = limits.max_part_bytes // MB
     for entry in entries:
         declared += entry.file_size
         if entry.file_size > limits.max_part_bytes:
             raise Refused(
-                "F05", f"{entry.filename} の展開後サイズ {entry.file_size // MB}MB が上限を超えます"
+                "F05",
+                f"内部のファイルの展開後サイズ {entry.file_size // MB}MB が"
+                f"上限 {part_limit}MB を超えます",
             )
         if entry.file_size > MB and entry.file_size > limits.max_ratio * max(
             entry.compress_size, 1
         ):
-            raise Refused("F05", f"{entry.filename} の圧縮率が異常です（zip爆弾の疑い）")
+            raise Refused("F05", f"圧縮率が上限（{limits.max_ratio}倍）を超えます（zip爆弾の疑い）")
     if declared > limits.max_total_bytes:
-        raise Refused("F05", f"展開後の合計サイズ {declared // MB}MB が上限を超えます")
+        raise Refused(
+            "F05",
+            f"展開後の合計サイズ {declared // MB}MB が"
+            f"上限 {limits.max_total_bytes // MB}MB を超えます",
+        )
     if any(e.flag_bits & 0x1 for e in entries):
         raise Refused("F03")
 
 
 def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, int]:
     """Decompress a part, counting actual bytes; XML parts are kept and checked for DTDs."""
-    is_xml = name.endswith((".xml", ".rels", ".vml"))
+    is_xml = name.lower().endswith((".xml", ".rels", ".vml"))
     chunks: list[bytes] = []
     size = 0
     tail = b""
@@ -193,11 +216,12 @@ def _read_capped(stream: IO[bytes], name: str, limits: Limits) -> tuple[bytes, i
         size += len(chunk)
         if size > limits.max_part_bytes:
             raise Refused(
-                "F05", f"{name} の展開後サイズが {limits.max_part_bytes // MB}MB を超えます"
+                "F05",
+                f"内部のファイルの展開後サイズが上限 {limits.max_part_bytes // MB}MB を超えます",
             )
         if is_xml:
             if _DTD.search(tail + chunk):
-                raise Refused("F05", f"{name} にDTD・実体宣言があります（XML爆弾の疑い）")
+                raise Refused("F05", "内部のXMLにDTD・実体宣言があります（XML爆弾の疑い）")
             tail = chunk[-16:]
             chunks.append(chunk)
     return b"".join(chunks), size
@@ -209,9 +233,12 @@ _COLUMN_LETTERS = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)\d')
 _PLAIN_ROWS = re.compile(rb'<row r="(\d+)"')
 
 
-def _check_extent(sheet: str, xml: bytes, limits: Limits, plain: bool) -> None:
-    """Refuse a sheet whose cells reach past the row/column limits *before* a reader sizes its
-    grid from them (one cell at XFD1048576 would make a reader allocate the whole sheet)."""
+def _over_extent(xml: bytes, limits: Limits, plain: bool) -> str:
+    """How a sheet's cells reach past the row/column limits ('' when they do not), found
+    *before* a reader sizes its grid from them (a value at XFD1048576 would make it allocate
+    the whole sheet). Empty cells and rows (a style, a height) are not read, so only cells with
+    a value count; they are looked for only when the quick look at every reference finds too
+    much."""
     if plain:  # the same references, found by patterns that start with a literal
         cells = PLAIN_REF.findall(xml)
         numbers = [int(n) for n in _PLAIN_ROWS.findall(xml)] + [int(n) for _, n in cells]
@@ -222,7 +249,13 @@ def _check_extent(sheet: str, xml: bytes, limits: Limits, plain: bool) -> None:
     rows = max(numbers, default=0)
     columns = max((_column_number(x.decode("ascii")) for x in letters), default=0)
     if rows > limits.max_rows or columns > limits.max_columns:
-        raise Refused("F05", f"シート「{sheet}」の大きさ {rows}行×{columns}列 が上限を超えます")
+        rows, columns = value_extent(xml)
+    if rows > limits.max_rows or columns > limits.max_columns:
+        return (
+            f"大きさ {rows}行×{columns}列 が上限（{limits.max_rows}行×"
+            f"{limits.max_columns}列）を超えます"
+        )
+    return ""
 
 
 def _column_number(letters: str) -> int:
@@ -236,23 +269,84 @@ def _has_macros(entries: list[zipfile.ZipInfo]) -> bool:
     return any(PurePosixPath(e.filename).name.lower() == "vbaproject.bin" for e in entries)
 
 
+# Transitional and Strict Open XML name the same things in two namespaces.
+_MAIN_NS = (
+    "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
+    "{http://purl.oclc.org/ooxml/spreadsheetml/main}",
+)
+_REL_NS = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}",
+    "{http://purl.oclc.org/ooxml/officeDocument/relationships}",
+)
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _elements(root: Any, name: str) -> Iterator[Any]:
+    for namespace in _MAIN_NS:
+        yield from root.iter(namespace + name)
+
+
+def _rels_of(part: str) -> str:
+    """The relationship part of `part`: xl/workbook.xml -> xl/_rels/workbook.xml.rels."""
+    path = PurePosixPath(part)
+    return str(path.parent / "_rels" / f"{path.name}.rels")
+
+
+def _relationships(rels_xml: bytes, source: str) -> list[tuple[str, str, str]]:
+    """(id, type's last word, resolved part name) of each relationship of `source`."""
+    if not rels_xml:
+        return []
+    try:
+        root = ElementTree.fromstring(rels_xml)
+    except Exception:  # defusedxml raises several types; any means a broken part
+        raise Refused("F01", "ブックの構造（シートの一覧）を読み取れません") from None
+    found = []
+    base = PurePosixPath(source).parent
+    for rel in root.iter(_PKG_REL):
+        if rel.get("TargetMode", "") == "External":
+            continue
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else str(base / target)
+        found.append((rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1], _normal(path)))
+    return found
+
+
+def _normal(path: str) -> str:
+    """Resolve '.' and '..' in a part name."""
+    parts: list[str] = []
+    for piece in path.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
 @_cached_when_small
-def _sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+def _package_parts(rels_xml: bytes) -> dict[str, str]:
+    """The package's main parts by relationship type (officeDocument, core-properties)."""
+    return {kind: part for _, kind, part in reversed(_relationships(rels_xml, ""))}
+
+
+@_cached_when_small
+def _workbook_parts(
+    workbook_name: str, workbook_xml: bytes, rels_xml: bytes
+) -> tuple[dict[str, str], str]:
+    """Sheet name -> its part, and the styles part, found through the workbook's relationships
+    (a sheet part may have any name; Strict Open XML uses other namespaces)."""
     try:
         workbook = ElementTree.fromstring(workbook_xml)
-        rels = ElementTree.fromstring(rels_xml) if rels_xml else None
-    except Exception as exc:  # defusedxml raises several types; any means a broken workbook
-        raise Refused("F01", f"workbook.xml を解析できません: {type(exc).__name__}") from None
-    targets: dict[str, str] = {}
-    if rels is not None:
-        for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            targets[rel.get("Id", "")] = str(PurePosixPath(path))
+    except Exception:  # defusedxml raises several types; any means a broken workbook
+        raise Refused("F01", "ブックの構造（シートの一覧）を読み取れません") from None
+    rels = _relationships(rels_xml, workbook_name)
+    targets = {rel_id: part for rel_id, _, part in rels}
+    styles = next((part for _, kind, part in rels if kind == "styles"), "xl/styles.xml")
     sheets: dict[str, str] = {}
-    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
-        sheets[sheet.get("name", "")] = targets.get(sheet.get(f"{_REL_NS}id", ""), "")
-    return sheets
+    for sheet in _elements(workbook, "sheet"):
+        rel_id = next((sheet.get(ns + "id") for ns in _REL_NS if sheet.get(ns + "id")), "")
+        sheets[sheet.get("name", "")] = targets.get(rel_id or "", "")
+    return sheets, styles
 
 
 _BUILTIN_PERCENT = {9, 10}
@@ -269,18 +363,18 @@ def _percent_styles(styles_xml: bytes) -> frozenset[int]:
         return frozenset()
     custom = {
         number: f.get("formatCode", "")
-        for f in root.iter(f"{_MAIN_NS}numFmt")
+        for f in _elements(root, "numFmt")
         if (number := _integer(f.get("numFmtId", ""))) is not None
     }
     percent_ids = _BUILTIN_PERCENT | {
         i for i, code in custom.items() if "%" in re.sub(r'"[^"]*"', "", code)
     }
-    xfs = root.find(f"{_MAIN_NS}cellXfs")
+    xfs = next(_elements(root, "cellXfs"), None)
     if xfs is None:
         return frozenset()
     return frozenset(
         i
-        for i, xf in enumerate(xfs.iter(f"{_MAIN_NS}xf"))
+        for i, xf in enumerate(_elements(xfs, "xf"))
         if _integer(xf.get("numFmtId", "0")) in percent_ids
     )
 

@@ -1,29 +1,45 @@
-"""Read many submissions over the available cores, in a deterministic order.
+"""Read every submission in a child process of its own kind: no single file can take the batch down.
 
-Each worker reads one file at a time and hands it to `reduce` (run in the worker too), so what
-travels back and stays in memory is the reduced file — its matched rows — not the workbook.
-`context` (e.g. the plan) is given to each worker once, not with every file. Only a handful of
-files is read in-process; a city's forty already gain from a second core.
+A few long-lived worker processes (one per available core) each read one file at a time under a
+memory cap (RLIMIT_AS above what the worker already holds; where that does not exist, e.g. on
+Windows, a watchdog on the worker's resident memory) and a time limit. A worker that dies — a
+native reader aborting on an allocation it may not make, a Rust panic, a segfault — or overruns
+its time is stopped, its file becomes one エラー finding naming the limit, a fresh worker takes its
+place, and the batch goes on. Only plain data crosses the process boundary: a file's reduced
+result, or the name of what went wrong (never an exception object).
+
+Each worker hands its file to `reduce` (run in the worker too), so what travels back and stays in
+memory is the reduced file — its matched rows — not the workbook. `context` (e.g. the plan) is
+given to each worker once, when it starts. Results come back in file order.
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import sys
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.ingest.container import Limits
-from pipeline.ingest.reader import Submission, read_submission
+from pipeline.ingest.limits import MB, Limits
+from pipeline.ingest.reader import (
+    Submission,
+    file_facts,
+    read_submission,
+    refused_submission,
+    shown_path,
+)
 from pipeline.model import TARGET_LAYOUT, Layout
 
-PARALLEL_FROM = 16  # files; below this a pool's start-up (~50 ms) costs more than it saves
 T = TypeVar("T")
 Reduce = Callable[[Submission, Any], T]
-
-_context: Any = None  # set once in each worker by _start
+_POLL = 0.25  # seconds between looks at a busy worker's clock and memory
 
 
 def default_workers() -> int:
@@ -42,24 +58,277 @@ def read_all(
     layout: Layout = TARGET_LAYOUT,
 ) -> Iterator[T]:
     """reduce(submission, context) for each of `paths` read as workbooks of `layout`, in order,
-    over `workers` processes."""
-    workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(paths) < PARALLEL_FROM:
-        for path in paths:
-            yield reduce(read_submission(path, root, limits, layout), context)
+    each file read in a worker."""
+    job = _ReadJob(root, limits, reduce, context, layout)
+    return isolated_map(job, job.failed, paths, limits, workers)
+
+
+def isolated_map(
+    job: Callable[[Any], T],
+    fallback: Callable[[Any, str], T],
+    items: Sequence[Any],
+    limits: Limits,
+    workers: int | None = None,
+) -> Iterator[T]:
+    """job(item) for each item, in order, each in a worker under `limits`; where a worker fails,
+    fallback(item, reason) in this process, `reason` a Japanese sentence naming the limit."""
+    if not items:
         return
-    chunk = max(1, min(64, len(paths) // (workers * 8)))
-    job = partial(_read_and_reduce, root=root, limits=limits, reduce=reduce, layout=layout)
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(context,)) as pool:
-        yield from pool.map(job, paths, chunksize=chunk)
+    count = max(1, min(default_workers() if workers is None else workers, len(items)))
+    supervisor = _Supervisor(count, job, limits)
+    try:
+        for item, outcome in zip(items, supervisor.map(items), strict=True):
+            yield (
+                fallback(item, _reason(outcome, limits))
+                if isinstance(outcome, _Failed)
+                else outcome
+            )
+    finally:
+        supervisor.close()
 
 
-def _start(context: Any) -> None:
-    global _context
-    _context = context
+@dataclass(frozen=True)
+class _ReadJob:
+    """Read and reduce one submission (in a worker); its finding when the worker failed."""
+
+    root: Path
+    limits: Limits
+    reduce: Reduce[Any]
+    context: Any
+    layout: Layout
+
+    def __call__(self, path: Path) -> Any:
+        submission = read_submission(path, self.root, self.limits, self.layout)
+        return self.reduce(submission, self.context)
+
+    def failed(self, path: Path, reason: str) -> Any:
+        """The finding of a file whose reading failed, made here from its name alone."""
+        file = file_facts(path, shown_path(path, self.root))
+        failed = refused_submission(file, "F20", reason, path, self.layout)
+        return self.reduce(failed, self.context)
 
 
-def _read_and_reduce(
-    path: Path, root: Path, limits: Limits, reduce: Reduce[T], layout: Layout
-) -> T:
-    return reduce(read_submission(path, root, limits, layout), _context)
+@dataclass(frozen=True)
+class _Failed:
+    how: str  # 'time', 'memory', 'died' or 'broke'
+
+
+def _reason(failure: _Failed, limits: Limits) -> str:
+    return _REASONS[failure.how].format(
+        seconds=f"{limits.max_seconds:g}", memory=f"{limits.max_memory_bytes // MB:,}"
+    )
+
+
+# --- the worker side ------------------------------------------------------------------------------
+
+
+def _serve(conn: Connection, job: Callable[[Any], Any], limits: Limits) -> None:
+    """A worker's life: read files until told to stop; after a failure, end (a fresh process
+    takes the next file, so nothing a broken file left behind can touch another)."""
+    _quiet()
+    if not needs_watchdog():
+        _cap_memory(limits.max_memory_bytes)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        index, item = task
+        outcome: tuple[str, int, object]
+        try:
+            outcome = ("ok", index, job(item))
+        except MemoryError:
+            outcome = ("memory", index, None)
+        except KeyboardInterrupt:
+            return
+        except BaseException:  # a reader's panic (a BaseException) or a defect: named, not sent
+            outcome = ("broke", index, None)
+        try:
+            conn.send(outcome)
+        except MemoryError:
+            outcome = ("memory", index, None)
+            conn.send(outcome)
+        except Exception:  # a result that cannot be pickled
+            outcome = ("broke", index, None)
+            conn.send(outcome)
+        if outcome[0] != "ok":
+            return
+
+
+def _quiet() -> None:
+    """A native reader's last words (a Rust panic message, a stack dump, a core file) go
+    nowhere: the finding says what happened."""
+    import faulthandler
+
+    faulthandler.disable()
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    with contextlib.suppress(ImportError, OSError, ValueError):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+
+
+def _cap_memory(limit: int) -> bool:
+    """Cap this process's address space at what it holds now plus `limit` (never above a cap
+    set from outside, e.g. `ulimit -v`). False where there is no such limit (the parent's
+    watchdog then watches resident memory)."""
+    if not sys.platform.startswith("linux"):
+        return False  # macOS does not enforce RLIMIT_AS; Windows has no resource module
+    import resource
+
+    try:
+        with open("/proc/self/statm") as statm:
+            held = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = held + limit
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft != resource.RLIM_INFINITY:
+            cap = min(cap, soft)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def needs_watchdog() -> bool:
+    """Where the worker cannot cap its own address space, the supervisor watches its memory."""
+    return not sys.platform.startswith("linux")
+
+
+def _resident(pid: int) -> int | None:
+    """A process's resident memory in bytes, where it can be known (psutil is optional)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
+    try:
+        import psutil  # type: ignore[import-untyped]
+
+        return int(psutil.Process(pid).memory_info().rss)
+    except Exception:  # not installed, or the process is gone
+        return None
+
+
+# --- the supervisor side --------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing's process object (its type differs per start method)
+    conn: Connection
+    task: tuple[int, Any] | None = None
+    started: float = 0.0
+    baseline: int | None = None  # resident memory when the task began (for the watchdog)
+
+
+class _Supervisor:
+    def __init__(self, count: int, job: Callable[[Any], Any], limits: Limits) -> None:
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self._mp: Any = multiprocessing.get_context(method)
+        self._args = (job, limits)
+        self._limits = limits
+        self._watchdog = needs_watchdog()
+        self._workers = [self._start() for _ in range(count)]
+
+    def _start(self) -> _Worker:
+        parent, child = self._mp.Pipe()
+        process = self._mp.Process(target=_serve, args=(child, *self._args), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def map(self, items: Sequence[Any]) -> Iterator[Any]:
+        """Each item's result, or _Failed, in order."""
+        pending = deque(enumerate(items))
+        done: dict[int, Any] = {}
+        given = 0
+        while given < len(items):
+            for worker in self._workers:
+                if worker.task is None and pending:
+                    self._give(worker, pending.popleft())
+            busy = [w for w in self._workers if w.task is not None]
+            ready = set(wait([w.conn for w in busy], timeout=_POLL)) if busy else set()
+            for n, worker in enumerate(self._workers):
+                if worker.task is None:
+                    continue
+                index = worker.task[0]
+                answered = worker.conn in ready or worker.conn.poll()
+                failure = self._collect(worker, done) if answered else self._check(worker)
+                if failure is not None:
+                    done[index] = _Failed(failure)
+                    self._replace(n)
+            while given in done:
+                yield done.pop(given)
+                given += 1
+
+    def _give(self, worker: _Worker, task: tuple[int, Any]) -> None:
+        worker.task, worker.started = task, time.monotonic()
+        worker.baseline = _resident(worker.process.pid) if self._watchdog else None
+        with contextlib.suppress(OSError):  # a worker gone already is seen by _check
+            worker.conn.send(task)
+
+    def _collect(self, worker: _Worker, done: dict[int, Any]) -> str | None:
+        """Take a worker's answer; the name of the failure when it has none to give."""
+        assert worker.task is not None
+        try:
+            status, index, result = worker.conn.recv()
+        except (EOFError, OSError):
+            return "died"
+        except Exception:  # an answer cut off midway
+            return "died"
+        if status != "ok":
+            return str(status)
+        done[index] = result
+        worker.task = None
+        return None
+
+    def _check(self, worker: _Worker) -> str | None:
+        """A busy worker with nothing to say: over its time or memory, or gone without a word."""
+        if not worker.process.is_alive():
+            return "died"
+        if time.monotonic() - worker.started > self._limits.max_seconds:
+            return "time"
+        if worker.baseline is not None:
+            now = _resident(worker.process.pid)
+            if now is not None and now - worker.baseline > self._limits.max_memory_bytes:
+                return "memory"
+        return None
+
+    def _replace(self, n: int) -> None:
+        old = self._workers[n]
+        _stop(old)
+        self._workers[n] = self._start()
+
+    def close(self) -> None:
+        for worker in self._workers:
+            if worker.task is None:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+        for worker in self._workers:
+            if worker.task is None:
+                worker.process.join(timeout=2)
+            _stop(worker)
+        self._workers = []
+
+
+def _stop(worker: _Worker) -> None:
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join()
+    worker.conn.close()
+
+
+_REASONS = {
+    "time": "読み取りに時間の上限 {seconds}秒 を超えてかかりました",
+    "memory": "読み取りに使うメモリが上限 {memory}MB を超えました",
+    "died": "読み取り処理が異常終了しました。"
+    "メモリの上限 {memory}MB を超えたか、ファイルの構造が壊れています",
+    "broke": "ファイルの構造が壊れていて、読み取り処理が止まりました",
+}

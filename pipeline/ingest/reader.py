@@ -19,7 +19,8 @@ import python_calamine
 
 from pipeline import labels as L
 from pipeline.ingest.cells import CellFacts, column_letters, scan
-from pipeline.ingest.container import Container, Limits, Refused, inspect
+from pipeline.ingest.container import inspect, too_big
+from pipeline.ingest.limits import Container, Limits, Refused
 from pipeline.messages import finding
 from pipeline.model import (
     FILE,
@@ -33,7 +34,8 @@ from pipeline.model import (
 )
 from pipeline.text import key
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# .xlsb and .ods are picked up too, so that they are listed with what to do (save as .xlsx)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _HEADER_SEARCH_ROWS = 40
 # a raw row is built as a list in this order (see _data_rows)
 assert (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT) == RAW_COLUMNS
@@ -89,40 +91,73 @@ def read_submission(
     problems become findings."""
     limits = limits or Limits()
     relative = shown_path(path, root)
-    data = path.read_bytes()
     stat = path.stat()
-    base = SubmittedFile(
-        path=relative,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        modified_at=datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
-    )
+    data = path.read_bytes() if stat.st_size <= limits.max_file_bytes else None
+    base = file_facts(path, relative, data)
     try:
+        if data is None:  # never read whole: its size on disk says enough
+            raise Refused("F05", too_big(stat.st_size, limits))
         container = inspect(data, path.suffix, limits)
         return replace(_read_values(data, container, base, limits, layout), source=path)
     except Refused as refused:
-        found = (finding(refused.code, file=relative, reason=refused.reason),)
-        return Submission(base, empty_rows(layout), found, path)
+        return refused_submission(base, refused.code, refused.reason, path, layout)
+
+
+def file_facts(path: Path, relative: str, data: bytes | None = None) -> SubmittedFile:
+    """Name, size, SHA-256 and file time; the hash is streamed when the bytes are not at hand."""
+    stat = path.stat()
+    if data is None:
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    else:
+        digest = hashlib.sha256(data)
+    return SubmittedFile(
+        path=relative,
+        size=stat.st_size,
+        sha256=digest.hexdigest(),
+        modified_at=datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds"),
+    )
+
+
+def refused_submission(
+    file: SubmittedFile, code: str, reason: str, path: Path, layout: Layout = TARGET_LAYOUT
+) -> Submission:
+    """A file that gave nothing to read: one finding of rule `code`, no rows."""
+    found = (finding(code, file=file.path, reason=reason),)
+    return Submission(file, empty_rows(layout), found, path)
+
+
+def _reader_broke(exc: BaseException) -> bool:
+    """Whether `exc` is the reader failing on a broken file (its own errors, or a Rust panic,
+    which is a BaseException) rather than the process being stopped or out of memory."""
+    return not isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError)
 
 
 def _read_values(
     data: bytes, container: Container, base: SubmittedFile, limits: Limits, layout: Layout
 ) -> Submission:
     file = replace(base, kind=container.kind, saved_at=container.saved_at)
-    findings: list[Finding] = []
+    findings: list[Finding] = [
+        finding("F22", file=file.path, sheet=sheet, sheet_name=sheet, reason=over)
+        for sheet, over in container.notes
+    ]
     if container.kind == "xlsm":
         findings.append(finding("F12", file=file.path))
-    if container.kind == "xls":
-        findings.append(finding("F17", file=file.path))
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(_BytesReader(data))
         names = book.sheet_names
-    except Exception as exc:  # calamine raises its own types for every broken workbook
-        raise Refused("F01", f"読み取りエラー: {type(exc).__name__}") from None
+    except BaseException as exc:
+        if not _reader_broke(exc):
+            raise
+        raise Refused("F01", "ブックの内容が壊れていて読み取れません") from None
     sheet_name = next((n for n in names if key(n) == key(L.PROGRESS_SHEET)), None)
     if sheet_name is None:
         return Submission(file, empty_rows(layout), (*findings, finding("F06", file=file.path)))
     values = _sheet_values(book, sheet_name, limits)
+    if container.kind == "xls":  # said only once the values are read
+        findings.append(finding("F17", file=file.path))
     meta = _meta(book, names)
     header_at, columns = _find_header(values, layout)
     file = replace(file, meta=meta)
@@ -185,13 +220,17 @@ def _sheet_values(book: Any, name: str, limits: Limits) -> list[list[object]]:
         sheet = book.get_sheet_by_name(name)
         if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
             raise Refused(
-                "F05", f"シートの大きさ {sheet.height}行×{sheet.width}列 が上限を超えます"
+                "F05",
+                f"シート「{name}」の大きさ {sheet.height}行×{sheet.width}列 が上限"
+                f"（{limits.max_rows}行×{limits.max_columns}列）を超えます",
             )
         return [list(r) for r in sheet.to_python(skip_empty_area=False)]
     except Refused:
         raise
-    except Exception as exc:
-        raise Refused("F01", f"シートを読めません: {type(exc).__name__}") from None
+    except BaseException as exc:
+        if not _reader_broke(exc):
+            raise
+        raise Refused("F01", f"シート「{name}」の内容が壊れていて読み取れません") from None
 
 
 def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
@@ -199,7 +238,9 @@ def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
         return ()
     try:
         rows = book.get_sheet_by_name(L.META_SHEET).to_python(skip_empty_area=False)
-    except Exception:
+    except BaseException as exc:
+        if not _reader_broke(exc):
+            raise
         return ()
     known = {key(label): label for label in L.META_LABELS}
     pairs = [

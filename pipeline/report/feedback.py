@@ -7,6 +7,8 @@ the copy is written under a new name. Text is always stored as text, never as a 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +25,9 @@ from pipeline import years
 from pipeline.model import Finding, SubmittedFile
 from pipeline.text import display_width, key, safe_filename_part
 from pipeline.xlsx import FONT, atomic_path, cut_text
+
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 _FILLS = {
     L.ERROR: PatternFill("solid", fgColor="FFC7CE"),
@@ -78,13 +83,38 @@ def write_feedback(
 def _copy_of(source: Path, file: SubmittedFile) -> Workbook:
     if file.readable and file.kind in ("xlsx", "xlsm"):
         try:
-            return load_workbook(source, keep_vba=False, keep_links=False, rich_text=False)
+            return load_workbook(
+                _transitional(source), keep_vba=False, keep_links=False, rich_text=False
+            )
         except Exception:  # unreadable by openpyxl although calamine could: list findings only
             pass
     book = Workbook()
     for sheet in list(book.worksheets):
         book.remove(sheet)
     return book
+
+
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", _MAIN),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships", _RELATIONSHIPS),
+)
+
+
+def _transitional(source: Path) -> Path | io.BytesIO:
+    """openpyxl reads only transitional Open XML: a Strict file is handed over with the
+    transitional namespaces (the same elements, other names)."""
+    with zipfile.ZipFile(source) as archive:
+        if _STRICT[0][0] not in archive.read(archive.getinfo("xl/workbook.xml")):
+            return source
+        copy = io.BytesIO()
+        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in archive.infolist():
+                data = archive.read(info)
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    for strict, transitional in _STRICT:
+                        data = data.replace(strict, transitional)
+                out.writestr(info.filename, data)
+    return copy
 
 
 def _anchor(sheet: Worksheet, ref: str) -> Cell:
