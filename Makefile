@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= output/demo
 
-.PHONY: install demo test lint master bench corpus mutate clean browser
+.PHONY: install demo test lint master bench corpus mutate clean browser wheelhouse test-install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,16 +23,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy pipeline
 
+# With dist/wheelhouse present (make wheelhouse) this includes the offline install (~1 min).
 test: lint
 	$(BIN)/pytest
 
-# Rebuild each bundled plan master .xlsx from its reviewable CSV source (input_templates/NAME/).
+# Rebuild each bundled plan master .xlsx from its reviewable CSV source (pipeline/data/NAME/).
 master: $(STAMP)
-	for d in input_templates/*/; do n=$$(basename $$d); \
-	  $(BIN)/python -m pipeline build-master $$d input_templates/$${n}_計画マスタ.xlsx || exit 1; done
+	for d in pipeline/data/*/; do n=$$(basename $$d); \
+	  $(BIN)/python -m pipeline build-master $$d pipeline/data/$${n}_計画マスタ.xlsx || exit 1; done
 
 clean:
-	rm -rf $(VENV) .browser output/demo .pytest_cache .mypy_cache .ruff_cache .mutation
+	rm -rf $(VENV) .browser output/demo .pytest_cache .mypy_cache .ruff_cache .mutation build dist
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: $(STAMP)
@@ -55,3 +56,12 @@ browser: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,browser]'
 	npm install --prefix .browser --no-audit --no-fund axe-core@4
 	@test -x /usr/bin/chromium || echo "Chromium not found: apt-get install chromium (or set CHROMIUM=path)"
+
+# Offline installation for a closed network: shinchoku's wheel, every dependency's wheels for
+# Windows and Linux (CPython 3.11-3.13), install.bat / install.sh / shinchoku.bat (git-ignored).
+wheelhouse: $(STAMP)
+	$(BIN)/python tools/wheelhouse.py --out dist/wheelhouse
+
+# Only the install tests: the wheel alone, the wheelhouse's contents, the offline install.
+test-install: wheelhouse
+	$(BIN)/pytest tests/test_wheelhouse.py

@@ -71,7 +71,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "store": (["pipeline/store.py"], ["tests/test_store.py"]),
 }
 
-_COPY = ["pipeline", "schemas", "tests", "input_templates", "docs", "README.md"]
+_COPY = ["pipeline", "schemas", "tests", "docs", "README.md"]  # pipeline/data: the bundled plan
 
 
 def _config(modules: list[str], tests: list[str]) -> str:
@@ -80,7 +80,7 @@ def _config(modules: list[str], tests: list[str]) -> str:
         "\n[tool.mutmut]\n"
         f"source_paths = {json.dumps(['pipeline'])}\n"
         f"only_mutate = {json.dumps(modules)}\n"
-        f"also_copy = {json.dumps(['schemas', 'input_templates', 'docs', 'README.md'])}\n"
+        f"also_copy = {json.dumps(['schemas', 'docs', 'README.md'])}\n"
         f"pytest_add_cli_args_test_selection = {json.dumps(existing)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore"]\n'
         "use_git_change_detection = false\n"
@@ -158,7 +158,7 @@ def main() -> int:
                 stdout=subprocess.DEVNULL,
             )
         statuses = _results(work)
-        stale = [n for n, s in statuses.items() if s not in ("killed", "timeout")]
+        stale = [n for n, s in statuses.items() if s not in ("killed", "timeout", "not checked")]
         if stale and not args.no_run:  # cached survivors: try them again against today's tests
             subprocess.run(
                 [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.jobs), *stale],
@@ -168,6 +168,8 @@ def main() -> int:
                 stdout=subprocess.DEVNULL,
             )
             statuses = _results(work)
+        unrun = {n for n, s in statuses.items() if s == "not checked"}  # an unfinished run
+        statuses = {n: s for n, s in statuses.items() if n not in unrun}
         killed = {n for n, s in statuses.items() if s in ("killed", "timeout")}
         survivors = sorted(n for n, s in statuses.items() if n not in killed)
         judged = [n for n in survivors if n in equivalent]
@@ -179,6 +181,7 @@ def main() -> int:
         lines.append(
             f"{group:10} {len(killed):4} killed / {counted:4} non-equivalent "
             f"({len(judged)} equivalent)  {score:5.1f} %"
+            + (f"  [{len(unrun)} not run yet]" if unrun else "")
         )
         for name in real:
             lines.append(f"    survived: {name} ({statuses[name]})")

@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline import __version__, years
 from pipeline import labels as L
+from pipeline.errors import UsageError
 from pipeline.figures import Figures, PercentMethod, RowState, compute
 from pipeline.ingest import Limits, read_all, scan_folder
 from pipeline.ingest.pool import isolated_map
@@ -116,10 +117,6 @@ class Outcome:
         return 1 if self.checked.count(L.ERROR) else 0
 
 
-class UsageError(ValueError):
-    """A request that cannot be carried out as asked (exit 2); the text is for the user."""
-
-
 def plan_for(master: Path, year: int) -> Plan:
     """The plan of `master`, refusing a year outside its period."""
     plan = read_plan(master)
@@ -139,14 +136,20 @@ def check_paths(root: Path, out: Path) -> None:
         )
 
 
-def make_templates(master: Path, year: int, out: Path, store: Path | None = None) -> list[Path]:
+@dataclass(frozen=True)
+class Templates:
+    paths: list[Path]
+    renamed: dict[str, str]  # department -> its part of the file names, where they differ
+
+
+def make_templates(master: Path, year: int, out: Path, store: Path | None = None) -> Templates:
     """Templates for every department; with a store, last year's figures beside this year's."""
     plan = plan_for(master, year)
     past = None
     if store is not None and store.exists():
         with Store(store) as history:
             past = history.past_values(plan.plan_id, year - 1) or None
-    return write_templates(plan, year, out, past)
+    return Templates(write_templates(plan, year, out, past), plan.renamed_in_file_names())
 
 
 @dataclass(frozen=True)
@@ -635,14 +638,22 @@ def _feedback(checked: Checked, root: Path, out: Path, limits: Limits) -> list[P
         if identity.claimed not in chosen or status.get(path) == L.SUBMITTED:
             chosen[identity.claimed] = (submission, own)
     jobs = [
-        (out / L.FEEDBACK_SHEET, s.source or root / s.file.path, s.file, dept, checked.year, own)
+        (
+            out / L.FEEDBACK_SHEET,
+            s.source or root / s.file.path,
+            s.file,
+            dept,
+            checked.year,
+            own,
+            checked.plan.file_part(dept),
+        )
         for dept, (s, own) in chosen.items()
     ]
     # the copy is made from the untrusted file itself: in a worker, under the reading limits
     return list(isolated_map(_write_feedback, _write_listing_only, jobs, limits))
 
 
-FeedbackJob = tuple[Path, Path, SubmittedFile, str, int, list[Finding]]
+FeedbackJob = tuple[Path, Path, SubmittedFile, str, int, list[Finding], str]
 
 
 def _write_feedback(job: FeedbackJob) -> Path:
@@ -655,8 +666,8 @@ def _write_listing_only(job: FeedbackJob, reason: str) -> Path:
     """Where copying the department's own sheet failed: the 指摘事項 sheet alone."""
     from pipeline.report.feedback import feedback_path, write_feedback
 
-    out, source, file, department, year, own = job
-    final = feedback_path(out, department, year)
+    out, source, file, department, year, own, part = job
+    final = feedback_path(out, department, year, part)
     for leftover in final.parent.glob(f".{final.name}.*.part"):  # of the stopped worker
         leftover.unlink(missing_ok=True)
-    return write_feedback(out, source, replace(file, readable=False), department, year, own)
+    return write_feedback(out, source, replace(file, readable=False), department, year, own, part)

@@ -109,7 +109,25 @@ NO_DB = click.option(
 )
 
 
-@click.group(cls=cli_ja.Group)
+class _Main(cli_ja.Group):
+    """The command group; the one place where the errors a user can act on are caught."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from pipeline.errors import OutputError, ShinchokuError
+
+        try:
+            try:
+                return super().invoke(ctx)
+            except OSError as error:  # the file system's refusals not met where they arise
+                where = Path(error.filename) if error.filename else Path.cwd()
+                raise OutputError.from_os_error(where, error) from None
+        except ShinchokuError as error:
+            for line in error.lines():
+                click.echo(line, err=True)
+            sys.exit(error.exit_code)
+
+
+@click.group(cls=_Main)
 @click.version_option(package_name="shinchoku", help="バージョンを表示して終了します。")
 @HELP
 def main() -> None:
@@ -117,8 +135,12 @@ def main() -> None:
 
 
 def entry() -> None:
-    """Console entry point: click's usage errors explained in Japanese, exit 2; Ctrl-C and
-    SIGTERM say what was left as it was (exit 130 / 143)."""
+    """Console entry point: click's usage errors explained in Japanese, exit 2.
+
+    What a console cannot show (cp932 on Windows) is replaced, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     from pipeline.outdir import Interrupted
 
     try:
@@ -163,8 +185,10 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
     """担当課ごとの進捗状況シートを作成する（履歴があれば前年度の実績を併記）。"""
     from pipeline.batch import make_templates
 
-    paths = _plan_guard(lambda: make_templates(master, year, out, db))
-    click.echo(f"進捗状況シートを {len(paths)} 件作成しました: {out}")
+    made = make_templates(master, year, out, db)
+    click.echo(f"進捗状況シートを {len(made.paths)} 件作成しました: {out}")
+    for department, part in made.renamed.items():
+        click.echo(f"  担当課「{department}」はファイル名では「{part}」としました（Windowsの規則）")
 
 
 @main.command()
@@ -179,9 +203,7 @@ def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
         from pipeline.batch import Options
         from pipeline.batch import validate as run_validate
 
-        outcome = _plan_guard(
-            lambda: run_validate(master, submissions, year, out, Options(progress=_progress))
-        )
+        outcome = run_validate(master, submissions, year, out, Options(progress=_progress))
     _summary(outcome)
     sys.exit(outcome.exit_code)
 
@@ -195,7 +217,7 @@ def status(master: Path, submissions: Path, year: int) -> None:
     """提出状況（提出・未提出・要修正）を表示する。何も書き込みません。"""
     from pipeline.status import collection_status
 
-    result = _plan_guard(lambda: collection_status(master, submissions, year))
+    result = collection_status(master, submissions, year)
     _print_rows(
         [
             {
@@ -228,14 +250,14 @@ def _aggregating(command: Any) -> Any:
 def _aggregate(
     name: str, master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
 ) -> Any:
-    """Call batch.run or batch.publish as the command line does: Ctrl-C and bad input in
-    Japanese, exit 2 for a folder or plan that cannot be used."""
+    """Call batch.run or batch.publish as the command line does: Ctrl-C in Japanese; a folder
+    or plan that cannot be used is a ShinchokuError, caught by the group (exit 2)."""
     with interrupts(out):
         from pipeline import batch
 
         options = batch.Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
         action = getattr(batch, name)
-        outcome = _plan_guard(lambda: action(master, submissions, year, out, options))
+        outcome = action(master, submissions, year, out, options)
     _summary(outcome)
     return outcome
 
@@ -274,8 +296,7 @@ def publish(
 @click.option("--list", "listing", is_flag=True, help="同梱の計画を一行に一つ表示して終了")
 def demo(out: Path | None, name: str | None, listing: bool) -> None:
     """同梱の計画マスタとサンプル提出ファイルで一連の処理を実行する。"""
-    from pipeline.batch import UsageError
-    from pipeline.demo import DEFAULT_PLAN, bundled_plans, run_demo
+    from pipeline.demo import DEFAULT_PLAN, bundled_plans, demo_master, run_demo
 
     if listing:
         for bundled, plan in bundled_plans():
@@ -283,11 +304,8 @@ def demo(out: Path | None, name: str | None, listing: bool) -> None:
         return
     chosen = name or DEFAULT_PLAN
     out = out or Path("output/demo" if chosen == DEFAULT_PLAN else f"output/demo-{chosen}")
-    try:
-        outcome, workbook = run_demo(out, progress=_progress, name=chosen)
-    except UsageError as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
+    outcome, workbook = run_demo(out, progress=_progress, name=chosen)
+    click.echo(f"計画マスタ（見本）: {demo_master(out, chosen)}")
     click.echo(f"配布した様式: {out / 'テンプレート'}")
     click.echo(f"提出されたサンプル: {out / '提出'}")
     _summary(outcome)
@@ -333,18 +351,14 @@ def history(
 ) -> None:
     """履歴: 実行の一覧（正式な実行の指定）、どの数値がどのファイルから集計されたか。"""
     from pipeline import years
-    from pipeline.store import Store, StoreError
+    from pipeline.store import Store
 
     with Store(db) as store:
         plan_id = plan_id or _only_plan(store)
         if official is not None:
             if year is None:
                 raise click.UsageError("--official には --year が必要です。")
-            try:
-                store.make_official(plan_id, year, official)
-            except StoreError as error:
-                click.echo(str(error), err=True)
-                sys.exit(2)
+            store.make_official(plan_id, year, official)  # StoreError: caught by the group
             click.echo(f"実行 {official} を{years.display(year)}の正式な実行にしました。")
             rows = store.runs(plan_id, year)
         elif files:
@@ -391,6 +405,26 @@ def _print_rows(rows: list[dict[str, object]]) -> None:
 
 @main.command()
 @HELP
+@click.option(
+    "--out",
+    "out",
+    default=Path("output"),
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="書き込めるか確かめる出力先フォルダ",
+)
+@DB
+def doctor(out: Path, db: Path | None) -> None:
+    """動作環境を確認する（Python・依存パッケージ・書き込み権限・履歴ファイル）。"""
+    from pipeline.doctor import diagnose, report
+
+    checks = diagnose(out, db)
+    click.echo("\n".join(report(checks)))
+    sys.exit(0 if all(c.ok for c in checks) else 1)
+
+
+@main.command()
+@HELP
 def rules() -> None:
     """検証ルールの一覧（Markdown）を表示する。"""
     from pipeline.messages import rules_markdown
@@ -409,33 +443,6 @@ def build_master(source: Path, out: Path) -> None:
     from pipeline.plan_source import build_master as build
 
     click.echo(build(source, out))
-
-
-def _plan_guard(action: Any) -> Any:
-    from pipeline.batch import UsageError
-    from pipeline.outdir import FolderError
-    from pipeline.plan import PlanError
-    from pipeline.store import StoreError
-
-    try:
-        return action()
-    except (UsageError, FolderError, StoreError) as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
-    except OSError as error:  # a full disk, a file held open: nothing was swapped in
-        click.echo(
-            f"ファイルを書き込めませんでした（{error.strerror or error}: "
-            f"{error.filename or ''}）。出力先は前回のまま、履歴にも記録していません。"
-            "空き容量や、ファイルを開いているアプリがないか確認してください。",
-            err=True,
-        )
-        sys.exit(2)
-    except PlanError as error:
-        click.echo("計画マスタに問題があります。修正してから再実行してください。", err=True)
-        for f in error.findings:
-            where = "!".join(x for x in (f.sheet, f.cell) if x)
-            click.echo(f"  {f.file} {where} [{f.rule}] {f.message}", err=True)
-        sys.exit(2)
 
 
 def _summary(outcome: Any) -> None:

@@ -8,41 +8,48 @@ demo shows findings and feedback as well as the committee workbook.
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
+from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.batch import (
-    Options,
-    Outcome,
-    Progress,
-    UsageError,
-    make_templates,
-    no_progress,
-    run,
-)
+from pipeline.batch import Options, Outcome, Progress, make_templates, no_progress, run
+from pipeline.errors import OutputError, UsageError
 from pipeline.model import Plan, Target
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
 from pipeline.samples import fill_template
 from pipeline.templates import template_path, write_templates
 from pipeline.text import key
+from pipeline.xlsx import atomic_path
 
 DEMO_YEAR = 2024  # the year a demo runs, moved into a plan's period when outside it
 PAST_YEARS = 2  # earlier years recorded first, so that the trend shows
 DEFAULT_PLAN = "sendai2021"  # plain `shinchoku demo`
-REPO = Path(__file__).resolve().parent.parent
 _MASTER_SUFFIX = "_計画マスタ.xlsx"
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
 
 def bundled_folder() -> Path:
-    """Where the bundled plan masters are: the one place that knows (see bundled_master)."""
-    return REPO / "input_templates"
+    """Where the bundled plan masters are: the one place that knows (see bundled_master).
+
+    Package data (pipeline/data) found through importlib.resources, so that every bundled plan
+    works from an installed wheel in any working directory, not only from a source checkout."""
+    folder = resources.files("pipeline").joinpath("data")
+    if isinstance(folder, Path):
+        return folder
+    return _EXTRACTED.enter_context(resources.as_file(folder))  # e.g. a zipped install
+
+
+_EXTRACTED = ExitStack()
+atexit.register(_EXTRACTED.close)
 
 
 def bundled_names() -> list[str]:
@@ -58,6 +65,11 @@ def bundled_master(name: str = DEFAULT_PLAN) -> Path:
     path = bundled_folder() / f"{name}{_MASTER_SUFFIX}"
     if not path.is_file():
         choices = "、".join(bundled_names())
+        if not choices:
+            raise UsageError(
+                "同梱の計画マスタが見つかりません。インストールが不完全です。"
+                "shinchoku をインストールし直してください。"
+            )
         raise UsageError(f"同梱の計画「{name}」はありません。次から選んでください: {choices}")
     return path
 
@@ -68,6 +80,11 @@ def bundled_plans() -> list[tuple[str, Plan]]:
 
 
 BUNDLED_MASTER = bundled_master(DEFAULT_PLAN)
+
+
+def demo_master(out: Path, name: str = DEFAULT_PLAN) -> Path:
+    """Where the demo puts its copy of bundled plan `name`'s master."""
+    return out / f"{name}{_MASTER_SUFFIX}"
 
 
 def demo_years(plan: Plan) -> tuple[int, tuple[int, ...]]:
@@ -84,8 +101,12 @@ def run_demo(
     name: str = DEFAULT_PLAN,
 ) -> tuple[Outcome, Path]:
     """Earlier years go into the history store first, so the trend and last year's figures
-    show; then this year's templates (with last year beside) and messy submissions are run."""
-    master = bundled_master(name)
+    show; then this year's templates (with last year beside) and messy submissions are run.
+    The run reads a copy of the bundled master in `out`: a sample to start one's own plan from
+    (an installed wheel offers no other way to it) and the demo's commands can be rerun by hand."""
+    master = demo_master(out, name)
+    with atomic_path(master) as temporary:
+        shutil.copyfile(bundled_master(name), temporary)
     plan = read_plan(master)
     demo_year, past_years = demo_years(plan)
     store = out / "shinchoku.sqlite3"
@@ -96,7 +117,10 @@ def run_demo(
         *_files(out / "テンプレート"),
         *_files(out / "集計結果"),
     ]:
-        stale.unlink()
+        try:
+            stale.unlink()
+        except OSError as error:  # on Windows: a sample still open in Excel
+            raise OutputError.from_os_error(stale, error) from None
     for year in past_years:
         folder = out / "過去年度" / years.file_label(year)
         write_templates(plan, year, folder / "テンプレート")
@@ -140,13 +164,13 @@ def make_sample_submissions(
                 continue
             target = next((t for t in plan.targets_of(row.number) if t.seq == row.target_seq), None)
             values[row.row_key] = _row_values(plan, target, year, rng, messy)
-        name = template_path(out, department, year).name
+        name = template_path(out, department, year, plan).name
         if index == 2:
-            name = f"【提出】{department}_進捗.xlsx"  # departments rename files
+            name = f"【提出】{plan.file_part(department)}_進捗.xlsx"  # departments rename files
         saved = datetime(year + 1, 5, 20 + index % 8, 9 + index % 7, 0)
         paths.append(
             fill_template(
-                template_path(templates, department, year),
+                template_path(templates, department, year, plan),
                 out / name,
                 values,
                 writer=f"担当者{index + 1}",
@@ -240,7 +264,7 @@ def _add_mistakes(
     )
     wrong = {r.row_key: first_try for r in rows[:1]}
     old = fill_template(
-        template_path(templates, first, year),
+        template_path(templates, first, year, plan),
         out / "再提出前" / f"{first}_旧.xlsx",
         wrong,
         writer="担当者1",

@@ -6,8 +6,10 @@ Message templates use str.format fields; `value` is always available.
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from pipeline.labels import ERROR, INFO, WARNING
 from pipeline.model import Finding
@@ -417,7 +419,7 @@ def finding(
     """Make a Finding of rule `code`, its message filled in from `params` and `value`."""
     rule = RULES[code]
     shown = "" if value is None else str(value)
-    message = rule.message.format_map(_Fields(value=shown, **params))
+    message = _FORMATTER.vformat(rule.message, (), _Fields(value=shown, **params))
     return Finding(
         file=file,
         sheet=sheet,
@@ -431,8 +433,27 @@ def finding(
 
 
 class _Fields(dict[str, object]):
+    """A field the caller did not give shows as empty: the finding is still reported."""
+
     def __missing__(self, name: str) -> str:
         return ""
+
+
+class _Lenient(string.Formatter):
+    """Fields formatted as the table asks, or as plain text when the value does not fit the
+    format (a missing `{length:,}` or a text where a number was expected): never an exception."""
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        return kwargs[str(key)]
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        try:
+            return str(super().format_field(value, format_spec))
+        except (TypeError, ValueError):
+            return str(value)
+
+
+_FORMATTER = _Lenient()
 
 
 _CATEGORIES = {

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from pipeline import labels as L
-from pipeline.text import canonical, key
+from pipeline.text import canonical, file_name_parts, key, safe_filename_part
 
 TargetValue = Decimal | str  # a number, or text for a qualitative (定性) target
 
@@ -190,6 +190,7 @@ class Plan:
     _expected: dict[tuple[str, int], list[ExpectedRow]] = field(
         init=False, default_factory=dict, compare=False, repr=False
     )
+    _file_parts: dict[str, str] = field(init=False, default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})
@@ -223,6 +224,16 @@ class Plan:
             or not self.by_project
             or any(self.schedule_of(p, year) is not None for p in projects)
         ]
+
+    def file_part(self, department: str) -> str:
+        """`department` as it appears in file names: valid on Windows and unique in the plan."""
+        if not self._file_parts:
+            self._file_parts.update(file_name_parts(self.departments()))
+        return self._file_parts.get(department) or safe_filename_part(department)
+
+    def renamed_in_file_names(self) -> dict[str, str]:
+        """Departments whose file-name part differs from their name (shown to the user)."""
+        return {d: self.file_part(d) for d in self.departments() if self.file_part(d) != d}
 
     def department_of_key(self, department: str) -> str | None:
         projects = self._by_department.get(key(department))

@@ -25,13 +25,14 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from pipeline import __version__, years
+from pipeline.errors import UNCHANGED, OutputError, ShinchokuError
 
 MARKER = ".shinchoku"  # in every output folder shinchoku writes: what it wrote, and when
 _NEW, _OLD = "shinchoku-new", "shinchoku-old"
 _SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None)
 
 
-class FolderError(ValueError):
+class FolderError(ShinchokuError, ValueError):
     """DIR cannot be used as an output folder (exit 2); the text is for the user."""
 
 
@@ -61,6 +62,7 @@ class OutputFolder:
         self.committed = False
         _recover(out)
         check_folder(out)
+        check_replaceable(out)
 
     def __enter__(self) -> Path:
         self.signals: list[int] = []
@@ -80,7 +82,10 @@ class OutputFolder:
         if self.signals:  # an interrupt swallowed on the way (in a destructor): still one
             raise Interrupted("", self.signals[0])
         with held_signals() as held:
-            swap(self.work, self.out)
+            try:
+                swap(self.work, self.out)
+            except OSError as error:  # Windows: a file in DIR opened (in Excel) since the start
+                raise OutputError.folder_in_use(self.out, error) from None
             self.committed = True
             if then is not None:
                 then()
@@ -101,6 +106,9 @@ class OutputFolder:
         if self.committed:
             return
         shutil.rmtree(self.work, ignore_errors=True)
+        if isinstance(error, OSError) and not self.signals:  # a full disk, a refused write
+            where = Path(error.filename) if error.filename else self.out
+            raise OutputError.from_os_error(where, error, UNCHANGED) from None
         if isinstance(error, Interrupted) and error.message:
             return
         if isinstance(error, KeyboardInterrupt) or (error is not None and self.signals):
@@ -136,6 +144,19 @@ def unchanged_message(out: Path) -> str:
     else:
         state = f"出力先 {out} には何も書き込んでいません"
     return f"中断しました。{state}。履歴にも記録していません。"
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse before anything is read or written when a file in DIR cannot be opened for
+    writing: Windows denies that while Excel has the file open, and DIR could not be replaced."""
+    if not out.is_dir():
+        return
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        try:
+            descriptor = os.open(path, os.O_RDWR)
+        except OSError as error:
+            raise OutputError.from_os_error(path, error) from None
+        os.close(descriptor)
 
 
 def check_folder(out: Path) -> None:
@@ -196,7 +217,11 @@ def swap(new: Path, out: Path) -> None:
     old = out.parent / f".{out.name}.{_OLD}.{os.getpid()}"
     shutil.rmtree(old, ignore_errors=True)
     os.replace(out, old)
-    os.replace(new, out)  # a kill between these two renames is undone by _recover
+    try:
+        os.replace(new, out)  # a kill between these two renames is undone by _recover
+    except OSError:  # refused (Windows): the previous DIR goes back, whole
+        os.replace(old, out)
+        raise
     shutil.rmtree(old)
 
 

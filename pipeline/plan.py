@@ -20,6 +20,7 @@ import python_calamine
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import labels as L
+from pipeline.errors import PlanError
 from pipeline.messages import finding
 from pipeline.model import Finding, Grade, Node, Plan, Project, Target, TargetValue
 from pipeline.text import key
@@ -27,14 +28,6 @@ from pipeline.years import YearError, parse_fiscal_year
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 CATEGORIES = ("新規", "拡充", "継続", "")
-
-
-class PlanError(Exception):
-    """The master breaks the rules; `findings` says where and how."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__(f"{len(findings)} problem(s) in the plan master")
-        self.findings = findings
 
 
 class _Cell:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pipeline import years
+from pipeline.errors import StoreError
 from pipeline.labels import SUBMITTED
 from pipeline.model import (
     FileRecord,
@@ -109,13 +110,18 @@ class Store:
     """An open history store. Use as a context manager, or call close()."""
 
     def __init__(self, path: Path, timeout: float = 30.0) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        migrate(self.db)
+        with unusable(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                migrate(self.db)
+            except BaseException:
+                self.db.close()
+                raise
 
     def __enter__(self) -> Store:
         return self
@@ -128,13 +134,14 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with unusable(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     def official_run(self, plan_id: str, year: int) -> tuple[int, int] | None:
         """(run id, rows counted) of the year's official run, if any."""
@@ -364,8 +371,10 @@ class Store:
         ]
 
     def export(self, out_dir: Path) -> list[Path]:
-        """Every table as a CSV file (UTF-8 with BOM, CRLF) for archiving and open data."""
-        out_dir.mkdir(parents=True, exist_ok=True)
+        """Every table as a CSV file (UTF-8 with BOM, CRLF) for archiving and open data; a file
+        open in Excel stops with OutputError, nothing half-written."""
+        from pipeline.xlsx import atomic_path
+
         paths = []
         for table in TABLES:
             cursor = self.db.execute(f"SELECT * FROM {table} ORDER BY rowid")
@@ -374,7 +383,8 @@ class Store:
             writer.writerow([d[0] for d in cursor.description])
             writer.writerows(cursor)
             path = out_dir / f"{table}.csv"
-            path.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+            with atomic_path(path) as temporary:
+                temporary.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
             paths.append(path)
         return paths
 
@@ -393,6 +403,33 @@ HISTORY_COLUMNS = (
     "SHA256",
     "保存日時",
 )
+
+
+@contextmanager
+def unusable(path: Path) -> Iterator[None]:
+    """SQLite's and the file system's errors as a StoreError naming the file and what to do."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise StoreError(
+                f"履歴ファイル「{path}」は別の処理が使用中です。しばらく待ってから再実行してください。"
+            ) from None
+        raise StoreError(_cannot_open(path, str(error))) from None
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"履歴ファイル「{path}」は壊れているか、履歴ファイルではありません（{error}）。"
+            "バックアップから戻すか、--db で別のファイルを指定してください。"
+        ) from None
+    except OSError as error:
+        raise StoreError(_cannot_open(path, error.strerror or type(error).__name__)) from None
+
+
+def _cannot_open(path: Path, reason: str) -> str:
+    return (
+        f"履歴ファイル「{path}」を開けません（{reason}）。"
+        "フォルダの書き込み権限を確認するか、--db で別の場所を指定してください。"
+    )
 
 
 def astuple_file(record: FileRecord) -> tuple[object, ...]:
@@ -432,7 +469,3 @@ class Recorded:
     official: bool
     previous_official: int | None = None
     note: str = ""  # why it is not official
-
-
-class StoreError(Exception):
-    """The store cannot be used; the text is for the user."""

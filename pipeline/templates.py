@@ -49,8 +49,10 @@ _WIDTHS: dict[str, tuple[int, int, bool]] = {
 _ACTOR_WIDTH = (6, 10, False)  # an actor's column holds ◎, ○ or nothing
 
 
-def template_path(out_dir: Path, department: str, year: int) -> Path:
-    return out_dir / f"進捗状況_{safe_filename_part(department)}_{years.file_label(year)}.xlsx"
+def template_path(out_dir: Path, department: str, year: int, plan: Plan | None = None) -> Path:
+    """Where `department`'s workbook goes; with `plan`, the plan's collision-free name part."""
+    part = plan.file_part(department) if plan else safe_filename_part(department)
+    return out_dir / f"進捗状況_{part}_{years.file_label(year)}.xlsx"
 
 
 def write_templates(
@@ -81,7 +83,7 @@ def write_template(
 ) -> Path:
     rows = plan.expected_rows(department, year)
     columns = template_columns(bool(history), plan)
-    path = template_path(out_dir, department, year)
+    path = template_path(out_dir, department, year, plan)
     with new_workbook(path) as book:
         book.set_properties({"title": f"{plan.name} 進捗状況シート", "company": department})
         styles = _Styles(book)

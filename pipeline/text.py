@@ -6,6 +6,7 @@ Keys are for comparing only; what is shown stays as the plan master writes it.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -63,8 +64,40 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Windows' rules for a file name (they also hold on Linux and macOS, so one rule set suffices).
+_BANNED = '\\/:*?"<>|'
+_RESERVED = {
+    "CON", "PRN", "AUX", "NUL",
+    *(f"{device}{n}" for device in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")),
+}  # fmt: skip
+# A name part's budget in UTF-8 bytes: with a prefix such as 進捗状況_ and _2024年度.xlsx the
+# whole name stays under 255 (Windows counts UTF-16 units, Linux bytes: bytes are the stricter).
+PART_BYTES = 200
+
+
 def safe_filename_part(text: str) -> str:
-    """Characters not allowed in file names (Windows rules) become full-width '＿'."""
-    banned = '\\/:*?"<>|'
-    cleaned = "".join("＿" if ch in banned or ord(ch) < 32 else ch for ch in text.strip())
-    return cleaned.rstrip(". ") or "＿"
+    """A name as part of a file name valid on Windows: characters not allowed (and control
+    characters) become full-width '＿', no trailing dot or space, no device name such as CON,
+    at most PART_BYTES bytes."""
+    cleaned = "".join("＿" if ch in _BANNED or ord(ch) < 32 else ch for ch in text.strip())
+    cleaned = cleaned.encode()[:PART_BYTES].decode(errors="ignore")
+    cleaned = cleaned.rstrip(". ") or "＿"
+    if cleaned.split(".")[0].upper() in _RESERVED:
+        cleaned += "＿"
+    return cleaned
+
+
+def file_name_parts(names: Iterable[str]) -> dict[str, str]:
+    """Each name's part of a file name: valid on Windows, and unique the way Windows compares
+    names (ignoring case) — a second name that maps to a part already taken gets _2, _3, …"""
+    parts: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        base = part = safe_filename_part(name)
+        number = 1
+        while part.casefold() in taken:
+            number += 1
+            part = f"{base}_{number}"
+        taken.add(part.casefold())
+        parts[name] = part
+    return parts

@@ -17,6 +17,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline.errors import OutputError
+
 CELL_TEXT_LIMIT = 32_767
 EXCEL_MAX_ROWS = 1_048_576  # rows on one sheet, the header included
 # From this many rows a workbook streams each row to disk as it is complete (flat memory, slower:
@@ -63,12 +65,21 @@ def write_cell(sheet: Worksheet, row: int, col: int, value: object, fmt: Any = N
 
 @contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
-    """A temporary path beside `final`, renamed onto it only when the block succeeds."""
-    final.parent.mkdir(parents=True, exist_ok=True)
+    """A temporary path beside `final`, renamed onto it only when the block succeeds.
+
+    A `final` that cannot be replaced (on Windows: open in Excel) raises OutputError and leaves
+    both the old file and the folder as they were."""
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError.from_os_error(final, error) from None
     temporary = final.with_name(f".{final.name}.{os.getpid()}.part")
     try:
         yield temporary
-        os.replace(temporary, final)
+        try:
+            os.replace(temporary, final)
+        except OSError as error:
+            raise OutputError.from_os_error(final, error) from None
     finally:
         temporary.unlink(missing_ok=True)
 

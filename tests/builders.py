@@ -69,9 +69,9 @@ def submit_all(plan: Plan, year: int, folder: Path, values: RowValues) -> Path:
     submissions = folder / "submissions"
     write_templates(plan, year, templates)
     for department in plan.departments(year):
-        source = template_path(templates, department, year)
+        source = template_path(templates, department, year, plan)
         fill_template(
-            source, template_path(submissions, department, year), values, writer="検証 太郎"
+            source, template_path(submissions, department, year, plan), values, writer="検証 太郎"
         )
     return submissions
 
@@ -90,3 +90,19 @@ def complete_row(grade: str, actual: object, lowest: str = "C") -> dict[str, obj
 
 def decimal(value: object) -> Decimal:
     return Decimal(str(value))
+
+
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10))}
+WINDOWS_RESERVED |= {f"LPT{n}" for n in range(10)}
+
+
+def windows_valid(name: str) -> bool:
+    """Windows' rules for one file name, written out independently of pipeline/text.py."""
+    return (
+        bool(name)
+        and not any(ch in '<>:"/\\|?*' or ord(ch) < 32 for ch in name)
+        and not name.endswith((".", " "))
+        and name.split(".")[0].strip().upper() not in WINDOWS_RESERVED
+        and len(name.encode("utf-16-le")) // 2 <= 255
+        and len(name.encode("utf-8")) <= 255  # Linux counts bytes
+    )

@@ -26,6 +26,7 @@ ALLOWED = {
     "PDF",
     "Markdown",
     "Excel",
+    "Python",  # doctor checks its version: a name, like Excel
     "UUID",
     "FY",
     "output",

@@ -213,3 +213,176 @@ def test_percent_styles_are_the_cell_formats_that_show_a_percent() -> None:
     style_of = {ref: int(s) for ref, s in re.findall(r'<c r="(A\d)" s="(\d+)"', xml)}
     percent = {ref for ref, s in style_of.items() if s in container.percent_styles}
     assert percent == {"A1", "A2", "A5"}, styles
+
+
+# --- what the refusal says: the reason is part of the message the department reads ----------------
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xef\xbb\xbf  %PDF-1.4\n", "PDF"),
+        (b"<!DOCTYPE html><html>", "HTML"),
+        (b"<HTML><body>", "HTML"),
+        (b"<div>" + b" " * 100 + b"<table><tr>", "HTML"),
+        (b"<?xml version='1.0'?><a/>", "XML"),
+        (b"<root/>", "XML"),
+        ("整理番号,実績値\r\n".encode(), "CSVまたはテキスト"),
+        ("整理番号\t実績値\r\n".encode("cp932"), "CSVまたはテキスト"),
+        ("提出します。".encode(), "テキスト"),
+        ("提出します。".encode("cp932"), "テキスト"),
+        (b"\xff\xfe\x00\x81\x82\x83" * 3, "不明な形式"),
+    ],
+)
+def test_what_a_renamed_file_really_is_is_named(data: bytes, reason: str) -> None:
+    assert _refusal(data) == ("F04", reason)
+
+
+def test_size_refusals_say_the_sizes_in_mb() -> None:
+    big = BOOK + b"\0" * (3 * MB)
+    code, reason = _refusal(big, Limits(max_file_bytes=2 * MB))
+    assert code == "F05" and f"ファイルサイズ {len(big) / MB:.1f}MB" in reason and "2MB" in reason
+    bomb = _deflated({"docProps/app.xml": b"<a>" + b" " * (3 * MB) + b"</a>"})
+    code, reason = _refusal(bomb, Limits(max_part_bytes=2 * MB, max_ratio=10**6))
+    assert code == "F05" and "上限" in reason
+    code, reason = _refusal(bomb, Limits(max_total_bytes=2 * MB, max_ratio=10**6))
+    assert code == "F05" and "上限" in reason
+
+
+def _deflated(replace: dict[str, bytes], extra: dict[str, bytes] | None = None) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(BOOK)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest,
+    ):
+        for info in source.infolist():
+            dest.writestr(info.filename, replace.get(info.filename, source.read(info)))
+        for name, content in (extra or {}).items():
+            dest.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_dtd_is_found_across_read_chunks_and_in_vml_parts() -> None:
+    # the DOCTYPE straddles the 64 KiB boundary of the streamed read
+    padded = b" " * ((1 << 16) - 4) + b"<!DOCTYPE a>" + b"<a/>"
+    assert _refusal(_rezip(BOOK, lambda n, c: padded if n == "xl/styles.xml" else c))[0] == "F05"
+    vml = _deflated({}, {"xl/drawings/vmlDrawing1.vml": b"<!ENTITY x 'y'><xml/>"})
+    code, reason = _refusal(vml)
+    assert code == "F05" and "DTD" in reason
+    binary = _deflated({}, {"xl/media/image1.png": b"<!DOCTYPE not xml"})
+    inspect(binary, ".xlsx", Limits())  # only XML parts are scanned
+
+
+def test_encryption_is_told_apart_from_a_plain_legacy_workbook() -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64
+    assert _refusal(ole)[0] != "F03"  # a (broken) legacy workbook, not an encrypted one
+    encrypted = ole + "EncryptedPackage".encode("utf-16-le")
+    assert _refusal(encrypted) == ("F03", "")
+    flagged = bytearray(BOOK)
+    archive = zipfile.ZipFile(io.BytesIO(BOOK))
+    first = archive.infolist()[0]
+    flagged[first.header_offset + 6] |= 0x1  # ZipCrypto flag in the local header
+    directory = bytes(flagged).rfind(b"PK\x01\x02")
+    start = bytes(flagged).find(b"PK\x01\x02")
+    flagged[start + 8] |= 0x1  # and in the first central directory entry
+    assert directory >= start
+    assert _refusal(bytes(flagged))[0] == "F03"
+    other_flag = bytearray(BOOK)
+    other_flag[start + 8] |= 0x8  # a data-descriptor flag is not encryption
+    assert inspect(bytes(other_flag), ".xlsx", Limits()).kind == "xlsx"
+
+
+def test_a_damaged_part_names_the_part() -> None:
+    data = bytearray(_deflated({}))
+    archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = next(i for i in archive.infolist() if i.filename == SHEET)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + 8] = b"\xff" * 8
+    code, reason = _refusal(bytes(data))
+    assert code == "F01" and "壊れています" in reason
+    code, reason = _refusal(b"PK\x03\x04" + b"\0" * 40)
+    assert code == "F01" and "壊れています" in reason
+
+
+def test_a_workbook_without_optional_parts_still_reads() -> None:
+    optional = ("docProps/core.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(BOOK)) as source, zipfile.ZipFile(out, "w") as dest:
+        for info in source.infolist():
+            if info.filename not in optional:
+                dest.writestr(info.filename, source.read(info))
+    container = inspect(out.getvalue(), ".xlsx", Limits())
+    assert (container.saved_at, container.saved_by, container.percent_styles) == (
+        "",
+        "",
+        frozenset(),
+    )
+    assert container.sheet_parts == {"進捗状況": ""}  # no relationships: the part is unknown
+
+
+def test_the_sheet_xml_is_handed_on_for_the_cell_scan() -> None:
+    container = inspect(BOOK, ".xlsx", Limits())
+    assert container.sheet_xml["進捗状況"] == zipfile.ZipFile(io.BytesIO(BOOK)).read(SHEET)
+
+
+def test_a_directory_entry_does_not_end_the_scan() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(BOOK)) as source, zipfile.ZipFile(out, "w") as dest:
+        dest.writestr("xl/", b"")
+        for info in source.infolist():
+            dest.writestr(info.filename, source.read(info))
+    container = inspect(out.getvalue(), ".xlsx", Limits())
+    assert container.sheet_parts == {"進捗状況": SHEET} and "進捗状況" in container.sheet_xml
+
+
+def test_core_properties_without_values_are_blank() -> None:
+    core = (
+        b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        b'metadata/core-properties" xmlns:dcterms="http://purl.org/dc/terms/">'
+        b"<cp:lastModifiedBy/><dcterms:modified/></cp:coreProperties>"
+    )
+    container = inspect(_rezip(BOOK, lambda n, c: core if n == CORE else c), ".xlsx", Limits())
+    assert (container.saved_at, container.saved_by) == ("", "")
+    broken = inspect(_rezip(BOOK, lambda n, c: b"<oops" if n == CORE else c), ".xlsx", Limits())
+    assert (broken.saved_at, broken.saved_by) == ("", "")
+
+
+def test_an_empty_sheet_and_a_large_sheet_pass_whole() -> None:
+    empty = _with_sheet_data(b"")
+    assert inspect(empty, ".xlsx", Limits()).sheet_parts == {"進捗状況": SHEET}
+    rows = b"".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"行" * 20}</t></is></c></row>'.encode()
+        for r in range(1, 3000)
+    )
+    large = _with_sheet_data(rows)
+    xml = zipfile.ZipFile(io.BytesIO(large)).read(SHEET)
+    assert len(xml) > 1 << 17  # read in several chunks
+    assert inspect(large, ".xlsx", Limits()).sheet_xml["進捗状況"] == xml
+
+
+def test_core_properties_without_the_elements_are_blank() -> None:
+    core = (
+        b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        b'metadata/core-properties"></cp:coreProperties>'
+    )
+    container = inspect(_rezip(BOOK, lambda n, c: core if n == CORE else c), ".xlsx", Limits())
+    assert (container.saved_at, container.saved_by) == ("", "")
+
+
+def test_a_hostile_number_format_id_is_no_format() -> None:
+    def change(name: str, content: bytes) -> bytes:
+        return (
+            content.replace(b'numFmtId="0"', b'numFmtId="x"')
+            if name == "xl/styles.xml"
+            else content
+        )
+
+    assert inspect(_rezip(BOOK, change), ".xlsx", Limits()).percent_styles == frozenset()
+
+
+def test_broken_zip_reasons_name_the_error() -> None:
+    assert _refusal(b"PK\x03\x04" + b"\0" * 40) == ("F01", "zip形式の圧縮データが壊れています")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dest:
+        dest.writestr("word/document.xml", b"<w/>")
+    assert _refusal(out.getvalue()) == ("F04", "zip形式ですがExcelブックの構造がありません")

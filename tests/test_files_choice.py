@@ -150,3 +150,32 @@ def test_a_time_without_offset_is_utc_whatever_the_machines_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_time_without_offset_and_one_with_are_compared_as_instants(plan: Plan) -> None:
+    naive = _file("naive.xlsx", saved="2025-05-20T09:00:00")  # UTC, as docProps writes it
+    japan = _file("japan.xlsx", saved="2025-05-20T17:00:00+09:00")  # 08:00Z: older
+    selection = select_files([Candidate(japan, "A課"), Candidate(naive, "A課")], plan)
+    assert selection.used["A課"] is naive
+    assert "2025/05/20 18:00:00 が 2025/05/20 17:00:00 より新しい" in _why(selection)
+
+
+def test_every_department_is_looked_at_even_after_a_missing_one(plan: Plan) -> None:
+    selection = select_files([Candidate(_file("b.xlsx"), "B課")], plan)
+    assert selection.used == {"B課": selection.used["B課"]}
+    assert [(f.rule, f.value, f.number, f.file) for f in selection.findings] == [
+        ("B01", "A課", "", "")
+    ]
+
+
+def test_same_saved_and_file_time_say_the_path_decided() -> None:
+    same = "2025-05-20T09:00:00Z"
+    a, b = _file("a.xlsx", saved=same), _file("b.xlsx", saved=same)
+    from pipeline.validate.files import _why as why
+
+    assert why(b, a) == "保存日時が同じため、パス名の順で後のファイルを採用"
+
+
+def test_unreported_looks_past_projects_of_departments_that_did_not_submit(plan: Plan) -> None:
+    found = unreported(plan, 2024, set(), ["B課"])
+    assert [(f.rule, f.number, f.value) for f in found] == [("B02", "1-(1)-3", "件数")]

@@ -12,6 +12,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -558,3 +559,37 @@ def test_whole_corpus_read_by_a_process_pool_gives_the_same_result(
     assert shared.read_rows == alone.read_rows
     assert shared.counted.equals(alone.counted)
     assert shared.state == alone.state
+
+
+def test_a_cp932_console_never_crashes_on_messy_submissions(
+    base: Base, corpus: Callable[[Case], Path], tmp_path: Path
+) -> None:
+    """As on Windows: the console (or a redirect) encodes in cp932. What cp932 cannot show
+    (𠮷, 🍚) is replaced, never a UnicodeEncodeError traceback."""
+    root = tmp_path / "提出 𠮷野家🍚"
+    for case in CASES:
+        if not (case.needs_soffice or case.isolate):
+            shutil.copytree(corpus(case), root / case.name)
+    odd = root / "𠮷🍚.xlsx"
+    shutil.copy(base.filled, odd)
+    out = tmp_path / "結果 𠮷🍚"
+    env = {**os.environ, "PYTHONIOENCODING": "cp932"}
+    command = [sys.executable, "-m", "pipeline", "validate", str(base.master), str(root)]
+    done = subprocess.run(
+        [*command, "--year", str(YEAR), "--out", str(out)], env=env, capture_output=True
+    )
+    stderr = done.stderr.decode("cp932")
+    assert done.returncode == 1, stderr
+    assert "Traceback" not in stderr and "UnicodeEncodeError" not in stderr
+    stdout = done.stdout.decode("cp932")
+    assert "指摘: エラー" in stdout and "結果 ??" in stdout  # the path, with 𠮷🍚 replaced
+    assert (out / "検証結果.csv").is_file()
+    broken = tmp_path / "𠮷 計画マスタ.xlsx"
+    broken.write_bytes(b"not a workbook")
+    done = subprocess.run(
+        [*command[:4], str(broken), str(root), "--year", str(YEAR), "--out", str(out)],
+        env=env,
+        capture_output=True,
+    )
+    stderr = done.stderr.decode("cp932")
+    assert done.returncode == 2 and "[M08]" in stderr and "Traceback" not in stderr

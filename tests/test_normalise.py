@@ -216,3 +216,49 @@ def test_a_number_shown_by_shinchoku_reads_back(number: Decimal) -> None:
     assert parse_number(to_full_width(shown)).value == number
     if number < 0:
         assert parse_number("△" + format(-number, "f")).value == number
+
+
+@pytest.mark.parametrize("typed", ["Ａ 評価", "評価Ａ", "評価 a", "A評価 "])
+def test_grade_with_the_word_hyouka_and_spaces_is_recognised(typed: str) -> None:
+    assert parse_grade(typed, GRADES) == "A"
+
+
+@pytest.mark.parametrize("typed", ["改善 ・ 見直し", " 継続 ", "廃止・ 終了"])
+def test_outlook_typed_with_spaces_matches_the_list(typed: str) -> None:
+    choices = ("継続", "改善・見直し", "廃止・終了")
+    assert parse_choice(typed, choices) == next(c for c in choices if c[:2] in typed)
+
+
+def test_outlook_not_in_the_list_is_returned_as_typed() -> None:
+    assert parse_choice(" 検討中 ", ("継続",)) == "検討中"
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "value"),
+    [("12 回 / 年", "回/年", Decimal(12)), ("12回/年", "回 / 年", Decimal(12))],
+)
+def test_a_unit_with_spaces_is_stripped_however_it_is_spaced(
+    typed: str, unit: str, value: Decimal
+) -> None:
+    assert parse_number(typed, unit).value == value
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), float("-inf"), Decimal("NaN")])
+def test_not_a_number_cells_are_quoted_not_dropped(raw: object) -> None:
+    assert parse_number(raw, "件").value == str(raw)
+
+
+def test_a_date_cell_is_quoted_in_iso_form() -> None:
+    assert parse_number(dt.datetime(2024, 4, 1, 9, 0)).value == "2024-04-01T09:00:00"
+    assert parse_number(dt.date(2024, 4, 1)).value == "2024-04-01"
+    assert parse_number(True).value == "True"
+
+
+def test_percent_format_is_only_applied_when_the_cell_has_it() -> None:
+    assert parse_number(0.4, "%") == parse_number(0.4, "%", percent_format=False)
+    assert parse_number(0.4, "%").value == Decimal("0.4")
+
+
+def test_a_multiplier_past_the_decimal_range_is_quoted() -> None:
+    typed = "9e999999999999999999万"
+    assert parse_number(typed).value == typed

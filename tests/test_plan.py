@@ -16,8 +16,8 @@ from pipeline.plan_source import cell_value, read_source
 from tests.builders import master_sheets, write_plan
 
 REPO = Path(__file__).resolve().parents[1]
-BUNDLED = REPO / "input_templates" / "sendai2021_計画マスタ.xlsx"
-SOURCE = REPO / "input_templates" / "sendai2021"
+BUNDLED = REPO / "pipeline" / "data" / "sendai2021_計画マスタ.xlsx"
+SOURCE = REPO / "pipeline" / "data" / "sendai2021"
 
 
 def test_bundled_sendai_plan_has_the_seeds_structure() -> None:

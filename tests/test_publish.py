@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from pipeline import labels as L
 from pipeline.batch import Options, publish
 from pipeline.cli import main
+from pipeline.errors import OutputError
 from pipeline.outdir import FolderError
 from pipeline.text import key
 from tests.builders import write_plan
@@ -180,7 +181,7 @@ def test_publish_replaces_an_earlier_publication_and_refuses_other_folders(
         raise OSError("disk full")
 
     monkeypatch.setattr(pdf_module, "write_pdf", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="前回のまま"):  # the disk's refusal, said in Japanese
         publish(master, submissions, 2019, out, run_at=RUN_AT)
     assert sorted(p.name for p in out.rglob("*")) == first  # the earlier one stays whole
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []

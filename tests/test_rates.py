@@ -133,3 +133,15 @@ def test_clipping_and_summing_are_exact(values: list[Fraction], cap: Fraction) -
 
     assert exact_sum(values) == sum(values, Fraction(0))
     assert [clipped(v, cap) for v in values] == [min(max(v, Fraction(0)), cap) for v in values]
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "shown"),
+    [
+        (Fraction(12345, 1000), 2, "12.35"),
+        (Fraction(-5, 1000), 2, "-0.01"),
+        (Fraction(7, 2), 0, "4"),
+    ],
+)
+def test_half_up_rounds_to_any_number_of_places(value: Fraction, places: int, shown: str) -> None:
+    assert round_half_up(value, places) == Decimal(shown)

@@ -17,6 +17,7 @@ import pytest
 from pipeline import labels as L
 from pipeline.batch import Checked, Options, check_folder
 from pipeline.messages import RULES
+from pipeline.model import Finding
 from pipeline.plan import PlanError, read_plan
 from pipeline.plan_source import write_master
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
@@ -42,6 +43,7 @@ class Scenario:
     build: Build
     expect: tuple[Where, ...]
     absent: tuple[Where, ...] = ()  # findings that must not be there
+    says: tuple[str, ...] = ()  # what the first expected finding's message must contain
 
 
 def _case(name: str) -> Build:
@@ -101,7 +103,7 @@ SCENARIOS: dict[str, Scenario] = {
     "F07": Scenario(_case("meta_other_plan"), (("F07", MAIN, META, ""),)),
     "F08": Scenario(_case("last_years_template"), (("F08", MAIN, META, ""),)),
     "F09": Scenario(_case("renamed_header"), (("F09", MAIN, SHEET, "A6"),)),
-    "F10": Scenario(_case("meta_removed"), (("F10", MAIN, "", ""),)),
+    "F10": Scenario(_case("meta_removed"), (("F10", MAIN, "", ""),), says=("「A課」の様式",)),
     "F11": Scenario(_case("meta_removed_and_numbers_unknown"), (("F11", MAIN, "", ""),)),
     "F12": Scenario(_case("xlsm_with_macros"), (("F12", "進捗状況_A課_2025年度.xlsm", "", ""),)),
     "F13": Scenario(_case("older_template_version"), (("F13", MAIN, META, ""),)),
@@ -127,6 +129,22 @@ SCENARIOS: dict[str, Scenario] = {
     "V13": Scenario(with_xml_cell("K7", _long_text(32_768)), (("V13", MAIN, SHEET, "K7"),)),
     "V13 at the limit": Scenario(
         with_xml_cell("K7", _long_text(32_767)), (), absent=(("V13", MAIN, SHEET, "K7"),)
+    ),
+    "V05": Scenario(
+        _case("grade_missing"), (("V05", MAIN, SHEET, "J7"),), says=("「A」「B」「C」 から",)
+    ),
+    "V06": Scenario(
+        _case("grade_d"), (("V06", MAIN, SHEET, "J7"),), says=("「D」", "「A」「B」「C」 から")
+    ),
+    "V09": Scenario(
+        _case("outlook_not_in_list"),
+        (("V09", MAIN, SHEET, "M7"),),
+        says=("「" + "」「".join(L.OUTLOOK_CHOICES) + "」 から",),
+    ),
+    "V12": Scenario(
+        _case("outlook_missing"),
+        (("V12", MAIN, SHEET, "M7"),),
+        says=("「" + "」「".join(L.OUTLOOK_CHOICES) + "」 から",),
     ),
     "V14": Scenario(edited({"H7": "1e15"}), (("V14", MAIN, SHEET, "H7"),)),
     "V14 just below": Scenario(
@@ -160,8 +178,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
     return make_base(tmp_path_factory.mktemp("base"))
 
 
+def _where_of(f: Finding) -> Where:
+    return (f.rule, f.file, f.sheet, f.cell)
+
+
 def _where(checked: Checked) -> set[Where]:
-    return {(f.rule, f.file, f.sheet, f.cell) for f in checked.findings}
+    return {_where_of(f) for f in checked.findings}
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -180,6 +202,14 @@ def test_rule_is_produced_where_it_points(name: str, base: Base, tmp_path: Path)
         assert expected in seen, f"{expected} not found; found:\n{shown}"
     for unexpected in scenario.absent:
         assert unexpected not in seen, f"{unexpected} found"
+    if scenario.says:
+        first = scenario.expect[0]
+        (message,) = [f.message for f in checked.findings if _where_of(f) == first]
+        for text in scenario.says:
+            assert text in message, message
+    if name == "F10":  # its feedback goes to the department the rows belong to
+        claimed = [i.claimed for s, i in checked.submissions if s.file.path == MAIN]
+        assert claimed == ["A課"]
 
 
 # --- consistency (C): a plan with every direction ------------------------------------------------
@@ -331,3 +361,29 @@ def _covered() -> set[str]:
 def test_every_rule_in_the_table_is_produced_by_a_test() -> None:
     assert sorted(set(RULES) - _covered()) == []
     assert sorted(_covered() - set(RULES)) == []
+
+
+def test_value_findings_quote_value_and_number_in_row_order(base: Base, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # row 10 (a project without a target) first in the file's cells, then rows 8 and 7
+    edited({"M10": "様子見", "J8": "C", "L8": None, "J7": "D", "M7": None, "K7": None})(
+        base, folder
+    )
+    checked = check_folder(base.plan, folder, YEAR, Options(workers=1))
+    values = [
+        (f.cell, f.rule, f.number, f.value)
+        for f in checked.findings
+        if f.file == MAIN and f.rule.startswith("V")
+    ]
+    assert values == [
+        ("J7", "V06", "1-(1)-①", "D"),
+        ("K7", "V07", "1-(1)-①", ""),
+        ("M7", "V12", "1-(1)-①", ""),
+        ("L8", "V08", "1-(1)-①", ""),
+        ("M10", "V09", "1-(1)-③", "様子見"),
+    ]
+    messages = {f.cell: f.message for f in checked.findings if f.file == MAIN}
+    assert "自己評価「D」は評価区分にありません" in messages["J7"]
+    assert "自己評価が「C」のときは" in messages["L8"]
+    assert "今後の方向性「様子見」は選択肢にありません" in messages["M10"]

@@ -356,7 +356,7 @@ def test_templates_show_last_years_figures_and_read_back_cleanly(tmp_path: Path)
         plan, 2024, tmp_path / "y1", {(key("1-(1)-①"), key("件数")): complete_row("B", 90)}
     )
     run(master, submissions, 2024, tmp_path / "out1", Options(store=store))
-    [path] = make_templates(master, 2025, tmp_path / "t2025", store)
+    [path] = make_templates(master, 2025, tmp_path / "t2025", store).paths
     sheet = load_workbook(path)[L.PROGRESS_SHEET]
     header = {c.value: c.column_letter for c in sheet[6] if c.value}
     assert sheet[f"{header[L.PREV_ACTUAL]}7"].value == 90

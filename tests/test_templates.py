@@ -125,3 +125,52 @@ def test_prints_on_a4_landscape_fit_to_width_with_repeated_header(plan_and_books
 
 def test_template_path_uses_the_file_name_year() -> None:
     assert template_path(Path("d"), "A課", 2024).name == "進捗状況_A課_2024年度.xlsx"
+
+
+def test_department_names_windows_cannot_hold_are_mapped_and_shown(tmp_path: Path) -> None:
+    """担当課 names with : / ? a trailing dot, a device name and a case twin: every file the
+    secretariat writes or sends back has a name valid on Windows, no two differ only by case,
+    and the mapping is shown."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from pipeline.samples import fill_template
+    from tests.builders import windows_valid
+
+    departments = ["総務局:総務課", "市民局/地域政策課", "環境局?", "財政課.", "CON"]
+    departments += ["ABC課", "abc課"]
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[
+            [f"1-(1)-{n}", f"事業{n}", "1-(1)", d, "", "", ""] for n, d in enumerate(departments, 1)
+        ],
+        targets=[[f"1-(1)-{n}", "件数", "件", "増加", "", "100"] for n in range(1, 8)],
+        years=[2024],
+    )
+    master, plan = write_plan(sheets, tmp_path)
+    result = CliRunner().invoke(
+        main, ["templates", str(master), "--year", "2024", "--out", str(tmp_path / "配布")]
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "配布").iterdir())
+    assert len(names) == len(departments)
+    assert all(windows_valid(n) for n in names), names
+    assert len({n.casefold() for n in names}) == len(names)
+    for department in ["総務局:総務課", "市民局/地域政策課", "環境局?", "財政課.", "CON", "abc課"]:
+        part = plan.file_part(department)
+        assert f"「{department}」はファイル名では「{part}」" in result.output
+    assert "「ABC課」" not in result.output  # the first of the twins keeps its name
+    # the departments fill in what they received; each is read back as its own department
+    submissions = tmp_path / "提出"
+    for department in departments:
+        source = template_path(tmp_path / "配布", department, 2024, plan)
+        fill_template(source, submissions / source.name, {}, writer="担当")
+    out = tmp_path / "結果"
+    result = CliRunner().invoke(
+        main, ["validate", str(master), str(submissions), "--year", "2024", "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output  # the empty rows are errors
+    feedback = sorted(p.name for p in (out / L.FEEDBACK_SHEET).iterdir())
+    assert len(feedback) == len(departments) and all(windows_valid(n) for n in feedback)
+    assert len({n.casefold() for n in feedback}) == len(feedback)
+    assert all(windows_valid(p.name) for p in out.iterdir())

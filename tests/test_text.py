@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.text import display_width, key, safe_filename_part
+from pipeline.text import display_width, file_name_parts, key, safe_filename_part
+from tests.builders import windows_valid
 
 BANNED = '\\/:*?"<>|'
 
@@ -60,3 +61,34 @@ def test_canonical_spells_equal_numbers_as_written_whatever_came_before() -> Non
 
     assert [canonical(Decimal("0")), canonical(Decimal("-0"))] == ["0", "-0"]
     assert [canonical(-0.0), canonical(0.0), canonical(66000.0)] == ["-0", "0", "66000"]
+
+
+@pytest.mark.parametrize(
+    ("name", "part"),
+    [
+        ("CON", "CON＿"),
+        ("aux.課", "aux.課＿"),
+        ("Com1", "Com1＿"),
+        ("総務課.", "総務課"),
+        ("課 ", "課"),
+    ],
+)
+def test_device_names_and_trailing_dots_are_mapped(name: str, part: str) -> None:
+    assert safe_filename_part(name) == part
+
+
+def test_a_very_long_name_is_cut_to_fit_a_file_name() -> None:
+    part = safe_filename_part("とても長い課の名前" * 40)
+    assert windows_valid(f"進捗状況_{part}_2024年度.xlsx")
+    assert windows_valid(f"指摘事項_{part}_2024年度.xlsx")
+
+
+@given(st.lists(st.text(max_size=120), max_size=12))
+def test_file_name_parts_are_valid_and_unique_as_windows_compares(names: list[str]) -> None:
+    parts = file_name_parts(names)
+    assert set(parts) == set(names)
+    for part in parts.values():
+        assert windows_valid(f"進捗状況_{part}_2024年度.xlsx"), part
+        assert windows_valid(part), part
+    folded = [p.casefold() for p in parts.values()]
+    assert len(folded) == len(set(folded))

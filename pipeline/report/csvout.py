@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.report.tables import Table, plain_number
+from pipeline.text import safe_filename_part
 from pipeline.xlsx import atomic_path
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +38,7 @@ def write_csv(table: Table, out_dir: Path) -> Path:
     writer.writerow([table.columns[i].name for i in kept])
     for row in table.rows:
         writer.writerow([csv_cell(row[i], table.columns[i].kind) for i in kept])
-    path = out_dir / f"{table.name}.csv"
+    path = out_dir / f"{safe_filename_part(table.name)}.csv"  # a level named in the master
     with atomic_path(path) as temporary:
         temporary.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
     return path

@@ -45,11 +45,11 @@ _HEADER = (
 )
 
 
-def feedback_path(out_dir: Path, department: str, year: int) -> Path:
-    return (
-        out_dir
-        / f"{L.FEEDBACK_SHEET}_{safe_filename_part(department)}_{years.file_label(year)}.xlsx"
-    )
+def feedback_path(out_dir: Path, department: str, year: int, part: str | None = None) -> Path:
+    """Where `department`'s feedback goes; `part` is its name in file names (Plan.file_part:
+    valid on Windows and unique in the plan), else made from the name alone."""
+    part = part or safe_filename_part(department)
+    return out_dir / f"{L.FEEDBACK_SHEET}_{part}_{years.file_label(year)}.xlsx"
 
 
 def set_text(cell: Cell, value: object) -> None:
@@ -66,6 +66,7 @@ def write_feedback(
     department: str,
     year: int,
     findings: Sequence[Finding],
+    part: str | None = None,
 ) -> Path:
     book = _copy_of(source, file)
     name = next((n for n in book.sheetnames if key(n) == key(L.PROGRESS_SHEET)), None)
@@ -74,7 +75,7 @@ def write_feedback(
         _mark_cells(progress, findings)
     title = f"指摘事項　{department}　{years.display(year)}"
     _findings_sheet(book, findings, name, title)
-    path = feedback_path(out_dir, department, year)
+    path = feedback_path(out_dir, department, year, part)
     with atomic_path(path) as temporary:
         book.save(temporary)
     return path
