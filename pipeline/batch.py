@@ -229,7 +229,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True)
         if n is not None
     }
-    explained = {key(n) for n in merged[L.NUMBER] if n is not None and key(n)}  # present
+    explained = {k for n in merged[L.NUMBER] if (k := key(n))}  # present
     # a department whose file was rejected whole (F09) has its reason; no B02 for its projects
     unreadable_used = {d for d, f in selection.used.items() if not f.readable}
     readable_used = [d for d in selection.used if d not in unreadable_used]
@@ -292,11 +292,11 @@ def _secretariat_mistakes(
         kept = [f for f in findings if f.rule != "B01"]  # every department 未提出: same mistake
         return None, [*kept, finding("B06", value=str(root))]
     readable = [s.file for s, _ in identified if s.file.readable]
+    wrong_year = {f.file for f in findings if f.rule == "F08"}
     years_found = Counter(
         y
         for file in readable
-        if (y := _year_of(file.meta_value(L.META_YEAR))) is not None
-        and any(f.rule == "F08" and f.file == file.path for f in findings)
+        if file.path in wrong_year and (y := _year_of(file.meta_value(L.META_YEAR))) is not None
     )
     if years_found and sum(years_found.values()) * 2 > len(readable):
         other, n = years_found.most_common(1)[0]
