@@ -151,14 +151,11 @@ def chart_of(table: Table, plan: Plan, title: str, label_column: str = "") -> Ch
     return Chart(title, tuple(bars), tuple((g.code, g.label) for g in plan.grades))
 
 
+LONG_COLUMNS = (L.WORK_DONE, L.ISSUES)  # shown as paragraphs under a project's figures
+
+
 def _decimal(value: object) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
-
-
-def rows_as_text(table: Table) -> list[list[str]]:
-    return [
-        [shown(v, c.kind) for v, c in zip(row, table.columns, strict=True)] for row in table.rows
-    ]
 
 
 def entries(edition: Edition) -> list[Entry]:

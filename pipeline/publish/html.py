@@ -14,6 +14,7 @@ from pipeline import labels as L
 from pipeline import years
 from pipeline.publish import charts
 from pipeline.publish.content import (
+    LONG_COLUMNS,
     Chart,
     Edition,
     Entry,
@@ -25,8 +26,6 @@ from pipeline.publish.content import (
     shown,
 )
 from pipeline.report.tables import Table
-
-LONG_COLUMNS = (L.WORK_DONE, L.ISSUES)  # shown as paragraphs under a project's figures
 
 
 @dataclass(frozen=True)

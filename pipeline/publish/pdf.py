@@ -33,6 +33,7 @@ from reportlab.platypus import (
 from pipeline import labels as L
 from pipeline.publish.charts import COLORS
 from pipeline.publish.content import (
+    LONG_COLUMNS,
     Chart,
     Edition,
     breakdowns,
@@ -88,12 +89,8 @@ def write_pdf(edition: Edition, path: Path) -> Path:
         story += _table_section(
             "全体の状況", summary, chart_of(summary, plan, "評価区分の割合"), styles
         )
-    for level in plan.levels[1:]:
-        table = edition.table(L.per_level(level))
-        if table is not None:
-            chart = chart_of(table, plan, f"評価区分の割合（{table.name}）")
-            story += _table_section(f"{table.name}の状況", table, chart, styles)
-    for table in breakdowns(edition):
+    levels = [edition.table(L.per_level(level)) for level in plan.levels[1:]]
+    for table in [*(t for t in levels if t is not None), *breakdowns(edition)]:
         chart = chart_of(table, plan, f"評価区分の割合（{table.name}）")
         story += _table_section(f"{table.name}の状況", table, chart, styles)
     trend = edition.table(L.TREND_SHEET)
@@ -214,7 +211,6 @@ def _notes(edition: Edition, styles: dict[str, ParagraphStyle]) -> list[Any]:
 
 
 _FIGURE_COLUMNS = (L.TARGET_NAME, L.UNIT, L.TARGET, L.ACTUAL, L.RATE, L.GRADE, L.OUTLOOK)
-_LONG = (L.WORK_DONE, L.ISSUES)  # flowing text under the table
 
 
 def _figure_columns(rows: Sequence[dict[str, str]]) -> list[str]:
@@ -223,7 +219,7 @@ def _figure_columns(rows: Sequence[dict[str, str]]) -> list[str]:
     first = rows[0] if rows else {}
     if L.TARGET_NAME in first:
         return [name for name in _FIGURE_COLUMNS if name in first]
-    return [name for name in first if name not in _LONG]
+    return [name for name in first if name not in LONG_COLUMNS]
 
 
 def _projects(edition: Edition, styles: dict[str, ParagraphStyle]) -> list[Any]:
@@ -253,7 +249,7 @@ def _projects(edition: Edition, styles: dict[str, ParagraphStyle]) -> list[Any]:
                 grid.setStyle(_GRID)
                 story.append(KeepTogether([*heading, grid]))  # a long table still splits
                 for r in project.rows:
-                    for name in _LONG:
+                    for name in LONG_COLUMNS:
                         if r.get(name):
                             label = (
                                 f"{name}（{r.get(L.TARGET_NAME, '')}）"
