@@ -261,7 +261,7 @@ class Plan:
             return None
         if project.schedule is None:
             return ""
-        return dict(project.schedule).get(year)
+        return next((word for at, word in project.schedule if at == year), None)
 
     def units(self, year: int) -> Iterator[tuple[Project, Target | None]]:
         """What is graded in `year`, in master order: each target with a value for the year, or

@@ -672,12 +672,13 @@ def _schedule(
     if not _require_columns(sheet, rows, (L.NUMBER,), p):
         return projects
     start, end = period
-    columns = _year_columns(_header(rows), sheet, p)
+    header = _header(rows)
+    columns = _year_columns(header, sheet, p)
     if not columns:
         p.add("M02", sheet, "A1", column=f"年度（例: {start}年度）")
     for label, year in columns.items():
         if not start <= year <= end:
-            header_at = _header(rows).index(label)
+            header_at = header.index(label)
             p.add(
                 "M04",
                 sheet,
