@@ -279,9 +279,7 @@ class _Supervisor:
         assert worker.task is not None
         try:
             status, index, result = worker.conn.recv()
-        except (EOFError, OSError):
-            return "died"
-        except Exception:  # an answer cut off midway
+        except Exception:  # no answer (EOFError, OSError) or one cut off midway
             return "died"
         if status != "ok":
             return str(status)
