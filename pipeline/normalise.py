@@ -29,9 +29,8 @@ from pipeline.model import (
     Grade,
     SubmittedFile,
 )
-from pipeline.text import key
+from pipeline.text import key, only_dashes
 
-_DASH_ONLY = re.compile(r"^[-‐‑‒–—―−ー－─━]+$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 _MULTIPLIERS = {"万": Decimal(10_000), "千": Decimal(1_000)}
 _NEGATIVE_MARKS = ("△", "▲")
@@ -66,7 +65,7 @@ def parse_number(raw: object, unit: str = "", percent_format: bool = False) -> P
 def _parse_text(raw: str, unit: str) -> Parsed:
     text = unicodedata.normalize("NFKC", raw).strip()
     text = re.sub(r"\s+", "", text)
-    if _DASH_ONLY.match(text):
+    if only_dashes(text):
         return Parsed(None)
     sign = Decimal(1)
     if text.startswith(_NEGATIVE_MARKS):

@@ -122,16 +122,6 @@ def _facts(
     return CellFacts(formula, bool(value and value.group(1).strip()), error, percent)
 
 
-def column_letters(index: int) -> str:
-    """0 -> 'A', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _scan_in_order(
     xml: bytes, columns: set[int], percent_styles: frozenset[int]
 ) -> dict[tuple[int, int], CellFacts]:

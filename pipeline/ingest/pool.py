@@ -173,15 +173,13 @@ def _quiet() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
-def _cap_memory(limit: int) -> bool:
+def _cap_memory(limit: int) -> None:
     """Cap this process's address space at what it holds now plus `limit` (never above a cap
-    set from outside, e.g. `ulimit -v`). False where there is no such limit (the parent's
-    watchdog then watches resident memory)."""
-    if not sys.platform.startswith("linux"):
-        return False  # macOS does not enforce RLIMIT_AS; Windows has no resource module
+    set from outside, e.g. `ulimit -v`). Called on Linux only: elsewhere the parent's watchdog
+    watches resident memory (see needs_watchdog)."""
     import resource
 
-    try:
+    with contextlib.suppress(OSError, ValueError):
         with open("/proc/self/statm") as statm:
             held = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -191,9 +189,6 @@ def _cap_memory(limit: int) -> bool:
         if soft != resource.RLIM_INFINITY:
             cap = min(cap, soft)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def needs_watchdog() -> bool:

@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 import python_calamine
+from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import labels as L
-from pipeline.ingest.cells import CellFacts, column_letters, scan
+from pipeline.ingest.cells import CellFacts, scan
 from pipeline.ingest.container import inspect, too_big
 from pipeline.ingest.limits import Container, Limits, Refused
 from pipeline.messages import finding
@@ -93,7 +94,7 @@ def read_submission(
     relative = shown_path(path, root)
     stat = path.stat()
     data = path.read_bytes() if stat.st_size <= limits.max_file_bytes else None
-    base = file_facts(path, relative, data)
+    base = file_facts(path, relative, data, stat)
     try:
         if data is None:  # never read whole: its size on disk says enough
             raise Refused("F05", too_big(stat.st_size, limits))
@@ -103,9 +104,12 @@ def read_submission(
         return refused_submission(base, refused.code, refused.reason, path, layout)
 
 
-def file_facts(path: Path, relative: str, data: bytes | None = None) -> SubmittedFile:
-    """Name, size, SHA-256 and file time; the hash is streamed when the bytes are not at hand."""
-    stat = path.stat()
+def file_facts(
+    path: Path, relative: str, data: bytes | None = None, stat: os.stat_result | None = None
+) -> SubmittedFile:
+    """Name, size, SHA-256 and file time; the hash is streamed when the bytes are not at hand
+    (`stat`: the file's, when the caller has it already)."""
+    stat = stat or path.stat()
     if data is None:
         digest = hashlib.sha256()
         with path.open("rb") as stream:
@@ -379,4 +383,5 @@ def _text(value: object) -> str:
 
 
 def _letter(index: int) -> str:
-    return column_letters(index)
+    """0 -> 'A', 26 -> 'AA' (xlsxwriter's helper: one way to spell a column everywhere)."""
+    return str(xl_col_to_name(index))

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import labels as L
 from pipeline import years
@@ -25,6 +27,7 @@ from pipeline.xlsx import (
     write_cell,
 )
 
+T = TypeVar("T")
 _COLORS = ("#2F5597", "#70AD47", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5")
 _NUM_FORMATS = {"int": "#,##0", "percent": "0.0%", "number": "#,##0.###"}
 _MAX_WIDTH = {"wrap": 9, "text": 20, "int": 8, "number": 8, "percent": 8}
@@ -84,8 +87,14 @@ _BREAKDOWN_NOTES = {
 }
 
 
-def _chunks(rows: Sequence[tuple[object, ...]], size: int) -> list[list[tuple[object, ...]]]:
+def _chunks(rows: Sequence[T], size: int) -> list[list[T]]:
+    """`rows` in runs of `size` (one empty run for no rows: a sheet is written even so)."""
     return [list(rows[i : i + size]) for i in range(0, len(rows), size)] or [[]]
+
+
+def _chart_spans(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """(first, last) sheet rows of each chart: `rows` in runs of _BARS_PER_CHART bars."""
+    return [(run[0], run[-1]) for run in _chunks(rows, _BARS_PER_CHART) if run]
 
 
 class _Styles:
@@ -245,7 +254,7 @@ def _highlight_lowest(sheet: Any, styles: _Styles, table: Table, count: int, low
     if count == 0:
         return
     grade_col = next(i for i, c in enumerate(table.columns) if c.name == L.GRADE)
-    letter = _letter(grade_col)
+    letter = xl_col_to_name(grade_col)
     sheet.conditional_format(
         1,
         0,
@@ -257,12 +266,6 @@ def _highlight_lowest(sheet: Any, styles: _Styles, table: Table, count: int, low
             "format": styles.lowest,
         },
     )
-
-
-def _letter(index: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-
-    return str(xl_col_to_name(index))
 
 
 _TABLE_TOP = 5  # 0-based row of the summary table's header on 概要 and level sheets
@@ -314,10 +317,7 @@ def _summary_body(
         sheet.freeze_panes(_TABLE_TOP + 1, 1)
         return
     first = _TABLE_TOP + 1
-    spans = [
-        (first + i, first + min(i + _BARS_PER_CHART, len(table.rows)) - 1)
-        for i in range(0, len(table.rows), _BARS_PER_CHART)
-    ]
+    spans = _chart_spans([first + i for i in range(len(table.rows))])
     title = f"評価区分の割合（{table.name}）"
     charts = [_share_chart(book, info, table, span, labels, title) for span in spans]
     for chart in charts:
@@ -418,10 +418,7 @@ def _trend_sheet(book: Any, styles: _Styles, info: RunInfo, table: Table) -> Non
     widths = _write_table(sheet, styles, table, top)
     names = [c.name for c in table.columns]
     totals = [i for i, row in enumerate(table.rows) if row[names.index(L.SCOPE)] == L.TOTAL]
-    spans = [
-        (top + 1 + totals[i], top + 1 + totals[min(i + _BARS_PER_CHART, len(totals)) - 1])
-        for i in range(0, len(totals), _BARS_PER_CHART)
-    ]  # the 全体 rows come first, one per year
+    spans = _chart_spans([top + 1 + i for i in totals])  # the 全体 rows, one per year
     era = names.index(L.ERA_YEAR)
     title = "評価区分の割合の推移（全体）"
     charts = [_share_chart(book, info, table, span, era, title) for span in spans]
