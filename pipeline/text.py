@@ -25,7 +25,10 @@ def key(value: object) -> str:
     """The matching key of a cell value ('' for empty)."""
     if value is None:
         return ""
-    return _text_key(value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():  # NFKC leaves ASCII as it is, and '-' is the one ASCII dash
+        return text.strip()
+    return _text_key(text)
 
 
 @lru_cache(maxsize=65536)
