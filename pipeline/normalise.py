@@ -138,8 +138,14 @@ def parse_text(raw: object) -> str | None:
 def normalise(
     raw: pd.DataFrame, grades: tuple[Grade, ...], files: Mapping[str, SubmittedFile]
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    """Add typed columns to the merged raw rows; conversions to double-check become warnings."""
-    raw = raw.astype(object).where(raw.notna(), None)  # pandas may turn empty cells into NaN
+    """Add typed columns to the merged rows (schemas.frames.MatchedRows -> TypedRows);
+    conversions to double-check become warnings."""
+    from schemas.frames import check_matched, check_typed  # pandera: imported while files are read
+
+    check_matched(raw)
+    cells = [c for c in raw.columns if c not in _NOT_CELLS]
+    raw = raw.copy()
+    raw[cells] = raw[cells].astype(object).where(raw[cells].notna(), None)  # NaN: empty cells
     typed = raw.copy()
     findings: list[Finding] = []
     actuals: list[object] = []
@@ -170,7 +176,10 @@ def normalise(
         if label in raw.columns:  # 協働の相手: plans graded per project only
             typed[label] = _each(raw[label], parse_text)
     findings += _overlong(raw, files)
-    return typed, findings
+    return check_typed(typed), findings
+
+
+_NOT_CELLS = (ROW, PERCENT)  # the raw rows' integer and boolean columns: kept as they are
 
 
 def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:

@@ -82,7 +82,17 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
 
 
 def empty_rows(layout: Layout = TARGET_LAYOUT) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in layout.raw_columns})
+    """No rows, in the columns and dtypes of schemas.frames.RawRows."""
+    return _typed(pd.DataFrame({c: pd.Series(dtype=object) for c in layout.raw_columns}))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Raw rows' dtypes (schemas.frames.RawRows): the sheet row an integer, the percent flag a
+    bool, every cell an object (values exactly as the reader gave them)."""
+    index = frame.index  # set column by column: 5x cheaper than DataFrame.astype
+    frame[ROW] = pd.Series(frame[ROW].tolist(), index=index, dtype="int64")
+    frame[PERCENT] = pd.Series(frame[PERCENT].tolist(), index=index, dtype=bool)
+    return frame
 
 
 def read_submission(
@@ -341,7 +351,7 @@ def _data_rows(
         rows.append(row)
     if not rows:
         return empty_rows(layout), findings
-    return pd.DataFrame(rows, columns=list(raw_columns), dtype=object), findings
+    return _typed(pd.DataFrame(rows, columns=list(raw_columns), dtype=object)), findings
 
 
 def _blank_row(row: list[object]) -> bool:

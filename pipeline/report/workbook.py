@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from pipeline.model import Plan
 from pipeline.report.tables import Table
 from pipeline.text import display_width
 from pipeline.xlsx import (
+    CELL_TEXT_LIMIT,
     EXCEL_MAX_ROWS,
     FONT,
     HEADER,
@@ -298,10 +300,19 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
 
 
+_PLAIN_TEXT = re.compile("[^&<>_\\x00-\\x1f\\ufffe\\uffff]*")  # no character to escape
+
+
 def _inline(text: str) -> str:
     """An inline string's <is> element, escaped as xlsxwriter escapes text: over-long text cut
     visibly, _xHHHH_ look-alikes and control characters in Excel's _xHHHH_ form, & < > as
     entities, leading or trailing space kept."""
+    if (
+        len(text) <= CELL_TEXT_LIMIT
+        and _PLAIN_TEXT.fullmatch(text)
+        and not (text[0].isspace() or text[-1].isspace())
+    ):
+        return f"<is><t>{text}</t></is>"  # most cells: nothing to cut, escape or keep
     text = cut_text(text)[0]
     if "_x" in text:
         text = _ESCAPED.sub(r"_x005F\1", text)
@@ -331,7 +342,19 @@ def _may_wrap(value: object, width: float) -> bool:
 
 
 def _lines(value: object, width: float) -> int:
+    """Lines the value takes in a wrapped cell `width` wide."""
     text = _shown(value)
+    if len(text) <= 64:  # names, numbers and short notes repeat from row to row
+        return _short_lines(text, width)
+    return _text_lines(text, width)
+
+
+@lru_cache(maxsize=65536)
+def _short_lines(text: str, width: float) -> int:
+    return _text_lines(text, width)
+
+
+def _text_lines(text: str, width: float) -> int:
     return sum(
         max(1, math.ceil(display_width(part) / max(width - 1.5, 1))) for part in text.split("\n")
     )
