@@ -66,7 +66,7 @@ def write_site(edition: Edition, out: Path) -> list[Path]:
         "edition": edition,
         "entries": pages,
         "year_label": years.display(edition.year),
-        "run_at": f"{edition.run_at:%Y-%m-%d %H:%M}",
+        "run_at": edition.run_at_shown,
         "grades": [(g.code, g.label) for g in plan.grades],
         "long_columns": LONG_COLUMNS,
         "notes": notes(edition),
