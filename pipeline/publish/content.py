@@ -29,6 +29,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
+    """A stacked 100 % bar chart of grade shares, one bar per row of a summary-shaped table."""
+
     title: str
     bars: tuple[Bar, ...]
     grades: tuple[tuple[str, str], ...]  # (code, label)
@@ -69,6 +71,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class Edition:
+    """What one publication shows: the plan, the year, when the figures were computed, and the
+    tables the public sees."""
+
     plan: Plan
     year: int
     run_at: datetime

@@ -30,6 +30,8 @@ from pipeline.report.tables import Table
 
 @dataclass(frozen=True)
 class TableView:
+    """A table as the page template shows it: every cell already text, with its kind for CSS."""
+
     name: str
     caption: str
     headers: tuple[str, ...]
@@ -38,6 +40,7 @@ class TableView:
 
 
 def view(table: Table, caption: str, chart: Markup | None = None) -> TableView:
+    """The CSV columns of `table` as text cells, numbers shown as on the committee's sheets."""
     kept = [i for i, c in enumerate(table.columns) if c.in_csv]
     rows = tuple(
         tuple((shown(row[i], table.columns[i].kind), table.columns[i].kind) for i in kept)

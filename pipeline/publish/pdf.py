@@ -77,6 +77,7 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
 
 
 def write_pdf(edition: Edition, path: Path) -> Path:
+    """The committee's report as an A4 PDF with selectable Japanese text (CID font, no files)."""
     styles = _styles()
     story: list[Any] = [
         _p(edition.title, styles["title"]),
