@@ -142,6 +142,7 @@ def with_corpus(folder: Path, target: Path) -> Path:
 
 
 def corpus_files() -> list[Path]:
+    """The hostile corpus's workbooks."""
     return [
         p
         for p in CORPUS.rglob("*")
@@ -150,12 +151,14 @@ def corpus_files() -> list[Path]:
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process plus its largest waited-for child, in MB."""
     self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return (self + children) / 1024  # Linux reports KiB
 
 
 def measure(kind: str, master: Path, folder: Path, out: Path) -> dict[str, object]:
+    """One measurement of `kind` (shinchoku, naive, calamine) on the workbooks of `folder`."""
     started = time.perf_counter()
     paths = sorted(folder.glob("*.xlsx"))  # the genuine files (a corpus lies in a subfolder)
     result: dict[str, object] = {}
@@ -215,6 +218,7 @@ def cpu_seconds() -> float:
 
 
 def in_process(kind: str, master: Path, folder: Path, out: Path) -> dict[str, object]:
+    """`measure` in a fresh process, so that its peak memory is its own."""
     command = [sys.executable, __file__, "--measure", kind, str(master), str(folder), str(out)]
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -239,6 +243,7 @@ def timed_command(command: list[str], repeat: int = 3) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Print the table for each N, with --help and the city run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", default="40,1000", help="comma-separated N (files)")
     parser.add_argument("--rows", type=int, default=60, help="rows per file")

@@ -52,6 +52,8 @@ class TargetResult:
 
 @dataclass(frozen=True)
 class SummaryRow:
+    """One row of a summary table: a scope's targets, grades, shares and average rate."""
+
     scope: str  # 全体, or the node's name
     code: str  # blank for 全体
     targets_set: int
@@ -65,11 +67,14 @@ class SummaryRow:
 
 @dataclass(frozen=True)
 class LevelTable:
+    """The summary rows of one level of the plan's hierarchy."""
+
     level: str  # the level's label, e.g. 分野
     rows: tuple[SummaryRow, ...]  # 全体 first, then the level's nodes in master order
 
     @property
     def name(self) -> str:
+        """The sheet's name, e.g. 分野別."""
         return L.per_level(self.level)
 
 
@@ -107,6 +112,8 @@ class Breakdown:
 
 @dataclass(frozen=True)
 class Figures:
+    """Everything the committee's tables are made from, for one year."""
+
     year: int
     tables: tuple[LevelTable, ...]  # one per level, top level first
     listing: tuple[ListingRow, ...]
@@ -116,6 +123,7 @@ class Figures:
 
     @property
     def summary(self) -> LevelTable:
+        """The top level's table (its 全体 row is the whole plan)."""
         return self.tables[0]
 
 
@@ -130,6 +138,8 @@ class RowState:
 
 
 def shares(counts: Sequence[int], method: PercentMethod = "half-up") -> tuple[Decimal | None, ...]:
+    """Each count's share in percent with one decimal: rounded half-up, or by largest remainder so
+    that a row sums to 100.0."""
     total = sum(counts)
     if total == 0:
         return tuple(None for _ in counts)
@@ -152,6 +162,7 @@ def compute(
     method: PercentMethod = "half-up",
     past: PastResults | None = None,
 ) -> Figures:
+    """The figures of `year` from the counted rows (schemas.frames.RatedRows)."""
     state = state or RowState()
     counted_rows = records(counted)
     rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in counted_rows}

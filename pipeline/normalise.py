@@ -46,6 +46,8 @@ class Parsed:
 
 
 def parse_number(raw: object, unit: str = "", percent_format: bool = False) -> Parsed:
+    """A 実績値 as a Decimal, None (no value) or the text as typed; 万/千 and percent
+    formats come with the warning to double-check."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return Parsed(None)
     if isinstance(raw, bool | dt.date | dt.time | dt.timedelta):
@@ -124,6 +126,7 @@ def parse_grade(raw: object, grades: tuple[Grade, ...]) -> str | None:
 
 
 def parse_choice(raw: object, choices: tuple[str, ...]) -> str | None:
+    """One of `choices` however typed (width, spaces), else the text as typed; None when empty."""
     text = key(raw).replace(" ", "")
     if not text:
         return None
@@ -131,6 +134,7 @@ def parse_choice(raw: object, choices: tuple[str, ...]) -> str | None:
 
 
 def parse_text(raw: object) -> str | None:
+    """Text without surrounding spaces; None when empty."""
     text = "" if raw is None else str(raw).strip()
     return text or None
 

@@ -40,6 +40,7 @@ class _Cell:
 
     @property
     def ref(self) -> str:
+        """The cell's A1 reference."""
         return f"{self._column}{self._row}"
 
 
@@ -60,6 +61,7 @@ class _Row:
         self.number, self.sheet = number, sheet
 
     def get(self, name: str) -> _Cell | None:
+        """The cell under `name`; None where the sheet has no such column."""
         i = self._columns.get(name)
         if i is None or i >= len(self._values):
             return None
@@ -94,6 +96,7 @@ class _Collector:
         self.findings: list[Finding] = []
 
     def add(self, code: str, sheet: str, cell: str = "", value: object = "", **params: str) -> None:
+        """Note a finding of rule `code` at `sheet`!`cell`."""
         self.findings.append(
             finding(
                 code,

@@ -23,6 +23,9 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 
 @dataclass(frozen=True)
 class CellFacts:
+    """What the sheet XML says of a cell that its value does not: a formula and whether it has a
+    cached result, an error value, a percent format."""
+
     formula: bool
     cached: bool  # a formula with a stored result
     error: str  # e.g. '#DIV/0!', '' when none

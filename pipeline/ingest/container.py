@@ -41,6 +41,7 @@ def inspect(data: bytes, suffix: str, limits: Limits) -> Container:
 
 
 def too_big(size: int, limits: Limits) -> str:
+    """The F05 reason for a file larger than the limit."""
     return f"ファイルサイズ {size / MB:.1f}MB が上限 {limits.max_file_bytes // MB}MB を超えます"
 
 
@@ -84,6 +85,7 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     unpacked: dict[int, tuple[bytes, int]] = {}  # id(entry) -> (content, size): unpacked once
 
     def unpack(entry: zipfile.ZipInfo) -> tuple[bytes, int]:
+        """An entry's content and real size, decompressed under the limits once."""
         if id(entry) not in unpacked:
             try:
                 with archive.open(entry) as stream:
@@ -93,6 +95,7 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
         return unpacked[id(entry)]
 
     def part(name: str) -> bytes | None:
+        """A part's bytes by name (a non-XML part's first bytes); None when absent."""
         entry = by_name.get(name.lower())
         if entry is None:
             return None

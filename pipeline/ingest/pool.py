@@ -43,6 +43,7 @@ _POLL = 0.25  # seconds between looks at a busy worker's clock and memory
 
 
 def default_workers() -> int:
+    """One worker per core this process may run on."""
     return max(
         1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     )
@@ -300,6 +301,7 @@ class _Supervisor:
         self._workers[n] = self._start()
 
     def close(self) -> None:
+        """Stop every worker: idle ones are asked to end, busy ones are killed."""
         for worker in self._workers:
             if worker.task is None:
                 with contextlib.suppress(OSError):

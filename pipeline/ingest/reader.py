@@ -44,6 +44,8 @@ assert (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT) == RAW_COLUMNS
 
 @dataclass(frozen=True)
 class Submission:
+    """One file as read: its facts, its raw rows (schemas.frames.RawRows), its findings."""
+
     file: SubmittedFile
     rows: pd.DataFrame  # RAW_COLUMNS, one row per non-empty sheet row below the header
     findings: tuple[Finding, ...]

@@ -42,6 +42,8 @@ _MAX_WIDTH = {"wrap": 9, "text": 20, "int": 8, "number": 8, "percent": 8}
 
 @dataclass(frozen=True)
 class RunInfo:
+    """What the workbook says of the run: plan, year, time, files received of expected."""
+
     plan: Plan
     year: int
     run_at: datetime
@@ -50,12 +52,15 @@ class RunInfo:
 
 
 def workbook_path(out_dir: Path, plan: Plan, year: int) -> Path:
+    """Where the committee workbook goes: 集計結果_<plan id>_<year>.xlsx."""
     return out_dir / f"集計結果_{plan.plan_id}_{years.file_label(year)}.xlsx"
 
 
 def write_committee_workbook(
     path: Path, info: RunInfo, tables: Sequence[Table], max_rows: int = EXCEL_MAX_ROWS
 ) -> Path:
+    """Every table in one workbook at `path` (written whole or not at all); 事業一覧 continues on
+    事業一覧(2), … past `max_rows`."""
     total_rows = sum(len(t.rows) for t in tables)
     with new_workbook(path, constant_memory=total_rows >= STREAM_FROM_ROWS) as book:
         book.set_properties(
