@@ -9,6 +9,7 @@ import gc
 import hashlib
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -79,7 +80,7 @@ class _Row:
             return ""
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        return str(value).strip()
+        return sys.intern(str(value).strip())  # names, units, departments repeat: held once
 
     def __getitem__(self, name: str) -> _Cell:
         cell = self.get(name)
