@@ -194,7 +194,12 @@ def _write_table(
 
 def _row_lines(row: tuple[object, ...], wrapped: Sequence[tuple[int, float]]) -> int:
     """How many lines the row's tallest wrapped cell takes."""
-    return max([_lines(row[c], width) for c, width in wrapped if _may_wrap(row[c], width)] or [1])
+    lines = 1
+    for c, width in wrapped:
+        value = row[c]
+        if _may_wrap(value, width):
+            lines = max(lines, _lines(value, width))
+    return lines
 
 
 def _heights(
@@ -219,6 +224,7 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         super().__init__()
         self._body: tuple[int, Sequence[tuple[object, ...]], list[Any], list[bool]] | None = None
         self._heights: dict[int, float] = {}
+        self._shared: dict[str, int] | None = None  # the shared strings' index, in-memory mode
 
     def set_body(
         self,
@@ -229,17 +235,27 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         heights: dict[int, float],
     ) -> None:
         """Rows from `first_row` down, cell c in formats[c]; a percent column's Decimal is
-        divided by 100; heights: index in `rows` -> points."""
+        divided by 100; heights: index in `rows` -> points. In-memory mode, the texts go to the
+        workbook's shared strings now (as write_string would put them), before it is closed."""
         self._body, self._heights = (first_row, rows, formats, percent), heights
-        if rows:
-            last_row, last_col = first_row + len(rows) - 1, len(formats) - 1
-            if last_row >= self.xls_rowmax:
-                raise WriteError(f"{self.name}: {len(rows)} rows do not fit on one sheet")
-            me: Any = self  # xlsxwriter's own attributes are untyped
-            me.dim_rowmin = 0 if me.dim_rowmin is None else me.dim_rowmin
-            me.dim_colmin = 0 if me.dim_colmin is None else me.dim_colmin
-            me.dim_rowmax = max(me.dim_rowmax or 0, last_row)
-            me.dim_colmax = max(me.dim_colmax or 0, last_col)
+        if not rows:
+            return
+        last_row, last_col = first_row + len(rows) - 1, len(formats) - 1
+        if last_row >= self.xls_rowmax:
+            raise WriteError(f"{self.name}: {len(rows)} rows do not fit on one sheet")
+        me: Any = self  # xlsxwriter's own attributes are untyped
+        me.dim_rowmin = 0 if me.dim_rowmin is None else me.dim_rowmin
+        me.dim_colmin = 0 if me.dim_colmin is None else me.dim_colmin
+        me.dim_rowmax = max(me.dim_rowmax or 0, last_row)
+        me.dim_colmax = max(me.dim_colmax or 0, last_col)
+        if not me.constant_memory:
+            self._shared = me.str_table.string_table  # text -> index (emptied at close)
+            shared = me.str_table._get_shared_string_index
+            for row in rows:
+                for value in row:
+                    text = _text_of(value)
+                    if text is not None:
+                        shared(text)
 
     def _write_rows(self) -> None:  # in-memory mode: the rows above the body, then the body
         if self._body is None or not self._body[1]:
@@ -250,7 +266,7 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         me.dim_rowmax = self._body[0] - 1
         super()._write_rows()
         me.dim_rowmax = last
-        self._write_body()
+        self._write_body(self._shared)
 
     def _write_optimized_sheet_data(self) -> None:  # streaming mode: the same, from its file
         if self._body is None or not self._body[1]:
@@ -262,14 +278,16 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         super()._write_optimized_sheet_data()
         me.fh = written
         written.write(deferred.getvalue().removesuffix("</sheetData>"))
-        self._write_body()
+        self._write_body(None)
         written.write("</sheetData>")
 
-    def _write_body(self) -> None:
+    def _write_body(self, shared: dict[str, int] | None) -> None:
+        """The body's rows as XML: texts by their shared-string index (`shared`), or inline
+        (streaming mode, as xlsxwriter writes them there)."""
         assert self._body is not None
         first, rows, formats, percent = self._body
         styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in formats]
-        letters = [xl_col_to_name(c) for c in range(len(formats))]
+        heads = [f'<c r="{xl_col_to_name(c)}' for c in range(len(formats))]
         write, heights = vars(self)["fh"].write, self._heights
         for i, row in enumerate(rows):
             number = first + i + 1
@@ -280,25 +298,35 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
                 ht = int(height * 4.0 / 3.0 + 0.5) * 0.75
                 parts = [f'<row r="{number}" ht="{ht:.16g}" customHeight="1">']
             for c, value in enumerate(row):
-                ref = f'r="{letters[c]}{number}"{styles[c]}'
-                if type(value) is str and value:
-                    parts.append(f'<c {ref} t="inlineStr">{_inline(value)}</c>')
-                    continue
                 if isinstance(value, Decimal):
                     value = float(value / 100) if percent[c] else float(value)
-                if value is None or value == "":
-                    parts.append(f"<c {ref}/>")
-                elif (
-                    isinstance(value, int | float)
-                    and not isinstance(value, bool)
-                    and math.isfinite(value)
-                ):
-                    parts.append(f"<c {ref}><v>{value:.16G}</v></c>")
+                text = _text_of(value)
+                if text is not None:
+                    if shared is not None:
+                        cell = f'"{styles[c]} t="s"><v>{shared[text]}</v></c>'
+                    else:
+                        cell = f'"{styles[c]} t="inlineStr">{_inline(text)}</c>'
+                elif value is None or value == "":
+                    cell = f'"{styles[c]}/>'
                 else:
-                    text = cut_text(str(value))[0]
-                    parts.append(f'<c {ref} t="inlineStr">{_inline(text)}</c>')
+                    cell = f'"{styles[c]}><v>{value:.16G}</v></c>'
+                parts.append(f"{heads[c]}{number}{cell}")
             parts.append("</row>")
             write("".join(parts))
+
+
+def _text_of(value: object) -> str | None:
+    """The text a cell holds as write_cell writes it (cut to a cell's limit); None for a number
+    or an empty cell."""
+    if type(value) is str:
+        return (value if len(value) <= CELL_TEXT_LIMIT else cut_text(value)[0]) or None
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return None
+    if isinstance(value, Decimal):
+        return None  # converted to a number before it is written
+    return cut_text(str(value))[0]
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
@@ -309,16 +337,11 @@ _PLAIN_TEXT = re.compile("[^&<>_\\x00-\\x1f\\ufffe\\uffff]*")  # no character to
 
 
 def _inline(text: str) -> str:
-    """An inline string's <is> element, escaped as xlsxwriter escapes text: over-long text cut
-    visibly, _xHHHH_ look-alikes and control characters in Excel's _xHHHH_ form, & < > as
-    entities, leading or trailing space kept."""
-    if (
-        len(text) <= CELL_TEXT_LIMIT
-        and _PLAIN_TEXT.fullmatch(text)
-        and not (text[0].isspace() or text[-1].isspace())
-    ):
-        return f"<is><t>{text}</t></is>"  # most cells: nothing to cut, escape or keep
-    text = cut_text(text)[0]
+    """An inline string's <is> element, escaped as xlsxwriter escapes text: _xHHHH_ look-alikes
+    and control characters in Excel's _xHHHH_ form, & < > as entities, leading or trailing
+    space kept."""
+    if _PLAIN_TEXT.fullmatch(text) and not (text[0].isspace() or text[-1].isspace()):
+        return f"<is><t>{text}</t></is>"  # most cells: nothing to escape or keep
     if "_x" in text:
         text = _ESCAPED.sub(r"_x005F\1", text)
     if _CONTROL.search(text):
