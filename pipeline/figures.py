@@ -7,6 +7,7 @@ largest-remainder, adjusted so each row sums to 100.0, ties to the grade earlier
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,7 @@ class TargetResult:
     project: Project
     grade: str | None
     rate: Fraction | None
+    capped: Fraction | None = None  # the rate within [0, 達成率上限], as averaged
 
 
 @dataclass(frozen=True)
@@ -176,11 +178,13 @@ def compute(
 def _results(
     plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]]
 ) -> Iterable[TargetResult]:
+    cap = Fraction(plan.rate_cap)
     for project, target in plan.units(year):
         row = rows.get((project.number, target.seq if target else 0))
         grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
         rate = cast(Fraction | None, row[RATE]) if row is not None else None
-        yield TargetResult(target, project, grade, rate)
+        capped = None if rate is None else clipped(rate, cap)
+        yield TargetResult(target, project, grade, rate, capped)
 
 
 def _breakdowns(
@@ -239,9 +243,9 @@ def _level_table(
 def _summary_row(
     plan: Plan, scope: str, code: str, results: Sequence[TargetResult], method: PercentMethod
 ) -> SummaryRow:
-    counts = tuple(sum(1 for r in results if r.grade == g.code) for g in plan.grades)
-    cap = Fraction(plan.rate_cap)
-    rates = [clipped(r.rate, cap) for r in results if r.rate is not None]
+    graded = Counter(r.grade for r in results)
+    counts = tuple(graded[g.code] for g in plan.grades)
+    rates = [r.capped for r in results if r.capped is not None]
     average = round_half_up(exact_sum(rates) / len(rates)) if rates else None
     return SummaryRow(
         scope=scope,
@@ -294,7 +298,9 @@ def _listing(
                 work_done=_opt(row.get(L.WORK_DONE)),
                 issues=_opt(row.get(L.ISSUES)),
                 outlook=_opt(row.get(OUTLOOK_CHOICE)),
-                past=(past or {}).get((key(main.number), key(target.name if target else ""))),
+                past=past.get((key(main.number), key(target.name if target else "")))
+                if past
+                else None,
                 source=str(row.get(FILE, "")),
             )
 
