@@ -150,7 +150,8 @@ def normalise(
     cells = [c for c in raw.columns if c not in _NOT_CELLS]
     raw = raw.copy()
     raw[cells] = raw[cells].astype(object).where(raw[cells].notna(), None)  # NaN: empty cells
-    typed = raw.copy()
+    overlong = _overlong(raw, files)  # before the text columns are replaced below
+    typed = raw  # a copy already: the typed columns are added to it
     findings: list[Finding] = []
     actuals: list[object] = []
     for record in tuples(raw, (FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT)):
@@ -179,7 +180,7 @@ def normalise(
     for label in (L.WORK_DONE, L.ISSUES, L.PARTNERS):
         if label in raw.columns:  # 協働の相手: plans graded per project only
             typed[label] = _each(raw[label], parse_text)
-    findings += _overlong(raw, files)
+    findings += overlong
     return check_typed(typed), findings
 
 
