@@ -6,13 +6,14 @@ Message templates use str.format fields; `value` is always available.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from pipeline.labels import ERROR, INFO, WARNING
-from pipeline.model import Finding
+from pipeline.model import Finding, RuleCode, Severity
 
 
 @dataclass(frozen=True)
@@ -416,20 +417,53 @@ def finding(
     value: object = "",
     **params: object,
 ) -> Finding:
-    """Make a Finding of rule `code`, its message filled in from `params` and `value`."""
+    """Make a Finding of rule `code` where only an A1 text is known (the plan master's cells, a
+    label found above the header): the one place such a text is split into row and column."""
+    row, letter = split_cell(cell)
+    return finding_at(
+        code, file=file, sheet=sheet, row=row, letter=letter, number=number, value=value, **params
+    )
+
+
+def finding_at(
+    code: str,
+    *,
+    file: str = "",
+    sheet: str = "",
+    row: int | None = None,
+    letter: str | None = None,
+    number: str = "",
+    value: object = "",
+    **params: object,
+) -> Finding:
+    """Make a Finding of rule `code` at `row` (1-based) and the column of `letter`, its message
+    filled in from `params` and `value` (`column` is a message field: a heading's name)."""
     rule = RULES[code]
     shown = "" if value is None else str(value)
     message = _FORMATTER.vformat(rule.message, (), _Fields(value=shown, **params))
     return Finding(
         file=file,
         sheet=sheet,
-        cell=cell,
+        row=row,
+        column=letter or None,
         number=number,
-        rule=code,
-        severity=rule.severity,
+        rule=RuleCode(code),
+        severity=Severity(rule.severity),
         value=shown,
         message=message,
     )
+
+
+_CELL = re.compile(r"([A-Z]*)(\d*)")
+
+
+def split_cell(cell: str) -> tuple[int | None, str | None]:
+    """'H7' -> (7, 'H'); 'H' -> (None, 'H'); '7' -> (7, None)."""
+    match = _CELL.fullmatch(cell)
+    if match is None:
+        raise ValueError(f"not a cell reference: {cell!r}")
+    letters, digits = match.groups()
+    return (int(digits) if digits else None), (letters or None)
 
 
 class _Fields(dict[str, object]):

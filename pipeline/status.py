@@ -11,13 +11,17 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.batch import Checked, Options, check_folder, plan_for
+from pipeline.batch import Options, check_folder
+from pipeline.model import Report
+from pipeline.validate.request import plan_for
 
 NEEDS_FIXING = "要修正"
 
 
 @dataclass(frozen=True)
 class DepartmentStatus:
+    """One line of `shinchoku status`."""
+
     department: str
     state: str  # 提出 / 未提出 / 要修正
     file: str
@@ -31,15 +35,18 @@ class DepartmentStatus:
 
 @dataclass(frozen=True)
 class CollectionStatus:
-    checked: Checked
+    """Every department's state, and the report it was read from."""
+
+    report: Report
     departments: list[DepartmentStatus]
 
     @property
     def batch_errors(self) -> list[str]:
         """Messages of the secretariat's own mistakes (wrong year, empty folder…)."""
-        return [f.message for f in self.checked.findings if not f.file and f.severity == L.ERROR]
+        return [f.message for f in self.report.batch_errors]
 
     def count(self, state: str) -> int:
+        """Departments in `state`."""
         return sum(1 for d in self.departments if d.state == state)
 
 
@@ -47,8 +54,8 @@ def collection_status(
     master: Path, root: Path, year: int, options: Options | None = None
 ) -> CollectionStatus:
     """Every department of the plan with 提出 / 未提出 / 要修正, its file, saved time, counts."""
-    checked = check_folder(plan_for(master, year), root, year, options)
-    departments = set(checked.plan.departments(checked.year))
+    report = check_folder(plan_for(master, year), root, year, options)
+    departments = set(report.plan.departments(report.year))
     rows = [
         DepartmentStatus(
             r.department,
@@ -61,7 +68,7 @@ def collection_status(
             r.errors,
             r.warnings,
         )
-        for r in checked.files
+        for r in report.file_rows
         if r.department in departments and r.status in (L.SUBMITTED, L.NOT_SUBMITTED)
     ]
-    return CollectionStatus(checked, rows)
+    return CollectionStatus(report, rows)

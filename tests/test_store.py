@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from pipeline import labels as L
-from pipeline.batch import Options, make_templates, run
+from pipeline.batch import Options, run
+from pipeline.templates import make_templates
 from pipeline.cli import main
 from pipeline.ingest import read_submission
 from pipeline.samples import fill_template
@@ -126,7 +127,7 @@ def test_a_run_that_counts_nothing_does_not_replace_the_official_run(tmp_path: P
     )
     second = run(master, bad, 2024, tmp_path / "out", Options(store=store))
     assert second.exit_code == 1
-    assert any(f.rule == "B07" for f in second.checked.findings)
+    assert any(f.rule == "B07" for f in second.finding_list)
     assert second.recorded is not None and second.recorded.new and not second.recorded.official
     with Store(store) as db:
         assert [r["正式"] for r in db.runs("test-plan", 2024)] == ["○", ""]

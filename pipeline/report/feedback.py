@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -22,7 +23,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Finding, SubmittedFile
+from pipeline.ingest.limits import Limits
+from pipeline.ingest.pool import isolated_map
+from pipeline.model import Finding, Report, SubmittedFile
 from pipeline.text import display_width, key, safe_filename_part
 from pipeline.xlsx import FONT, atomic_path, cut_text
 
@@ -57,6 +60,48 @@ def set_text(cell: Cell, value: object) -> None:
     text, _ = cut_text("" if value is None else str(value))
     cell.value = text
     cell.data_type = "s"
+
+
+def write_all_feedback(report: Report, root: Path, out: Path, limits: Limits) -> list[Path]:
+    """One 指摘事項 workbook per department with findings: for its file in use, else for its
+    rejected file. A superseded file gets none, nor a file whose only fault is the
+    secretariat's wrong --year."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in report.finding_list:
+        by_file.setdefault(f.file, []).append(f)
+    chosen: dict[str, tuple[Path, SubmittedFile, list[Finding]]] = {}
+    for file_report in report.file_reports:
+        file, claimed, status = file_report.file, file_report.claimed, file_report.status
+        own = by_file.get(file.path, [])
+        if claimed is None or status == L.SUPERSEDED or not own:
+            continue
+        if report.other_year is not None and all(f.rule == "F08" for f in own):
+            continue  # the secretariat's --year was wrong, not the department's file
+        if claimed not in chosen or status == L.SUBMITTED:
+            chosen[claimed] = (file_report.source or root / file.path, file, own)
+    folder = out / L.FEEDBACK_SHEET
+    jobs = [
+        (folder, source, file, department, report.year, own, report.plan.file_part(department))
+        for department, (source, file, own) in chosen.items()
+    ]
+    # the copy is made from the untrusted file itself: in a worker, under the reading limits
+    return list(isolated_map(_write_job, _write_listing_only, jobs, limits))
+
+
+FeedbackJob = tuple[Path, Path, SubmittedFile, str, int, list[Finding], str]
+
+
+def _write_job(job: FeedbackJob) -> Path:
+    return write_feedback(*job)
+
+
+def _write_listing_only(job: FeedbackJob, reason: str) -> Path:
+    """Where copying the department's own sheet failed: the 指摘事項 sheet alone."""
+    out, source, file, department, year, own, part = job
+    final = feedback_path(out, department, year, part)
+    for leftover in final.parent.glob(f".{final.name}.*.part"):  # of the stopped worker
+        leftover.unlink(missing_ok=True)
+    return write_feedback(out, source, replace(file, readable=False), department, year, own, part)
 
 
 def write_feedback(

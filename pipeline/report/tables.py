@@ -3,7 +3,8 @@ files are written from, so that a sheet and its CSV can never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -11,7 +12,7 @@ from typing import Literal
 from pipeline import labels as L
 from pipeline import years
 from pipeline.figures import Breakdown, Figures, LevelTable, ListingRow, SummaryRow
-from pipeline.model import Finding, Plan, TrendRow
+from pipeline.model import FileReport, FileRow, Finding, Plan, TrendRow, from_record
 from pipeline.years import local_time
 
 Kind = Literal["text", "int", "number", "percent", "wrap"]
@@ -29,23 +30,6 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     rows: Sequence[tuple[object, ...]]
-
-
-@dataclass(frozen=True)
-class FileRow:
-    """One line of 提出状況."""
-
-    department: str
-    status: str
-    file: str
-    saved_at: str
-    writer: str
-    sha256: str
-    read: int | None
-    counted: int | None
-    rejected: int | None
-    errors: int | None
-    warnings: int | None
 
 
 def count_columns(plan: Plan) -> tuple[Column, ...]:
@@ -163,7 +147,9 @@ def listing_rows(rows: Sequence[ListingRow], with_past: bool = False) -> list[tu
     for row in rows:
         levels = [v for node in row.nodes for v in (node.code, node.name)]
         target = row.target
-        past = (_recorded(row.past.actual), _recorded(row.past.rate)) if row.past else (None, None)
+        past = (
+            (from_record(row.past.actual), from_record(row.past.rate)) if row.past else (None, None)
+        )
         out.append(
             (
                 *levels,
@@ -186,6 +172,51 @@ def listing_rows(rows: Sequence[ListingRow], with_past: bool = False) -> list[tu
             )
         )
     return out
+
+
+def status_rows(
+    report_files: Sequence[FileReport],
+    plan: Plan,
+    year: int,
+    counted_per_file: Mapping[str, int],
+    findings: Sequence[Finding],
+    notes: Sequence[Finding],
+) -> list[FileRow]:
+    """The lines of 提出状況: each department of the year (its file in use, or 未提出), then
+    every other file read (superseded, of no department), then files that are no workbook."""
+    severity = Counter[tuple[str, str]]((f.file, f.severity) for f in findings)
+    reports = {r.file.path: r for r in report_files}
+    used = {r.department: r for r in reports.values() if r.status == L.SUBMITTED and r.department}
+
+    def row(department: str, file_report: FileReport) -> FileRow:
+        file, read = file_report.file, len(file_report.rows_read)
+        kept = counted_per_file.get(file.path, 0)
+        return FileRow(
+            department,
+            file_report.status,
+            file.path,
+            file.saved_at,
+            file.writer,
+            file.sha256,
+            read,
+            kept,
+            read - kept,
+            severity[file.path, L.ERROR],
+            severity[file.path, L.WARNING],
+        )
+
+    rows: list[FileRow] = []
+    for department in plan.departments(year):
+        in_use = used.get(department)
+        if in_use is None:
+            rows.append(
+                FileRow(department, L.NOT_SUBMITTED, "", "", "", "", None, None, None, None, None)
+            )
+        else:
+            rows.append(row(department, in_use))
+    rows += [row(r.claimed or "", r) for r in reports.values() if r.status != L.SUBMITTED]
+    rows += [FileRow("", L.OUT_OF_PLAN, n.file, "", "", "", 0, 0, 0, 0, 0) for n in notes]
+    return rows
 
 
 def status_table(rows: Sequence[FileRow]) -> Table:
@@ -290,14 +321,6 @@ def trend_table(plan: Plan, trend: Sequence[TrendRow]) -> Table:
         cells.append(item.master_fingerprint[:12] + changed)
         rows.append(tuple(cells))
     return Table(L.TREND_SHEET, columns, rows)
-
-
-def _recorded(text: str) -> object:
-    """A figure from the history store: a Decimal where it is a number, else its text."""
-    try:
-        return Decimal(text) if text else None
-    except ArithmeticError:
-        return text
 
 
 def plain_number(value: Decimal) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipeline import labels as L
+from pipeline import years
 from pipeline.messages import finding
-from pipeline.model import Finding, Plan, Project, SubmittedFile, Target
+from pipeline.model import FileReport, Finding, Plan, Project, SubmittedFile, Target
 from pipeline.text import key
 from pipeline.years import local_time
 
@@ -101,3 +103,49 @@ def unreported(
             names = "、".join(t.name if t else p.name for p, t in units)
             findings.append(finding("B02", number=number, value=names))
     return findings
+
+
+def secretariat_mistakes(
+    folder: str,
+    year: int,
+    reports: Sequence[FileReport],
+    workbooks: int,
+    counted: int,
+    findings: list[Finding],
+) -> tuple[int | None, list[Finding]]:
+    """One エラー for a mistake of the secretariat: files mostly of another year (B05, the likely
+    --year), no workbook (B06), no row counted (B07). The 未提出 it causes are not reported too;
+    each file keeps the finding that says why it was not used. Returns the other year, if that
+    is the mistake, and the findings."""
+    if workbooks == 0:
+        kept = [f for f in findings if f.rule != "B01"]  # every department 未提出: same mistake
+        return None, [*kept, finding("B06", value=folder)]
+    readable = [r.file for r in reports if r.file.readable]
+    wrong_year = {f.file for f in findings if f.rule == "F08"}
+    years_found = Counter(
+        y
+        for file in readable
+        if file.path in wrong_year and (y := _year_of(file.meta_value(L.META_YEAR))) is not None
+    )
+    if years_found and sum(years_found.values()) * 2 > len(readable):
+        other, n = years_found.most_common(1)[0]
+        kept = [f for f in findings if f.rule != "B01"]  # each file keeps its F08 as its reason
+        mistake = finding(
+            "B05",
+            value=years.display(other),
+            readable=len(readable),
+            other=n,
+            expected=years.display(year),
+            year=other,
+        )
+        return other, [*kept, mistake]
+    if counted == 0:
+        return None, [*findings, finding("B07", files=workbooks)]
+    return None, findings
+
+
+def _year_of(text: str) -> int | None:
+    try:
+        return years.parse_fiscal_year(text) if text else None
+    except years.YearError:
+        return None

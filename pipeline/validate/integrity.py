@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline import labels as L
 from pipeline.frames import records
-from pipeline.messages import finding
+from pipeline.messages import finding, finding_at
 from pipeline.model import PLAN_NUMBER, ROW, TARGET_SEQ, ExpectedRow, Finding, Plan, SubmittedFile
 from pipeline.text import canonical, key
 
@@ -82,11 +82,12 @@ def _row_problems(
     number = str(record[L.NUMBER] or "")
 
     def at(code: str, label: str, **params: object) -> Finding:
-        return finding(
+        return finding_at(
             code,
             file=file.path,
             sheet=L.PROGRESS_SHEET,
-            cell=f"{file.column(label)}{row}",
+            row=row,
+            letter=file.column(label),
             number=number,
             **params,
         )
