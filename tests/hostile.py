@@ -32,9 +32,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.filters import FilterColumn, Filters
 
 from pipeline import labels as L
-from pipeline.model import Report
 from pipeline.ingest import Limits
-from pipeline.model import FILE, ROW, Plan
+from pipeline.model import FILE, ROW, Plan, Report
 from pipeline.samples import fill_template, set_saved_time
 from pipeline.templates import template_path, write_templates
 from pipeline.text import key

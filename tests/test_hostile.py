@@ -31,12 +31,11 @@ from openpyxl import load_workbook
 
 from pipeline import labels as L
 from pipeline.batch import Options, check_folder, run
-from pipeline.model import Report
 from pipeline.cli import main
 from pipeline.ingest import Limits
 from pipeline.ingest.reader import shown_path
 from pipeline.messages import RULES
-from pipeline.model import ACTUAL_VALUE, FILE, ROW
+from pipeline.model import ACTUAL_VALUE, FILE, ROW, Report
 from pipeline.report.feedback import feedback_path
 from pipeline.text import key
 from tests.hostile import (

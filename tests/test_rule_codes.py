@@ -16,9 +16,8 @@ import pytest
 
 from pipeline import labels as L
 from pipeline.batch import Options, check_folder
-from pipeline.model import Report
 from pipeline.messages import RULES
-from pipeline.model import Finding
+from pipeline.model import Finding, Report
 from pipeline.plan import PlanError, read_plan
 from pipeline.plan_source import write_master
 from tests.builders import complete_row, master_sheets, submit_all, write_plan

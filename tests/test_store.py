@@ -18,11 +18,11 @@ from openpyxl import load_workbook
 
 from pipeline import labels as L
 from pipeline.batch import Options, run
-from pipeline.templates import make_templates
 from pipeline.cli import main
 from pipeline.ingest import read_submission
 from pipeline.samples import fill_template
 from pipeline.store import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
+from pipeline.templates import make_templates
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
 from tests.seedplan import ACTUAL_FOR, SCOPE_OF, YEARS, grade_plan, published_rows, seed_sheets
