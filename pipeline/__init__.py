@@ -12,6 +12,8 @@ and `pipeline.make_templates` (pipeline/api.py), returning a `Report`; errors ar
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -34,10 +36,23 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """The library's names, imported when first asked for. `validate` is the subpackage of
-    that name, which is callable (see pipeline/validate/__init__.py)."""
-    if name == "validate":
-        return importlib.import_module("pipeline.validate")
+    """The library's names, imported when first asked for."""
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+
+
+class _CallablePackage(ModuleType):
+    """SPEC's `pipeline.validate(master, submissions, year)` shares its name with the validation
+    stage's package, and Python binds `pipeline.validate` to that package once any of its
+    modules is imported; so the package (tiny, importing nothing) is made callable here."""
+
+    def __call__(self, master: str | Path, submissions: str | Path, year: int | str) -> Report:
+        """Check a folder of submissions (pipeline.api.validate); writes nothing."""
+        from pipeline.api import validate
+
+        return validate(master, submissions, year)
+
+
+validate = importlib.import_module("pipeline.validate")
+validate.__class__ = _CallablePackage

@@ -42,10 +42,11 @@ def run(
     there and the run is recorded in `store`; without it nothing at all is written (an existing
     store is only read, for last year's figures and the trend)."""
     from pipeline import batch
+    from pipeline.options import Options
 
     if percent not in PERCENT_METHODS:
         raise UsageError(f"percent は {' / '.join(PERCENT_METHODS)} のどれかにしてください。")
-    options = batch.Options(percent=percent, store=Path(store) if store is not None else None)
+    options = Options(percent=percent, store=Path(store) if store is not None else None)
     target = Path(out) if out is not None else None
     return batch.run(_master(master), _folder(submissions), _year(year), target, options)
 

@@ -9,33 +9,26 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
-
-import pandas as pd
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.figures import PercentMethod, compute
-from pipeline.ingest import Limits, read_all, scan_folder
-from pipeline.ingest.reader import Submission, empty_rows
+from pipeline.figures import compute
+from pipeline.ingest import read_all, scan_folder
 from pipeline.model import (
     FILE,
     PLAN_NUMBER,
-    ROW,
-    TARGET_SEQ,
-    FileReport,
     Plan,
     Recorded,
     Report,
-    RowState,
     RunRecord,
     TrendRow,
 )
 from pipeline.normalise import normalise
+from pipeline.options import Options as Options  # the batch's options, named here too
 from pipeline.outdir import OutputFolder
 from pipeline.rates import with_rates
 from pipeline.report.csvout import write_csv
@@ -46,51 +39,12 @@ from pipeline.report.tables import (
     status_rows,
     status_table,
 )
-from pipeline.store import Store, run_record
-from pipeline.text import key
+from pipeline.store import Store, record_run, run_record
 from pipeline.validate.consistency import check_consistency
-from pipeline.validate.files import Candidate, secretariat_mistakes, select_files, unreported
-from pipeline.validate.identity import identify
-from pipeline.validate.integrity import match_rows
+from pipeline.validate.files import secretariat_mistakes, unreported, use_files
+from pipeline.validate.per_file import check_file
 from pipeline.validate.request import check_paths, plan_for
-from pipeline.validate.rows import keys, row_mask, rows_with
-
-T = TypeVar("T")
-Progress = Callable[[Iterable[T], str, int], Iterator[T]]
-
-
-def no_progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
-    """Progress shown nowhere (the library's default; the command line shows a bar)."""
-    return iter(items)
-
-
-@dataclass(frozen=True)
-class Options:
-    percent: PercentMethod = "half-up"
-    limits: Limits = field(default_factory=Limits)
-    store: Path | None = None  # the history store (SQLite); None: no history
-    workers: int | None = None  # processes reading files; None: one per available core
-    progress: Progress = no_progress  # type: ignore[type-arg]
-
-
-def reduce_file(submission: Submission, context: tuple[Plan, int]) -> FileReport:
-    """In the worker that read the file: tie it to a department and match its rows to the plan."""
-    plan, year = context
-    file, rows = submission.file, submission.rows
-    identity = identify(file, rows, plan, year)
-    matched = None
-    if identity.department is not None and file.readable:
-        matched = match_rows(file, rows, plan, identity.department, year)
-    return FileReport(
-        file,
-        submission.source,
-        identity.department,
-        identity.claimed,
-        (*submission.findings, *identity.findings),
-        tuple(rows[ROW].tolist()),
-        matched.rows if matched else None,
-        matched.findings if matched else (),
-    )
+from pipeline.validate.rows import keys, row_mask, row_state, rows_with
 
 
 def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Report:
@@ -99,7 +53,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     started = time.perf_counter()
     paths, notes = scan_folder(root)
     read = read_all(
-        paths, root, options.limits, reduce_file, (plan, year), options.workers, plan.layout()
+        paths, root, options.limits, check_file, (plan, year), options.workers, plan.layout()
     )
     reports = []
     for n, report in enumerate(options.progress(read, "読込", len(paths))):
@@ -107,79 +61,42 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
             import pipeline.validate.values  # noqa: F401  (pandera, ~0.3 s, while workers read)
         reports.append(report)
     read_done = time.perf_counter()
-    selection = select_files((Candidate(r.file, r.department) for r in reports), plan, year)
-    reports = [replace(r, status=selection.status.get(r.file.path, L.OUT_OF_PLAN)) for r in reports]
-    files = {r.file.path: r.file for r in reports}
-    findings = [*notes, *selection.findings]
-    frames: list[pd.DataFrame] = []
-    for r in reports:
-        in_use = r.status == L.SUBMITTED
-        # value findings only where the rows are used; a superseded or rejected file is one finding
-        findings += [f for f in r.findings if in_use or not f.rule.startswith("V")]
-        if in_use and r.matched is not None:
-            findings += r.row_findings
-            frames.append(r.matched)
-    reports = [replace(r, matched=None) for r in reports]  # the rows live on in `merged` only
-    merged = pd.concat(frames, ignore_index=True) if frames else _empty_matched(plan)
-    del frames
-    typed, warnings = normalise(merged, plan.grades, files)
-    known = typed[typed[PLAN_NUMBER].notna()]  # unmatched rows are rejected already (I02/I05)
+    used = use_files(reports, plan, year)
+    findings = [*notes, *used.findings]
+    typed, warnings = normalise(used.rows, plan.grades, used.files)
     from pipeline.validate.values import check_values
 
     # a cell whose formula or error value was reported is not reported again as empty
     unreadable = {(f.file, f.row, f.column) for f in findings if f.rule in ("V03", "V04")}
-    findings += warnings
-    findings += [
-        f for f in check_values(known, plan, files) if (f.file, f.row, f.column) not in unreadable
+    known = typed[typed[PLAN_NUMBER].notna()]  # unmatched rows are rejected already (I02/I05)
+    findings += warnings + [
+        f
+        for f in check_values(known, plan, used.files)
+        if (f.file, f.row, f.column) not in unreadable
     ]
     is_rejected = row_mask(typed, rows_with(findings, L.ERROR))
     counted = with_rates(typed[~is_rejected & typed[PLAN_NUMBER].notna()], plan, year)
-    findings += check_consistency(counted, plan, year, files)
-    reported = {
-        (n, int(s))
-        for n, s in zip(typed[PLAN_NUMBER], typed[TARGET_SEQ], strict=True)
-        if n is not None
-    }
-    explained = {k for n in merged[L.NUMBER] if (k := key(n))}  # present
-    # a department whose file was rejected whole (F09) has its reason; no B02 for its projects
-    unreadable_used = {d for d, f in selection.used.items() if not f.readable}
-    readable_used = [d for d in selection.used if d not in unreadable_used]
-    findings += unreported(plan, year, reported, readable_used, explained)
+    findings += check_consistency(counted, plan, year, used.files)
+    reported = set(keys(typed))
+    findings += unreported(plan, year, reported, used.readable, used.present)
     other_year, findings = secretariat_mistakes(
-        str(root), year, reports, len(paths), len(counted), findings
+        str(root), year, used.reports, len(paths), len(counted), findings
     )
     findings = sorted(set(findings), key=lambda f: f.order())
-    rejected_whole = {
-        (p.number, t.seq if t else 0)
-        for p, t in plan.units(year)
-        if p.department in unreadable_used
-    }
-    state = RowState(
-        submitted=frozenset(selection.used),
-        reported=frozenset(reported),
-        rejected=frozenset(keys(typed[is_rejected])) | rejected_whole,
-        warned=frozenset(keys(typed[row_mask(typed, rows_with(findings, L.WARNING))])),
-    )
-    lines = status_rows(reports, plan, year, Counter(counted[FILE]), findings, notes)
+    state = row_state(plan, year, typed, is_rejected, findings, used.departments)
+    lines = status_rows(used.reports, plan, year, Counter(counted[FILE]), findings, notes)
     return Report(
         plan,
         year,
-        tuple(reports),
+        tuple(used.reports),
         counted,
         tuple(findings),
         tuple(lines),
         state,
-        sum(len(r.rows_read) for r in reports),
+        sum(len(r.rows_read) for r in used.reports),
         other_year,
         {"read": read_done - started, "validate": time.perf_counter() - read_done},
     )
-
-
-def _empty_matched(plan: Plan) -> pd.DataFrame:
-    frame = empty_rows(plan.layout())
-    frame[TARGET_SEQ] = pd.Series(dtype=object)
-    frame[PLAN_NUMBER] = pd.Series(dtype=object)
-    return frame
 
 
 def validate(
@@ -286,7 +203,7 @@ def _produce(
         recorded: list[Recorded] = []
         if record is not None and store is not None:
             history, pending = store, record
-            folder.commit(lambda: recorded.append(_record(history, pending)))
+            folder.commit(lambda: recorded.append(record_run(history, pending)))
         else:
             folder.commit()
         report.timings["write"] = time.perf_counter() - writing
@@ -325,11 +242,6 @@ def _aggregate(
     report = replace(report, figures=figures, tables=TableFrames(tables))
     report.timings["aggregate"] = time.perf_counter() - started
     return report, tables, record
-
-
-def _record(store: Path, record: RunRecord) -> Recorded:
-    with Store(store) as history:
-        return history.record_run(record)
 
 
 def _final(written: list[Path], work: Path, out: Path) -> list[Path]:

@@ -116,6 +116,7 @@ class _Main(cli_ja.Group):
     """The command group; the one place where the errors a user can act on are caught."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a ShinchokuError becomes its lines and exit code."""
         from pipeline.errors import OutputError, ShinchokuError
 
         try:
@@ -203,8 +204,8 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
     with interrupts(out):
-        from pipeline.batch import Options
         from pipeline.batch import validate as run_validate
+        from pipeline.options import Options
 
         report = run_validate(master, submissions, year, out, Options(progress=_progress))
     _summary(report)
@@ -257,8 +258,9 @@ def _aggregate(
     or plan that cannot be used is a ShinchokuError, caught by the group (exit 2)."""
     with interrupts(out):
         from pipeline import batch
+        from pipeline.options import Options
 
-        options = batch.Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
+        options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
         action = getattr(batch, name)
         report = action(master, submissions, year, out, options)
     _summary(report)

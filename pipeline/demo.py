@@ -20,9 +20,10 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.batch import Options, Progress, no_progress, run
+from pipeline.batch import run
 from pipeline.errors import OutputError, UsageError
 from pipeline.model import Plan, Report, Target
+from pipeline.options import Options, Progress, no_progress
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
 from pipeline.samples import fill_template

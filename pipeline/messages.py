@@ -18,6 +18,8 @@ from pipeline.model import Finding, RuleCode, Severity
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of the table: code, severity, title, message template, example."""
+
     code: str
     severity: str
     title: str
@@ -478,9 +480,11 @@ class _Lenient(string.Formatter):
     format (a missing `{length:,}` or a text where a number was expected): never an exception."""
 
     def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        """Only named fields are used; a missing one is empty (see _Fields)."""
         return kwargs[str(key)]
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        """The field in its format, or as plain text when it does not fit."""
         try:
             return str(super().format_field(value, format_spec))
         except (TypeError, ValueError):

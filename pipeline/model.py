@@ -151,6 +151,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Grade:
+    """A self-grade of the plan (A, B, …) and the rate that suggests it."""
+
     code: str
     label: str
     floor: Decimal | None  # lowest one-decimal achievement rate that suggests this grade
@@ -168,6 +170,8 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Project:
+    """A project (事業) of the plan, as its master lists it."""
+
     number: str  # 整理番号 as the master writes it
     name: str
     node: str  # code of a lowest-level Node
@@ -181,11 +185,14 @@ class Project:
 
     @property
     def is_relisting(self) -> bool:
+        """A row that lists a project of another 施策 again (再掲)."""
         return self.relisted_from is not None
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """A target (指標) of a project: its values per year and its direction."""
+
     number: str  # 整理番号 of its project
     seq: int  # 1-based position among its project's targets
     name: str
@@ -195,6 +202,7 @@ class Target:
     by_year: tuple[tuple[int, TargetValue], ...]
 
     def value_for(self, year: int) -> TargetValue | None:
+        """The target's value for `year`, None when it has none that year."""
         for y, value in self.by_year:  # a plain loop: this runs for every row of every table
             if y == year:
                 return value
@@ -217,6 +225,7 @@ class ExpectedRow:
 
     @cached_property
     def row_key(self) -> tuple[str, str]:
+        """(整理番号, 指標名) as matched: keys, so spelling variants match."""
         return key(self.number), key(self.target_name)
 
     @property
@@ -235,6 +244,7 @@ class ExpectedRow:
 
     @property
     def locked_labels(self) -> tuple[str, ...]:
+        """The labels of `locked`, in the same order."""
         return (*L.LOCKED_COLUMNS, *(label for label, _ in self.extras))
 
     @cached_property
@@ -254,10 +264,12 @@ class Layout:
 
     @property
     def extras(self) -> tuple[str, ...]:
+        """Labels beyond the target layout's (a plan graded per project adds them)."""
         return tuple(c for c in self.columns if c not in L.TEMPLATE_COLUMNS)
 
     @property
     def raw_columns(self) -> tuple[str, ...]:
+        """The columns of this layout's raw rows frame."""
         return (FILE, ROW, *L.TEMPLATE_COLUMNS, *self.extras, PERCENT)
 
 
@@ -266,6 +278,8 @@ TARGET_LAYOUT = Layout(L.TEMPLATE_COLUMNS, L.EDITABLE_COLUMNS)
 
 @dataclass(frozen=True)
 class Plan:
+    """A plan master read and checked: its hierarchy, projects, targets and grades."""
+
     plan_id: str
     name: str
     start_year: int
@@ -307,12 +321,15 @@ class Plan:
             self._by_department.setdefault(key(project.department), []).append(project)
 
     def project(self, number: str) -> Project | None:
+        """The project `number` names (matched as a key), or None."""
         return self._index.get(key(number))
 
     def main_projects(self) -> Iterator[Project]:
+        """Projects in master order, re-listings (再掲) left out."""
         return (p for p in self.projects if not p.is_relisting)
 
     def targets_of(self, number: str) -> list[Target]:
+        """The targets of project `number`, in master order."""
         return self._targets.get(key(number), [])
 
     def target(self, number: str, seq: int) -> Target | None:
@@ -343,6 +360,7 @@ class Plan:
         return {d: self.file_part(d) for d in self.departments() if self.file_part(d) != d}
 
     def department_of_key(self, department: str) -> str | None:
+        """The plan's spelling of `department`, matched as a key, or None."""
         projects = self._by_department.get(key(department))
         return projects[0].department if projects else None
 
@@ -435,6 +453,7 @@ class Plan:
 
     @property
     def lowest_grade(self) -> Grade:
+        """The last grade of the scale."""
         return self.grades[-1]
 
     def far_from_suggested(self, grade: object, suggested: str | None) -> bool:
@@ -446,12 +465,14 @@ class Plan:
         return abs(codes.index(str(grade)) - codes.index(suggested)) >= 2
 
     def grade_rank(self, code: str) -> int:
+        """The position of grade `code` in the scale (0: the best)."""
         for rank, grade in enumerate(self.grades):
             if grade.code == code:
                 return rank
         raise ValueError(f"not a grade of this plan: {code}")
 
     def node(self, code: str) -> Node:
+        """The hierarchy node of `code`."""
         if not self._nodes:
             self._nodes.update({n.code: n for n in self.nodes})
         return self._nodes[code]
@@ -470,6 +491,7 @@ class Plan:
         return list(chain)
 
     def years(self) -> range:
+        """The fiscal years of the plan's period."""
         return range(self.start_year, self.end_year + 1)
 
 
@@ -510,13 +532,16 @@ class SubmittedFile:
     readable: bool = False
 
     def meta_value(self, name: str) -> str:
+        """A value of the workbook's hidden _meta sheet ('' when absent)."""
         return dict(self.meta).get(name, "")
 
     def column(self, label: str) -> str:
+        """The column letter of header `label` in this file ('' when absent)."""
         return next((letter for name, letter in self.columns if name == label), "")
 
     @property
     def name(self) -> str:
+        """The file's name without its folders."""
         return self.path.rsplit("/", 1)[-1]
 
 
@@ -525,6 +550,8 @@ class SubmittedFile:
 
 @dataclass(frozen=True)
 class FileRecord:
+    """A file of a run, as the history store keeps it."""
+
     department: str
     status: str  # 提出 / 差替え前 / 対象外 / 未提出
     path: str
@@ -537,6 +564,8 @@ class FileRecord:
 
 @dataclass(frozen=True)
 class ResultRecord:
+    """A figure of a run (one target or project), as the history store keeps it."""
+
     number: str
     target_name: str
     unit: str
@@ -552,6 +581,8 @@ class ResultRecord:
 
 @dataclass(frozen=True)
 class SummaryRecord:
+    """A summary row of a run (全体 or a top-level entry), as the store keeps it."""
+
     scope: str
     code: str
     targets_set: int
@@ -565,6 +596,8 @@ class SummaryRecord:
 
 @dataclass(frozen=True)
 class RunRecord:
+    """Everything the history store keeps of one run."""
+
     plan_id: str
     year: int
     run_at: str
@@ -582,6 +615,8 @@ class RunRecord:
 
 @dataclass(frozen=True)
 class TrendRow:
+    """A year's summary row in the trend (推移), with the master it was made with."""
+
     year: int
     master_fingerprint: str
     summary: SummaryRecord
@@ -669,6 +704,7 @@ class Report:
 
     @property
     def rows_counted(self) -> int:
+        """Rows counted: used in the figures."""
         return len(self.counted)
 
     @property
@@ -698,6 +734,7 @@ class Report:
 
     @property
     def departments_expected(self) -> int:
+        """Departments expected to report this year."""
         return len(self.plan.departments(self.year))
 
     def count(self, severity: str) -> int:

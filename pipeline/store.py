@@ -138,6 +138,7 @@ class Store:
         self.close()
 
     def close(self) -> None:
+        """Close the connection (also on leaving a `with` block)."""
         self.db.close()
 
     @contextmanager
@@ -446,6 +447,7 @@ def _cannot_open(path: Path, reason: str) -> str:
 
 
 def astuple_file(record: FileRecord) -> tuple[object, ...]:
+    """A FileRecord as the row of the submissions table."""
     return tuple(asdict(record).values())
 
 
@@ -471,6 +473,12 @@ def migrate(db: sqlite3.Connection) -> int:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def record_run(path: Path, run: RunRecord) -> Recorded:
+    """Open the store at `path` and record `run` (Store.record_run)."""
+    with Store(path) as store:
+        return store.record_run(run)
 
 
 def run_record(

@@ -113,6 +113,8 @@ def write_feedback(
     findings: Sequence[Finding],
     part: str | None = None,
 ) -> Path:
+    """Write `department`'s 指摘事項 workbook: a copy of its file with the cells in
+    question marked, and the list of its findings."""
     book = _copy_of(source, file)
     name = next((n for n in book.sheetnames if key(n) == key(L.PROGRESS_SHEET)), None)
     progress = book[name] if name is not None else None

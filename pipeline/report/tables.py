@@ -20,6 +20,8 @@ Kind = Literal["text", "int", "number", "percent", "wrap"]
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a table: its name, how its values are shown, whether the CSV has it."""
+
     name: str
     kind: Kind = "text"
     in_csv: bool = True
@@ -27,6 +29,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A table as both the workbook sheet and the CSV file are written from it."""
+
     name: str
     columns: tuple[Column, ...]
     rows: Sequence[tuple[object, ...]]
@@ -61,6 +65,7 @@ def count_cells(plan: Plan, row: SummaryRow) -> list[object]:
 
 
 def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
+    """概要 or a table per level: one row per entry of the level, with its counts."""
     columns = (Column(L.SCOPE, "wrap"), Column(L.CODE), *count_columns(plan))
     rows = [(row.scope, row.code, *count_cells(plan, row)) for row in table.rows]
     return Table(name, columns, rows)
@@ -74,6 +79,7 @@ def breakdown_table(plan: Plan, breakdown: Breakdown) -> Table:
 
 
 def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
+    """The columns of 事業一覧 (per target, or per project for plans graded so)."""
     levels = [c for label in plan.levels for c in (Column(label), Column(f"{label}名", "wrap"))]
     head = (
         *levels,
@@ -143,6 +149,7 @@ def project_listing_rows(
 
 
 def listing_rows(rows: Sequence[ListingRow], with_past: bool = False) -> list[tuple[object, ...]]:
+    """事業一覧 of a plan graded per target: one line per target (re-listings too)."""
     out = []
     for row in rows:
         levels = [v for node in row.nodes for v in (node.code, node.name)]
@@ -220,6 +227,7 @@ def status_rows(
 
 
 def status_table(rows: Sequence[FileRow]) -> Table:
+    """提出状況 as a table (保存日時 and 記入者 shown in the workbook only)."""
     columns = (
         Column(L.STATUS_DEPARTMENT, "wrap"),
         Column(L.STATUS),
@@ -253,6 +261,7 @@ def status_table(rows: Sequence[FileRow]) -> Table:
 
 
 def findings_table(findings: Sequence[Finding]) -> Table:
+    """検証結果 as a table, each finding's place spelled as A1 text."""
     columns = (
         Column(L.FINDING_FILE, "wrap"),
         Column(L.FINDING_SHEET),

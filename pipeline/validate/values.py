@@ -16,6 +16,8 @@ from schemas.submission import RULE_COLUMNS, submission_schema
 def check_values(
     typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedFile]
 ) -> list[Finding]:
+    """Value rules of the typed rows (schemas/submission.py, run once on the merged
+    frame) as findings on their cells."""
     if typed.empty:
         return []
     schema = submission_schema(tuple(g.code for g in plan.grades), plan.by_project)
