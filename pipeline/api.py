@@ -7,6 +7,7 @@ a list of paths. Every reason to stop is a ShinchokuError with a Japanese messag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -66,20 +67,17 @@ def make_templates(master: PathLike, year: Year, out: PathLike) -> list[Path]:
 
 
 def _master(master: PathLike) -> Path:
-    path = Path(master)
-    if not path.is_file():
-        raise UsageError(
-            f"計画マスタ「{path}」が見つかりません。ファイルの場所を確認してください。"
-        )
-    return path
+    return _existing(Path(master), Path.is_file, "計画マスタ", "ファイル")
 
 
 def _folder(submissions: PathLike) -> Path:
-    path = Path(submissions)
-    if not path.is_dir():
-        raise UsageError(
-            f"提出フォルダ「{path}」が見つかりません。フォルダの場所を確認してください。"
-        )
+    return _existing(Path(submissions), Path.is_dir, "提出フォルダ", "フォルダ")
+
+
+def _existing(path: Path, exists: Callable[[Path], bool], what: str, kind: str) -> Path:
+    """`path` when it is there; else a ShinchokuError naming it (not a traceback later)."""
+    if not exists(path):
+        raise UsageError(f"{what}「{path}」が見つかりません。{kind}の場所を確認してください。")
     return path
 
 

@@ -226,7 +226,7 @@ def status(master: Path, submissions: Path, year: int) -> None:
         [
             {
                 "担当課": d.department,
-                "状況": d.state,
+                "状況": d.status,
                 "ファイル": d.file,
                 "保存日時": d.saved_at,
                 "読込行数": d.read,

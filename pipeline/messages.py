@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pipeline.labels import ERROR, INFO, WARNING
-from pipeline.model import Finding, RuleCode, Severity
+from pipeline.labels import ERROR, INFO, PROGRESS_SHEET, WARNING
+from pipeline.model import Finding, RuleCode, Severity, SubmittedFile
 
 
 @dataclass(frozen=True)
@@ -453,6 +453,22 @@ def finding_at(
         severity=Severity(rule.severity),
         value=shown,
         message=message,
+    )
+
+
+def cell_finding(
+    code: str, file: SubmittedFile, row: int, label: str, number: str, **params: object
+) -> Finding:
+    """A finding on a department's progress sheet: the cell of column `label` (this file's
+    letter for it) in sheet row `row`, about 整理番号 `number`."""
+    return finding_at(
+        code,
+        file=file.path,
+        sheet=PROGRESS_SHEET,
+        row=row,
+        letter=file.column(label),
+        number=number,
+        **params,
     )
 
 

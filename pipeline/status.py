@@ -6,13 +6,13 @@ the committee workbook or the history store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
 from pipeline.batch import check_folder
-from pipeline.model import Report
+from pipeline.model import FileRow, Report
 from pipeline.options import Options
 from pipeline.validate.request import plan_for
 
@@ -20,26 +20,11 @@ NEEDS_FIXING = "要修正"
 
 
 @dataclass(frozen=True)
-class DepartmentStatus:
-    """One line of `shinchoku status`."""
-
-    department: str
-    state: str  # 提出 / 未提出 / 要修正
-    file: str
-    saved_at: str  # shown in Japan time
-    read: int | None
-    counted: int | None
-    rejected: int | None
-    errors: int | None
-    warnings: int | None
-
-
-@dataclass(frozen=True)
 class CollectionStatus:
     """Every department's state, and the report it was read from."""
 
     report: Report
-    departments: list[DepartmentStatus]
+    departments: list[FileRow]  # status 要修正 for a file in use with an エラー; Japan time
 
     @property
     def batch_errors(self) -> list[str]:
@@ -48,7 +33,7 @@ class CollectionStatus:
 
     def count(self, state: str) -> int:
         """Departments in `state`."""
-        return sum(1 for d in self.departments if d.state == state)
+        return sum(1 for d in self.departments if d.status == state)
 
 
 def collection_status(
@@ -58,16 +43,10 @@ def collection_status(
     report = check_folder(plan_for(master, year), root, year, options)
     departments = set(report.plan.departments(report.year))
     rows = [
-        DepartmentStatus(
-            r.department,
-            NEEDS_FIXING if r.status == L.SUBMITTED and r.errors else r.status,
-            r.file,
-            years.local_time(r.saved_at),
-            r.read,
-            r.counted,
-            r.rejected,
-            r.errors,
-            r.warnings,
+        replace(
+            r,
+            status=NEEDS_FIXING if r.status == L.SUBMITTED and r.errors else r.status,
+            saved_at=years.local_time(r.saved_at),
         )
         for r in report.file_rows
         if r.department in departments and r.status in (L.SUBMITTED, L.NOT_SUBMITTED)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline import labels as L
 from pipeline.frames import tuples
-from pipeline.messages import finding_at
+from pipeline.messages import cell_finding
 from pipeline.model import (
     ACTUAL_VALUE,
     FILE,
@@ -39,32 +39,19 @@ def check_consistency(
         if target is None:
             continue
         file = files[path]
-        where = (file, int(row), target.number)
+        at = (file, int(row))
         if zero:
-            findings.append(_at("C02", where, L.ACTUAL, actual))
+            findings.append(cell_finding("C02", *at, L.ACTUAL, target.number, value=actual))
         numeric = target.direction != L.DIRECTION_QUALITATIVE and target.value_for(year) is not None
         if numeric and actual is None and grade is not None:
-            findings.append(_at("C03", where, L.ACTUAL, grade))
+            findings.append(cell_finding("C03", *at, L.ACTUAL, target.number, value=grade))
         if shown is None:
             continue
         suggested = suggested_grade(plan.grades, shown).code
         if plan.far_from_suggested(grade, suggested):
-            findings.append(_at("C01", where, L.GRADE, grade, rate=shown, suggested=suggested))
+            findings.append(
+                cell_finding(
+                    "C01", *at, L.GRADE, target.number, value=grade, rate=shown, suggested=suggested
+                )
+            )
     return findings
-
-
-def _at(
-    code: str, where: tuple[SubmittedFile, int, str], label: str, value: object, **params: object
-) -> Finding:
-    """A finding on the cell of column `label` in the row `where` names (file, row, 整理番号)."""
-    file, row, number = where
-    return finding_at(
-        code,
-        file=file.path,
-        sheet=L.PROGRESS_SHEET,
-        row=row,
-        letter=file.column(label),
-        number=number,
-        value=value,
-        **params,
-    )

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline import labels as L
 from pipeline.frames import records
-from pipeline.messages import finding, finding_at
+from pipeline.messages import cell_finding, finding
 from pipeline.model import PLAN_NUMBER, ROW, TARGET_SEQ, ExpectedRow, Finding, Plan, SubmittedFile
 from pipeline.text import canonical, key
 
@@ -86,15 +86,7 @@ def _row_problems(
     number = str(record[L.NUMBER] or "")
 
     def at(code: str, label: str, **params: object) -> Finding:
-        return finding_at(
-            code,
-            file=file.path,
-            sheet=L.PROGRESS_SHEET,
-            row=row,
-            letter=file.column(label),
-            number=number,
-            **params,
-        )
+        return cell_finding(code, file, row, label, number, **params)
 
     if found is None:
         owner = plan.project(number)

@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import labels as L
-from pipeline.messages import RULES, finding_at
+from pipeline.messages import RULES, cell_finding
 from pipeline.model import FILE, GRADE_CODE, ROW, Finding, Plan, SubmittedFile
 from schemas.submission import RULE_COLUMNS, submission_schema
 
@@ -41,13 +41,12 @@ def _findings(
         record = typed.loc[index]
         label = RULE_COLUMNS[code]
         file = files[str(record[FILE])]
-        out[index, code] = finding_at(
+        out[index, code] = cell_finding(
             code,
-            file=file.path,
-            sheet=L.PROGRESS_SHEET,
-            row=int(record[ROW]),
-            letter=file.column(label),
-            number=str(record[L.NUMBER] or ""),
+            file,
+            int(record[ROW]),
+            label,
+            str(record[L.NUMBER] or ""),
             value=_shown(record[label]),
             grades=grades,
             choices=choices,
