@@ -62,6 +62,7 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
         reports.append(report)
     read_done = time.perf_counter()
     used = use_files(reports, plan, year)
+    del reports  # each file's matched rows live on merged, in used.rows only
     findings = [*notes, *used.findings]
     typed, warnings = normalise(used.rows, plan.grades, used.files)
     from pipeline.validate.values import check_values
