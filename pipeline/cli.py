@@ -356,10 +356,14 @@ def history(
 ) -> None:
     """履歴: 実行の一覧（正式な実行の指定）、どの数値がどのファイルから集計されたか。"""
     from pipeline import years
+    from pipeline.errors import UsageError
     from pipeline.store import Store
 
     with Store(db) as store:
-        plan_id = plan_id or store.only_plan()
+        try:
+            plan_id = plan_id or store.only_plan()
+        except UsageError as error:  # said as click says a missing option
+            raise click.UsageError(str(error)) from None
         if official is not None:
             if year is None:
                 raise click.UsageError("--official には --year が必要です。")

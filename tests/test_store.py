@@ -20,6 +20,7 @@ from pipeline import labels as L
 from pipeline.batch import Options, run
 from pipeline.cli import main
 from pipeline.ingest import read_submission
+from pipeline.model import RunRecord
 from pipeline.samples import fill_template
 from pipeline.store import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
 from pipeline.templates import make_templates
@@ -422,3 +423,30 @@ def test_history_and_export_commands(tmp_path: Path) -> None:
         "results.csv",
         "summaries.csv",
     }
+
+
+def test_history_without_a_plan_asks_for_one_when_the_store_has_none(tmp_path: Path) -> None:
+    store = tmp_path / "empty.sqlite3"
+    Store(store).close()
+    result = CliRunner().invoke(main, ["history", "--db", str(store)])
+    assert result.exit_code == 2
+    assert "--plan で計画IDを指定してください（記録: なし）" in result.output
+
+
+def test_export_writes_as_every_csv_file_is_written_formulas_kept_as_text(
+    tmp_path: Path,
+) -> None:
+    """The store's export goes through report/csvout: a recorded value that looks like a
+    formula is written with a leading ' so that Excel shows it, never runs it."""
+    store = tmp_path / "h.sqlite3"
+    finding = ("a.xlsx", L.PROGRESS_SHEET, "H7", "1", "V01", L.ERROR, "=1+1", "数値ではありません")
+    record = RunRecord(
+        "p", 2024, "2025-06-30T17:00:00+09:00", "m.xlsx", "f", "0", "d", [], [finding], [], []
+    )
+    with Store(store) as db:
+        db.record_run(record)
+    with Store(store) as db:
+        paths = db.export(tmp_path / "csv")
+    data = (tmp_path / "csv" / "findings.csv").read_bytes()
+    assert data.startswith("\ufeff".encode()) and b"\r\n" in data
+    assert "'=1+1" in data.decode("utf-8-sig") and len(paths) == 5
