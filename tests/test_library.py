@@ -18,7 +18,7 @@ from pipeline import labels as L
 from pipeline.cli import main
 from pipeline.demo import DEFAULT_PLAN, demo_master, demo_years, run_demo
 from pipeline.errors import ShinchokuError
-from pipeline.years import display
+from pipeline.years import era_name
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def _csv(path: Path) -> pd.DataFrame:
 
 def test_validate_accounts_for_every_row_read(demo: tuple[Path, Path, int]) -> None:
     master, submissions, year = demo
-    report = pipeline.validate(str(master), str(submissions), display(year))  # text year, str
+    report = pipeline.validate(str(master), str(submissions), era_name(year))  # text year, str
     assert report.rows_read == report.rows_counted + report.rows_rejected
     assert report.rows_counted > 0 and report.rows_rejected > 0  # the demo rejects some rows
     assert report.exit_code == 1  # it has errors on purpose
@@ -129,7 +129,7 @@ def test_a_missing_master_raises_the_packages_error_in_japanese(
 def test_a_year_is_an_int_or_any_accepted_text(demo: tuple[Path, Path, int]) -> None:
     master, submissions, year = demo
     as_int = pipeline.validate(master, submissions, year)
-    as_era = pipeline.validate(master, submissions, display(year))
+    as_era = pipeline.validate(master, submissions, era_name(year))
     assert as_int.finding_list == as_era.finding_list
     with pytest.raises(ShinchokuError, match="年度「来年」を読み取れません"):
         pipeline.validate(master, submissions, "来年")
