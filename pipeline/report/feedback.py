@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -165,11 +165,11 @@ def _transitional(source: Path) -> Path | io.BytesIO:
     return copy
 
 
-def _anchor(sheet: Worksheet, ref: str) -> Cell:
+def _anchor(sheet: Worksheet, row: int, column: int) -> Cell:
     """The cell to mark: a merged range is marked at its top-left cell, where its value is."""
-    row, column = coordinate_to_tuple(ref)
+    at = (row, column)
     for merged in sheet.merged_cells.ranges:
-        if ref in merged:
+        if merged.min_row <= at[0] <= merged.max_row and merged.min_col <= at[1] <= merged.max_col:
             row, column = merged.min_row, merged.min_col
     cell = sheet.cell(row=row, column=column)
     assert isinstance(cell, Cell)  # a merged range's top-left is an ordinary cell
@@ -177,12 +177,12 @@ def _anchor(sheet: Worksheet, ref: str) -> Cell:
 
 
 def _mark_cells(sheet: Worksheet, findings: Sequence[Finding]) -> None:
-    by_cell: dict[str, list[Finding]] = {}
+    by_cell: dict[tuple[int, str], list[Finding]] = {}
     for f in findings:
-        if f.sheet == L.PROGRESS_SHEET and f.cell:
-            by_cell.setdefault(f.cell, []).append(f)
-    for ref, items in by_cell.items():
-        cell = _anchor(sheet, ref)
+        if f.sheet == L.PROGRESS_SHEET and f.row is not None and f.column:
+            by_cell.setdefault((f.row, f.column), []).append(f)
+    for (row, letter), items in by_cell.items():
+        cell = _anchor(sheet, row, column_index_from_string(letter))
         worst = min(items, key=lambda f: (L.ERROR, L.WARNING, L.INFO).index(f.severity))
         cell.fill = _FILLS[worst.severity]
         text = "\n".join(f"【{f.severity} {f.rule}】{f.message}" for f in items)
