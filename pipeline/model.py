@@ -133,6 +133,20 @@ class Finding:
         """The location as users read it: 'H7' ('' for none), in 検証結果.csv and feedback."""
         return f"{self.column or ''}{'' if self.row is None else self.row}"
 
+    def as_row(self) -> tuple[str, ...]:
+        """The finding as a line of 検証結果 (FINDING_COLUMNS) and of the store's findings."""
+        rule, severity = str(self.rule), str(self.severity)
+        return (
+            self.file,
+            self.sheet,
+            self.cell,
+            self.number,
+            rule,
+            severity,
+            self.value,
+            self.message,
+        )
+
     def order(self) -> tuple[object, ...]:
         """The order of 検証結果: by file (findings about no file last), row, column, rule."""
         cell = self.cell
@@ -699,7 +713,7 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     outputs: tuple[Path, ...] = ()  # the files written (none without an output folder)
     figures: Figures | None = None  # after `run`
-    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # after `run`: CSV name ->
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # after `run`: CSV -> frame
     recorded: Recorded | None = None  # what the history store did with the run
 
     @property
@@ -756,10 +770,7 @@ class Report:
         """The findings with the columns of 検証結果.csv."""
         import pandas as pd
 
-        rows = [
-            (f.file, f.sheet, f.cell, f.number, str(f.rule), str(f.severity), f.value, f.message)
-            for f in self.finding_list
-        ]
+        rows = [f.as_row() for f in self.finding_list]
         return pd.DataFrame(rows, columns=list(FINDING_COLUMNS), dtype=object)
 
     @cached_property

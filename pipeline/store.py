@@ -503,10 +503,7 @@ def run_record(
         )
         for f in report.file_rows
     ]
-    findings = [
-        (f.file, f.sheet, f.cell, f.number, str(f.rule), str(f.severity), f.value, f.message)
-        for f in report.finding_list
-    ]
+    findings = [f.as_row() for f in report.finding_list]
     results = [
         ResultRecord(
             row.project.number,

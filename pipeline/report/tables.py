@@ -12,7 +12,15 @@ from typing import Literal
 from pipeline import labels as L
 from pipeline import years
 from pipeline.figures import Breakdown, Figures, LevelTable, ListingRow, SummaryRow
-from pipeline.model import FileReport, FileRow, Finding, Plan, TrendRow, from_record
+from pipeline.model import (
+    FINDING_COLUMNS,
+    FileReport,
+    FileRow,
+    Finding,
+    Plan,
+    TrendRow,
+    from_record,
+)
 from pipeline.years import local_time
 
 Kind = Literal["text", "int", "number", "percent", "wrap"]
@@ -262,20 +270,9 @@ def status_table(rows: Sequence[FileRow]) -> Table:
 
 def findings_table(findings: Sequence[Finding]) -> Table:
     """検証結果 as a table, each finding's place spelled as A1 text."""
-    columns = (
-        Column(L.FINDING_FILE, "wrap"),
-        Column(L.FINDING_SHEET),
-        Column(L.FINDING_CELL),
-        Column(L.NUMBER),
-        Column(L.FINDING_RULE),
-        Column(L.FINDING_SEVERITY),
-        Column(L.FINDING_VALUE, "wrap"),
-        Column(L.FINDING_MESSAGE, "wrap"),
-    )
-    rows = [
-        (f.file, f.sheet, f.cell, f.number, f.rule, f.severity, f.value, f.message)
-        for f in findings
-    ]
+    wrapped = (L.FINDING_FILE, L.FINDING_VALUE, L.FINDING_MESSAGE)
+    columns = tuple(Column(n, "wrap" if n in wrapped else "text") for n in FINDING_COLUMNS)
+    rows = [f.as_row() for f in findings]
     return Table(L.FINDINGS_SHEET, columns, rows)
 
 
