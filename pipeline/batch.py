@@ -18,15 +18,7 @@ from pipeline import labels as L
 from pipeline import years
 from pipeline.figures import compute
 from pipeline.ingest import read_all, scan_folder
-from pipeline.model import (
-    FILE,
-    PLAN_NUMBER,
-    Plan,
-    Recorded,
-    Report,
-    RunRecord,
-    TrendRow,
-)
+from pipeline.model import FILE, PLAN_NUMBER, Plan, Recorded, Report, RunRecord, TrendRow
 from pipeline.normalise import normalise
 from pipeline.options import Options as Options  # the batch's options, named here too
 from pipeline.outdir import OutputFolder
