@@ -5,6 +5,7 @@ with what the command line writes, `run` without `out` writes nothing, errors ar
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,20 @@ def test_run_without_out_writes_nothing_anywhere(
     assert report.outputs == () and report.recorded is None
     assert not Path(os.environ["SHINCHOKU_DB"]).exists()  # the command line's store untouched
     assert len(report.tables["概要"]) > 0
+
+
+def test_run_without_out_reads_a_store_and_leaves_it_as_it_was(
+    demo: tuple[Path, Path, int], tmp_path: Path
+) -> None:
+    """Last year's figures and the trend come from the store; nothing is recorded in it."""
+    master, submissions, year = demo
+    store = tmp_path / "h.sqlite3"
+    shutil.copyfile(submissions.parent / "shinchoku.sqlite3", store)
+    before = store.read_bytes()
+    report = pipeline.run(master, submissions, year, store=store)
+    assert "推移" in report.tables and report.figures is not None and report.figures.with_past
+    assert store.read_bytes() == before and sorted(tmp_path.iterdir()) == [store]
+    assert report.recorded is None
 
 
 def test_run_with_out_writes_what_the_command_line_writes(
