@@ -177,3 +177,20 @@ def test_import_pipeline_is_cheap() -> None:
     code = f"import pipeline, sys; print(sorted(m for m in {heavy} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_command_lines_summary_is_the_reports(
+    demo: tuple[Path, Path, int], tmp_path: Path
+) -> None:
+    """The CLI only formats: its counts are the Report's, for the same folder."""
+    master, submissions, year = demo
+    report = pipeline.validate(master, submissions, year)
+    args = ["validate", str(master), str(submissions), "--year", str(year)]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "v")])
+    assert result.exit_code == report.exit_code
+    rows = f"行: 読込 {report.rows_read} = 集計 {report.rows_counted} + 除外 {report.rows_rejected}"
+    assert rows in result.output
+    errors = f"指摘: エラー {report.count(L.ERROR)} 件、警告 {report.count(L.WARNING)} 件"
+    assert errors in result.output
+    used = f"（使用 {report.departments_used} / {report.departments_expected} 課）"
+    assert used in result.output
