@@ -297,7 +297,7 @@ def test_a_department_with_nothing_planned_gets_no_template_and_is_not_expected(
     ]
     values = {(key(n), ""): _review_row("A") for n in ("P1", "P3", "P5", "P7")}
     outcome = run(master, submit_all(plan, 2026, tmp_path, values), 2026, tmp_path / "out")
-    assert [f.rule for f in outcome.checked.findings] == []
+    assert [f.rule for f in outcome.finding_list] == []
     states = {r["担当課"]: r["提出"] for r in _csv(tmp_path / "out", "提出状況")}
     assert states == {"福祉課": "提出", "環境課": "提出"}
 
@@ -396,9 +396,9 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
     (submissions / "進捗状況_防災課_2025年度.xlsx").unlink()
     out = tmp_path / "out"
     outcome = run(master, submissions, 2025, out)
-    rules = sorted(f.rule for f in outcome.checked.findings)
-    assert rules == ["B01", "V08"], [f.message for f in outcome.checked.findings]
-    assert outcome.checked.rows_read == 4 and outcome.checked.rows_counted == 3
+    rules = sorted(f.rule for f in outcome.finding_list)
+    assert rules == ["B01", "V08"], [f.message for f in outcome.finding_list]
+    assert outcome.rows_read == 4 and outcome.rows_counted == 3
 
     counts = [L.PROJECTS_EVALUATED, "S", "S割合", "A", "A割合", "B", "B割合", "C", "C割合"]
     counts.append(L.UNGRADED)

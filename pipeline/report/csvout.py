@@ -50,14 +50,19 @@ def _cells(row: tuple[object, ...], kept: Sequence[tuple[int, str]]) -> list[str
     return out
 
 
-def write_csv(table: Table, out_dir: Path) -> Path:
-    """The table as `<name>.csv` in `out_dir` (written whole or not at all); its path."""
+def csv_text(table: Table) -> str:
+    """The CSV text of `table` (without the BOM): its header and rows, CRLF."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     kept = [(i, c.kind) for i, c in enumerate(table.columns) if c.in_csv]
     writer.writerow([table.columns[i].name for i, _ in kept])
     writer.writerows(_cells(row, kept) for row in table.rows)
+    return buffer.getvalue()
+
+
+def write_csv(table: Table, out_dir: Path) -> Path:
+    """The table as `<name>.csv` in `out_dir` (written whole or not at all); its path."""
     path = out_dir / f"{safe_filename_part(table.name)}.csv"  # a level named in the master
     with atomic_path(path) as temporary:
-        temporary.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        temporary.write_bytes(("\ufeff" + csv_text(table)).encode("utf-8"))
     return path
