@@ -187,7 +187,7 @@ def _produce(
     store = options.store
     if out is None:
         readable = store if store is not None and store.exists() else None
-        return _aggregate(plan, master, root, year, options, run_at, readable)[0]
+        return _aggregate(plan, master, root, year, options, run_at, readable, readonly=True)[0]
     folder = OutputFolder(out, command)
     with folder as work:
         report, tables, record = _aggregate(plan, master, root, year, options, run_at, store)
@@ -213,9 +213,11 @@ def _aggregate(
     options: Options,
     run_at: datetime,
     store: Path | None,
+    readonly: bool = False,
 ) -> tuple[Report, list[Table], RunRecord | None]:
     """The report completed with figures and tables; with a store, last year's figures and the
-    trend from it, and the record the run would leave there."""
+    trend from it, and the record the run would leave there (`readonly`: opened so that nothing
+    on disk changes, for a run without `out`)."""
     from pipeline.report.frames import TableFrames
 
     report = check_folder(plan, root, year, options)
@@ -225,7 +227,7 @@ def _aggregate(
     if store is None:
         figures = compute(plan, year, report.counted, report.state, options.percent)
     else:
-        with Store(store) as history:
+        with Store(store, readonly=readonly) as history:
             past = history.past_values(plan.plan_id, year - 1)
             figures = compute(plan, year, report.counted, report.state, options.percent, past)
             record = run_record(report, figures, master, run_at, options.percent)

@@ -117,9 +117,15 @@ TABLES = ("runs", "submissions", "findings", "results", "summaries")
 class Store:
     """An open history store. Use as a context manager, or call close()."""
 
-    def __init__(self, path: Path, timeout: float = 30.0) -> None:
+    def __init__(self, path: Path, timeout: float = 30.0, readonly: bool = False) -> None:
+        """With `readonly`, nothing on disk changes (no folder, no migration, no WAL files): the
+        store is copied into memory and brought to SCHEMA_VERSION there, so an older store (or
+        an empty file) is read as it would be after its migration."""
         self.path = path
         with unusable(path):
+            if readonly:
+                self.db = _read_copy(path)
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
             try:
@@ -446,6 +452,37 @@ def _cannot_open(path: Path, reason: str) -> str:
     )
 
 
+def _read_copy(path: Path) -> sqlite3.Connection:
+    """The store at `path` copied into memory, migrated there. Opened read-only (`mode=ro`);
+    while no other run has it open (no -wal file) also `immutable`, so that SQLite creates no
+    -wal/-shm files beside it and a store in a read-only folder can be read."""
+    if not path.is_file():
+        raise FileNotFoundError(2, "ファイルがありません", str(path))
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        version = int(source.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(_newer(version))
+        source.backup(memory)
+        migrate(memory)
+    except BaseException:
+        memory.close()
+        raise
+    finally:
+        source.close()
+    return memory
+
+
+def _newer(version: int) -> str:
+    return (
+        f"履歴ファイルの版（{version}）がこの shinchoku の版（{SCHEMA_VERSION}）より"
+        "新しいため開けません。shinchoku を更新してください。"
+    )
+
+
 def astuple_file(record: FileRecord) -> tuple[object, ...]:
     """A FileRecord as the row of the submissions table."""
     return tuple(asdict(record).values())
@@ -458,10 +495,7 @@ def migrate(db: sqlite3.Connection) -> int:
         try:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"履歴ファイルの版（{version}）がこの shinchoku の版（{SCHEMA_VERSION}）より"
-                    "新しいため開けません。shinchoku を更新してください。"
-                )
+                raise StoreError(_newer(version))
             if version == SCHEMA_VERSION:
                 db.execute("COMMIT")
                 return version

@@ -65,7 +65,7 @@ def make_templates(master: Path, year: int, out: Path, store: Path | None = None
     plan = plan_for(master, year)
     past = None
     if store is not None and store.exists():
-        with Store(store) as history:
+        with Store(store, readonly=True) as history:
             past = history.past_values(plan.plan_id, year - 1) or None
     return Templates(write_templates(plan, year, out, past), plan.renamed_in_file_names())
 

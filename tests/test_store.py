@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from pipeline import labels as L
 from pipeline.batch import Options, run
 from pipeline.cli import main
+from pipeline.errors import StoreError
 from pipeline.ingest import read_submission
 from pipeline.model import RunRecord
 from pipeline.samples import fill_template
@@ -302,8 +303,12 @@ def test_two_runs_at_once_both_land(tmp_path: Path) -> None:
         assert {t.year for t in db.trend("seed")} == {2018, 2019}
 
 
+@pytest.mark.parametrize("readonly", [False, True])
 @pytest.mark.parametrize("start", range(SCHEMA_VERSION))
-def test_migrations_from_every_earlier_version_keep_the_data(tmp_path: Path, start: int) -> None:
+def test_migrations_from_every_earlier_version_keep_the_data(
+    tmp_path: Path, start: int, readonly: bool
+) -> None:
+    """Read-only, the migration happens on a copy in memory: the file keeps its bytes."""
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
     for version in range(start):
@@ -320,11 +325,14 @@ def test_migrations_from_every_earlier_version_keep_the_data(tmp_path: Path, sta
         )
     db.commit()
     db.close()
-    with Store(path) as store:
+    before = path.read_bytes()
+    with Store(path, readonly=readonly) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         if start >= 1:
             assert store.past_values("p", 2020)[key("1-1"), key("件数")].rate == "120.0"
             assert store.db.execute("SELECT digest FROM runs").fetchone()[0] == ""
+    if readonly:
+        assert path.read_bytes() == before and list(tmp_path.iterdir()) == [path]
 
 
 def test_a_newer_store_is_refused_clearly(tmp_path: Path) -> None:
@@ -332,8 +340,9 @@ def test_a_newer_store_is_refused_clearly(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     db.close()
-    with pytest.raises(Exception, match="新しい"):
-        Store(path)
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match="新しい.*更新してください"):
+            Store(path, readonly=readonly)
 
 
 def _small_plan(tmp: Path, extra_project: bool = False) -> tuple[Path, object]:
