@@ -767,16 +767,17 @@ class Report:
 
     @cached_property
     def findings(self) -> pd.DataFrame:
-        """The findings with the columns of 検証結果.csv."""
-        import pandas as pd
+        """The findings with the columns of 検証結果.csv, typed as tables["検証結果"]."""
+        from pipeline.frames import typed_frame
 
         rows = [f.as_row() for f in self.finding_list]
-        return pd.DataFrame(rows, columns=list(FINDING_COLUMNS), dtype=object)
+        return typed_frame([(name, "text") for name in FINDING_COLUMNS], rows)
 
     @cached_property
     def files(self) -> pd.DataFrame:
-        """The lines of 提出状況 with the columns of 提出状況.csv (counts empty for 未提出)."""
-        import pandas as pd
+        """The lines of 提出状況 with the columns of 提出状況.csv (counts empty for 未提出), typed
+        as tables["提出状況"]."""
+        from pipeline.frames import typed_frame
 
         rows = [
             (
@@ -792,10 +793,8 @@ class Report:
             )
             for f in self.file_rows
         ]
-        frame = pd.DataFrame(rows, columns=list(FILE_COLUMNS), dtype=object)
-        for name in FILE_COLUMNS[4:]:
-            frame[name] = frame[name].astype("Int64")
-        return frame
+        kinds = ["text"] * 4 + ["int"] * (len(FILE_COLUMNS) - 4)
+        return typed_frame(list(zip(FILE_COLUMNS, kinds, strict=True)), rows)
 
 
 FINDING_COLUMNS = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from pipeline import labels as L
 from pipeline.cli import main
 from pipeline.demo import DEFAULT_PLAN, demo_master, demo_years, run_demo
 from pipeline.errors import ShinchokuError
+from pipeline.store import MIGRATIONS
 from pipeline.years import era_name
 
 
@@ -80,9 +82,44 @@ def test_run_tables_equal_the_csv_files_of_the_command_line(
     assert report.rows_read == report.rows_counted + report.rows_rejected
     written = sorted(p.stem for p in cli_out.glob("*.csv"))
     assert sorted(report.tables) == written
-    pd.testing.assert_frame_equal(report.tables["概要"], _csv(cli_out / "概要.csv"))
     for name in written:
-        pd.testing.assert_frame_equal(report.tables[name], _csv(cli_out / f"{name}.csv"))
+        frame = report.tables[name]
+        pd.testing.assert_frame_equal(_as_read(frame), _csv_as(cli_out / f"{name}.csv", frame))
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """A typed frame with its figures as float64 (NaN for none), as read_csv reads them."""
+    return frame.astype({c: "float64" for c in frame.columns if _is_figure(frame[c])})
+
+
+def _is_figure(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column.dtype)
+
+
+def _csv_as(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """The CSV file read with `frame`'s text columns as text, its formula guard taken off."""
+    text = [c for c in frame.columns if not _is_figure(frame[c])]
+    read = pd.read_csv(path, encoding="utf-8-sig", dtype=dict.fromkeys(text, str))
+    for column in text:
+        if frame[column].dtype == object and frame[column].map(type).eq(float).any():
+            read[column] = pd.Series([_figure(v) for v in read[column]], dtype=object)
+        else:
+            read[column] = [_unguarded(v) for v in read[column].fillna("")]
+    return read.astype({c: "float64" for c in read.columns if c not in text})
+
+
+def _figure(cell: object) -> object:
+    """A cell of a figure column mixed with text, as the frame holds it."""
+    if not isinstance(cell, str):
+        return None
+    try:
+        return float(cell)
+    except ValueError:
+        return _unguarded(cell)
+
+
+def _unguarded(text: str) -> str:
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def test_run_without_out_writes_nothing_anywhere(
@@ -115,6 +152,43 @@ def test_run_without_out_reads_a_store_and_leaves_it_as_it_was(
     assert "推移" in report.tables and report.figures is not None and report.figures.with_past
     assert store.read_bytes() == before and sorted(tmp_path.iterdir()) == [store]
     assert report.recorded is None
+
+
+def _v2_store(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + MIGRATIONS[1])
+    db.execute("PRAGMA user_version=2")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("kind", ["v2", "empty", "read-only folder"])
+def test_run_without_out_leaves_any_store_byte_for_byte(
+    demo: tuple[Path, Path, int], tmp_path: Path, kind: str
+) -> None:
+    """An older store is read as if migrated, an empty file as an empty store, a store in a
+    folder nobody may write to is read: none gains a byte, a migration or a -wal/-shm file."""
+    master, submissions, year = demo
+    folder = tmp_path / "history"
+    folder.mkdir()
+    store = folder / "h.sqlite3"
+    if kind == "v2":
+        _v2_store(store)
+    elif kind == "empty":
+        store.touch()
+    else:
+        shutil.copyfile(submissions.parent / "shinchoku.sqlite3", store)
+        folder.chmod(0o555)
+    before, mtime = store.read_bytes(), folder.stat().st_mtime_ns
+    try:
+        report = pipeline.run(master, submissions, year, store=store)
+    finally:
+        folder.chmod(0o755)
+    assert store.read_bytes() == before and list(folder.iterdir()) == [store]
+    assert folder.stat().st_mtime_ns == mtime
+    assert report.recorded is None and len(report.tables["概要"]) > 0
+    trend = report.tables["推移"]  # this year only, unless the store holds earlier years
+    assert (trend.iloc[:, 0].nunique() > 1) == (kind == "read-only folder"), trend
 
 
 def test_run_with_out_writes_what_the_command_line_writes(
@@ -194,3 +268,40 @@ def test_the_command_lines_summary_is_the_reports(
     assert errors in result.output
     used = f"（使用 {report.departments_used} / {report.departments_expected} 課）"
     assert used in result.output
+
+
+def test_a_cell_typed_like_a_formula_is_in_the_frame_as_typed_and_guarded_in_the_csv(
+    demo: tuple[Path, Path, int], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    master, submissions, year = demo
+    folder = tmp_path / "提出"
+    shutil.copytree(submissions, folder)
+    typed = "-研修は中止、=次年度に延期"
+    before = pipeline.run(master, folder, year).tables["事業一覧"]
+    old = next(v for v in before["取組内容・実績"] if v)
+    for path in sorted(folder.rglob("*.xlsx")):
+        book = load_workbook(path)
+        cells = [c for s in book for r in s.iter_rows() for c in r if c.value == old]
+        if cells:
+            cells[0].value = typed
+            book.save(path)
+            break
+    report = pipeline.run(master, folder, year, tmp_path / "out")
+    listing = report.tables["事業一覧"]
+    assert typed in list(listing["取組内容・実績"])
+    assert f"'{typed}" not in list(listing["取組内容・実績"])
+    text = (tmp_path / "out" / "事業一覧.csv").read_text("utf-8-sig")
+    assert f"'{typed}" in text
+    assert list(report.tables["分野別"]["コード"])[1:] == ["1", "2", "3"]  # text, not 1.0
+
+
+def test_findings_and_files_are_the_frames_of_their_tables(demo: tuple[Path, Path, int]) -> None:
+    """One representation: the same dtypes and '' (not NaN) for an empty text cell."""
+    master, submissions, year = demo
+    report = pipeline.run(master, submissions, year)
+    pd.testing.assert_frame_equal(report.findings, report.tables["検証結果"])
+    pd.testing.assert_frame_equal(report.files, report.tables["提出状況"])
+    assert not report.findings.isna().any().any()
+    assert str(report.files[L.STATUS_COUNTED].dtype) == "Int64"

@@ -1,15 +1,14 @@
-"""The committee's tables as DataFrames for the library (`Report.tables`): each equal to its CSV
-file read back with pandas.read_csv, because it is made from the same text (csvout.csv_text).
-A table is turned into a frame only when asked for."""
+"""The committee's tables as DataFrames for the library (`Report.tables`): made from the same
+rows as their CSV files, typed by the columns' kinds (numbers as numbers, コード as text, a cell as
+typed, without the CSV's formula guard). A table is turned into a frame only when asked for."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Mapping, Sequence
 
 import pandas as pd
 
-from pipeline.report.csvout import csv_text
+from pipeline.frames import typed_frame
 from pipeline.report.tables import Table
 from pipeline.text import safe_filename_part
 
@@ -23,8 +22,10 @@ class TableFrames(Mapping[str, pd.DataFrame]):
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
-            text = csv_text(self._tables[name])
-            self._frames[name] = pd.read_csv(io.StringIO(text))
+            table = self._tables[name]
+            kept = [(i, c) for i, c in enumerate(table.columns) if c.in_csv]
+            rows = [[row[i] for i, _ in kept] for row in table.rows]
+            self._frames[name] = typed_frame([(c.name, c.kind) for _, c in kept], rows)
         return self._frames[name]
 
     def __iter__(self) -> Iterator[str]:
