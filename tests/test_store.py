@@ -341,7 +341,7 @@ def test_a_newer_store_is_refused_clearly(tmp_path: Path) -> None:
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     db.close()
     for readonly in (False, True):
-        with pytest.raises(StoreError, match="新しい.*更新してください"):
+        with pytest.raises(StoreError, match=r"新しい.*更新してください"):
             Store(path, readonly=readonly)
 
 
