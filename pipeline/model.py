@@ -716,6 +716,15 @@ class Report:
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # after `run`: CSV -> frame
     recorded: Recorded | None = None  # what the history store did with the run
 
+    def __repr__(self) -> str:
+        """Short (the dataclass's repr spells out the whole Plan and every row)."""
+        return (
+            f"<Report {self.plan.plan_id} {self.year}: 読込 {self.rows_read} 行、"
+            f"集計 {self.rows_counted} 行、除外 {self.rows_rejected} 行、"
+            f"エラー {self.count(Severity.ERROR)} 件、警告 {self.count(Severity.WARNING)} 件、"
+            f"ファイル {len(self.file_rows)} 件、exit_code={self.exit_code}>"
+        )
+
     @property
     def rows_counted(self) -> int:
         """Rows counted: used in the figures."""

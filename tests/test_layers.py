@@ -64,11 +64,14 @@ def test_no_stage_imports_the_batch_or_anything_above_it() -> None:
 
 
 def test_the_model_is_the_floor() -> None:
-    """model.py (the plain data between stages) imports only the words and the text helpers."""
+    """model.py (the plain data between stages) imports only the words, the text helpers and
+    the frame helpers (pipeline.frames, pandas only: the Report's typed frames)."""
     assert _imports(MODULES["pipeline.model"], top_level_only=False) - {"pipeline"} <= {
         "pipeline.labels",
         "pipeline.text",
+        "pipeline.frames",
     }
+    assert _imports(MODULES["pipeline.frames"], top_level_only=False) == set()
 
 
 def test_no_import_cycle_at_module_level() -> None:
