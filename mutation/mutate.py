@@ -42,7 +42,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/test_normalise.py", "tests/test_normalise_rows.py"],
     ),
     "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_files_choice.py"]),
-    "files": (["pipeline/validate/files.py"], ["tests/test_files_choice.py"]),
+    "files": (["pipeline/checks/files.py"], ["tests/test_files_choice.py"]),
     "figures": (
         ["pipeline/figures.py"],
         [
@@ -61,10 +61,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "container": (["pipeline/ingest/container.py"], ["tests/test_container_limits.py"]),
     "validate": (
         [
-            "pipeline/validate/identity.py",
-            "pipeline/validate/integrity.py",
-            "pipeline/validate/values.py",
-            "pipeline/validate/consistency.py",
+            "pipeline/checks/identity.py",
+            "pipeline/checks/integrity.py",
+            "pipeline/checks/values.py",
+            "pipeline/checks/consistency.py",
         ],
         ["tests/test_rule_codes.py", "tests/test_hostile.py::test_hostile_submission"],
     ),

@@ -12,8 +12,6 @@ and `pipeline.make_templates` (pipeline/api.py), returning a `Report`; errors ar
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -22,11 +20,12 @@ TEMPLATE_VERSION = "1"
 __all__ = ["Report", "ShinchokuError", "make_templates", "read_plan", "run", "validate"]
 
 if TYPE_CHECKING:
-    from pipeline.api import make_templates, read_plan, run
+    from pipeline.api import make_templates, read_plan, run, validate
     from pipeline.errors import ShinchokuError
     from pipeline.model import Report
 
 _LAZY = {
+    "validate": "pipeline.api",
     "run": "pipeline.api",
     "read_plan": "pipeline.api",
     "make_templates": "pipeline.api",
@@ -42,17 +41,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
 
 
-class _CallablePackage(ModuleType):
-    """SPEC's `pipeline.validate(master, submissions, year)` shares its name with the validation
-    stage's package, and Python binds `pipeline.validate` to that package once any of its
-    modules is imported; so the package (tiny, importing nothing) is made callable here."""
-
-    def __call__(self, master: str | Path, submissions: str | Path, year: int | str) -> Report:
-        """Check a folder of submissions (pipeline.api.validate); writes nothing."""
-        from pipeline.api import validate
-
-        return validate(master, submissions, year)
-
-
-validate = importlib.import_module("pipeline.validate")
-validate.__class__ = _CallablePackage
+def __dir__() -> list[str]:
+    """The library's names too (tab completion, dir(pipeline)), though not yet imported."""
+    return sorted({*globals(), *__all__})

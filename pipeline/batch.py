@@ -16,6 +16,11 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
+from pipeline.checks.consistency import check_consistency
+from pipeline.checks.files import secretariat_mistakes, unreported, use_files
+from pipeline.checks.per_file import check_file
+from pipeline.checks.request import check_paths, plan_for
+from pipeline.checks.rows import keys, row_mask, row_state, rows_with
 from pipeline.figures import compute
 from pipeline.ingest import read_all, scan_folder
 from pipeline.model import FILE, PLAN_NUMBER, Plan, Recorded, Report, RunRecord, TrendRow
@@ -32,11 +37,6 @@ from pipeline.report.tables import (
     status_table,
 )
 from pipeline.store import Store, record_run, run_record
-from pipeline.validate.consistency import check_consistency
-from pipeline.validate.files import secretariat_mistakes, unreported, use_files
-from pipeline.validate.per_file import check_file
-from pipeline.validate.request import check_paths, plan_for
-from pipeline.validate.rows import keys, row_mask, row_state, rows_with
 
 
 def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Report:
@@ -50,14 +50,14 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     reports = []
     for n, report in enumerate(options.progress(read, "読込", len(paths))):
         if n == 0:
-            import pipeline.validate.values  # noqa: F401  (pandera, ~0.3 s, while workers read)
+            import pipeline.checks.values  # noqa: F401  (pandera, ~0.3 s, while workers read)
         reports.append(report)
     read_done = time.perf_counter()
     used = use_files(reports, plan, year)
     del reports  # each file's matched rows live on merged, in used.rows only
     findings = [*notes, *used.findings]
     typed, warnings = normalise(used.rows, plan.grades, used.files)
-    from pipeline.validate.values import check_values
+    from pipeline.checks.values import check_values
 
     # a cell whose formula or error value was reported is not reported again as empty
     unreadable = {(f.file, f.row, f.column) for f in findings if f.rule in ("V03", "V04")}

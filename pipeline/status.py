@@ -12,9 +12,9 @@ from pathlib import Path
 from pipeline import labels as L
 from pipeline import years
 from pipeline.batch import check_folder
+from pipeline.checks.request import plan_for
 from pipeline.model import FileRow, Report
 from pipeline.options import Options
-from pipeline.validate.request import plan_for
 
 NEEDS_FIXING = "要修正"
 

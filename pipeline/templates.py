@@ -17,11 +17,11 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline import TEMPLATE_VERSION, years
 from pipeline import labels as L
+from pipeline.checks.request import plan_for
 from pipeline.fingerprint import expected_fingerprint
 from pipeline.model import ExpectedRow, PastResult, PastResults, Plan, from_record
 from pipeline.store import Store
 from pipeline.text import display_width, safe_filename_part
-from pipeline.validate.request import plan_for
 from pipeline.xlsx import FONT, HEADER, new_workbook, write_cell
 
 HEADER_ROW = 6  # 1-based row of the column labels; data starts below it

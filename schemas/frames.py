@@ -2,7 +2,7 @@
 nullability), each a superset of the one before — by inheritance:
 
     RawRows      ingest.reader  -> one submission's rows, by header label, values as typed
-    MatchedRows  validate.integrity.match_rows -> + the plan's 整理番号 and target it matched
+    MatchedRows  checks.integrity.match_rows -> + the plan's 整理番号 and target it matched
     TypedRows    normalise.normalise -> + typed 実績値, 評価 and 今後の方向性
     RatedRows    rates.with_rates -> + 達成率 (exact and shown) and the zero-denominator flag
 
@@ -70,7 +70,7 @@ class RawRows(pa.DataFrameModel):
 
 
 class MatchedRows(RawRows):
-    """Raw rows tied to the plan (validate.integrity.match_rows): None where a row matched no
+    """Raw rows tied to the plan (checks.integrity.match_rows): None where a row matched no
     target of the department (its finding says why)."""
 
     target_seq: Series[object] = pa.Field(alias=TARGET_SEQ, nullable=True)  # int; 0: no target

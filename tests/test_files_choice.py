@@ -1,4 +1,4 @@
-"""Which file counts for a department (validate/files.py) and how its times are shown: the newest
+"""Which file counts for a department (checks/files.py) and how its times are shown: the newest
 by the workbook's own saved time, then the file time, then the path; times in Japan time."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline import labels as L
+from pipeline.checks.files import Candidate, Selection, select_files, unreported
 from pipeline.model import Plan, SubmittedFile
 from pipeline.report.tables import FileRow, status_table
-from pipeline.validate.files import Candidate, Selection, select_files, unreported
 from pipeline.years import local_time
 from tests.builders import master_sheets, write_plan
 
@@ -171,7 +171,7 @@ def test_every_department_is_looked_at_even_after_a_missing_one(plan: Plan) -> N
 def test_same_saved_and_file_time_say_the_path_decided() -> None:
     same = "2025-05-20T09:00:00Z"
     a, b = _file("a.xlsx", saved=same), _file("b.xlsx", saved=same)
-    from pipeline.validate.files import _why as why
+    from pipeline.checks.files import _why as why
 
     assert why(b, a) == "保存日時が同じため、パス名の順で後のファイルを採用"
 

@@ -235,14 +235,26 @@ def test_read_plan_and_make_templates(demo: tuple[Path, Path, int], tmp_path: Pa
     assert len(paths) == len(plan.departments(year)) and all(p.is_file() for p in paths)
 
 
-def test_validate_is_callable_whichever_module_was_imported_first() -> None:
-    """`pipeline.validate` is also the name of the validation stage's package."""
+def test_validate_is_a_function_help_shows_and_dir_lists_the_library() -> None:
+    """`pipeline.validate` is the function (the stage package is pipeline.checks), also after
+    the stage was imported; dir() lists the library's names; a Report's repr is one short line."""
     code = (
-        "import pipeline.validate.files, pipeline, sys;"
-        "print(callable(pipeline.validate), pipeline.validate.files.__name__)"
+        "import pipeline.checks.files, pipeline, pydoc;"
+        "print(pipeline.validate.__module__, pipeline.validate.__name__);"
+        "print(' '.join(n for n in dir(pipeline) if not n.startswith('_')));"
+        "print('Check a folder' in pydoc.render_doc(pipeline.validate))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["True", "pipeline.validate.files"]
+    lines = done.stdout.splitlines()
+    assert lines[0] == "pipeline.api validate"
+    assert set(pipeline.__all__) <= set(lines[1].split())
+    assert lines[2] == "True"
+
+
+def test_a_reports_repr_is_short(demo: tuple[Path, Path, int]) -> None:
+    report = pipeline.validate(*demo)
+    text = repr(report)
+    assert len(text) < 200 and report.plan.plan_id in text and "exit_code=1" in text, text
 
 
 def test_import_pipeline_is_cheap() -> None:

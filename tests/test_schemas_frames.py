@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from pipeline import labels as L
+from pipeline.checks.identity import identify
+from pipeline.checks.integrity import match_rows
 from pipeline.ingest.reader import empty_rows, read_submission
 from pipeline.model import FILE, GRADE_CODE, PERCENT, PLAN_NUMBER, RATE, ROW, TARGET_SEQ
 from pipeline.normalise import normalise
 from pipeline.rates import with_rates
-from pipeline.validate.identity import identify
-from pipeline.validate.integrity import match_rows
 from schemas.frames import (
     FrameError,
     MatchedRows,

@@ -3,10 +3,10 @@ rows to the plan's rows, returning a FileReport (the file's findings, its matche
 
 from __future__ import annotations
 
+from pipeline.checks.identity import identify
+from pipeline.checks.integrity import match_rows
 from pipeline.ingest.reader import Submission
 from pipeline.model import ROW, FileReport, Plan
-from pipeline.validate.identity import identify
-from pipeline.validate.integrity import match_rows
 
 
 def check_file(submission: Submission, context: tuple[Plan, int]) -> FileReport:
