@@ -67,18 +67,29 @@ def make_templates(master: PathLike, year: Year, out: PathLike) -> list[Path]:
 
 
 def _master(master: PathLike) -> Path:
-    return _existing(Path(master), Path.is_file, "計画マスタ", "ファイル")
+    return _existing(_path(master, "計画マスタ"), Path.is_file, "計画マスタ", "ファイル")
 
 
 def _folder(submissions: PathLike) -> Path:
-    return _existing(Path(submissions), Path.is_dir, "提出フォルダ", "フォルダ")
+    return _existing(_path(submissions, "提出フォルダ"), Path.is_dir, "提出フォルダ", "フォルダ")
 
 
 def _existing(path: Path, exists: Callable[[Path], bool], what: str, kind: str) -> Path:
-    """`path` when it is there; else a ShinchokuError naming it (not a traceback later)."""
-    if not exists(path):
-        raise UsageError(f"{what}「{path}」が見つかりません。{kind}の場所を確認してください。")
-    return path
+    """`path` when it is there and of its kind; else a ShinchokuError naming it (not a
+    traceback later)."""
+    if exists(path):
+        return path
+    if path.exists():
+        other = "フォルダ" if path.is_dir() else "ファイル"
+        raise UsageError(f"{what}「{path}」は{other}です。{kind}を指定してください。")
+    raise UsageError(f"{what}「{path}」が見つかりません。{kind}の場所を確認してください。")
+
+
+def _path(value: object, what: str) -> Path:
+    """`value` as a Path; anything else (None, a number) as a ShinchokuError."""
+    if not isinstance(value, str | Path) or not str(value):
+        raise UsageError(f"{what}の場所を文字列か Path で指定してください（{value!r}）。")
+    return Path(value)
 
 
 def _year(year: Year) -> int:

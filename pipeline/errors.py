@@ -34,8 +34,9 @@ class PlanError(ShinchokuError):
     """The master breaks the rules; `findings` says where and how."""
 
     def __init__(self, findings: list[Finding]) -> None:
-        super().__init__(f"計画マスタに {len(findings)} 件の問題があります。")
         self.findings = findings
+        header = f"計画マスタに {len(findings)} 件の問題があります。"
+        super().__init__("\n".join([header, *self.lines()[1:]]))  # str() names each problem
 
     def lines(self) -> list[str]:
         """The message, then one line per finding: file, sheet!cell, rule and message."""

@@ -122,13 +122,24 @@ def read_plan(path: Path) -> Plan:
             gc.enable()
 
 
+def _unreadable(path: Path, error: Exception) -> str:
+    """Why the master could not be opened, in Japanese (not the reader's class name)."""
+    if path.is_dir():
+        return "ファイルではなくフォルダです"
+    if isinstance(error, PermissionError):
+        return "読み取りの権限がありません"
+    if isinstance(error, OSError):
+        return "ファイルを読めません"
+    return "Excel ブック（.xlsx）として読めません"
+
+
 def _read_plan(path: Path) -> Plan:
     problems = _Collector(path.name)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         names = book.sheet_names
     except Exception as exc:  # any reason the file is not a workbook: report, never trace back
-        problems.add("M08", "", reason=type(exc).__name__)
+        problems.add("M08", "", reason=_unreadable(path, exc))
         raise PlanError(problems.findings) from None
     other = _other_workbook(names)
     if other and L.MASTER_PLAN_SHEET not in names:

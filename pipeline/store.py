@@ -435,10 +435,10 @@ def unusable(path: Path) -> Iterator[None]:
             raise StoreError(
                 f"履歴ファイル「{path}」は別の処理が使用中です。しばらく待ってから再実行してください。"
             ) from None
-        raise StoreError(_cannot_open(path, str(error))) from None
-    except sqlite3.DatabaseError as error:
+        raise StoreError(_cannot_open(path, "ファイルを開けないか、作れません")) from None
+    except sqlite3.DatabaseError:
         raise StoreError(
-            f"履歴ファイル「{path}」は壊れているか、履歴ファイルではありません（{error}）。"
+            f"履歴ファイル「{path}」は壊れているか、履歴ファイル（SQLite）ではありません。"
             "バックアップから戻すか、--db で別のファイルを指定してください。"
         ) from None
     except OSError as error:

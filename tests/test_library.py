@@ -317,3 +317,31 @@ def test_findings_and_files_are_the_frames_of_their_tables(demo: tuple[Path, Pat
     pd.testing.assert_frame_equal(report.files, report.tables["提出状況"])
     assert not report.findings.isna().any().any()
     assert str(report.files[L.STATUS_COUNTED].dtype) == "Int64"
+
+
+def test_messages_name_the_problem_in_japanese(
+    demo: tuple[Path, Path, int], tmp_path: Path
+) -> None:
+    """str(PlanError) lists its problems; a folder for a file (and back) says so; a None
+    master is a ShinchokuError; sqlite's and the Excel reader's English stays out."""
+    master, submissions, year = demo
+    submission = next(submissions.rglob("*.xlsx"))
+    with pytest.raises(ShinchokuError) as raised:
+        pipeline.read_plan(submission)
+    assert len(str(raised.value).splitlines()) > 1 and "[M" in str(raised.value)
+    with pytest.raises(ShinchokuError, match="はフォルダです。ファイルを指定"):
+        pipeline.validate(submissions, submissions, year)
+    with pytest.raises(ShinchokuError, match="はファイルです。フォルダを指定"):
+        pipeline.validate(master, master, year)
+    with pytest.raises(ShinchokuError, match="計画マスタの場所"):
+        pipeline.validate(None, submissions, year)  # type: ignore[arg-type]
+    not_a_book = tmp_path / "計画マスタ.xlsx"
+    not_a_book.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ShinchokuError) as raised:
+        pipeline.read_plan(not_a_book)
+    assert "Excel ブック" in str(raised.value) and "Error" not in str(raised.value)
+    not_a_store = tmp_path / "h.sqlite3"
+    not_a_store.write_text("これは履歴ファイルではない" * 100, "utf-8")
+    with pytest.raises(ShinchokuError) as raised:
+        pipeline.run(master, submissions, year, store=not_a_store)
+    assert "SQLite" in str(raised.value) and "database" not in str(raised.value)
