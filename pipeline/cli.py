@@ -455,10 +455,9 @@ def _summary(report: Report) -> None:
         f"（使用 {report.departments_used} / {report.departments_expected} 課）"
         + (f"、対象外のファイル {others} 件" if others else "")
     )
-    unused = report.rows_unused
     click.echo(
         f"行: 読込 {report.rows_read} = 集計 {report.rows_counted} + 除外 {report.rows_rejected}"
-        f"（エラーの行 {report.rows_rejected - unused}、使わなかったファイルの行 {unused}）"
+        f"（エラーの行 {report.rows_with_errors}、使わなかったファイルの行 {report.rows_unused}）"
     )
     click.echo(
         f"指摘: エラー {report.count(L.ERROR)} 件、警告 {report.count(L.WARNING)} 件、"

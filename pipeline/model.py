@@ -732,8 +732,15 @@ class Report:
 
     @property
     def rows_rejected(self) -> int:
-        """Rows read but not counted: with an エラー, or in a file not used."""
-        return self.rows_read - self.rows_counted
+        """Rows read but not counted: with an エラー, or in a file not used; summed over the
+        files (提出状況's 除外行数), so that rows_read = rows_counted + rows_rejected is a
+        check on the batch, not a definition."""
+        return sum(f.rejected or 0 for f in self.file_rows)
+
+    @property
+    def rows_with_errors(self) -> int:
+        """Rows rejected for an エラー of their own, in the files used."""
+        return self.rows_rejected - self.rows_unused
 
     @property
     def rows_unused(self) -> int:

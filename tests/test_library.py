@@ -52,8 +52,12 @@ def _csv(path: Path) -> pd.DataFrame:
 def test_validate_accounts_for_every_row_read(demo: tuple[Path, Path, int]) -> None:
     master, submissions, year = demo
     report = pipeline.validate(str(master), str(submissions), era_name(year))  # text year, str
-    assert report.rows_read == report.rows_counted + report.rows_rejected
+    assert report.rows_read == report.rows_counted + report.rows_rejected  # summed per file
     assert report.rows_counted > 0 and report.rows_rejected > 0  # the demo rejects some rows
+    assert report.rows_with_errors > 0 and report.rows_unused > 0
+    assert report.rows_rejected == report.rows_with_errors + report.rows_unused
+    assert report.rows_read == sum(f.read or 0 for f in report.file_rows)
+    assert report.rows_counted == sum(f.counted or 0 for f in report.file_rows)
     assert report.exit_code == 1  # it has errors on purpose
     assert report.tables == {}  # figures only after run
     assert len(report.findings) == len(report.finding_list) > 0
