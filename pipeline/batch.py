@@ -50,7 +50,9 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     reports = []
     for n, report in enumerate(options.progress(read, "読込", len(paths))):
         if n == 0:
-            import pipeline.checks.values  # noqa: F401  (pandera, ~0.3 s, while workers read)
+            from pipeline.checks.values import warm_up
+
+            warm_up(plan)
         reports.append(report)
     read_done = time.perf_counter()
     used = use_files(reports, plan, year)
@@ -59,14 +61,8 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
     typed, warnings = normalise(used.rows, plan.grades, used.files)
     from pipeline.checks.values import check_values
 
-    # a cell whose formula or error value was reported is not reported again as empty
-    unreadable = {(f.file, f.row, f.column) for f in findings if f.rule in ("V03", "V04")}
     known = typed[typed[PLAN_NUMBER].notna()]  # unmatched rows are rejected already (I02/I05)
-    findings += warnings + [
-        f
-        for f in check_values(known, plan, used.files)
-        if (f.file, f.row, f.column) not in unreadable
-    ]
+    findings += warnings + check_values(known, plan, used.files, findings)
     is_rejected = row_mask(typed, rows_with(findings, L.ERROR))
     counted = with_rates(typed[~is_rejected & typed[PLAN_NUMBER].notna()], plan, year)
     findings += check_consistency(counted, plan, year, used.files)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -12,19 +13,33 @@ from pipeline.messages import RULES, cell_finding
 from pipeline.model import FILE, GRADE_CODE, ROW, Finding, Plan, SubmittedFile
 from schemas.submission import RULE_COLUMNS, submission_schema
 
+_schema = lru_cache(maxsize=4)(submission_schema)  # built once per plan's grades
+
+
+def warm_up(plan: Plan) -> None:
+    """Load pandera and build the plan's schema (~0.3 s) while the workers still read: the
+    batch calls this on the first file read."""
+    _schema(tuple(g.code for g in plan.grades), plan.by_project)
+
 
 def check_values(
-    typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedFile]
+    typed: pd.DataFrame,
+    plan: Plan,
+    files: Mapping[str, SubmittedFile],
+    reported: Sequence[Finding] = (),
 ) -> list[Finding]:
     """Value rules of the typed rows (schemas/submission.py, run once on the merged
-    frame) as findings on their cells."""
+    frame) as findings on their cells; a cell whose formula or error value was reported
+    (V03, V04 in `reported`) is not reported again as empty."""
     if typed.empty:
         return []
-    schema = submission_schema(tuple(g.code for g in plan.grades), plan.by_project)
+    schema = _schema(tuple(g.code for g in plan.grades), plan.by_project)
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return _findings(errors.failure_cases, typed, plan, files)
+        unreadable = {(f.file, f.row, f.column) for f in reported if f.rule in ("V03", "V04")}
+        found = _findings(errors.failure_cases, typed, plan, files)
+        return [f for f in found if (f.file, f.row, f.column) not in unreadable]
     return []
 
 
