@@ -189,12 +189,29 @@ def _mutate(work: Path, patterns: list[str] | None, jobs: int) -> None:
         mutmut_run()  # mutmut itself skips the mutants it has a verdict for
     elif not cached:
         mutmut_run(*patterns)
+    _all_tests_for_untraced(work, _chosen(_results(work), patterns))
     for _ in range(2):  # survivors of an earlier run; then any mutant new since (patterns)
         stale = [n for n, s in _chosen(_results(work), patterns).items() if s not in DONE]
         if stale:
             mutmut_run(*stale)
         if patterns is None:
             break
+
+
+def _all_tests_for_untraced(work: Path, statuses: dict[str, str]) -> None:
+    """mutmut learns which tests reach a function by tracing this process; code that runs only
+    in the pool's worker processes (validation runs beside the reading of each file) looks
+    reached by none ("no tests"). Such functions get every test of the group, so that their
+    mutants are run (`-x`: a killed mutant stops at its first failing test)."""
+    untraced = {n.partition("__mutmut_")[0] for n, s in statuses.items() if s == "no tests"}
+    path = work / "mutants" / "mutmut-stats.json"
+    if not untraced or not path.exists():
+        return
+    stats = json.loads(path.read_text(encoding="utf-8"))
+    every = sorted(stats["duration_by_test"])
+    for function in untraced:
+        stats["tests_by_mangled_function_name"][function] = every
+    path.write_text(json.dumps(stats, indent=4), encoding="utf-8")
 
 
 def main() -> int:
