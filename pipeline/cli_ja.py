@@ -92,10 +92,12 @@ TEXTS: dict[str, str] = {
 
 
 def translate(message: str) -> str:
+    """click's English text in Japanese (unknown texts pass through unchanged)."""
     return TEXTS.get(message, message)
 
 
 def translate_plural(singular: str, plural: str, n: int) -> str:
+    """ngettext for click: Japanese has one form, so both English forms map to one text."""
     return translate(singular if n == 1 else plural)
 
 

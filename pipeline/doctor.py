@@ -35,6 +35,8 @@ MODULES = {
 
 @dataclass(frozen=True)
 class Check:
+    """One line of `shinchoku doctor`: what was looked at and whether it is usable."""
+
     item: str  # what was checked, as the user knows it
     ok: bool
     detail: str  # what was found; when not ok, what to do

@@ -36,6 +36,7 @@ class PlanError(ShinchokuError):
         self.findings = findings
 
     def lines(self) -> list[str]:
+        """The message, then one line per finding: file, sheet!cell, rule and message."""
         listed = []
         for f in self.findings:
             where = "!".join(x for x in (f.sheet, f.cell) if x)

@@ -117,6 +117,7 @@ class OutputFolder:
             raise self.interrupted(signum) from error
 
     def interrupted(self, signum: int) -> Interrupted:
+        """The error that ends a stopped command, saying DIR was left as it was."""
         return Interrupted(unchanged_message(self.out), signum)
 
 
@@ -139,6 +140,7 @@ def interrupts(out: Path) -> Iterator[None]:
 
 
 def unchanged_message(out: Path) -> str:
+    """What a stopped command tells the user about DIR (previous outputs kept, or nothing)."""
     if out.exists() and any(out.iterdir()):
         state = f"出力先 {out} は前回の出力のまま、何も変更していません"
     else:

@@ -8,7 +8,7 @@ import csv
 import json
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,7 +28,8 @@ from tests.seedplan import seed_submissions
 SCRIPT = "<script>alert('x')</script>"
 FORMULA = '=HYPERLINK("http://example.invalid","押して")'
 LONG = "長い取組の説明。" * 1500 + "終わり"  # 13,500 characters, no spaces
-RUN_AT = datetime(2020, 6, 30, 17, 0)
+RUN_AT = datetime(2020, 6, 30, 8, 0, 5, tzinfo=UTC)  # 17:00:05 in Japan
+RUN_SHOWN = "集計日時 2020/06/30 17:00:05"  # as every output shows a time
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +133,11 @@ def _pdftotext(pdf: Path) -> str:
     return subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def test_pages_and_pdf_show_the_run_time_in_japan_time(published: Path) -> None:
+    assert RUN_SHOWN in "".join(_parse(published / "index.html").text)
+    assert RUN_SHOWN in " ".join(w.text for w in pages(_pdf(published))[0])
 
 
 def test_pdf_report_is_a4_with_selectable_figures_at_9_points(published: Path) -> None:

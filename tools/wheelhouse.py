@@ -40,11 +40,16 @@ class Target:
     python: tuple[int, int]
 
     @property
+    def interpreter(self) -> str:
+        """The CPython tag of wheels for this target, e.g. cp311."""
+        return f"cp{self.python[0]}{self.python[1]}"
+
+    @property
     def label(self) -> str:
-        return f"{self.system} cp{self.python[0]}{self.python[1]}"
+        return f"{self.system} {self.interpreter}"
 
     def tags(self) -> set[Tag]:
-        interpreter = f"cp{self.python[0]}{self.python[1]}"
+        interpreter = self.interpreter
         platforms = [*self.platforms, *(_older_manylinux(self.platforms))]
         return {
             *cpython_tags(self.python, abis=[interpreter, "abi3", "none"], platforms=platforms),
@@ -158,7 +163,7 @@ def _download(target: Target, out: Path, requirements: list[str]) -> None:
         "--implementation",
         "cp",
         "--abi",
-        f"cp{target.python[0]}{target.python[1]}",
+        target.interpreter,
         "--dest",
         str(out),
         "--find-links",

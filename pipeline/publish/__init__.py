@@ -22,7 +22,7 @@ def write_publication(
     from pipeline.publish.opendata import write_opendata
     from pipeline.publish.pdf import write_pdf
 
-    edition = Edition(plan, year, run_at, published(tables, plan))
+    edition = Edition(plan, year, run_at, published(tables))
     written = write_site(edition, out)
     written.append(write_pdf(edition, out / edition.pdf_name))
     return written + write_opendata(edition, out / OPENDATA)

@@ -29,6 +29,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
+    """A stacked 100 % bar chart of grade shares, one bar per row of a summary-shaped table."""
+
     title: str
     bars: tuple[Bar, ...]
     grades: tuple[tuple[str, str], ...]  # (code, label)
@@ -69,6 +71,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class Edition:
+    """What one publication shows: the plan, the year, when the figures were computed, and the
+    tables the public sees."""
+
     plan: Plan
     year: int
     run_at: datetime
@@ -82,11 +87,17 @@ class Edition:
     def pdf_name(self) -> str:
         return f"{self.plan.plan_id}_{years.file_label(self.year)}.pdf"
 
+    @property
+    def run_at_shown(self) -> str:
+        """When the figures were computed, as every other output shows a time (Japan time)."""
+        return years.shown(self.run_at)
+
     def table(self, name: str) -> Table | None:
+        """The published table called `name`, if the plan has one."""
         return next((t for t in self.tables if t.name == name), None)
 
 
-def published(tables: Sequence[Table], plan: Plan) -> tuple[Table, ...]:
+def published(tables: Sequence[Table]) -> tuple[Table, ...]:
     """The committee's tables the public sees: the figures and the project list; 提出状況 and
     検証結果 (file names, staff names, internal findings) stay with the secretariat."""
     return tuple(t for t in tables if t.name not in {L.STATUS_SHEET, L.FINDINGS_SHEET})

@@ -30,6 +30,8 @@ from pipeline.report.tables import Table
 
 @dataclass(frozen=True)
 class TableView:
+    """A table as the page template shows it: every cell already text, with its kind for CSS."""
+
     name: str
     caption: str
     headers: tuple[str, ...]
@@ -38,6 +40,7 @@ class TableView:
 
 
 def view(table: Table, caption: str, chart: Markup | None = None) -> TableView:
+    """The CSV columns of `table` as text cells, numbers shown as on the committee's sheets."""
     kept = [i for i, c in enumerate(table.columns) if c.in_csv]
     rows = tuple(
         tuple((shown(row[i], table.columns[i].kind), table.columns[i].kind) for i in kept)
@@ -66,7 +69,7 @@ def write_site(edition: Edition, out: Path) -> list[Path]:
         "edition": edition,
         "entries": pages,
         "year_label": years.display(edition.year),
-        "run_at": f"{edition.run_at:%Y-%m-%d %H:%M}",
+        "run_at": edition.run_at_shown,
         "grades": [(g.code, g.label) for g in plan.grades],
         "long_columns": LONG_COLUMNS,
         "notes": notes(edition),

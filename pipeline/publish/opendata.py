@@ -17,6 +17,7 @@ _RESOURCE_NAMES = {L.SUMMARY_SHEET: "summary", L.TREND_SHEET: "trend", L.LISTING
 
 
 def write_opendata(edition: Edition, out: Path) -> list[Path]:
+    """The published CSV files and a datapackage.json (a table schema per file) in `out`."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     resources = []

@@ -77,10 +77,11 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
 
 
 def write_pdf(edition: Edition, path: Path) -> Path:
+    """The committee's report as an A4 PDF with selectable Japanese text (CID font, no files)."""
     styles = _styles()
     story: list[Any] = [
         _p(edition.title, styles["title"]),
-        _p(f"集計日時 {edition.run_at:%Y-%m-%d %H:%M}", styles["body"]),
+        _p(f"集計日時 {edition.run_at_shown}", styles["body"]),
         Spacer(1, 6 * mm),
     ]
     plan = edition.plan
