@@ -176,41 +176,46 @@ def _chosen(statuses: dict[str, str], patterns: list[str] | None) -> dict[str, s
 
 def _mutate(work: Path, patterns: list[str] | None, jobs: int) -> None:
     """Run the mutants not yet run, then (cached survivors) those not yet killed, against
-    today's tests. A group that is part of a module names its mutants: mutmut then runs
-    exactly those, so the names given are the ones without a verdict."""
+    today's tests. A group that is part of a module runs its mutants by name."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "mutate"}
 
     def mutmut_run(*names: str) -> None:
         command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names]
         subprocess.run(command, cwd=work, env=env, check=False, stdout=subprocess.DEVNULL)
 
-    cached = _chosen(_results(work), patterns) if (work / "mutants").exists() else {}
+    mutmut_run("no.such.mutant")  # mutants and the tests reaching each function, no verdicts
+    _widen(work)
     if patterns is None:
         mutmut_run()  # mutmut itself skips the mutants it has a verdict for
-    elif not cached:
-        mutmut_run(*patterns)
-    _all_tests_for_untraced(work, _chosen(_results(work), patterns))
-    for _ in range(2):  # survivors of an earlier run; then any mutant new since (patterns)
-        stale = [n for n, s in _chosen(_results(work), patterns).items() if s not in DONE]
-        if stale:
-            mutmut_run(*stale)
-        if patterns is None:
-            break
+    # not yet run (a part of a module), or not killed in an earlier run: by name
+    stale = [n for n, s in _chosen(_results(work), patterns).items() if s not in DONE]
+    if stale:
+        mutmut_run(*stale)
 
 
-def _all_tests_for_untraced(work: Path, statuses: dict[str, str]) -> None:
-    """mutmut learns which tests reach a function by tracing this process; code that runs only
-    in the pool's worker processes (validation runs beside the reading of each file) looks
-    reached by none ("no tests"). Such functions get every test of the group, so that their
-    mutants are run (`-x`: a killed mutant stops at its first failing test)."""
-    untraced = {n.partition("__mutmut_")[0] for n, s in statuses.items() if s == "no tests"}
+def _widen(work: Path) -> None:
+    """mutmut learns which tests reach a function by tracing this process, per test. Two blind
+    spots: a module fixture (one pipeline run shared by a file's tests) is traced only in the
+    first test that uses it, and code run only in the pool's worker processes (validation runs
+    beside the reading of each file) is traced in none ("no tests"). So a function reached by a
+    test is tried against every test of that test's file, and a function reached by none against
+    every test of the group (pytest -x: a killed mutant stops at its first failing test)."""
     path = work / "mutants" / "mutmut-stats.json"
-    if not untraced or not path.exists():
+    if not path.exists():
         return
     stats = json.loads(path.read_text(encoding="utf-8"))
     every = sorted(stats["duration_by_test"])
-    for function in untraced:
-        stats["tests_by_mangled_function_name"][function] = every
+    by_file: dict[str, list[str]] = {}
+    for test in every:
+        by_file.setdefault(test.split("::")[0], []).append(test)
+    mapping = stats["tests_by_mangled_function_name"]
+    functions = set(mapping)
+    for meta in (work / "mutants").rglob("*.py.meta"):
+        names = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        functions |= {name.partition("__mutmut_")[0] for name in names}
+    for function in functions:
+        files = {test.split("::")[0] for test in mapping.get(function, [])}
+        mapping[function] = [t for f in sorted(files) for t in by_file[f]] if files else every
     path.write_text(json.dumps(stats, indent=4), encoding="utf-8")
 
 
