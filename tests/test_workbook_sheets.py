@@ -325,3 +325,62 @@ def test_the_trend_sheet_lists_each_year_with_its_era_and_master_version(out: Pa
     assert rows[0][at["A割合"]] == pytest.approx(0.364) and rows[0][at[L.UNGRADED]] == 1
     versions = {r[at[L.MASTER_VERSION]] for r in rows}
     assert len(versions) == 1 and "現行と異なる" not in str(versions)
+
+
+def test_every_sheet_prints_landscape_with_its_name_page_numbers_and_headings(out: Path) -> None:
+    """Paper and scale as set up for printing (the render test measures the printout where
+    LibreOffice is installed): A4 unless the sheet is too wide (事業一覧: A3), a fixed scale of
+    82 % or more, the heading row repeated on every page of a listing, a page break above each
+    chart, the sheet's name at the top left and 'page / pages' at the bottom."""
+    book = _book(out)
+    setups = {
+        ws.title: (
+            ws.page_setup.orientation,
+            ws.page_setup.paperSize,
+            ws.page_setup.scale,
+            ws.print_title_rows,
+            [b.id for b in ws.row_breaks.brk],
+        )
+        for ws in book
+    }
+    assert setups == {
+        L.SUMMARY_SHEET: ("landscape", 9, None, None, [10]),
+        "分野別": ("landscape", 9, None, None, [10]),
+        "施策別": ("landscape", 9, None, None, [20, 46]),  # one chart of 10 bars, one of 3
+        "区分別": ("landscape", 9, None, None, [9]),
+        L.TREND_SHEET: ("landscape", 9, 84, None, [11]),
+        L.LISTING_SHEET: ("landscape", 8, 90, "$1:$1", []),
+        L.STATUS_SHEET: ("landscape", 9, 91, "$1:$1", []),
+        L.FINDINGS_SHEET: ("landscape", 9, 95, "$1:$1", []),
+    }
+    for ws in book:
+        margins = ws.page_margins
+        assert (margins.left, margins.right, margins.top, margins.bottom) == (0.3, 0.3, 0.6, 0.6)
+        assert ws.oddHeader.left.text == "&A" and ws.oddHeader.left.font == "BIZ UDPゴシック"
+        assert ws.oddFooter.center.text == "&P / &N ページ"
+        assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert book["施策別"].print_area == "'施策別'!$A$1:$M$60"  # the charts, not the labels
+
+
+def test_columns_are_as_wide_as_their_text_allows_and_long_text_wraps(out: Path) -> None:
+    """Widths in Excel's units (+0.71 of padding): a column fits its longest value up to a cap
+    by its name (メッセージ 44, ファイル 20) or kind; a longer text wraps and its row grows by
+    13.5 pt a line; the hidden chart labels are 30 wide."""
+    book = _book(out)
+
+    def widths(name: str) -> dict[str, float]:
+        dims = book[name].column_dimensions
+        return {k: round(d.width - 0.71, 2) for k, d in dims.items() if d.width}
+
+    assert widths(L.SUMMARY_SHEET) == {"A": 8, "B": 7, "E": 6, "K": 7, "O": 30}
+    assert widths(L.FINDINGS_SHEET) == {
+        **{"A": 20, "B": 10, "C": 6, "D": 9, "E": 6, "F": 7, "G": 6, "H": 44},
+    }
+    assert widths(L.STATUS_SHEET)["C"] == 20 and widths(L.STATUS_SHEET)["F"] == 12
+    listing = book[L.LISTING_SHEET]
+    heights = {r: d.height for r, d in listing.row_dimensions.items() if d.height}
+    assert heights[1] == 42.75  # a heading of three lines
+    assert heights[2] == 69.75  # 目安と2段階以上の差 wraps to five lines in 注記
+    assert heights[3] == 29.25  # two lines
+    assert book[L.SUMMARY_SHEET].row_dimensions[6].height == 42.75
+    assert book[L.SUMMARY_SHEET].column_dimensions["O"].hidden
