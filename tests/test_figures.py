@@ -389,7 +389,7 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
     values = {
         (key("P1"), ""): _review_row("S"),
         (key("P2"), ""): _review_row("A"),  # 防災課 does not submit: 未評価
-        (key("P4"), ""): _review_row("ａ"),
+        (key("P4"), ""): _review_row("ａ", issues="人手が足りない。"),
         (key("P5"), ""): _review_row("C"),  # lowest grade without 課題: rejected, 未評価
         (key("P7"), ""): _review_row("予定どおり"),
     }
@@ -465,7 +465,7 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
         ["福祉課", "準備", "S", "", *done],
         ["防災課", "実施", "", L.FLAG_NOT_SUBMITTED, "", "", "", ""],
         ["福祉課", "", "", L.FLAG_NOT_PLANNED, "", "", "", ""],
-        ["環境課", "実施", "A", "", *done],  # ａ typed
+        ["環境課", "実施", "A", "", "取り組んだ。", "人手が足りない。", "継続", "町内会"],  # ａ
         ["環境課", "準備", "", L.FLAG_REJECTED, "", "", "", ""],
         ["福祉課", "準備", "S", "再掲（P1）", *done],  # the department and figures of P1
         ["環境課", "", "A", "", *done],  # planned every year: no word
@@ -659,3 +659,17 @@ def test_the_listing_of_a_target_graded_plan_line_by_line(tmp_path: Path) -> Non
         ["1-(2)-2", "A課", "件数", "100", "90", "90.0", "B", "B", relisted, "実施した。", "継続"],
         ["1-(2)-2", "A課", "満足度", "100", "60", "60.0", "A", "C", f"{relisted}・{gap}", *done],
     ]
+
+
+def test_a_re_listing_of_a_project_not_planned_this_year_says_both(tmp_path: Path) -> None:
+    sheets = project_sheets()
+    sheets[L.MASTER_PROJECT_SHEET].append(
+        ["P8", "空き家活用", "G2-a", "", "", "P3", "", "", "", ""]
+    )
+    master, plan = write_plan(sheets, tmp_path)
+    values = {(key(p.number), ""): _review_row("A") for p, _ in plan.units(2025)}
+    run(master, submit_all(plan, 2025, tmp_path, values), 2025, tmp_path / "out")
+    listing = {r[L.NUMBER]: r for r in _csv(tmp_path / "out", L.LISTING_SHEET)}
+    assert listing["P3"][L.NOTE] == L.FLAG_NOT_PLANNED
+    assert listing["P8"][L.NOTE] == f"再掲（P3）・{L.FLAG_NOT_PLANNED}"
+    assert listing["P8"][L.PROJECT_DEPARTMENT] == "福祉課" and listing["P8"][L.GRADE] == ""
