@@ -159,9 +159,9 @@ def measure(kind: str, master: Path, folder: Path, out: Path) -> dict[str, objec
 
         outcome = run(master, folder, YEAR, out, Options())
         result = {
-            **outcome.checked.timings,
-            "rows": outcome.checked.rows_read,
-            "counted": outcome.checked.rows_counted,
+            **outcome.timings,
+            "rows": outcome.rows_read,
+            "counted": outcome.rows_counted,
         }
     elif kind == "naive":
         import pandas as pd

@@ -6,12 +6,15 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pipeline import cli_ja  # click's own texts in Japanese: before any option is declared
 from pipeline.outdir import interrupts
+
+if TYPE_CHECKING:
+    from pipeline.model import Recorded, Report
 
 T = TypeVar("T")
 
@@ -113,6 +116,7 @@ class _Main(cli_ja.Group):
     """The command group; the one place where the errors a user can act on are caught."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a ShinchokuError becomes its lines and exit code."""
         from pipeline.errors import OutputError, ShinchokuError
 
         try:
@@ -183,7 +187,7 @@ def _typed_command(args: list[str]) -> str:
 @NO_DB
 def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
     """担当課ごとの進捗状況シートを作成する（履歴があれば前年度の実績を併記）。"""
-    from pipeline.batch import make_templates
+    from pipeline.templates import make_templates
 
     made = make_templates(master, year, out, db)
     click.echo(f"進捗状況シートを {len(made.paths)} 件作成しました: {out}")
@@ -200,12 +204,12 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
     with interrupts(out):
-        from pipeline.batch import Options
         from pipeline.batch import validate as run_validate
+        from pipeline.options import Options
 
-        outcome = run_validate(master, submissions, year, out, Options(progress=_progress))
-    _summary(outcome)
-    sys.exit(outcome.exit_code)
+        report = run_validate(master, submissions, year, out, Options(progress=_progress))
+    _summary(report)
+    sys.exit(report.exit_code)
 
 
 @main.command()
@@ -222,7 +226,7 @@ def status(master: Path, submissions: Path, year: int) -> None:
         [
             {
                 "担当課": d.department,
-                "状況": d.state,
+                "状況": d.status,
                 "ファイル": d.file,
                 "保存日時": d.saved_at,
                 "読込行数": d.read,
@@ -254,12 +258,13 @@ def _aggregate(
     or plan that cannot be used is a ShinchokuError, caught by the group (exit 2)."""
     with interrupts(out):
         from pipeline import batch
+        from pipeline.options import Options
 
-        options = batch.Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
+        options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
         action = getattr(batch, name)
-        outcome = action(master, submissions, year, out, options)
-    _summary(outcome)
-    return outcome
+        report = action(master, submissions, year, out, options)
+    _summary(report)
+    return report
 
 
 @_aggregating
@@ -267,8 +272,8 @@ def run(
     master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
 ) -> None:
     """検証して集計し、委員会向けの集計結果ブックとCSVを出力する（履歴に記録）。"""
-    outcome = _aggregate("run", master, submissions, year, out, percent, db)
-    sys.exit(outcome.exit_code)
+    report = _aggregate("run", master, submissions, year, out, percent, db)
+    sys.exit(report.exit_code)
 
 
 @_aggregating
@@ -276,9 +281,9 @@ def publish(
     master: Path, submissions: Path, year: int, out: Path, percent: str, db: Path | None
 ) -> None:
     """公表用の出力（ウェブページ・PDF報告書・オープンデータ）を作成する（集計は run と同じ）。"""
-    outcome = _aggregate("publish", master, submissions, year, out, percent, db)
+    report = _aggregate("publish", master, submissions, year, out, percent, db)
     click.echo(f"\n公表用ページ: {out / 'index.html'}")
-    sys.exit(outcome.exit_code)
+    sys.exit(report.exit_code)
 
 
 @main.command()
@@ -304,11 +309,11 @@ def demo(out: Path | None, name: str | None, listing: bool) -> None:
         return
     chosen = name or DEFAULT_PLAN
     out = out or Path("output/demo" if chosen == DEFAULT_PLAN else f"output/demo-{chosen}")
-    outcome, workbook = run_demo(out, progress=_progress, name=chosen)
+    report, workbook = run_demo(out, progress=_progress, name=chosen)
     click.echo(f"計画マスタ（見本）: {demo_master(out, chosen)}")
     click.echo(f"配布した様式: {out / 'テンプレート'}")
     click.echo(f"提出されたサンプル: {out / '提出'}")
-    _summary(outcome)
+    _summary(report)
     click.echo(f"\n委員会向け集計結果ブック: {workbook}")
     click.echo("（デモには意図的な入力ミスを含むため、エラーの指摘が出ます。）")
 
@@ -351,10 +356,14 @@ def history(
 ) -> None:
     """履歴: 実行の一覧（正式な実行の指定）、どの数値がどのファイルから集計されたか。"""
     from pipeline import years
+    from pipeline.errors import UsageError
     from pipeline.store import Store
 
     with Store(db) as store:
-        plan_id = plan_id or _only_plan(store)
+        try:
+            plan_id = plan_id or store.only_plan()
+        except UsageError as error:  # said as click says a missing option
+            raise click.UsageError(str(error)) from None
         if official is not None:
             if year is None:
                 raise click.UsageError("--official には --year が必要です。")
@@ -383,15 +392,6 @@ def export(db: Path, out: Path) -> None:
     with Store(db) as store:
         paths = store.export(out)
     click.echo("\n".join(str(p) for p in paths))
-
-
-def _only_plan(store: Any) -> str:
-    plans = [row[0] for row in store.db.execute("SELECT DISTINCT plan_id FROM runs ORDER BY 1")]
-    if len(plans) != 1:
-        raise click.UsageError(
-            f"--plan で計画IDを指定してください（記録: {', '.join(plans) or 'なし'}）。"
-        )
-    return str(plans[0])
 
 
 def _print_rows(rows: list[dict[str, object]]) -> None:
@@ -445,38 +445,35 @@ def build_master(source: Path, out: Path) -> None:
     click.echo(build(source, out))
 
 
-def _summary(outcome: Any) -> None:
+def _summary(report: Report) -> None:
+    """What a run found and wrote, in a few lines: every figure comes from the Report."""
     from pipeline import labels as L
 
-    c = outcome.checked
-    workbooks = [f for f in c.files if f.file and f.read is not None and f.sha256]
-    used = [f for f in c.files if f.status == L.SUBMITTED]
-    others = sum(1 for f in c.files if f.file) - len(workbooks)
-    unused_rows = sum(f.read or 0 for f in c.files if f.status != L.SUBMITTED)
-    expected = len(c.plan.departments(c.year))
+    others = report.other_files
     click.echo(
-        f"ファイル: Excel {len(workbooks)} 件（使用 {len(used)} / {expected} 課）"
+        f"ファイル: Excel {report.workbooks} 件"
+        f"（使用 {report.departments_used} / {report.departments_expected} 課）"
         + (f"、対象外のファイル {others} 件" if others else "")
     )
+    unused = report.rows_unused
     click.echo(
-        f"行: 読込 {c.rows_read} = 集計 {c.rows_counted} + 除外 {c.rows_rejected}"
-        f"（エラーの行 {c.rows_rejected - unused_rows}、使わなかったファイルの行 {unused_rows}）"
+        f"行: 読込 {report.rows_read} = 集計 {report.rows_counted} + 除外 {report.rows_rejected}"
+        f"（エラーの行 {report.rows_rejected - unused}、使わなかったファイルの行 {unused}）"
     )
     click.echo(
-        f"指摘: エラー {c.count(L.ERROR)} 件、警告 {c.count(L.WARNING)} 件、"
-        f"情報 {c.count(L.INFO)} 件（一覧: 検証結果.csv）"
+        f"指摘: エラー {report.count(L.ERROR)} 件、警告 {report.count(L.WARNING)} 件、"
+        f"情報 {report.count(L.INFO)} 件（一覧: 検証結果.csv）"
     )
-    for error in (f for f in c.findings if not f.file and f.severity == L.ERROR):
+    for error in report.batch_errors:
         click.echo(f"エラー: {error.message}")
     click.echo("出力:")
-    for path in outcome.outputs:
+    for path in report.outputs:
         click.echo(f"  {path}")
-    recorded = getattr(outcome, "recorded", None)
-    if recorded is not None:
-        click.echo(_recorded_text(recorded, c.year))
+    if report.recorded is not None:
+        click.echo(_recorded_text(report.recorded, report.year))
 
 
-def _recorded_text(recorded: Any, year: int) -> str:
+def _recorded_text(recorded: Recorded, year: int) -> str:
     from pipeline import years
 
     shown = years.display(year)

@@ -20,13 +20,14 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.batch import Options, Outcome, Progress, make_templates, no_progress, run
+from pipeline.batch import run
 from pipeline.errors import OutputError, UsageError
-from pipeline.model import Plan, Target
+from pipeline.model import Plan, Report, Target
+from pipeline.options import Options, Progress, no_progress
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
 from pipeline.samples import fill_template
-from pipeline.templates import template_path, write_templates
+from pipeline.templates import make_templates, template_path, write_templates
 from pipeline.text import key
 from pipeline.xlsx import atomic_path
 
@@ -99,7 +100,7 @@ def run_demo(
     out: Path,
     progress: Progress = no_progress,  # type: ignore[type-arg]
     name: str = DEFAULT_PLAN,
-) -> tuple[Outcome, Path]:
+) -> tuple[Report, Path]:
     """Earlier years go into the history store first, so the trend and last year's figures
     show; then this year's templates (with last year beside) and messy submissions are run.
     The run reads a copy of the bundled master in `out`: a sample to start one's own plan from

@@ -9,8 +9,10 @@ is a ShinchokuError; the command line catches the family once, prints `lines()` 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.model import Finding
+if TYPE_CHECKING:  # a type only: `shinchoku --help` need not load the model
+    from pipeline.model import Finding
 
 
 class ShinchokuError(Exception):

@@ -31,6 +31,7 @@ from pipeline.model import (
     PastResults,
     Plan,
     Project,
+    RowState,
     Target,
     TargetValue,
 )
@@ -117,16 +118,6 @@ class Figures:
     @property
     def summary(self) -> LevelTable:
         return self.tables[0]
-
-
-@dataclass(frozen=True)
-class RowState:
-    """What the pipeline knows about rows beyond the counted ones, for 注記 flags."""
-
-    submitted: frozenset[str] = frozenset()  # departments with a used file
-    reported: frozenset[tuple[str, int]] = frozenset()  # (整理番号, seq) with a row in a used file
-    rejected: frozenset[tuple[str, int]] = frozenset()
-    warned: frozenset[tuple[str, int]] = frozenset()
 
 
 def shares(counts: Sequence[int], method: PercentMethod = "half-up") -> tuple[Decimal | None, ...]:
@@ -353,8 +344,7 @@ def _notes(
         notes.append(L.FLAG_UNGRADED)
     if target_key in state.warned:
         notes.append(L.FLAG_WARNING)
-    graded = suggested is not None and any(g.code == grade for g in plan.grades)
-    if graded and abs(plan.grade_rank(str(grade)) - plan.grade_rank(str(suggested))) >= 2:
+    if plan.far_from_suggested(grade, suggested):
         notes.append(L.FLAG_GRADE_GAP)
     return tuple(notes)
 

@@ -6,17 +6,20 @@ Message templates use str.format fields; `value` is always available.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pipeline.labels import ERROR, INFO, WARNING
-from pipeline.model import Finding
+from pipeline.labels import ERROR, INFO, PROGRESS_SHEET, WARNING
+from pipeline.model import Finding, RuleCode, Severity, SubmittedFile
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of the table: code, severity, title, message template, example."""
+
     code: str
     severity: str
     title: str
@@ -416,20 +419,69 @@ def finding(
     value: object = "",
     **params: object,
 ) -> Finding:
-    """Make a Finding of rule `code`, its message filled in from `params` and `value`."""
+    """Make a Finding of rule `code` where only an A1 text is known (the plan master's cells, a
+    label found above the header): the one place such a text is split into row and column."""
+    row, letter = split_cell(cell)
+    return finding_at(
+        code, file=file, sheet=sheet, row=row, letter=letter, number=number, value=value, **params
+    )
+
+
+def finding_at(
+    code: str,
+    *,
+    file: str = "",
+    sheet: str = "",
+    row: int | None = None,
+    letter: str | None = None,
+    number: str = "",
+    value: object = "",
+    **params: object,
+) -> Finding:
+    """Make a Finding of rule `code` at `row` (1-based) and the column of `letter`, its message
+    filled in from `params` and `value` (`column` is a message field: a heading's name)."""
     rule = RULES[code]
     shown = "" if value is None else str(value)
     message = _FORMATTER.vformat(rule.message, (), _Fields(value=shown, **params))
     return Finding(
         file=file,
         sheet=sheet,
-        cell=cell,
+        row=row,
+        column=letter or None,
         number=number,
-        rule=code,
-        severity=rule.severity,
+        rule=RuleCode(code),
+        severity=Severity(rule.severity),
         value=shown,
         message=message,
     )
+
+
+def cell_finding(
+    code: str, file: SubmittedFile, row: int, label: str, number: str, **params: object
+) -> Finding:
+    """A finding on a department's progress sheet: the cell of column `label` (this file's
+    letter for it) in sheet row `row`, about 整理番号 `number`."""
+    return finding_at(
+        code,
+        file=file.path,
+        sheet=PROGRESS_SHEET,
+        row=row,
+        letter=file.column(label),
+        number=number,
+        **params,
+    )
+
+
+_CELL = re.compile(r"([A-Z]*)(\d*)")
+
+
+def split_cell(cell: str) -> tuple[int | None, str | None]:
+    """'H7' -> (7, 'H'); 'H' -> (None, 'H'); '7' -> (7, None)."""
+    match = _CELL.fullmatch(cell)
+    if match is None:
+        raise ValueError(f"not a cell reference: {cell!r}")
+    letters, digits = match.groups()
+    return (int(digits) if digits else None), (letters or None)
 
 
 class _Fields(dict[str, object]):
@@ -444,9 +496,11 @@ class _Lenient(string.Formatter):
     format (a missing `{length:,}` or a text where a number was expected): never an exception."""
 
     def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        """Only named fields are used; a missing one is empty (see _Fields)."""
         return kwargs[str(key)]
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        """The field in its format, or as plain text when it does not fit."""
         try:
             return str(super().format_field(value, format_spec))
         except (TypeError, ValueError):

@@ -1,14 +1,23 @@
-"""The plain data passed between stages. No I/O here, no pandas."""
+"""The plain data passed between stages, and the report a batch returns. No I/O here; pandas
+only in the Report's DataFrame views, imported when one is asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
+
+if TYPE_CHECKING:  # types only: neither is imported when the model is
+    import pandas as pd
+
+    from pipeline.figures import Figures
 
 TargetValue = Decimal | str  # a number, or text for a qualitative (定性) target
 
@@ -28,22 +37,136 @@ RATE_SHOWN = "rate_shown"  # RATE rounded half-up to one decimal (Decimal), or N
 ZERO_DENOMINATOR = "zero_denominator"  # the rate's denominator is zero
 
 
+class Severity(StrEnum):
+    """How bad a finding is; the value is the word users read (エラー / 警告 / 情報)."""
+
+    ERROR = L.ERROR
+    WARNING = L.WARNING
+    INFO = L.INFO
+
+
+class RuleCode(StrEnum):
+    """The stable code of every rule of the messages.RULES table (a test keeps both in step)."""
+
+    M01 = "M01"
+    M02 = "M02"
+    M03 = "M03"
+    M04 = "M04"
+    M05 = "M05"
+    M06 = "M06"
+    M07 = "M07"
+    M08 = "M08"
+    M09 = "M09"
+    M10 = "M10"
+    F01 = "F01"
+    F02 = "F02"
+    F03 = "F03"
+    F04 = "F04"
+    F05 = "F05"
+    F06 = "F06"
+    F07 = "F07"
+    F08 = "F08"
+    F09 = "F09"
+    F10 = "F10"
+    F11 = "F11"
+    F12 = "F12"
+    F13 = "F13"
+    F14 = "F14"
+    F15 = "F15"
+    F16 = "F16"
+    F17 = "F17"
+    F18 = "F18"
+    F19 = "F19"
+    F20 = "F20"
+    F21 = "F21"
+    F22 = "F22"
+    I01 = "I01"
+    I02 = "I02"
+    I03 = "I03"
+    I04 = "I04"
+    I05 = "I05"
+    V01 = "V01"
+    V02 = "V02"
+    V03 = "V03"
+    V04 = "V04"
+    V05 = "V05"
+    V06 = "V06"
+    V07 = "V07"
+    V08 = "V08"
+    V09 = "V09"
+    V10 = "V10"
+    V11 = "V11"
+    V12 = "V12"
+    V13 = "V13"
+    V14 = "V14"
+    V15 = "V15"
+    V16 = "V16"
+    C01 = "C01"
+    C02 = "C02"
+    C03 = "C03"
+    B01 = "B01"
+    B02 = "B02"
+    B03 = "B03"
+    B04 = "B04"
+    B05 = "B05"
+    B06 = "B06"
+    B07 = "B07"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One thing found: where (file, sheet, cell, 整理番号), which rule, how bad, what to do."""
+    """One thing found: where (file, sheet, row and column, 整理番号), which rule, how bad, what
+    to do. The location stays structured; its A1 text (`cell`) is spelled only for output."""
 
     file: str
     sheet: str
-    cell: str
+    row: int | None  # 1-based sheet row; None when the finding is about no row
+    column: str | None  # the column's letter ('H'); None when about no column
     number: str
-    rule: str
-    severity: str
+    rule: RuleCode
+    severity: Severity
     value: str
     message: str
+
+    @property
+    def cell(self) -> str:
+        """The location as users read it: 'H7' ('' for none), in 検証結果.csv and feedback."""
+        return f"{self.column or ''}{'' if self.row is None else self.row}"
+
+    def as_row(self) -> tuple[str, ...]:
+        """The finding as a line of 検証結果 (FINDING_COLUMNS) and of the store's findings."""
+        rule, severity = str(self.rule), str(self.severity)
+        return (
+            self.file,
+            self.sheet,
+            self.cell,
+            self.number,
+            rule,
+            severity,
+            self.value,
+            self.message,
+        )
+
+    def order(self) -> tuple[object, ...]:
+        """The order of 検証結果: by file (findings about no file last), row, column, rule."""
+        cell = self.cell
+        return (
+            self.file == "",
+            self.file,
+            self.row or 0,
+            len(cell),
+            cell,
+            self.rule,
+            self.number,
+            self.value,
+            self.message,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Grade:
+    """A self-grade of the plan (A, B, …) and the rate that suggests it."""
+
     code: str
     label: str
     floor: Decimal | None  # lowest one-decimal achievement rate that suggests this grade
@@ -61,6 +184,8 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Project:
+    """A project (事業) of the plan, as its master lists it."""
+
     number: str  # 整理番号 as the master writes it
     name: str
     node: str  # code of a lowest-level Node
@@ -74,11 +199,14 @@ class Project:
 
     @property
     def is_relisting(self) -> bool:
+        """A row that lists a project of another 施策 again (再掲)."""
         return self.relisted_from is not None
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """A target (指標) of a project: its values per year and its direction."""
+
     number: str  # 整理番号 of its project
     seq: int  # 1-based position among its project's targets
     name: str
@@ -88,6 +216,7 @@ class Target:
     by_year: tuple[tuple[int, TargetValue], ...]
 
     def value_for(self, year: int) -> TargetValue | None:
+        """The target's value for `year`, None when it has none that year."""
         for y, value in self.by_year:  # a plain loop: this runs for every row of every table
             if y == year:
                 return value
@@ -110,6 +239,7 @@ class ExpectedRow:
 
     @cached_property
     def row_key(self) -> tuple[str, str]:
+        """(整理番号, 指標名) as matched: keys, so spelling variants match."""
         return key(self.number), key(self.target_name)
 
     @property
@@ -128,6 +258,7 @@ class ExpectedRow:
 
     @property
     def locked_labels(self) -> tuple[str, ...]:
+        """The labels of `locked`, in the same order."""
         return (*L.LOCKED_COLUMNS, *(label for label, _ in self.extras))
 
     @cached_property
@@ -147,10 +278,12 @@ class Layout:
 
     @property
     def extras(self) -> tuple[str, ...]:
+        """Labels beyond the target layout's (a plan graded per project adds them)."""
         return tuple(c for c in self.columns if c not in L.TEMPLATE_COLUMNS)
 
     @property
     def raw_columns(self) -> tuple[str, ...]:
+        """The columns of this layout's raw rows frame."""
         return (FILE, ROW, *L.TEMPLATE_COLUMNS, *self.extras, PERCENT)
 
 
@@ -159,6 +292,8 @@ TARGET_LAYOUT = Layout(L.TEMPLATE_COLUMNS, L.EDITABLE_COLUMNS)
 
 @dataclass(frozen=True)
 class Plan:
+    """A plan master read and checked: its hierarchy, projects, targets and grades."""
+
     plan_id: str
     name: str
     start_year: int
@@ -200,12 +335,15 @@ class Plan:
             self._by_department.setdefault(key(project.department), []).append(project)
 
     def project(self, number: str) -> Project | None:
+        """The project `number` names (matched as a key), or None."""
         return self._index.get(key(number))
 
     def main_projects(self) -> Iterator[Project]:
+        """Projects in master order, re-listings (再掲) left out."""
         return (p for p in self.projects if not p.is_relisting)
 
     def targets_of(self, number: str) -> list[Target]:
+        """The targets of project `number`, in master order."""
         return self._targets.get(key(number), [])
 
     def target(self, number: str, seq: int) -> Target | None:
@@ -236,6 +374,7 @@ class Plan:
         return {d: self.file_part(d) for d in self.departments() if self.file_part(d) != d}
 
     def department_of_key(self, department: str) -> str | None:
+        """The plan's spelling of `department`, matched as a key, or None."""
         projects = self._by_department.get(key(department))
         return projects[0].department if projects else None
 
@@ -328,15 +467,26 @@ class Plan:
 
     @property
     def lowest_grade(self) -> Grade:
+        """The last grade of the scale."""
         return self.grades[-1]
 
+    def far_from_suggested(self, grade: object, suggested: str | None) -> bool:
+        """A self-grade two or more steps from the suggested grade (warning C01, 注記 乖離):
+        the one place that rule is computed."""
+        codes = [g.code for g in self.grades]
+        if suggested not in codes or grade not in codes:
+            return False
+        return abs(codes.index(str(grade)) - codes.index(suggested)) >= 2
+
     def grade_rank(self, code: str) -> int:
+        """The position of grade `code` in the scale (0: the best)."""
         for rank, grade in enumerate(self.grades):
             if grade.code == code:
                 return rank
         raise ValueError(f"not a grade of this plan: {code}")
 
     def node(self, code: str) -> Node:
+        """The hierarchy node of `code`."""
         if not self._nodes:
             self._nodes.update({n.code: n for n in self.nodes})
         return self._nodes[code]
@@ -355,6 +505,7 @@ class Plan:
         return list(chain)
 
     def years(self) -> range:
+        """The fiscal years of the plan's period."""
         return range(self.start_year, self.end_year + 1)
 
 
@@ -364,6 +515,15 @@ class PastResult:
 
     actual: str  # as recorded: a plain decimal, or the text of a qualitative result
     rate: str  # one decimal, '' when there was none
+
+
+def from_record(text: str) -> Decimal | str | None:
+    """A figure as the history store keeps it (store.record_text): a Decimal where it is a
+    number, else its text; None for ''."""
+    try:
+        return Decimal(text) if text else None
+    except ArithmeticError:
+        return text
 
 
 PastResults = dict[tuple[str, str], PastResult]  # (整理番号 key, 指標名 key) -> past figures
@@ -386,13 +546,16 @@ class SubmittedFile:
     readable: bool = False
 
     def meta_value(self, name: str) -> str:
+        """A value of the workbook's hidden _meta sheet ('' when absent)."""
         return dict(self.meta).get(name, "")
 
     def column(self, label: str) -> str:
+        """The column letter of header `label` in this file ('' when absent)."""
         return next((letter for name, letter in self.columns if name == label), "")
 
     @property
     def name(self) -> str:
+        """The file's name without its folders."""
         return self.path.rsplit("/", 1)[-1]
 
 
@@ -401,6 +564,8 @@ class SubmittedFile:
 
 @dataclass(frozen=True)
 class FileRecord:
+    """A file of a run, as the history store keeps it."""
+
     department: str
     status: str  # 提出 / 差替え前 / 対象外 / 未提出
     path: str
@@ -413,6 +578,8 @@ class FileRecord:
 
 @dataclass(frozen=True)
 class ResultRecord:
+    """A figure of a run (one target or project), as the history store keeps it."""
+
     number: str
     target_name: str
     unit: str
@@ -428,6 +595,8 @@ class ResultRecord:
 
 @dataclass(frozen=True)
 class SummaryRecord:
+    """A summary row of a run (全体 or a top-level entry), as the store keeps it."""
+
     scope: str
     code: str
     targets_set: int
@@ -441,6 +610,8 @@ class SummaryRecord:
 
 @dataclass(frozen=True)
 class RunRecord:
+    """Everything the history store keeps of one run."""
+
     plan_id: str
     year: int
     run_at: str
@@ -458,6 +629,193 @@ class RunRecord:
 
 @dataclass(frozen=True)
 class TrendRow:
+    """A year's summary row in the trend (推移), with the master it was made with."""
+
     year: int
     master_fingerprint: str
     summary: SummaryRecord
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the store did with a run: its id, whether it is new, whether it is official."""
+
+    run_id: int | None
+    new: bool
+    official: bool
+    previous_official: int | None = None
+    note: str = ""  # why it is not official
+
+
+# --- the report of a batch -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One line of 提出状況."""
+
+    department: str
+    status: str
+    file: str
+    saved_at: str
+    writer: str
+    sha256: str
+    read: int | None
+    counted: int | None
+    rejected: int | None
+    errors: int | None
+    warnings: int | None
+
+
+@dataclass(frozen=True)
+class RowState:
+    """What the pipeline knows about rows beyond the counted ones, for 注記 flags."""
+
+    submitted: frozenset[str] = frozenset()  # departments with a used file
+    reported: frozenset[tuple[str, int]] = frozenset()  # (整理番号, seq) with a row in a used file
+    rejected: frozenset[tuple[str, int]] = frozenset()
+    warned: frozenset[tuple[str, int]] = frozenset()
+
+
+@dataclass(frozen=True, eq=False)
+class FileReport:
+    """What a worker returns for one file: the file, whom it is from, the sheet rows read, what
+    was found, and its rows matched to the plan. The main process adds `status` once every
+    file is known (which file of a department is used)."""
+
+    file: SubmittedFile
+    source: Path | None  # where the file is on disk (file.path is the name shown)
+    department: str | None  # the plan's department; None: the file belongs to no department
+    claimed: str | None  # the department the file says it is from (feedback goes there)
+    findings: tuple[Finding, ...]  # about the file: reading it and tying it to the plan
+    rows_read: tuple[int, ...]  # the sheet rows read
+    matched: pd.DataFrame | None  # rows with TARGET_SEQ and PLAN_NUMBER; None: not matched
+    row_findings: tuple[Finding, ...] = ()  # of matching the rows (used only with the rows)
+    status: str = ""  # 提出 / 差替え前 / 対象外, set by the main process
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Everything a batch learned and made, read by the command line, the writers, the store
+    and the feedback: the per-file reports completed with the counted rows, every finding, the
+    提出状況 lines and (after `run`) the figures and tables. `findings`, `files` and `tables`
+    are the same as DataFrames, with the columns of 検証結果.csv, 提出状況.csv and each CSV."""
+
+    plan: Plan
+    year: int
+    file_reports: tuple[FileReport, ...]
+    counted: pd.DataFrame  # the rows counted, with their rates
+    finding_list: tuple[Finding, ...]  # every finding, in the order of 検証結果.csv
+    file_rows: tuple[FileRow, ...]  # the lines of 提出状況
+    state: RowState
+    rows_read: int
+    other_year: int | None = None  # the year most readable files are for, when not `year`
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    outputs: tuple[Path, ...] = ()  # the files written (none without an output folder)
+    figures: Figures | None = None  # after `run`
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # after `run`: CSV -> frame
+    recorded: Recorded | None = None  # what the history store did with the run
+
+    @property
+    def rows_counted(self) -> int:
+        """Rows counted: used in the figures."""
+        return len(self.counted)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows read but not counted: with an エラー, or in a file not used."""
+        return self.rows_read - self.rows_counted
+
+    @property
+    def rows_unused(self) -> int:
+        """Rows of files not used (superseded, of no department, rejected whole)."""
+        return sum(f.read or 0 for f in self.file_rows if f.status != L.SUBMITTED)
+
+    @property
+    def workbooks(self) -> int:
+        """Excel files read (a file that is no workbook has no hash of its rows)."""
+        return sum(1 for f in self.file_rows if f.file and f.read is not None and f.sha256)
+
+    @property
+    def other_files(self) -> int:
+        """Files found that are not workbooks."""
+        return sum(1 for f in self.file_rows if f.file) - self.workbooks
+
+    @property
+    def departments_used(self) -> int:
+        """Departments with a file in use."""
+        return sum(1 for f in self.file_rows if f.status == L.SUBMITTED)
+
+    @property
+    def departments_expected(self) -> int:
+        """Departments expected to report this year."""
+        return len(self.plan.departments(self.year))
+
+    def count(self, severity: str) -> int:
+        """Findings of one severity."""
+        return sum(1 for f in self.finding_list if f.severity == severity)
+
+    @property
+    def batch_errors(self) -> list[Finding]:
+        """The secretariat's own mistakes (wrong year, empty folder…): errors of no file."""
+        return [f for f in self.finding_list if not f.file and f.severity == Severity.ERROR]
+
+    @property
+    def exit_code(self) -> int:
+        """1 when anything is an エラー, else 0 (2 is raised as a ShinchokuError)."""
+        return 1 if self.count(Severity.ERROR) else 0
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """The findings with the columns of 検証結果.csv."""
+        import pandas as pd
+
+        rows = [f.as_row() for f in self.finding_list]
+        return pd.DataFrame(rows, columns=list(FINDING_COLUMNS), dtype=object)
+
+    @cached_property
+    def files(self) -> pd.DataFrame:
+        """The lines of 提出状況 with the columns of 提出状況.csv (counts empty for 未提出)."""
+        import pandas as pd
+
+        rows = [
+            (
+                f.department,
+                f.status,
+                f.file,
+                f.sha256,
+                f.read,
+                f.counted,
+                f.rejected,
+                f.errors,
+                f.warnings,
+            )
+            for f in self.file_rows
+        ]
+        frame = pd.DataFrame(rows, columns=list(FILE_COLUMNS), dtype=object)
+        for name in FILE_COLUMNS[4:]:
+            frame[name] = frame[name].astype("Int64")
+        return frame
+
+
+FINDING_COLUMNS = (
+    L.FINDING_FILE,
+    L.FINDING_SHEET,
+    L.FINDING_CELL,
+    L.NUMBER,
+    L.FINDING_RULE,
+    L.FINDING_SEVERITY,
+    L.FINDING_VALUE,
+    L.FINDING_MESSAGE,
+)  # of 検証結果
+FILE_COLUMNS = (
+    L.STATUS_DEPARTMENT,
+    L.STATUS,
+    L.STATUS_FILE,
+    L.STATUS_SHA,
+    L.STATUS_READ,
+    L.STATUS_COUNTED,
+    L.STATUS_REJECTED,
+    L.STATUS_ERRORS,
+    L.STATUS_WARNINGS,
+)  # of 提出状況.csv (its workbook sheet shows 保存日時 and 記入者 too)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline import labels as L
 from pipeline.frames import tuples
-from pipeline.messages import finding
+from pipeline.messages import cell_finding
 from pipeline.model import (
     ACTUAL_VALUE,
     FILE,
@@ -152,18 +152,8 @@ def normalise(
         parsed = parse_number(actual, "" if unit is None else str(unit), bool(percent))
         actuals.append(parsed.value)
         if parsed.warning:
-            cell = files[file].column(L.ACTUAL) + str(row)
-            findings.append(
-                finding(
-                    parsed.warning,
-                    file=str(file),
-                    sheet=L.PROGRESS_SHEET,
-                    cell=cell,
-                    number=str(number or ""),
-                    value=actual,
-                    parsed=parsed.shown,
-                )
-            )
+            at = (files[file], int(row), L.ACTUAL, str(number or ""))
+            findings.append(cell_finding(parsed.warning, *at, value=actual, parsed=parsed.shown))
     typed[ACTUAL_VALUE] = pd.Series(actuals, index=raw.index, dtype=object)
     typed[GRADE_CODE] = _each(raw[L.GRADE], lambda v: parse_grade(v, grades))
     typed[OUTLOOK_CHOICE] = _each(raw[L.OUTLOOK], lambda v: parse_choice(v, L.OUTLOOK_CHOICES))
@@ -203,17 +193,7 @@ def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Fin
         long = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_TEXT_LIMIT]
         for file, row, number, value in tuples(raw.iloc[long], (FILE, ROW, L.NUMBER, label)):
             if isinstance(value, str):
-                cell = files[file].column(label) + str(row)
-                found.append(
-                    finding(
-                        "V13",
-                        file=str(file),
-                        sheet=L.PROGRESS_SHEET,
-                        cell=cell,
-                        number=str(number or ""),
-                        column=label,
-                        length=len(value),
-                        value=value[:50] + "…",
-                    )
-                )
+                at = (files[file], int(row), label, str(number or ""))
+                shown = value[:50] + "…"
+                found.append(cell_finding("V13", *at, column=label, length=len(value), value=shown))
     return found

@@ -11,26 +11,34 @@ year, is kept but not made official. Nothing is ever deleted.
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline import years
-from pipeline.errors import StoreError
+from pipeline import __version__, years
+from pipeline.errors import StoreError, UsageError
 from pipeline.labels import SUBMITTED
 from pipeline.model import (
     FileRecord,
     PastResult,
+    Recorded,
+    Report,
+    ResultRecord,
     RunRecord,
     SummaryRecord,
     TrendRow,
 )
 from pipeline.text import key
+
+if TYPE_CHECKING:
+    from pipeline.figures import Figures
 
 # MIGRATIONS[i] takes the store from version i to version i + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -130,6 +138,7 @@ class Store:
         self.close()
 
     def close(self) -> None:
+        """Close the connection (also on leaving a `with` block)."""
         self.db.close()
 
     @contextmanager
@@ -371,22 +380,27 @@ class Store:
         ]
 
     def export(self, out_dir: Path) -> list[Path]:
-        """Every table as a CSV file (UTF-8 with BOM, CRLF) for archiving and open data; a file
-        open in Excel stops with OutputError, nothing half-written."""
-        from pipeline.xlsx import atomic_path
+        """Every table as a CSV file for archiving and open data, written as every CSV file of
+        shinchoku is (report.csvout: UTF-8 with BOM, CRLF, the injection guard); a file open
+        in Excel stops with OutputError, nothing half-written."""
+        from pipeline.report.csvout import write_csv
+        from pipeline.report.tables import Column, Table
 
         paths = []
         for table in TABLES:
             cursor = self.db.execute(f"SELECT * FROM {table} ORDER BY rowid")
-            buffer = io.StringIO(newline="")
-            writer = csv.writer(buffer, lineterminator="\r\n")
-            writer.writerow([d[0] for d in cursor.description])
-            writer.writerows(cursor)
-            path = out_dir / f"{table}.csv"
-            with atomic_path(path) as temporary:
-                temporary.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
-            paths.append(path)
+            columns = tuple(Column(d[0]) for d in cursor.description)
+            paths.append(write_csv(Table(table, columns, cursor.fetchall()), out_dir))
         return paths
+
+    def only_plan(self) -> str:
+        """The one plan on record, for commands that may leave out --plan."""
+        plans = [row[0] for row in self.db.execute("SELECT DISTINCT plan_id FROM runs ORDER BY 1")]
+        if len(plans) != 1:
+            raise UsageError(
+                f"--plan で計画IDを指定してください（記録: {', '.join(plans) or 'なし'}）。"
+            )
+        return str(plans[0])
 
 
 HISTORY_COLUMNS = (
@@ -433,6 +447,7 @@ def _cannot_open(path: Path, reason: str) -> str:
 
 
 def astuple_file(record: FileRecord) -> tuple[object, ...]:
+    """A FileRecord as the row of the submissions table."""
     return tuple(asdict(record).values())
 
 
@@ -460,12 +475,90 @@ def migrate(db: sqlite3.Connection) -> int:
         db.execute("COMMIT")
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """What the store did with a run: its id, whether it is new, whether it is official."""
+def record_run(path: Path, run: RunRecord) -> Recorded:
+    """Open the store at `path` and record `run` (Store.record_run)."""
+    with Store(path) as store:
+        return store.record_run(run)
 
-    run_id: int | None
-    new: bool
-    official: bool
-    previous_official: int | None = None
-    note: str = ""  # why it is not official
+
+def run_record(
+    report: Report, figures: Figures, master: Path, run_at: datetime, percent: str
+) -> RunRecord:
+    """What the store keeps of a run; its digest identifies the inputs (master, year, rounding
+    and every file's hash)."""
+    plan = report.plan
+    hashes = {f.file: f.sha256 for f in report.file_rows if f.sha256}
+    inputs = [plan.fingerprint, report.year, percent, sorted(hashes.items())]
+    digest = hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode()).hexdigest()
+    files = [
+        FileRecord(
+            f.department,
+            f.status,
+            f.file,
+            f.sha256,
+            years.iso_japan(f.saved_at),
+            f.read,
+            f.counted,
+            f.rejected,
+        )
+        for f in report.file_rows
+    ]
+    findings = [f.as_row() for f in report.finding_list]
+    results = [
+        ResultRecord(
+            row.project.number,
+            row.target.name if row.target else "",
+            row.target.unit if row.target else "",
+            row.target.direction if row.target else "",
+            record_text(row.target_value if row.target else row.schedule),
+            record_text(row.actual),
+            record_text(row.rate),
+            row.grade or "",
+            row.department,
+            row.source,
+            hashes.get(row.source, ""),
+        )
+        for row in figures.listing
+        if (row.target is not None or row.schedule is not None)
+        and row.source
+        and not row.project.is_relisting
+    ]
+    summary = [
+        SummaryRecord(
+            r.scope,
+            r.code,
+            r.targets_set,
+            r.projects_with_targets,
+            {g.code: n for g, n in zip(plan.grades, r.counts, strict=True)},
+            {g.code: record_text(s) for g, s in zip(plan.grades, r.shares, strict=True)},
+            r.ungraded,
+            record_text(r.average_rate),
+            r.average_count,
+        )
+        for r in figures.summary.rows
+    ]
+    return RunRecord(
+        plan.plan_id,
+        report.year,
+        years.in_japan(run_at).isoformat(),
+        master.name,
+        plan.fingerprint,
+        __version__,
+        digest,
+        files,
+        findings,
+        results,
+        summary,
+        report.rows_counted,
+        report.other_year,
+    )
+
+
+def record_text(value: object) -> str:
+    """How a figure is kept in the store: plain decimal text ('' for none); model.from_record
+    reads it back."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)

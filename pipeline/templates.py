@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from pipeline import TEMPLATE_VERSION, years
 from pipeline import labels as L
 from pipeline.fingerprint import expected_fingerprint
-from pipeline.model import ExpectedRow, PastResult, PastResults, Plan
+from pipeline.model import ExpectedRow, PastResult, PastResults, Plan, from_record
+from pipeline.store import Store
 from pipeline.text import display_width, safe_filename_part
+from pipeline.validate.request import plan_for
 from pipeline.xlsx import FONT, HEADER, new_workbook, write_cell
 
 HEADER_ROW = 6  # 1-based row of the column labels; data starts below it
@@ -47,6 +50,24 @@ _WIDTHS: dict[str, tuple[int, int, bool]] = {
     L.TARGETS_SHOWN: (16, 28, True),
 }
 _ACTOR_WIDTH = (6, 10, False)  # an actor's column holds ◎, ○ or nothing
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The templates written, and the departments whose file-name part differs from their name."""
+
+    paths: list[Path]
+    renamed: dict[str, str]  # department -> its part of the file names, where they differ
+
+
+def make_templates(master: Path, year: int, out: Path, store: Path | None = None) -> Templates:
+    """Templates for every department; with a store, last year's figures beside this year's."""
+    plan = plan_for(master, year)
+    past = None
+    if store is not None and store.exists():
+        with Store(store) as history:
+            past = history.past_values(plan.plan_id, year - 1) or None
+    return Templates(write_templates(plan, year, out, past), plan.renamed_in_file_names())
 
 
 def template_path(out_dir: Path, department: str, year: int, plan: Plan | None = None) -> Path:
@@ -171,8 +192,16 @@ def _write_row(
         else:  # an actor's mark
             write_cell(sheet, r, col[label], value, s.mark)
     if L.PREV_ACTUAL in col:
-        write_cell(sheet, r, col[L.PREV_ACTUAL], _recorded(past.actual) if past else None, s.past)
-        write_cell(sheet, r, col[L.PREV_RATE], _recorded(past.rate) if past else None, s.past)
+        write_cell(
+            sheet,
+            r,
+            col[L.PREV_ACTUAL],
+            _number(from_record(past.actual)) if past else None,
+            s.past,
+        )
+        write_cell(
+            sheet, r, col[L.PREV_RATE], _number(from_record(past.rate)) if past else None, s.past
+        )
     for label in (L.ACTUAL, L.GRADE, L.OUTLOOK):
         if label in col:
             write_cell(sheet, r, col[label], None, s.edit)
@@ -203,14 +232,6 @@ def rate_formula(row: ExpectedRow, r: int, col: Mapping[str, int]) -> str | None
         f'=IF(OR({actual}="",NOT(ISNUMBER({actual}))),"",'
         f'IF({denominator}=0,"",ROUND({numerator}/{denominator}*100,1)))'
     )
-
-
-def _recorded(text: str) -> object:
-    """A value from the history store: a number where it is one, else its text."""
-    try:
-        return _number(Decimal(text))
-    except ArithmeticError:
-        return text or None
 
 
 def _number(value: object) -> object:

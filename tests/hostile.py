@@ -32,9 +32,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.filters import FilterColumn, Filters
 
 from pipeline import labels as L
-from pipeline.batch import Checked
 from pipeline.ingest import Limits
-from pipeline.model import FILE, ROW, Plan
+from pipeline.model import FILE, ROW, Plan, Report
 from pipeline.samples import fill_template, set_saved_time
 from pipeline.templates import template_path, write_templates
 from pipeline.text import key
@@ -735,7 +734,7 @@ class Expect:
     file: str | None = None  # path relative to the case folder; None: the case's main file
 
 
-Check = Callable[[Checked, str], None]  # (what the run found, the main file) -> own assertions
+Check = Callable[[Report, str], None]  # (what the run found, the main file) -> own assertions
 
 
 @dataclass(frozen=True)
@@ -758,26 +757,28 @@ def _e(*codes: str) -> tuple[Expect, ...]:
     return tuple(Expect(code) for code in codes)
 
 
-def _row(checked: Checked, main: str, row: int) -> pd.DataFrame:
+def _row(checked: Report, main: str, row: int) -> pd.DataFrame:
     counted = checked.counted
     return counted[(counted[FILE] == main) & (counted[ROW] == row)]
 
 
-def _merged_text_is_kept_or_flagged(checked: Checked, main: str) -> None:
+def _merged_text_is_kept_or_flagged(checked: Report, main: str) -> None:
     """Row 8 lies under a merged 取組内容 (K7:K8): read as the merged text, or flagged on K8."""
     row8 = _row(checked, main, 8)
-    flagged = any(f.file == main and (f.cell, f.rule) == ("K8", "V07") for f in checked.findings)
+    flagged = any(
+        f.file == main and (f.cell, f.rule) == ("K8", "V07") for f in checked.finding_list
+    )
     assert flagged or (len(row8) == 1 and row8.iloc[0][L.WORK_DONE] == "二行分の取組。")
 
 
-def _long_text_survives(checked: Checked, main: str) -> None:
+def _long_text_survives(checked: Report, main: str) -> None:
     row7 = _row(checked, main, 7)
     assert len(row7) == 1 and str(row7.iloc[0][L.WORK_DONE]).startswith("長" * 1000)
 
 
-def _row7_counted_or_flagged(checked: Checked, main: str) -> None:
+def _row7_counted_or_flagged(checked: Report, main: str) -> None:
     flagged = any(
-        f.file == main and f.cell == "H7" and f.severity == L.ERROR for f in checked.findings
+        f.file == main and f.cell == "H7" and f.severity == L.ERROR for f in checked.finding_list
     )
     assert flagged or len(_row(checked, main, 7)) == 1
 

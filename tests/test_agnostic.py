@@ -56,7 +56,7 @@ def test_other_labels_four_grades_and_lower_is_better(tmp_path: Path) -> None:
     }
     submissions = submit_all(plan, 2026, tmp_path, values)
     outcome = run(master, submissions, 2026, tmp_path / "out")
-    assert outcome.exit_code == 0, [f.message for f in outcome.checked.findings]
+    assert outcome.exit_code == 0, [f.message for f in outcome.finding_list]
     book = load_workbook(tmp_path / "out" / "集計結果_other-city_2026年度.xlsx")
     assert book.sheetnames[:4] == ["概要", "基本目標別", "施策別", "取組別"]
     for name in ("基本目標別", "施策別", "取組別"):

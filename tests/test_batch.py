@@ -66,18 +66,18 @@ def test_an_empty_submissions_folder_is_one_error(plan_folder, tmp_path: Path) -
     assert result.exit_code == 1
     assert "Excel ブック（.xlsx・.xlsm・.xls）が1件もありません" in result.output
     outcome = validate(master, submissions, 2024, tmp_path / "v")
-    assert [r for r in _rules(outcome.checked.findings) if r != "F15"] == ["B06"]  # no B01 each
+    assert [r for r in _rules(outcome.finding_list) if r != "F15"] == ["B06"]  # no B01 each
 
 
 def test_files_of_another_year_name_the_likely_year(plan_folder, tmp_path: Path) -> None:
     master, templates, submissions = plan_folder
     _fill(templates, submissions, 2025)
     outcome = validate(master, submissions, 2024, tmp_path / "v")
-    mistakes = [f for f in outcome.checked.findings if f.rule == "B05"]
+    mistakes = [f for f in outcome.finding_list if f.rule == "B05"]
     assert len(mistakes) == 1 and mistakes[0].severity == L.ERROR
     assert "--year 2025" in mistakes[0].message and "令和7年度（2025年度）" in mistakes[0].message
-    assert "B01" not in _rules(outcome.checked.findings)
-    assert outcome.exit_code == 1 and outcome.checked.other_year == 2025
+    assert "B01" not in _rules(outcome.finding_list)
+    assert outcome.exit_code == 1 and outcome.other_year == 2025
     assert not (tmp_path / "v" / L.FEEDBACK_SHEET).exists()  # nothing to send to departments
 
 
@@ -92,9 +92,9 @@ def test_a_row_rejected_for_an_edited_target_is_not_also_missing(
     sheet[f"{header[L.TARGET]}7"] = 50  # 目標値 edited: the row is rejected (I01)
     book.save(path)
     outcome = validate(master, submissions, 2024, tmp_path / "v")
-    rules = _rules(outcome.checked.findings)
+    rules = _rules(outcome.finding_list)
     assert "I01" in rules and "B02" not in rules
-    assert outcome.checked.rows_counted == 1
+    assert outcome.rows_counted == 1
 
 
 def test_nothing_counted_is_an_error(plan_folder, tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_nothing_counted_is_an_error(plan_folder, tmp_path: Path) -> None:
         {(key("1-(1)-①"), key("件数")): complete_row("A", "未集計")},
     )
     outcome = validate(master, submissions, 2024, tmp_path / "v")
-    assert "B07" in _rules(outcome.checked.findings) and outcome.exit_code == 1
+    assert "B07" in _rules(outcome.finding_list) and outcome.exit_code == 1
 
 
 def test_a_department_workbook_given_as_master_is_named(plan_folder, tmp_path: Path) -> None:

@@ -298,7 +298,7 @@ def test_a_department_with_nothing_planned_gets_no_template_and_is_not_expected(
     ]
     values = {(key(n), ""): _review_row("A") for n in ("P1", "P3", "P5", "P7")}
     outcome = run(master, submit_all(plan, 2026, tmp_path, values), 2026, tmp_path / "out")
-    assert [f.rule for f in outcome.checked.findings] == []
+    assert [f.rule for f in outcome.finding_list] == []
     states = {r["担当課"]: r["提出"] for r in _csv(tmp_path / "out", "提出状況")}
     assert states == {"福祉課": "提出", "環境課": "提出"}
 
@@ -398,9 +398,9 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
     out = tmp_path / "out"
     store = tmp_path / "h.sqlite3"
     outcome = run(master, submissions, 2025, out, Options(store=store, workers=1))
-    rules = sorted(f.rule for f in outcome.checked.findings)
-    assert rules == ["B01", "V08"], [f.message for f in outcome.checked.findings]
-    assert outcome.checked.rows_read == 4 and outcome.checked.rows_counted == 3
+    rules = sorted(f.rule for f in outcome.finding_list)
+    assert rules == ["B01", "V08"], [f.message for f in outcome.finding_list]
+    assert outcome.rows_read == 4 and outcome.rows_counted == 3
 
     counts = [L.PROJECTS_EVALUATED, "S", "S割合", "A", "A割合", "B", "B割合", "C", "C割合"]
     counts.append(L.UNGRADED)
@@ -601,7 +601,7 @@ def test_a_project_without_targets_is_listed_once_with_what_its_row_said(tmp_pat
         ["1-(1)-2", "", "", "検討した。"],
         ["1-(1)-3", "", L.FLAG_REJECTED, ""],
     ]
-    assert {(f.number, f.rule) for f in outcome.checked.findings} == {
+    assert {(f.number, f.rule) for f in outcome.finding_list} == {
         ("1-(1)-3", "V07"),
         ("1-(1)-3", "V12"),
     }

@@ -30,12 +30,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from pipeline import labels as L
-from pipeline.batch import Checked, Options, check_folder, run
+from pipeline.batch import Options, check_folder, run
 from pipeline.cli import main
 from pipeline.ingest import Limits
 from pipeline.ingest.reader import shown_path
 from pipeline.messages import RULES
-from pipeline.model import ACTUAL_VALUE, FILE, ROW
+from pipeline.model import ACTUAL_VALUE, FILE, ROW, Report
 from pipeline.report.feedback import feedback_path
 from pipeline.text import key
 from tests.hostile import (
@@ -113,8 +113,8 @@ _ISOLATED = """
 import json, sys
 from pathlib import Path
 from pipeline.batch import run
-checked = run(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])).checked
-print(json.dumps([[f.rule, f.file, f.cell, f.severity] for f in checked.findings]))
+checked = run(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+print(json.dumps([[f.rule, f.file, f.cell, f.severity] for f in checked.finding_list]))
 """
 
 
@@ -138,8 +138,8 @@ def _run_in_subprocess(base: Base, folder: Path, out: Path) -> list[Seen]:
     return [Seen(*row) for row in json.loads(done.stdout)]
 
 
-def _seen(checked: Checked) -> list[Seen]:
-    return [Seen(f.rule, f.file, f.cell, f.severity) for f in checked.findings]
+def _seen(checked: Report) -> list[Seen]:
+    return [Seen(f.rule, f.file, f.cell, f.severity) for f in checked.finding_list]
 
 
 def _assert_expected(case: Case, seen: list[Seen]) -> None:
@@ -161,15 +161,15 @@ def _row_of(cell: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def assert_no_lost_row(checked: Checked) -> None:
+def assert_no_lost_row(checked: Report) -> None:
     """rows read = counted + rejected per file; every rejected row of a file in use has an エラー
     on its own row (or the file one F09: headings changed); a file not in use says why
     (superseded, or an エラー of its own)."""
-    status = {r.file: r for r in checked.files if r.file}
-    for submission, _ in checked.submissions:
-        path = submission.file.path
-        read = set(checked.read_rows[path])
-        assert len(read) == len(checked.read_rows[path]), f"{path}: a sheet row read twice"
+    status = {r.file: r for r in checked.file_rows if r.file}
+    for file_report in checked.file_reports:
+        path = file_report.file.path
+        read = set(file_report.rows_read)
+        assert len(read) == len(file_report.rows_read), f"{path}: a sheet row read twice"
         counted_frame = checked.counted[checked.counted[FILE] == path]
         counted = {int(r) for r in counted_frame[ROW]}
         assert len(counted) == len(counted_frame), f"{path}: a row counted twice"
@@ -180,7 +180,7 @@ def assert_no_lost_row(checked: Checked) -> None:
             len(counted),
             len(read) - len(counted),
         ), path
-        own = [f for f in checked.findings if f.file == path]
+        own = [f for f in checked.finding_list if f.file == path]
         error_rows = {
             _row_of(f.cell)
             for f in own
@@ -200,7 +200,7 @@ def assert_no_lost_row(checked: Checked) -> None:
     assert checked.rows_read == checked.rows_counted + checked.rows_rejected
 
 
-def _assert_values(case: Case, checked: Checked) -> None:
+def _assert_values(case: Case, checked: Report) -> None:
     counted = checked.counted
     for sheet_row, expected in case.values.items():
         found = counted[(counted[FILE] == case.main) & (counted[ROW] == sheet_row)]
@@ -267,14 +267,14 @@ def assert_csv_escaped(folder: Path) -> None:
                         assert _is_number(value), f"{path.name}: {value[:60]!r}"
 
 
-def assert_feedback_marks(checked: Checked, folder: Path, out: Path) -> None:
+def assert_feedback_marks(checked: Report, folder: Path, out: Path) -> None:
     """Every cell finding on a file in use is commented in the department's feedback copy."""
-    status = {r.file: r.status for r in checked.files if r.file}
-    for submission, identity in checked.submissions:
-        file = submission.file
+    status = {r.file: r.status for r in checked.file_rows if r.file}
+    for file_report in checked.file_reports:
+        file = file_report.file
         cells = {
             f.cell
-            for f in checked.findings
+            for f in checked.finding_list
             if f.file == file.path and f.sheet == L.PROGRESS_SHEET and f.cell
         }
         if not cells or status[file.path] != L.SUBMITTED or file.kind not in ("xlsx", "xlsm"):
@@ -282,10 +282,10 @@ def assert_feedback_marks(checked: Checked, folder: Path, out: Path) -> None:
         if not file.readable:  # headings changed (F09): its findings are listed, not marked
             continue
         try:
-            load_workbook(submission.source or folder / file.path)
+            load_workbook(file_report.source or folder / file.path)
         except Exception:  # openpyxl cannot copy it: the findings are listed only
             continue
-        department = identity.claimed or identity.department or ""
+        department = file_report.claimed or file_report.department or ""
         book = load_workbook(feedback_path(out / L.FEEDBACK_SHEET, department, YEAR))
         sheets = [ws for ws in book.worksheets if key(ws.title) == key(L.PROGRESS_SHEET)]
         assert sheets, f"no copy of the department's sheet in {book.sheetnames}"
@@ -307,7 +307,7 @@ def test_hostile_submission(
         return
     before = _hashes(folder)
     outcome = run(base.master, folder, YEAR, out, Options(limits=case.limits or Limits()))
-    checked = outcome.checked
+    checked = outcome
     _assert_expected(case, _seen(checked))
     _assert_values(case, checked)
     if case.check is not None:
@@ -542,7 +542,7 @@ def test_any_text_in_the_yellow_cells_stays_text_in_every_output(
         folder, out = Path(scratch) / "in", Path(scratch) / "out"
         edited(cells)(base, folder)
         outcome = run(base.master, folder, YEAR, out)
-        assert_no_lost_row(outcome.checked)
+        assert_no_lost_row(outcome)
         assert_csv_escaped(out)
         assert_text_stays_text(sorted(out.rglob("*.xlsx")), _files(folder))
 
@@ -554,9 +554,9 @@ def test_whole_corpus_read_by_a_process_pool_gives_the_same_result(
     process finds, in the same order: parallel ingest changes speed, never results."""
     alone = check_folder(base.plan, whole.root, YEAR, Options(workers=1))
     shared = check_folder(base.plan, whole.root, YEAR, Options(workers=2))
-    assert shared.findings == alone.findings
-    assert shared.files == alone.files
-    assert shared.read_rows == alone.read_rows
+    assert shared.finding_list == alone.finding_list
+    assert shared.file_rows == alone.file_rows
+    assert [r.rows_read for r in shared.file_reports] == [r.rows_read for r in alone.file_reports]
     assert shared.counted.equals(alone.counted)
     assert shared.state == alone.state
 

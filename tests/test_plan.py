@@ -340,7 +340,7 @@ def test_targets_of_a_project_graded_plan_are_shown_not_graded(tmp_path: Path) -
     at = header.index(L.TARGETS_SHOWN)
     assert template.cell(7, at + 1).value == "参加者数 100人" and L.TARGET not in header
     outcome = run(master, submissions, 2024, tmp_path / "out")
-    assert outcome.exit_code == 0, [f.message for f in outcome.checked.findings]
+    assert outcome.exit_code == 0, [f.message for f in outcome.finding_list]
     line = outcome.figures.listing[0]
     assert (line.grade, line.target, line.schedule) == ("B", None, "検討")
 

@@ -56,7 +56,7 @@ def _folder(base: Base, root: Path, bad: tuple[str, ...]) -> Path:
 
 
 def _f20(checked, name: str) -> str:  # type: ignore[no-untyped-def]
-    found = [f for f in checked.findings if f.file == f"{name}.xlsx"]
+    found = [f for f in checked.finding_list if f.file == f"{name}.xlsx"]
     assert [(f.rule, f.severity) for f in found] == [("F20", L.ERROR)], found
     return found[0].message
 
@@ -74,7 +74,7 @@ def test_a_dead_panicking_hoarding_or_slow_worker_is_one_finding_and_the_batch_g
     assert "止まりました" in _f20(checked, "b_panic")
     assert "128MB" in _f20(checked, "c_hog")
     assert "2秒" in _f20(checked, "d_slow")
-    rows = {r.file: r for r in checked.files if r.file}
+    rows = {r.file: r for r in checked.file_rows if r.file}
     assert set(rows) == {
         "a_abort.xlsx",
         "b_panic.xlsx",
@@ -96,7 +96,7 @@ def test_where_no_address_space_cap_exists_a_watchdog_stops_the_worker(
     limits = Limits(max_memory_bytes=64 * MB, max_seconds=20)
     checked = check_folder(base.plan, folder, YEAR, Options(limits=limits, workers=1))
     assert "メモリが上限 64MB" in _f20(checked, "c_hog")
-    assert {r.file: r.counted for r in checked.files if r.file}["z_genuine.xlsx"] == 4
+    assert {r.file: r.counted for r in checked.file_rows if r.file}["z_genuine.xlsx"] == 4
 
 
 def test_a_real_file_whose_reading_needs_more_than_the_cap_is_a_finding(
@@ -115,7 +115,7 @@ def test_a_real_file_whose_reading_needs_more_than_the_cap_is_a_finding(
     limits = Limits(max_memory_bytes=64 * MB)
     checked = check_folder(base.plan, folder, YEAR, Options(limits=limits, workers=1))
     assert "64MB" in _f20(checked, "a_big")
-    assert {r.file: r.counted for r in checked.files if r.file}["z_genuine.xlsx"] == 4
+    assert {r.file: r.counted for r in checked.file_rows if r.file}["z_genuine.xlsx"] == 4
 
 
 def test_results_keep_the_order_of_the_files_whatever_worker_reads_them(tmp_path: Path) -> None:

@@ -139,7 +139,9 @@ def test_a_libreoffice_resave_changes_nothing(filled, tmp_path: Path) -> None:
     before = check_folder(plan, folder, YEAR)
     resaved = _resave_with_libreoffice(folder, tmp_path)
     after = check_folder(plan, resaved, YEAR)
-    assert [(f.rule, f.cell) for f in after.findings] == [(f.rule, f.cell) for f in before.findings]
+    assert [(f.rule, f.cell) for f in after.finding_list] == [
+        (f.rule, f.cell) for f in before.finding_list
+    ]
     assert after.rows_counted == before.rows_counted == 4
     a = run(master, folder, YEAR, tmp_path / "a")
     b = run(master, resaved, YEAR, tmp_path / "b")
@@ -191,7 +193,9 @@ def test_a_project_graded_workbook_survives_a_libreoffice_resave(tmp_path: Path)
     before = check_folder(plan, folder, 2025)
     resaved = _resave_with_libreoffice(folder, tmp_path)
     after = check_folder(plan, resaved, 2025)
-    rules = sorted({f.rule for f in after.findings})
-    assert rules == sorted({f.rule for f in before.findings}) == ["B01"]  # 2 departments missing
+    rules = sorted({f.rule for f in after.finding_list})
+    assert (
+        rules == sorted({f.rule for f in before.finding_list}) == ["B01"]
+    )  # 2 departments missing
     assert after.rows_counted == before.rows_counted == 3
     assert list(after.counted[L.PARTNERS]) == ["=町内会"] * 3

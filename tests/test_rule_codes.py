@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import labels as L
-from pipeline.batch import Checked, Options, check_folder
+from pipeline.batch import Options, check_folder
 from pipeline.messages import RULES
-from pipeline.model import Finding
+from pipeline.model import Finding, Report
 from pipeline.plan import PlanError, read_plan
 from pipeline.plan_source import write_master
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
@@ -182,8 +182,8 @@ def _where_of(f: Finding) -> Where:
     return (f.rule, f.file, f.sheet, f.cell)
 
 
-def _where(checked: Checked) -> set[Where]:
-    return {_where_of(f) for f in checked.findings}
+def _where(checked: Report) -> set[Where]:
+    return {_where_of(f) for f in checked.finding_list}
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -204,11 +204,11 @@ def test_rule_is_produced_where_it_points(name: str, base: Base, tmp_path: Path)
         assert unexpected not in seen, f"{unexpected} found"
     if scenario.says:
         first = scenario.expect[0]
-        (message,) = [f.message for f in checked.findings if _where_of(f) == first]
+        (message,) = [f.message for f in checked.finding_list if _where_of(f) == first]
         for text in scenario.says:
             assert text in message, message
     if name == "F10":  # its feedback goes to the department the rows belong to
-        claimed = [i.claimed for s, i in checked.submissions if s.file.path == MAIN]
+        claimed = [r.claimed for r in checked.file_reports if r.file.path == MAIN]
         assert claimed == ["A課"]
 
 
@@ -246,7 +246,7 @@ def consistency_findings(tmp_path_factory: pytest.TempPathFactory) -> list[Findi
     _, plan = write_plan(sheets, tmp)
     values = {(key(n), key(t)): v for (n, t), v in CONSISTENCY_ROWS.items()}
     submissions = submit_all(plan, 2024, tmp, values)
-    return list(check_folder(plan, submissions, 2024, Options(workers=1)).findings)
+    return list(check_folder(plan, submissions, 2024, Options(workers=1)).finding_list)
 
 
 @pytest.fixture(scope="module")
@@ -411,7 +411,7 @@ def test_value_findings_quote_value_and_number_in_row_order(base: Base, tmp_path
     checked = check_folder(base.plan, folder, YEAR, Options(workers=1))
     values = [
         (f.cell, f.rule, f.number, f.value)
-        for f in checked.findings
+        for f in checked.finding_list
         if f.file == MAIN and f.rule.startswith("V")
     ]
     assert values == [
@@ -421,7 +421,7 @@ def test_value_findings_quote_value_and_number_in_row_order(base: Base, tmp_path
         ("L8", "V08", "1-(1)-①", ""),
         ("M10", "V09", "1-(1)-③", "様子見"),
     ]
-    messages = {f.cell: f.message for f in checked.findings if f.file == MAIN}
+    messages = {f.cell: f.message for f in checked.finding_list if f.file == MAIN}
     assert "自己評価「D」は評価区分にありません" in messages["J7"]
     assert "自己評価が「C」のときは" in messages["L8"]
     assert "今後の方向性「様子見」は選択肢にありません" in messages["M10"]

@@ -17,11 +17,13 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from pipeline import labels as L
-from pipeline.batch import Options, make_templates, run
+from pipeline.batch import Options, run
 from pipeline.cli import main
 from pipeline.ingest import read_submission
+from pipeline.model import RunRecord
 from pipeline.samples import fill_template
 from pipeline.store import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
+from pipeline.templates import make_templates
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
 from tests.seedplan import ACTUAL_FOR, SCOPE_OF, YEARS, grade_plan, published_rows, seed_sheets
@@ -126,7 +128,7 @@ def test_a_run_that_counts_nothing_does_not_replace_the_official_run(tmp_path: P
     )
     second = run(master, bad, 2024, tmp_path / "out", Options(store=store))
     assert second.exit_code == 1
-    assert any(f.rule == "B07" for f in second.checked.findings)
+    assert any(f.rule == "B07" for f in second.finding_list)
     assert second.recorded is not None and second.recorded.new and not second.recorded.official
     with Store(store) as db:
         assert [r["正式"] for r in db.runs("test-plan", 2024)] == ["○", ""]
@@ -421,3 +423,30 @@ def test_history_and_export_commands(tmp_path: Path) -> None:
         "results.csv",
         "summaries.csv",
     }
+
+
+def test_history_without_a_plan_asks_for_one_when_the_store_has_none(tmp_path: Path) -> None:
+    store = tmp_path / "empty.sqlite3"
+    Store(store).close()
+    result = CliRunner().invoke(main, ["history", "--db", str(store)])
+    assert result.exit_code == 2
+    assert "--plan で計画IDを指定してください（記録: なし）" in result.output
+
+
+def test_export_writes_as_every_csv_file_is_written_formulas_kept_as_text(
+    tmp_path: Path,
+) -> None:
+    """The store's export goes through report/csvout: a recorded value that looks like a
+    formula is written with a leading ' so that Excel shows it, never runs it."""
+    store = tmp_path / "h.sqlite3"
+    finding = ("a.xlsx", L.PROGRESS_SHEET, "H7", "1", "V01", L.ERROR, "=1+1", "数値ではありません")
+    record = RunRecord(
+        "p", 2024, "2025-06-30T17:00:00+09:00", "m.xlsx", "f", "0", "d", [], [finding], [], []
+    )
+    with Store(store) as db:
+        db.record_run(record)
+    with Store(store) as db:
+        paths = db.export(tmp_path / "csv")
+    data = (tmp_path / "csv" / "findings.csv").read_bytes()
+    assert data.startswith("\ufeff".encode()) and b"\r\n" in data
+    assert "'=1+1" in data.decode("utf-8-sig") and len(paths) == 5

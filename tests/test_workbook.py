@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline import labels as L
-from pipeline.batch import Outcome, run
+from pipeline.batch import run
+from pipeline.model import Report
 from pipeline.report import workbook
 from pipeline.report.tables import committee_tables
 from pipeline.report.workbook import RunInfo, write_committee_workbook
@@ -35,7 +36,7 @@ def _submitted(folder: Path) -> tuple[Path, Path]:
     return master, submit_all(plan, 2024, folder, values)
 
 
-def _run(master: Path, submissions: Path, out: Path) -> Outcome:
+def _run(master: Path, submissions: Path, out: Path) -> Report:
     return run(master, submissions, 2024, out, run_at=datetime(2025, 6, 1, 9, 0))
 
 
@@ -46,9 +47,9 @@ def _values(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def test_listing_continues_on_numbered_sheets_past_the_row_limit(tmp_path: Path) -> None:
     outcome = _run(*_submitted(tmp_path), tmp_path / "out")
-    checked, figures = outcome.checked, outcome.figures
+    checked, figures = outcome, outcome.figures
     assert figures is not None
-    tables = committee_tables(checked.plan, figures, checked.files, checked.findings, [])
+    tables = committee_tables(checked.plan, figures, checked.file_rows, checked.finding_list, [])
     info = RunInfo(checked.plan, 2024, datetime(2025, 6, 1, 9, 0), 1, 1)
     path = write_committee_workbook(tmp_path / "split.xlsx", info, tables, max_rows=3)
     sheets = _values(path)

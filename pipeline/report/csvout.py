@@ -31,14 +31,19 @@ def csv_cell(value: object, kind: str) -> str:
     return "'" + text if text.startswith(_DANGEROUS_START) else text
 
 
-def write_csv(table: Table, out_dir: Path) -> Path:
+def csv_text(table: Table) -> str:
+    """The CSV text of `table` (without the BOM): its header and rows, CRLF."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     kept = [i for i, c in enumerate(table.columns) if c.in_csv]
     writer.writerow([table.columns[i].name for i in kept])
     for row in table.rows:
         writer.writerow([csv_cell(row[i], table.columns[i].kind) for i in kept])
+    return buffer.getvalue()
+
+
+def write_csv(table: Table, out_dir: Path) -> Path:
     path = out_dir / f"{safe_filename_part(table.name)}.csv"  # a level named in the master
     with atomic_path(path) as temporary:
-        temporary.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        temporary.write_bytes(("\ufeff" + csv_text(table)).encode("utf-8"))
     return path

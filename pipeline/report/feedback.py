@@ -10,19 +10,22 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Finding, SubmittedFile
+from pipeline.ingest.limits import Limits
+from pipeline.ingest.pool import isolated_map
+from pipeline.model import Finding, Report, SubmittedFile
 from pipeline.text import display_width, key, safe_filename_part
 from pipeline.xlsx import FONT, atomic_path, cut_text
 
@@ -59,6 +62,48 @@ def set_text(cell: Cell, value: object) -> None:
     cell.data_type = "s"
 
 
+def write_all_feedback(report: Report, root: Path, out: Path, limits: Limits) -> list[Path]:
+    """One 指摘事項 workbook per department with findings: for its file in use, else for its
+    rejected file. A superseded file gets none, nor a file whose only fault is the
+    secretariat's wrong --year."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in report.finding_list:
+        by_file.setdefault(f.file, []).append(f)
+    chosen: dict[str, tuple[Path, SubmittedFile, list[Finding]]] = {}
+    for file_report in report.file_reports:
+        file, claimed, status = file_report.file, file_report.claimed, file_report.status
+        own = by_file.get(file.path, [])
+        if claimed is None or status == L.SUPERSEDED or not own:
+            continue
+        if report.other_year is not None and all(f.rule == "F08" for f in own):
+            continue  # the secretariat's --year was wrong, not the department's file
+        if claimed not in chosen or status == L.SUBMITTED:
+            chosen[claimed] = (file_report.source or root / file.path, file, own)
+    folder = out / L.FEEDBACK_SHEET
+    jobs = [
+        (folder, source, file, department, report.year, own, report.plan.file_part(department))
+        for department, (source, file, own) in chosen.items()
+    ]
+    # the copy is made from the untrusted file itself: in a worker, under the reading limits
+    return list(isolated_map(_write_job, _write_listing_only, jobs, limits))
+
+
+FeedbackJob = tuple[Path, Path, SubmittedFile, str, int, list[Finding], str]
+
+
+def _write_job(job: FeedbackJob) -> Path:
+    return write_feedback(*job)
+
+
+def _write_listing_only(job: FeedbackJob, reason: str) -> Path:
+    """Where copying the department's own sheet failed: the 指摘事項 sheet alone."""
+    out, source, file, department, year, own, part = job
+    final = feedback_path(out, department, year, part)
+    for leftover in final.parent.glob(f".{final.name}.*.part"):  # of the stopped worker
+        leftover.unlink(missing_ok=True)
+    return write_feedback(out, source, replace(file, readable=False), department, year, own, part)
+
+
 def write_feedback(
     out_dir: Path,
     source: Path,
@@ -68,6 +113,8 @@ def write_feedback(
     findings: Sequence[Finding],
     part: str | None = None,
 ) -> Path:
+    """Write `department`'s 指摘事項 workbook: a copy of its file with the cells in
+    question marked, and the list of its findings."""
     book = _copy_of(source, file)
     name = next((n for n in book.sheetnames if key(n) == key(L.PROGRESS_SHEET)), None)
     progress = book[name] if name is not None else None
@@ -118,11 +165,11 @@ def _transitional(source: Path) -> Path | io.BytesIO:
     return copy
 
 
-def _anchor(sheet: Worksheet, ref: str) -> Cell:
+def _anchor(sheet: Worksheet, row: int, column: int) -> Cell:
     """The cell to mark: a merged range is marked at its top-left cell, where its value is."""
-    row, column = coordinate_to_tuple(ref)
+    at = (row, column)
     for merged in sheet.merged_cells.ranges:
-        if ref in merged:
+        if merged.min_row <= at[0] <= merged.max_row and merged.min_col <= at[1] <= merged.max_col:
             row, column = merged.min_row, merged.min_col
     cell = sheet.cell(row=row, column=column)
     assert isinstance(cell, Cell)  # a merged range's top-left is an ordinary cell
@@ -130,12 +177,12 @@ def _anchor(sheet: Worksheet, ref: str) -> Cell:
 
 
 def _mark_cells(sheet: Worksheet, findings: Sequence[Finding]) -> None:
-    by_cell: dict[str, list[Finding]] = {}
+    by_cell: dict[tuple[int, str], list[Finding]] = {}
     for f in findings:
-        if f.sheet == L.PROGRESS_SHEET and f.cell:
-            by_cell.setdefault(f.cell, []).append(f)
-    for ref, items in by_cell.items():
-        cell = _anchor(sheet, ref)
+        if f.sheet == L.PROGRESS_SHEET and f.row is not None and f.column:
+            by_cell.setdefault((f.row, f.column), []).append(f)
+    for (row, letter), items in by_cell.items():
+        cell = _anchor(sheet, row, column_index_from_string(letter))
         worst = min(items, key=lambda f: (L.ERROR, L.WARNING, L.INFO).index(f.severity))
         cell.fill = _FILLS[worst.severity]
         text = "\n".join(f"【{f.severity} {f.rule}】{f.message}" for f in items)

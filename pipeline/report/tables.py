@@ -3,7 +3,8 @@ files are written from, so that a sheet and its CSV can never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -11,7 +12,15 @@ from typing import Literal
 from pipeline import labels as L
 from pipeline import years
 from pipeline.figures import Breakdown, Figures, LevelTable, ListingRow, SummaryRow
-from pipeline.model import Finding, Plan, TrendRow
+from pipeline.model import (
+    FINDING_COLUMNS,
+    FileReport,
+    FileRow,
+    Finding,
+    Plan,
+    TrendRow,
+    from_record,
+)
 from pipeline.years import local_time
 
 Kind = Literal["text", "int", "number", "percent", "wrap"]
@@ -19,6 +28,8 @@ Kind = Literal["text", "int", "number", "percent", "wrap"]
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a table: its name, how its values are shown, whether the CSV has it."""
+
     name: str
     kind: Kind = "text"
     in_csv: bool = True
@@ -26,26 +37,11 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A table as both the workbook sheet and the CSV file are written from it."""
+
     name: str
     columns: tuple[Column, ...]
     rows: Sequence[tuple[object, ...]]
-
-
-@dataclass(frozen=True)
-class FileRow:
-    """One line of 提出状況."""
-
-    department: str
-    status: str
-    file: str
-    saved_at: str
-    writer: str
-    sha256: str
-    read: int | None
-    counted: int | None
-    rejected: int | None
-    errors: int | None
-    warnings: int | None
 
 
 def count_columns(plan: Plan) -> tuple[Column, ...]:
@@ -77,6 +73,7 @@ def count_cells(plan: Plan, row: SummaryRow) -> list[object]:
 
 
 def summary_table(name: str, plan: Plan, table: LevelTable) -> Table:
+    """概要 or a table per level: one row per entry of the level, with its counts."""
     columns = (Column(L.SCOPE, "wrap"), Column(L.CODE), *count_columns(plan))
     rows = [(row.scope, row.code, *count_cells(plan, row)) for row in table.rows]
     return Table(name, columns, rows)
@@ -90,6 +87,7 @@ def breakdown_table(plan: Plan, breakdown: Breakdown) -> Table:
 
 
 def listing_columns(plan: Plan, with_past: bool = False) -> tuple[Column, ...]:
+    """The columns of 事業一覧 (per target, or per project for plans graded so)."""
     levels = [c for label in plan.levels for c in (Column(label), Column(f"{label}名", "wrap"))]
     head = (
         *levels,
@@ -159,11 +157,14 @@ def project_listing_rows(
 
 
 def listing_rows(rows: Sequence[ListingRow], with_past: bool = False) -> list[tuple[object, ...]]:
+    """事業一覧 of a plan graded per target: one line per target (re-listings too)."""
     out = []
     for row in rows:
         levels = [v for node in row.nodes for v in (node.code, node.name)]
         target = row.target
-        past = (_recorded(row.past.actual), _recorded(row.past.rate)) if row.past else (None, None)
+        past = (
+            (from_record(row.past.actual), from_record(row.past.rate)) if row.past else (None, None)
+        )
         out.append(
             (
                 *levels,
@@ -188,7 +189,53 @@ def listing_rows(rows: Sequence[ListingRow], with_past: bool = False) -> list[tu
     return out
 
 
+def status_rows(
+    report_files: Sequence[FileReport],
+    plan: Plan,
+    year: int,
+    counted_per_file: Mapping[str, int],
+    findings: Sequence[Finding],
+    notes: Sequence[Finding],
+) -> list[FileRow]:
+    """The lines of 提出状況: each department of the year (its file in use, or 未提出), then
+    every other file read (superseded, of no department), then files that are no workbook."""
+    severity = Counter[tuple[str, str]]((f.file, f.severity) for f in findings)
+    reports = {r.file.path: r for r in report_files}
+    used = {r.department: r for r in reports.values() if r.status == L.SUBMITTED and r.department}
+
+    def row(department: str, file_report: FileReport) -> FileRow:
+        file, read = file_report.file, len(file_report.rows_read)
+        kept = counted_per_file.get(file.path, 0)
+        return FileRow(
+            department,
+            file_report.status,
+            file.path,
+            file.saved_at,
+            file.writer,
+            file.sha256,
+            read,
+            kept,
+            read - kept,
+            severity[file.path, L.ERROR],
+            severity[file.path, L.WARNING],
+        )
+
+    rows: list[FileRow] = []
+    for department in plan.departments(year):
+        in_use = used.get(department)
+        if in_use is None:
+            rows.append(
+                FileRow(department, L.NOT_SUBMITTED, "", "", "", "", None, None, None, None, None)
+            )
+        else:
+            rows.append(row(department, in_use))
+    rows += [row(r.claimed or "", r) for r in reports.values() if r.status != L.SUBMITTED]
+    rows += [FileRow("", L.OUT_OF_PLAN, n.file, "", "", "", 0, 0, 0, 0, 0) for n in notes]
+    return rows
+
+
 def status_table(rows: Sequence[FileRow]) -> Table:
+    """提出状況 as a table (保存日時 and 記入者 shown in the workbook only)."""
     columns = (
         Column(L.STATUS_DEPARTMENT, "wrap"),
         Column(L.STATUS),
@@ -222,20 +269,10 @@ def status_table(rows: Sequence[FileRow]) -> Table:
 
 
 def findings_table(findings: Sequence[Finding]) -> Table:
-    columns = (
-        Column(L.FINDING_FILE, "wrap"),
-        Column(L.FINDING_SHEET),
-        Column(L.FINDING_CELL),
-        Column(L.NUMBER),
-        Column(L.FINDING_RULE),
-        Column(L.FINDING_SEVERITY),
-        Column(L.FINDING_VALUE, "wrap"),
-        Column(L.FINDING_MESSAGE, "wrap"),
-    )
-    rows = [
-        (f.file, f.sheet, f.cell, f.number, f.rule, f.severity, f.value, f.message)
-        for f in findings
-    ]
+    """検証結果 as a table, each finding's place spelled as A1 text."""
+    wrapped = (L.FINDING_FILE, L.FINDING_VALUE, L.FINDING_MESSAGE)
+    columns = tuple(Column(n, "wrap" if n in wrapped else "text") for n in FINDING_COLUMNS)
+    rows = [f.as_row() for f in findings]
     return Table(L.FINDINGS_SHEET, columns, rows)
 
 
@@ -290,14 +327,6 @@ def trend_table(plan: Plan, trend: Sequence[TrendRow]) -> Table:
         cells.append(item.master_fingerprint[:12] + changed)
         rows.append(tuple(cells))
     return Table(L.TREND_SHEET, columns, rows)
-
-
-def _recorded(text: str) -> object:
-    """A figure from the history store: a Decimal where it is a number, else its text."""
-    try:
-        return Decimal(text) if text else None
-    except ArithmeticError:
-        return text
 
 
 def plain_number(value: Decimal) -> str:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from pipeline import labels as L
 from pipeline.frames import tuples
-from pipeline.messages import finding
+from pipeline.messages import cell_finding
 from pipeline.model import (
     ACTUAL_VALUE,
     FILE,
@@ -33,28 +33,25 @@ def check_consistency(
     """C01: self-grade two or more steps from the suggested grade; C02: zero denominator;
     C03: a grade without a number. `rows` carry their rates (rates.with_rates)."""
     findings: list[Finding] = []
-    codes = {g.code: i for i, g in enumerate(plan.grades)}
     columns = (PLAN_NUMBER, TARGET_SEQ, FILE, ROW, ACTUAL_VALUE, GRADE_CODE, RATE_SHOWN, ZERO)
     for number, seq, path, row, actual, grade, shown, zero in tuples(rows, columns):
         target = plan.target(number, seq)
         if target is None:
             continue
         file = files[path]
-        where = {"file": file.path, "sheet": L.PROGRESS_SHEET, "number": target.number}
-        cell = f"{file.column(L.ACTUAL)}{row}"
+        at = (file, int(row))
         if zero:
-            findings.append(finding("C02", cell=cell, value=actual, **where))
+            findings.append(cell_finding("C02", *at, L.ACTUAL, target.number, value=actual))
         numeric = target.direction != L.DIRECTION_QUALITATIVE and target.value_for(year) is not None
         if numeric and actual is None and grade is not None:
-            findings.append(finding("C03", cell=cell, value=grade, **where))
-        if shown is None or grade not in codes:
+            findings.append(cell_finding("C03", *at, L.ACTUAL, target.number, value=grade))
+        if shown is None:
             continue
-        suggested = suggested_grade(plan.grades, shown)
-        if abs(codes[grade] - codes[suggested.code]) >= 2:
-            cell = f"{file.column(L.GRADE)}{row}"
+        suggested = suggested_grade(plan.grades, shown).code
+        if plan.far_from_suggested(grade, suggested):
             findings.append(
-                finding(
-                    "C01", cell=cell, value=grade, rate=shown, suggested=suggested.code, **where
+                cell_finding(
+                    "C01", *at, L.GRADE, target.number, value=grade, rate=shown, suggested=suggested
                 )
             )
     return findings

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+import pandas as pd
+
 from pipeline import labels as L
+from pipeline import years
+from pipeline.ingest.reader import empty_rows
 from pipeline.messages import finding
-from pipeline.model import Finding, Plan, Project, SubmittedFile, Target
+from pipeline.model import (
+    PLAN_NUMBER,
+    TARGET_SEQ,
+    FileReport,
+    Finding,
+    Plan,
+    Project,
+    SubmittedFile,
+    Target,
+)
 from pipeline.text import key
 from pipeline.years import local_time
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """A file read, and the department it was tied to."""
+
     file: SubmittedFile
     department: str | None  # None: not tied to the plan (its findings say why)
 
 
 @dataclass(frozen=True)
 class Selection:
+    """Which file counts for each department, each file's status, and why."""
+
     used: dict[str, SubmittedFile]  # department -> the file counted for it
     status: dict[str, str]  # file path -> 提出 / 差替え前 / 対象外
     findings: tuple[Finding, ...]
@@ -78,6 +96,53 @@ def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
     return "保存日時が同じため、パス名の順で後のファイルを採用"
 
 
+@dataclass(frozen=True, eq=False)
+class UsedFiles:
+    """The files of a folder once the one file per department is chosen: their reports (with
+    status, rows dropped), the findings that count, and the rows of the files in use, merged."""
+
+    reports: list[FileReport]
+    findings: list[Finding]
+    rows: pd.DataFrame  # the matched rows of every file in use
+    files: dict[str, SubmittedFile]  # path -> file, every file read
+    departments: dict[str, SubmittedFile]  # department -> its file in use
+    present: set[str] = field(default_factory=set)  # keys of the 整理番号 in `rows`
+
+    @property
+    def readable(self) -> list[str]:
+        """Departments whose file in use could be read (one rejected whole, F09, could not)."""
+        return [d for d, f in self.departments.items() if f.readable]
+
+
+def use_files(reports: Sequence[FileReport], plan: Plan, year: int) -> UsedFiles:
+    """Choose each department's file (select_files), keep the findings that count (value
+    findings only where the rows are used: a superseded or rejected file is one finding) and
+    merge the rows of the files in use."""
+    selection = select_files((Candidate(r.file, r.department) for r in reports), plan, year)
+    findings = list(selection.findings)
+    frames: list[pd.DataFrame] = []
+    kept: list[FileReport] = []
+    for report in reports:
+        status = selection.status.get(report.file.path, L.OUT_OF_PLAN)
+        in_use = status == L.SUBMITTED
+        findings += [f for f in report.findings if in_use or not f.rule.startswith("V")]
+        if in_use and report.matched is not None:
+            findings += report.row_findings
+            frames.append(report.matched)
+        kept.append(replace(report, status=status, matched=None))  # rows live on in `rows` only
+    rows = pd.concat(frames, ignore_index=True) if frames else _no_rows(plan)
+    present = {k for n in rows[L.NUMBER] if (k := key(n))}
+    files = {r.file.path: r.file for r in kept}
+    return UsedFiles(kept, findings, rows, files, selection.used, present)
+
+
+def _no_rows(plan: Plan) -> pd.DataFrame:
+    frame = empty_rows(plan.layout())
+    frame[TARGET_SEQ] = pd.Series(dtype=object)
+    frame[PLAN_NUMBER] = pd.Series(dtype=object)
+    return frame
+
+
 def unreported(
     plan: Plan,
     year: int,
@@ -101,3 +166,49 @@ def unreported(
             names = "、".join(t.name if t else p.name for p, t in units)
             findings.append(finding("B02", number=number, value=names))
     return findings
+
+
+def secretariat_mistakes(
+    folder: str,
+    year: int,
+    reports: Sequence[FileReport],
+    workbooks: int,
+    counted: int,
+    findings: list[Finding],
+) -> tuple[int | None, list[Finding]]:
+    """One エラー for a mistake of the secretariat: files mostly of another year (B05, the likely
+    --year), no workbook (B06), no row counted (B07). The 未提出 it causes are not reported too;
+    each file keeps the finding that says why it was not used. Returns the other year, if that
+    is the mistake, and the findings."""
+    if workbooks == 0:
+        kept = [f for f in findings if f.rule != "B01"]  # every department 未提出: same mistake
+        return None, [*kept, finding("B06", value=folder)]
+    readable = [r.file for r in reports if r.file.readable]
+    wrong_year = {f.file for f in findings if f.rule == "F08"}
+    years_found = Counter(
+        y
+        for file in readable
+        if file.path in wrong_year and (y := _year_of(file.meta_value(L.META_YEAR))) is not None
+    )
+    if years_found and sum(years_found.values()) * 2 > len(readable):
+        other, n = years_found.most_common(1)[0]
+        kept = [f for f in findings if f.rule != "B01"]  # each file keeps its F08 as its reason
+        mistake = finding(
+            "B05",
+            value=years.display(other),
+            readable=len(readable),
+            other=n,
+            expected=years.display(year),
+            year=other,
+        )
+        return other, [*kept, mistake]
+    if counted == 0:
+        return None, [*findings, finding("B07", files=workbooks)]
+    return None, findings
+
+
+def _year_of(text: str) -> int | None:
+    try:
+        return years.parse_fiscal_year(text) if text else None
+    except years.YearError:
+        return None

@@ -17,6 +17,8 @@ from pipeline.text import key
 
 @dataclass(frozen=True)
 class Identity:
+    """Whom a file is from: the plan's department, what it claims, and why not."""
+
     department: str | None  # the plan's spelling; None when the file cannot be tied to the plan
     findings: tuple[Finding, ...]
     claimed: str | None = None  # the department the file says it is from, for sending feedback

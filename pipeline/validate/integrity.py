@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline import labels as L
 from pipeline.frames import records
-from pipeline.messages import finding
+from pipeline.messages import cell_finding, finding
 from pipeline.model import PLAN_NUMBER, ROW, TARGET_SEQ, ExpectedRow, Finding, Plan, SubmittedFile
 from pipeline.text import canonical, key
 
@@ -18,6 +18,8 @@ _COMPARED = (L.PROJECT_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.TARGET)
 
 @dataclass(frozen=True)
 class Matched:
+    """A file's rows matched to the plan, and what did not match."""
+
     rows: pd.DataFrame  # the submission's rows with TARGET_SEQ and PLAN_NUMBER (None: unmatched)
     findings: tuple[Finding, ...]
 
@@ -25,6 +27,8 @@ class Matched:
 def match_rows(
     file: SubmittedFile, rows: pd.DataFrame, plan: Plan, department: str, year: int
 ) -> Matched:
+    """Match each row to the department's template rows (整理番号 and 指標名); locked cells
+    that were changed, rows added, moved or missing are findings (I01-I05, F19)."""
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
     wanted = {k: _locked(r) for k, r in by_key.items()}
@@ -82,14 +86,7 @@ def _row_problems(
     number = str(record[L.NUMBER] or "")
 
     def at(code: str, label: str, **params: object) -> Finding:
-        return finding(
-            code,
-            file=file.path,
-            sheet=L.PROGRESS_SHEET,
-            cell=f"{file.column(label)}{row}",
-            number=number,
-            **params,
-        )
+        return cell_finding(code, file, row, label, number, **params)
 
     if found is None:
         owner = plan.project(number)

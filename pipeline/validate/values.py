@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import labels as L
-from pipeline.messages import RULES, finding
+from pipeline.messages import RULES, cell_finding
 from pipeline.model import FILE, GRADE_CODE, ROW, Finding, Plan, SubmittedFile
 from schemas.submission import RULE_COLUMNS, submission_schema
 
@@ -16,6 +16,8 @@ from schemas.submission import RULE_COLUMNS, submission_schema
 def check_values(
     typed: pd.DataFrame, plan: Plan, files: Mapping[str, SubmittedFile]
 ) -> list[Finding]:
+    """Value rules of the typed rows (schemas/submission.py, run once on the merged
+    frame) as findings on their cells."""
     if typed.empty:
         return []
     schema = submission_schema(tuple(g.code for g in plan.grades), plan.by_project)
@@ -39,18 +41,18 @@ def _findings(
         record = typed.loc[index]
         label = RULE_COLUMNS[code]
         file = files[str(record[FILE])]
-        out[index, code] = finding(
+        out[index, code] = cell_finding(
             code,
-            file=file.path,
-            sheet=L.PROGRESS_SHEET,
-            cell=f"{file.column(label)}{record[ROW]}",
-            number=str(record[L.NUMBER] or ""),
+            file,
+            int(record[ROW]),
+            label,
+            str(record[L.NUMBER] or ""),
             value=_shown(record[label]),
             grades=grades,
             choices=choices,
             grade=record[GRADE_CODE],
         )
-    return sorted(out.values(), key=lambda f: (f.file, _row_of(f.cell), f.rule))
+    return sorted(out.values(), key=lambda f: (f.file, f.row or 0, f.rule))
 
 
 def _rule_code(check: str) -> str | None:
@@ -59,8 +61,3 @@ def _rule_code(check: str) -> str | None:
 
 def _shown(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def _row_of(cell: str) -> int:
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    return int(digits) if digits else 0
