@@ -5,6 +5,7 @@ can run them for every mutant of store.py."""
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -466,3 +467,83 @@ def test_a_failed_migration_leaves_the_store_at_its_version(tmp_path: Path) -> N
     assert db.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "digest" not in [c[1] for c in db.execute("PRAGMA table_info(runs)")]
     db.close()
+
+
+def test_what_a_run_keeps_in_the_store(tmp_path: Path) -> None:
+    """A real run of a small plan: its record has the plan, Japan time, the master's name, one
+    line per file (saved time in Japan time, rows read/counted/rejected), every finding, the
+    figures of each counted target as plain decimal text with its file and hash, and the
+    summary; rerunning the same folder gives the same digest, another rounding another one."""
+    from datetime import datetime
+
+    from pipeline import __version__
+    from pipeline.batch import Options, run
+    from pipeline.store import record_text
+    from tests.builders import complete_row, master_sheets, submit_all, write_plan
+
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[
+            ["1-(1)-1", "事業一", "1-(1)", "A課", "", "", ""],
+            ["1-(1)-2", "事業二", "1-(1)", "B課", "", "", ""],
+            ["1-(1)-3", "事業一", "1-(1)", "", "", "1-(1)-1", ""],  # a re-listing: not kept
+        ],
+        targets=[
+            ["1-(1)-1", "件数", "件", "増加", "", "300"],
+            ["1-(1)-1", "満足度", "%", "減少", "50", "40"],
+            ["1-(1)-2", "回数", "回", "増加", "", "10"],
+        ],
+        years=[2024],
+    )
+    master, plan = write_plan(sheets, tmp_path)
+    values = {
+        (key("1-(1)-1"), key("件数")): complete_row("B", 250),
+        (key("1-(1)-1"), key("満足度")): complete_row("A", "45.5"),
+    }
+    submissions = submit_all(plan, 2024, tmp_path, values)
+    (submissions / "進捗状況_B課_2024年度.xlsx").unlink()
+    db = tmp_path / "h.sqlite3"
+    at = datetime(2025, 6, 1, 9, 0)
+    run(master, submissions, 2024, tmp_path / "out", Options(store=db, workers=1), run_at=at)
+    with Store(db) as opened:
+        [files] = [opened.files(plan.plan_id, 2024)]
+        runs = opened.db.execute("SELECT * FROM runs").fetchall()
+        results = opened.db.execute("SELECT * FROM results").fetchall()
+        summaries = opened.db.execute("SELECT * FROM summaries").fetchall()
+        findings = opened.db.execute("SELECT rule, file, cell FROM findings").fetchall()
+        submissions_rows = opened.db.execute("SELECT * FROM submissions").fetchall()
+    [(_, plan_id, year, run_at, master_name, fingerprint, version, digest, *rest)] = runs
+    assert (plan_id, year, run_at, master_name) == (
+        "test-plan",
+        2024,
+        "2025-06-01T09:00:00+09:00",
+        "計画マスタ.xlsx",
+    )
+    assert (fingerprint, version, rest) == (plan.fingerprint, __version__, [1, 2, ""])
+    assert len(digest) == 64
+    sha = next(f["SHA256"] for f in files if f["担当課"] == "A課")
+    assert len(sha) == 64
+    [a_file, b_file] = submissions_rows
+    assert a_file[1:4] == ("A課", "提出", "進捗状況_A課_2024年度.xlsx") and a_file[4] == sha
+    assert a_file[5].endswith("+09:00") and a_file[6:] == (2, 2, 0)
+    assert b_file[1:] == ("B課", "未提出", "", "", "", None, None, None)
+    source = ("A課", "進捗状況_A課_2024年度.xlsx", sha)
+    assert results == [
+        (1, "1-(1)-1", "件数", "件", "増加", "300.0", "250.0", "83.3", "B", *source),
+        (1, "1-(1)-1", "満足度", "%", "減少", "40.0", "45.5", "45.0", "A", *source),
+    ]
+    counts = ('{"A": 1, "B": 1, "C": 0}', '{"A": "50.0", "B": "50.0", "C": "0.0"}', 1, "64.2", 2)
+    assert [(r[2], r[4], *r[6:]) for r in summaries] == [
+        ("全体", 3, *counts),
+        ("分野一", 3, *counts),
+    ]
+    assert ("B01", "", "") in findings and ("C01", "進捗状況_A課_2024年度.xlsx", "J8") in findings
+    assert len(findings) == 2
+    # the same inputs again: nothing new; another rounding: a new run
+    run(master, submissions, 2024, tmp_path / "again", Options(store=db, workers=1), run_at=at)
+    options = Options(store=db, workers=1, percent="largest-remainder")
+    run(master, submissions, 2024, tmp_path / "other", options, run_at=at)
+    with Store(db) as opened:
+        digests = [r[0] for r in opened.db.execute("SELECT digest FROM runs ORDER BY id")]
+    assert len(digests) == 2 and digests[0] == digest and digests[1] != digest
+    assert record_text(None) == "" and record_text(Decimal("1E+2")) == "100"
