@@ -179,11 +179,15 @@ def _mutate(work: Path, patterns: list[str] | None, jobs: int) -> None:
     today's tests. A group that is part of a module runs its mutants by name."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "mutate"}
 
-    def mutmut_run(*names: str) -> None:
+    def mutmut_run(*names: str, probe: bool = False) -> None:
         command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names]
-        subprocess.run(command, cwd=work, env=env, check=False, stdout=subprocess.DEVNULL)
+        stderr = subprocess.DEVNULL if probe else None
+        subprocess.run(
+            command, cwd=work, env=env, check=False, stdout=subprocess.DEVNULL, stderr=stderr
+        )
 
-    mutmut_run("no.such.mutant")  # mutants and the tests reaching each function, no verdicts
+    # mutants and the tests reaching each function, then no verdicts (mutmut stops: no such name)
+    mutmut_run("no.such.mutant", probe=True)
     _widen(work)
     if patterns is None:
         mutmut_run()  # mutmut itself skips the mutants it has a verdict for
