@@ -7,6 +7,7 @@ largest-remainder, adjusted so each row sums to 100.0, ties to the grade earlier
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,10 +50,13 @@ class TargetResult:
     project: Project
     grade: str | None
     rate: Fraction | None
+    capped: Fraction | None = None  # the rate within [0, 達成率上限], as averaged
 
 
 @dataclass(frozen=True)
 class SummaryRow:
+    """One row of a summary table: a scope's targets, grades, shares and average rate."""
+
     scope: str  # 全体, or the node's name
     code: str  # blank for 全体
     targets_set: int
@@ -66,11 +70,14 @@ class SummaryRow:
 
 @dataclass(frozen=True)
 class LevelTable:
+    """The summary rows of one level of the plan's hierarchy."""
+
     level: str  # the level's label, e.g. 分野
     rows: tuple[SummaryRow, ...]  # 全体 first, then the level's nodes in master order
 
     @property
     def name(self) -> str:
+        """The sheet's name, e.g. 分野別."""
         return L.per_level(self.level)
 
 
@@ -108,6 +115,8 @@ class Breakdown:
 
 @dataclass(frozen=True)
 class Figures:
+    """Everything the committee's tables are made from, for one year."""
+
     year: int
     tables: tuple[LevelTable, ...]  # one per level, top level first
     listing: tuple[ListingRow, ...]
@@ -117,10 +126,13 @@ class Figures:
 
     @property
     def summary(self) -> LevelTable:
+        """The top level's table (its 全体 row is the whole plan)."""
         return self.tables[0]
 
 
 def shares(counts: Sequence[int], method: PercentMethod = "half-up") -> tuple[Decimal | None, ...]:
+    """Each count's share in percent with one decimal: rounded half-up, or by largest remainder so
+    that a row sums to 100.0."""
     total = sum(counts)
     if total == 0:
         return tuple(None for _ in counts)
@@ -143,6 +155,7 @@ def compute(
     method: PercentMethod = "half-up",
     past: PastResults | None = None,
 ) -> Figures:
+    """The figures of `year` from the counted rows (schemas.frames.RatedRows)."""
     state = state or RowState()
     counted_rows = records(counted)
     rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in counted_rows}
@@ -156,11 +169,13 @@ def compute(
 def _results(
     plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]]
 ) -> Iterable[TargetResult]:
+    cap = Fraction(plan.rate_cap)
     for project, target in plan.units(year):
         row = rows.get((project.number, target.seq if target else 0))
         grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
         rate = cast(Fraction | None, row[RATE]) if row is not None else None
-        yield TargetResult(target, project, grade, rate)
+        capped = None if rate is None else clipped(rate, cap)
+        yield TargetResult(target, project, grade, rate, capped)
 
 
 def _breakdowns(
@@ -219,9 +234,9 @@ def _level_table(
 def _summary_row(
     plan: Plan, scope: str, code: str, results: Sequence[TargetResult], method: PercentMethod
 ) -> SummaryRow:
-    counts = tuple(sum(1 for r in results if r.grade == g.code) for g in plan.grades)
-    cap = Fraction(plan.rate_cap)
-    rates = [clipped(r.rate, cap) for r in results if r.rate is not None]
+    graded = Counter(r.grade for r in results)
+    counts = tuple(graded[g.code] for g in plan.grades)
+    rates = [r.capped for r in results if r.capped is not None]
     average = round_half_up(exact_sum(rates) / len(rates)) if rates else None
     return SummaryRow(
         scope=scope,
@@ -274,7 +289,9 @@ def _listing(
                 work_done=_opt(row.get(L.WORK_DONE)),
                 issues=_opt(row.get(L.ISSUES)),
                 outlook=_opt(row.get(OUTLOOK_CHOICE)),
-                past=(past or {}).get((key(main.number), key(target.name if target else ""))),
+                past=past.get((key(main.number), key(target.name if target else "")))
+                if past
+                else None,
                 source=str(row.get(FILE, "")),
             )
 

@@ -29,9 +29,8 @@ from pipeline.model import (
     Grade,
     SubmittedFile,
 )
-from pipeline.text import key
+from pipeline.text import key, only_dashes
 
-_DASH_ONLY = re.compile(r"^[-‐‑‒–—―−ー－─━]+$")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 _MULTIPLIERS = {"万": Decimal(10_000), "千": Decimal(1_000)}
 _NEGATIVE_MARKS = ("△", "▲")
@@ -47,6 +46,8 @@ class Parsed:
 
 
 def parse_number(raw: object, unit: str = "", percent_format: bool = False) -> Parsed:
+    """A 実績値 as a Decimal, None (no value) or the text as typed; 万/千 and percent
+    formats come with the warning to double-check."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return Parsed(None)
     if isinstance(raw, bool | dt.date | dt.time | dt.timedelta):
@@ -66,7 +67,7 @@ def parse_number(raw: object, unit: str = "", percent_format: bool = False) -> P
 def _parse_text(raw: str, unit: str) -> Parsed:
     text = unicodedata.normalize("NFKC", raw).strip()
     text = re.sub(r"\s+", "", text)
-    if _DASH_ONLY.match(text):
+    if only_dashes(text):
         return Parsed(None)
     sign = Decimal(1)
     if text.startswith(_NEGATIVE_MARKS):
@@ -125,6 +126,7 @@ def parse_grade(raw: object, grades: tuple[Grade, ...]) -> str | None:
 
 
 def parse_choice(raw: object, choices: tuple[str, ...]) -> str | None:
+    """One of `choices` however typed (width, spaces), else the text as typed; None when empty."""
     text = key(raw).replace(" ", "")
     if not text:
         return None
@@ -132,6 +134,7 @@ def parse_choice(raw: object, choices: tuple[str, ...]) -> str | None:
 
 
 def parse_text(raw: object) -> str | None:
+    """Text without surrounding spaces; None when empty."""
     text = "" if raw is None else str(raw).strip()
     return text or None
 
@@ -139,9 +142,16 @@ def parse_text(raw: object) -> str | None:
 def normalise(
     raw: pd.DataFrame, grades: tuple[Grade, ...], files: Mapping[str, SubmittedFile]
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    """Add typed columns to the merged raw rows; conversions to double-check become warnings."""
-    raw = raw.astype(object).where(raw.notna(), None)  # pandas may turn empty cells into NaN
-    typed = raw.copy()
+    """Add typed columns to the merged rows (schemas.frames.MatchedRows -> TypedRows);
+    conversions to double-check become warnings."""
+    from schemas.frames import check_matched, check_typed  # pandera: imported while files are read
+
+    check_matched(raw)
+    cells = [c for c in raw.columns if c not in _NOT_CELLS]
+    raw = raw.copy()
+    raw[cells] = raw[cells].astype(object).where(raw[cells].notna(), None)  # NaN: empty cells
+    overlong = _overlong(raw, files)  # before the text columns are replaced below
+    typed = raw  # a copy already: the typed columns are added to it
     findings: list[Finding] = []
     actuals: list[object] = []
     for record in tuples(raw, (FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT)):
@@ -160,8 +170,11 @@ def normalise(
     for label in (L.WORK_DONE, L.ISSUES, L.PARTNERS):
         if label in raw.columns:  # 協働の相手: plans graded per project only
             typed[label] = _each(raw[label], parse_text)
-    findings += _overlong(raw, files)
-    return typed, findings
+    findings += overlong
+    return check_typed(typed), findings
+
+
+_NOT_CELLS = (ROW, PERCENT)  # the raw rows' integer and boolean columns: kept as they are
 
 
 def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:

@@ -9,6 +9,7 @@ import gc
 import hashlib
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -40,6 +41,7 @@ class _Cell:
 
     @property
     def ref(self) -> str:
+        """The cell's A1 reference."""
         return f"{self._column}{self._row}"
 
 
@@ -60,11 +62,25 @@ class _Row:
         self.number, self.sheet = number, sheet
 
     def get(self, name: str) -> _Cell | None:
+        """The cell under `name`; None where the sheet has no such column."""
         i = self._columns.get(name)
         if i is None or i >= len(self._values):
             return None
         value = self._values[i]
         return _Cell(None if value == "" else value, self._letters[i], self.number)
+
+    def text(self, name: str) -> str:
+        """The cell's text as _text spells it ('' when empty or absent), without a _Cell: the
+        master's hot path (every target row asks for several)."""
+        i = self._columns.get(name)
+        if i is None or i >= len(self._values):
+            return ""
+        value = self._values[i]
+        if value is None or value == "":
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return sys.intern(str(value).strip())  # names, units, departments repeat: held once
 
     def __getitem__(self, name: str) -> _Cell:
         cell = self.get(name)
@@ -81,6 +97,7 @@ class _Collector:
         self.findings: list[Finding] = []
 
     def add(self, code: str, sheet: str, cell: str = "", value: object = "", **params: str) -> None:
+        """Note a finding of rule `code` at `sheet`!`cell`."""
         self.findings.append(
             finding(
                 code,
@@ -156,8 +173,8 @@ def _other_workbook(names: list[str]) -> str:
 def _graded_per_project(sheets: dict[str, list[_Row]]) -> bool:
     """Whether 計画 says 評価単位 事業 (then the 指標 sheet may be absent)."""
     for row in sheets.get(L.MASTER_PLAN_SHEET, [])[1:]:
-        if key(_text(row.get(L.PLAN_ITEM))) == L.PLAN_UNIT:
-            return key(_text(row.get(L.PLAN_VALUE))) == L.UNIT_PROJECT
+        if key(row.text(L.PLAN_ITEM)) == L.PLAN_UNIT:
+            return key(row.text(L.PLAN_VALUE)) == L.UNIT_PROJECT
     return False
 
 
@@ -209,7 +226,7 @@ def _rows(values: Iterable[Sequence[object]], sheet: str) -> Iterator[_Row]:
 
 def _blank(value: object) -> bool:
     """An empty cell, or one holding only spaces (full-width included)."""
-    return value is None or (isinstance(value, str) and key(value) == "")
+    return value is None or value == "" or (isinstance(value, str) and key(value) == "")
 
 
 def _header(rows: list[_Row]) -> list[str]:
@@ -481,8 +498,8 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
     seen: dict[str, Node] = {}
     for row in rows[1:]:
         sheet = row.sheet  # the main sheet or one of its continuations
-        code, name, parent = (_text(row.get(c)) for c in (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT))
-        level = level_index.get(key(_text(row.get(L.TREE_LEVEL))))
+        code, name, parent = (row.text(c) for c in (L.TREE_CODE, L.TREE_NAME, L.TREE_PARENT))
+        level = level_index.get(key(row.text(L.TREE_LEVEL)))
         if not _present(row, sheet, (L.TREE_CODE, L.TREE_NAME), p):
             continue
         if level is None:
@@ -534,7 +551,7 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
 def _present(row: _Row, sheet: str, columns: Iterable[str], p: _Collector) -> bool:
     ok = True
     for column in columns:
-        if not _text(row.get(column)):
+        if not row.text(column):
             p.add("M03", sheet, _ref(row.get(column)) or _row_ref(row, column), column=column)
             ok = False
     return ok
@@ -555,8 +572,8 @@ def _projects(
         sheet = row.sheet  # the main sheet or one of its continuations
         if not _present(row, sheet, (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE), p):
             continue
-        number, node_code = _text(row[L.NUMBER]), _text(row[L.PROJECT_NODE])
-        relisted = _text(row.get(L.PROJECT_RELISTED_FROM)) or None
+        number, node_code = row.text(L.NUMBER), row.text(L.PROJECT_NODE)
+        relisted = row.text(L.PROJECT_RELISTED_FROM) or None
         if key(number) in seen:
             p.add(
                 "M05",
@@ -577,7 +594,7 @@ def _projects(
                 column=L.PROJECT_NODE,
                 target=f"体系シートの「{levels[-1]}」",
             )
-        category = _text(row.get(L.PROJECT_CATEGORY))
+        category = row.text(L.PROJECT_CATEGORY)
         if key(category) not in CATEGORIES:
             p.add(
                 "M04",
@@ -587,18 +604,18 @@ def _projects(
                 column=L.PROJECT_CATEGORY,
                 hint="新規・拡充・継続 または空欄にしてください。",
             )
-        department = _text(row.get(L.PROJECT_DEPARTMENT))
+        department = row.text(L.PROJECT_DEPARTMENT)
         if relisted is None and not department:
             p.add("M03", sheet, _ref(row.get(L.PROJECT_DEPARTMENT)), column=L.PROJECT_DEPARTMENT)
         project = Project(
             number,
-            _text(row[L.PROJECT_NAME]),
+            row.text(L.PROJECT_NAME),
             node.code if node else node_code,
             department,
             category,
             relisted,
-            _text(row.get(L.PROJECT_DESCRIPTION)),
-            _text(row.get(L.PROJECT_RELATED)),
+            row.text(L.PROJECT_DESCRIPTION),
+            row.text(L.PROJECT_RELATED),
         )
         seen[key(number)] = project
         projects.append(project)
@@ -694,7 +711,7 @@ def _schedule(
     for row in rows[1:]:
         if not _present(row, row.sheet, (L.NUMBER,), p):
             continue
-        number = _text(row[L.NUMBER])
+        number = row.text(L.NUMBER)
         if key(number) not in mains:
             where = "事業シート（再掲ではない事業）" if key(number) in relisted else "事業シート"
             p.add("M06", row.sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=where)
@@ -763,19 +780,20 @@ def _targets(
         sheet = row.sheet  # the main sheet or one of its continuations
         if not _present(row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p):
             continue
-        number, name = _text(row[L.NUMBER]), _text(row[L.TARGET_NAME])
-        if key(number) not in mains:
-            where = "事業シート（再掲ではない事業）" if key(number) in relisted else "事業シート"
+        number, name = row.text(L.NUMBER), row.text(L.TARGET_NAME)
+        number_key, name_key = key(number), key(name)
+        if number_key not in mains:
+            where = "事業シート（再掲ではない事業）" if number_key in relisted else "事業シート"
             p.add("M06", sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=where)
             continue
-        if (key(number), key(name)) in seen:
+        if (number_key, name_key) in seen:
             p.add("M05", sheet, row[L.TARGET_NAME].ref, name, column=L.TARGET_NAME, other=number)
             continue
-        seen[key(number), key(name)] = number
-        seq = per_project[key(number)] + 1
+        seen[number_key, name_key] = number
+        seq = per_project[number_key] + 1
         parsed = _target(row, number, seq, name, year_columns, years, p)
         if parsed is not None:
-            per_project[key(number)] = seq
+            per_project[number_key] = seq
             targets.append(parsed)
     return targets
 
@@ -812,21 +830,21 @@ def _target(
     p: _Collector,
 ) -> Target | None:
     sheet = row.sheet
-    direction_cell = row[L.DIRECTION]
-    direction = key(_text(direction_cell))
+    direction_text = row.text(L.DIRECTION)
+    direction = key(direction_text)
     if direction not in L.DIRECTIONS:
         p.add(
             "M04",
             sheet,
-            direction_cell.ref,
-            _text(direction_cell),
+            row[L.DIRECTION].ref,
+            direction_text,
             column=L.DIRECTION,
             hint="増加・減少・定性 のいずれかにしてください。",
         )
         return None
-    baseline_cell = row.get(L.BASELINE)
     baseline = None
-    if _text(baseline_cell):
+    if row.text(L.BASELINE):
+        baseline_cell = row.get(L.BASELINE)
         baseline = _decimal(baseline_cell.value if baseline_cell else None)
         if baseline is None or direction == L.DIRECTION_QUALITATIVE:
             p.add(
@@ -839,27 +857,26 @@ def _target(
             )
     by_year: list[tuple[int, TargetValue]] = []
     for label, year in year_columns.items():
-        cell = row.get(label)
-        if cell is None or not _text(cell):
+        text = row.text(label)
+        if not text:
             continue
         if direction == L.DIRECTION_QUALITATIVE:
-            by_year.append((year, _text(cell)))
+            by_year.append((year, text))
             continue
+        cell = row[label]
         value = _decimal(cell.value)
         if value is None:
             p.add(
                 "M04",
                 sheet,
                 cell.ref,
-                _text(cell),
+                text,
                 column=label,
                 hint="増加・減少の指標の目標値は数値にしてください（定性なら方向を「定性」に）。",
             )
             continue
         by_year.append((year, value))
-    return Target(
-        number, seq, name, _text(row.get(L.UNIT)), direction, baseline, tuple(sorted(by_year))
-    )
+    return Target(number, seq, name, row.text(L.UNIT), direction, baseline, tuple(sorted(by_year)))
 
 
 def _fingerprint(fields: dict[str, Any]) -> str:

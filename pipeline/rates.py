@@ -90,7 +90,10 @@ def exact_sum(values: Iterable[Fraction]) -> Fraction:
 
 def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:
     """`rows` (matched to the plan) with RATE, RATE_SHOWN and ZERO_DENOMINATOR: each row's rate
-    is computed once here, for validation and for the figures alike."""
+    is computed once here, for validation and for the figures alike (schemas.frames: TypedRows
+    -> RatedRows)."""
+    from schemas.frames import check_rated  # pandera: imported while the files were read
+
     exact: list[Fraction | None] = []
     shown: list[Decimal | None] = []
     zero: list[bool] = []
@@ -108,4 +111,4 @@ def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:
     rated[RATE] = pd.Series(exact, index=rows.index, dtype=object)
     rated[RATE_SHOWN] = pd.Series(shown, index=rows.index, dtype=object)
     rated[ZERO_DENOMINATOR] = pd.Series(zero, index=rows.index, dtype=bool)
-    return rated
+    return check_rated(rated)

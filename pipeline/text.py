@@ -10,14 +10,25 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-_DASHES = {cp: "-" for cp in [*range(0x2010, 0x2016), 0x2212, 0x30FC, 0xFF0D]}
+# every character read as a dash: hyphens and dashes (U+2010-2015), minus sign, the long vowel
+# mark and full-width hyphen-minus that people type for 'none', and box-drawing lines (─ ━)
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff0d\u2500\u2501"
+_DASHES = {ord(ch): "-" for ch in DASHES[1:]}
+
+
+def only_dashes(text: str) -> bool:
+    """Whether `text` is one or more dashes and nothing else ('－', 'ー', '---'): no value."""
+    return bool(text) and not text.translate(_DASHES).strip("-")
 
 
 def key(value: object) -> str:
     """The matching key of a cell value ('' for empty)."""
     if value is None:
         return ""
-    return _text_key(value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():  # NFKC leaves ASCII as it is, and '-' is the one ASCII dash
+        return text.strip()
+    return _text_key(text)
 
 
 @lru_cache(maxsize=65536)

@@ -50,27 +50,29 @@ def submission_schema(
     lowest = grade_codes[-1]
 
     def actual_is_number(df: pd.DataFrame) -> pd.Series:
+        """V01: a numeric target's 実績値 is a number or empty."""
         ok = df[ACTUAL_VALUE].map(lambda v: v is None or isinstance(v, Decimal))
         return ok | ~_is_numeric_row(df)
 
     def actual_in_range(df: pd.DataFrame) -> pd.Series:
+        """V14: within what Excel keeps exactly."""
         return df[ACTUAL_VALUE].map(lambda v: not isinstance(v, Decimal) or abs(v) < MAX_MAGNITUDE)
 
     def grade_present(df: pd.DataFrame) -> pd.Series:
+        """V05: a graded row has its 自己評価."""
         if graded_per_project:
             return df[GRADE_CODE].notna()
         return df[GRADE_CODE].notna() | ~_has_target(df)
 
     def issues_when_lowest(df: pd.DataFrame) -> pd.Series:
+        """V08: the lowest grade comes with its 課題."""
         return df[L.ISSUES].notna() | (df[GRADE_CODE] != lowest)
 
     text = pa.Column(object, nullable=True)
     return pa.DataFrameSchema(
         {
             FILE: pa.Column(object, nullable=False),
-            ROW: pa.Column(
-                object, pa.Check(lambda s: s.map(lambda v: isinstance(v, int) and v > 0))
-            ),
+            ROW: pa.Column("int64"),  # ≥ 1: checked by schemas.frames as normalise takes the rows
             L.NUMBER: text,
             L.TARGET: text,
             L.DIRECTION: text,

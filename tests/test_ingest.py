@@ -16,7 +16,9 @@ from pipeline.ingest import Limits, read_submission
 from pipeline.model import Plan
 from pipeline.normalise import normalise
 from pipeline.templates import template_path, write_templates
+from schemas.frames import MatchedRows
 from tests.builders import master_sheets, write_plan
+from tests.stageframes import complete
 
 YEAR = 2025
 
@@ -67,9 +69,8 @@ def test_percent_formatted_fraction_is_read_as_percent_with_a_warning(
     plan, source = template
     path = _edit(source, tmp_path / "in" / "a.xlsx", {"H7": 0.72}, number_format="0%")
     submission = read_submission(path, path.parent)
-    typed, warnings = normalise(
-        submission.rows, plan.grades, {submission.file.path: submission.file}
-    )
+    matched = complete(submission.rows, MatchedRows)  # as the batch hands it on
+    typed, warnings = normalise(matched, plan.grades, {submission.file.path: submission.file})
     assert str(typed.iloc[0]["actual"]) == "72.00"
     assert [(w.rule, w.cell) for w in warnings] == [("V11", "H7")]
 

@@ -20,6 +20,8 @@ from pipeline.model import (
     SubmittedFile,
 )
 from pipeline.normalise import CELL_TEXT_LIMIT, normalise
+from schemas.frames import MatchedRows
+from tests.stageframes import complete
 
 GRADES = (
     Grade("A", "着実に進捗した", Decimal(100)),
@@ -51,8 +53,13 @@ COLUMNS = [FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT, L.GRADE,
 COLUMNS += [L.WORK_DONE, L.ISSUES]
 
 
+def _matched(rows: list[tuple[object, ...]], index: list[int] | None = None) -> pd.DataFrame:
+    """The rows as the batch hands them to normalise (schemas.frames.MatchedRows)."""
+    return complete(pd.DataFrame(rows, columns=COLUMNS, index=index), MatchedRows)
+
+
 def _typed() -> tuple[pd.DataFrame, list[tuple[str, str, str, str, str]]]:
-    raw = pd.DataFrame(ROWS, columns=COLUMNS, index=[100 + i for i in range(len(ROWS))])
+    raw = _matched(ROWS, index=[100 + i for i in range(len(ROWS))])
     typed, findings = normalise(raw, GRADES, FILES)
     assert list(typed.index) == list(raw.index)
     return typed, [(f.rule, f.file, f.sheet, f.cell, f.number, f.value) for f in findings]
@@ -95,14 +102,14 @@ def test_conversions_to_double_check_are_warned_at_the_files_own_cell() -> None:
         ("V10", "sub/b.xlsx", sheet, "J9", "2-3", "3千人"),
         ("V10", "sub/b.xlsx", sheet, "J10", "", "5千"),
     ]
-    _, findings = normalise(pd.DataFrame(ROWS, columns=COLUMNS), GRADES, FILES)
+    _, findings = normalise(_matched(ROWS), GRADES, FILES)
     by_cell = {f.cell: f.message for f in findings}
     assert "を 12000 と読み取りました" in by_cell["H8"]
     assert "のため 40（%）と読み取りました" in by_cell["H9"]
 
 
 def test_text_longer_than_a_cell_is_warned_with_its_length() -> None:
-    _, findings = normalise(pd.DataFrame(ROWS, columns=COLUMNS), GRADES, FILES)
+    _, findings = normalise(_matched(ROWS), GRADES, FILES)
     long = [(f.rule, f.file, f.sheet, f.cell, f.number) for f in findings if f.rule == "V13"]
     assert long == [
         ("V13", "sub/b.xlsx", L.PROGRESS_SHEET, "D7", "2-1"),
@@ -115,13 +122,13 @@ def test_text_longer_than_a_cell_is_warned_with_its_length() -> None:
 
 def test_text_exactly_at_the_cell_limit_is_not_warned() -> None:
     rows = [(*ROWS[3][:9], "長" * CELL_TEXT_LIMIT, None)]
-    _, findings = normalise(pd.DataFrame(rows, columns=COLUMNS), GRADES, FILES)
+    _, findings = normalise(_matched(rows), GRADES, FILES)
     assert findings == []
 
 
 def test_long_text_on_a_row_without_a_number_is_still_warned() -> None:
     rows = [("a.xlsx", 12, None, "件", "増加", 1, False, "A", "継続", LONG, None)]
-    _, findings = normalise(pd.DataFrame(rows, columns=COLUMNS), GRADES, FILES)
+    _, findings = normalise(_matched(rows), GRADES, FILES)
     assert [(f.rule, f.cell, f.number) for f in findings] == [("V13", "K12", "")]
 
 
@@ -131,7 +138,7 @@ def test_text_only_results_keep_blank_cells_as_no_value() -> None:
         ("a.xlsx", 7, "1-1", "", "定性", "策定", False, "A", "継続", "x", None),
         ("a.xlsx", 8, "1-2", "", "定性", None, False, None, None, "y", None),
     ]
-    typed, _ = normalise(pd.DataFrame(rows, columns=COLUMNS), GRADES, FILES)
+    typed, _ = normalise(_matched(rows), GRADES, FILES)
     assert typed[ACTUAL_VALUE].tolist() == ["策定", None]
     assert typed[GRADE_CODE].tolist() == ["A", None]
     assert typed[ACTUAL_VALUE].dtype == object and typed[GRADE_CODE].dtype == object

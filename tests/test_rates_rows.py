@@ -12,7 +12,9 @@ import pandas as pd
 
 from pipeline.model import ACTUAL_VALUE, PLAN_NUMBER, RATE, RATE_SHOWN, TARGET_SEQ, ZERO_DENOMINATOR
 from pipeline.rates import with_rates
+from schemas.frames import TypedRows
 from tests.builders import master_sheets, write_plan
+from tests.stageframes import complete
 
 
 def test_each_row_gets_the_rate_of_its_own_target_and_year(tmp_path: Path) -> None:
@@ -42,6 +44,7 @@ def test_each_row_gets_the_rate_of_its_own_target_and_year(tmp_path: Path) -> No
         index=[10, 11, 12, 13, 14, 15, 16],
         dtype=object,  # as the matched frame holds them
     )
+    rows = complete(rows, TypedRows)  # every other column of a normalised row: empty
     rated = with_rates(rows, plan, 2024)
     assert list(rated.index) == [10, 11, 12, 13, 14, 15, 16]
     assert rated[RATE].tolist() == [

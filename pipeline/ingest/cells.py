@@ -23,6 +23,9 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 
 @dataclass(frozen=True)
 class CellFacts:
+    """What the sheet XML says of a cell that its value does not: a formula and whether it has a
+    cached result, an error value, a percent format."""
+
     formula: bool
     cached: bool  # a formula with a stored result
     error: str  # e.g. '#DIV/0!', '' when none
@@ -120,16 +123,6 @@ def _facts(
     if not (formula or error or percent):
         return None
     return CellFacts(formula, bool(value and value.group(1).strip()), error, percent)
-
-
-def column_letters(index: int) -> str:
-    """0 -> 'A', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _scan_in_order(

@@ -41,6 +41,7 @@ def inspect(data: bytes, suffix: str, limits: Limits) -> Container:
 
 
 def too_big(size: int, limits: Limits) -> str:
+    """The F05 reason for a file larger than the limit."""
     return f"ファイルサイズ {size / MB:.1f}MB が上限 {limits.max_file_bytes // MB}MB を超えます"
 
 
@@ -81,18 +82,30 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     _check_declared(entries, limits)
     # part names are case-insensitive (OPC); like zipfile, the last of duplicate entries counts
     by_name = {e.filename.lower(): e for e in entries if not e.is_dir()}
+    unpacked: dict[int, tuple[bytes, int]] = {}  # id(entry) -> (content, size): unpacked once
+
+    def unpack(entry: zipfile.ZipInfo) -> tuple[bytes, int]:
+        """An entry's content and real size, decompressed under the limits once."""
+        if id(entry) not in unpacked:
+            try:
+                with archive.open(entry) as stream:
+                    unpacked[id(entry)] = _read_capped(stream, entry.filename, limits)
+            except _BROKEN:
+                raise Refused("F01", "圧縮されたデータの一部が壊れています") from None
+        return unpacked[id(entry)]
 
     def part(name: str) -> bytes | None:
+        """A part's bytes by name (a non-XML part's first bytes); None when absent."""
         entry = by_name.get(name.lower())
         if entry is None:
             return None
-        try:
-            with archive.open(entry) as stream:
-                if not entry.filename.lower().endswith((".xml", ".rels")):
+        if not entry.filename.lower().endswith((".xml", ".rels")):
+            try:
+                with archive.open(entry) as stream:
                     return stream.read(256)  # e.g. `mimetype`: its first bytes say enough
-                return _read_capped(stream, entry.filename, limits)[0]
-        except _BROKEN:
-            raise Refused("F01", "圧縮されたデータの一部が壊れています") from None
+            except _BROKEN:
+                raise Refused("F01", "圧縮されたデータの一部が壊れています") from None
+        return unpack(entry)[0]
 
     _refuse_other_formats(by_name, part)
     package = _package_parts(part("_rels/.rels") or b"")
@@ -115,11 +128,8 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
     for entry in entries:
         if entry.is_dir():
             continue
-        try:
-            with archive.open(entry) as stream:
-                content, size = _read_capped(stream, entry.filename, limits)
-        except _BROKEN:
-            raise Refused("F01", "圧縮されたデータの一部が壊れています") from None
+        content, size = unpack(entry)
+        unpacked.pop(id(entry), None)  # held from here on only where wanted
         total += size
         if total > limits.max_total_bytes:
             raise Refused(

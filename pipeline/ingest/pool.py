@@ -43,6 +43,7 @@ _POLL = 0.25  # seconds between looks at a busy worker's clock and memory
 
 
 def default_workers() -> int:
+    """One worker per core this process may run on."""
     return max(
         1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     )
@@ -173,15 +174,13 @@ def _quiet() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
-def _cap_memory(limit: int) -> bool:
+def _cap_memory(limit: int) -> None:
     """Cap this process's address space at what it holds now plus `limit` (never above a cap
-    set from outside, e.g. `ulimit -v`). False where there is no such limit (the parent's
-    watchdog then watches resident memory)."""
-    if not sys.platform.startswith("linux"):
-        return False  # macOS does not enforce RLIMIT_AS; Windows has no resource module
+    set from outside, e.g. `ulimit -v`). Called on Linux only: elsewhere the parent's watchdog
+    watches resident memory (see needs_watchdog)."""
     import resource
 
-    try:
+    with contextlib.suppress(OSError, ValueError):
         with open("/proc/self/statm") as statm:
             held = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -191,9 +190,6 @@ def _cap_memory(limit: int) -> bool:
         if soft != resource.RLIM_INFINITY:
             cap = min(cap, soft)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def needs_watchdog() -> bool:
@@ -305,6 +301,7 @@ class _Supervisor:
         self._workers[n] = self._start()
 
     def close(self) -> None:
+        """Stop every worker: idle ones are asked to end, busy ones are killed."""
         for worker in self._workers:
             if worker.task is None:
                 with contextlib.suppress(OSError):

@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 import python_calamine
+from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import labels as L
-from pipeline.ingest.cells import CellFacts, column_letters, scan
+from pipeline.ingest.cells import CellFacts, scan
 from pipeline.ingest.container import inspect, too_big
 from pipeline.ingest.limits import Container, Limits, Refused
 from pipeline.messages import finding
@@ -43,6 +44,8 @@ assert (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT) == RAW_COLUMNS
 
 @dataclass(frozen=True)
 class Submission:
+    """One file as read: its facts, its raw rows (schemas.frames.RawRows), its findings."""
+
     file: SubmittedFile
     rows: pd.DataFrame  # RAW_COLUMNS, one row per non-empty sheet row below the header
     findings: tuple[Finding, ...]
@@ -81,7 +84,17 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
 
 
 def empty_rows(layout: Layout = TARGET_LAYOUT) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in layout.raw_columns})
+    """No rows, in the columns and dtypes of schemas.frames.RawRows."""
+    return _typed(pd.DataFrame({c: pd.Series(dtype=object) for c in layout.raw_columns}))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Raw rows' dtypes (schemas.frames.RawRows): the sheet row an integer, the percent flag a
+    bool, every cell an object (values exactly as the reader gave them)."""
+    index = frame.index  # set column by column: 5x cheaper than DataFrame.astype
+    frame[ROW] = pd.Series(frame[ROW].tolist(), index=index, dtype="int64")
+    frame[PERCENT] = pd.Series(frame[PERCENT].tolist(), index=index, dtype=bool)
+    return frame
 
 
 def read_submission(
@@ -93,7 +106,7 @@ def read_submission(
     relative = shown_path(path, root)
     stat = path.stat()
     data = path.read_bytes() if stat.st_size <= limits.max_file_bytes else None
-    base = file_facts(path, relative, data)
+    base = file_facts(path, relative, data, stat)
     try:
         if data is None:  # never read whole: its size on disk says enough
             raise Refused("F05", too_big(stat.st_size, limits))
@@ -103,9 +116,12 @@ def read_submission(
         return refused_submission(base, refused.code, refused.reason, path, layout)
 
 
-def file_facts(path: Path, relative: str, data: bytes | None = None) -> SubmittedFile:
-    """Name, size, SHA-256 and file time; the hash is streamed when the bytes are not at hand."""
-    stat = path.stat()
+def file_facts(
+    path: Path, relative: str, data: bytes | None = None, stat: os.stat_result | None = None
+) -> SubmittedFile:
+    """Name, size, SHA-256 and file time; the hash is streamed when the bytes are not at hand
+    (`stat`: the file's, when the caller has it already)."""
+    stat = stat or path.stat()
     if data is None:
         digest = hashlib.sha256()
         with path.open("rb") as stream:
@@ -337,7 +353,7 @@ def _data_rows(
         rows.append(row)
     if not rows:
         return empty_rows(layout), findings
-    return pd.DataFrame(rows, columns=list(raw_columns), dtype=object), findings
+    return _typed(pd.DataFrame(rows, columns=list(raw_columns), dtype=object)), findings
 
 
 def _blank_row(row: list[object]) -> bool:
@@ -379,4 +395,5 @@ def _text(value: object) -> str:
 
 
 def _letter(index: int) -> str:
-    return column_letters(index)
+    """0 -> 'A', 26 -> 'AA' (xlsxwriter's helper: one way to spell a column everywhere)."""
+    return str(xl_col_to_name(index))
