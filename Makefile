@@ -24,8 +24,11 @@ lint: $(STAMP)
 	$(BIN)/mypy pipeline
 
 # With dist/wheelhouse present (make wheelhouse) this includes the offline install (~1 min).
+# Two pytest workers (TEST_JOBS=auto: one per core); a test file stays on one worker, so that
+# its module fixtures are made once. The 15 slowest tests are listed at the end.
+TEST_JOBS ?= 2
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile --durations=15
 
 # Rebuild each bundled plan master .xlsx from its reviewable CSV source (pipeline/data/NAME/).
 master: $(STAMP)

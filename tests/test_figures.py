@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from pipeline import labels as L
-from pipeline.batch import run
+from pipeline.batch import Options, run
 from pipeline.figures import Figures, RowState, compute, shares
 from pipeline.model import (
     ACTUAL_VALUE,
@@ -37,9 +37,10 @@ from pipeline.model import (
     Project,
 )
 from pipeline.rates import round_half_up
+from pipeline.store import Store
 from pipeline.templates import template_path, write_templates
 from pipeline.text import key
-from tests.builders import master_sheets, submit_all, write_plan
+from tests.builders import complete_row, master_sheets, submit_all, write_plan
 
 YEAR = 2024
 PROJECTS = [
@@ -388,14 +389,15 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
     values = {
         (key("P1"), ""): _review_row("S"),
         (key("P2"), ""): _review_row("A"),  # 防災課 does not submit: 未評価
-        (key("P4"), ""): _review_row("ａ"),
+        (key("P4"), ""): _review_row("ａ", issues="人手が足りない。"),
         (key("P5"), ""): _review_row("C"),  # lowest grade without 課題: rejected, 未評価
         (key("P7"), ""): _review_row("予定どおり"),
     }
     submissions = submit_all(plan, 2025, tmp_path, values)
     (submissions / "進捗状況_防災課_2025年度.xlsx").unlink()
     out = tmp_path / "out"
-    outcome = run(master, submissions, 2025, out)
+    store = tmp_path / "h.sqlite3"
+    outcome = run(master, submissions, 2025, out, Options(store=store, workers=1))
     rules = sorted(f.rule for f in outcome.finding_list)
     assert rules == ["B01", "V08"], [f.message for f in outcome.finding_list]
     assert outcome.rows_read == 4 and outcome.rows_counted == 3
@@ -456,6 +458,27 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
     assert listing["P2"][L.NOTE] == L.FLAG_NOT_SUBMITTED
     assert listing["P5"][L.NOTE] == L.FLAG_REJECTED
     assert (listing["P7"][L.PARTNERS], listing["P7"]["事業者"]) == ("町内会", "○")
+    columns = [L.PROJECT_DEPARTMENT, L.SCHEDULE, L.GRADE, L.NOTE, L.WORK_DONE, L.ISSUES]
+    columns += [L.OUTLOOK, L.PARTNERS]
+    done = ["取り組んだ。", "", "継続", "町内会"]
+    assert [[r[c] for c in columns] for r in listing.values()] == [
+        ["福祉課", "準備", "S", "", *done],
+        ["防災課", "実施", "", L.FLAG_NOT_SUBMITTED, "", "", "", ""],
+        ["福祉課", "", "", L.FLAG_NOT_PLANNED, "", "", "", ""],
+        ["環境課", "実施", "A", "", "取り組んだ。", "人手が足りない。", "継続", "町内会"],  # ａ
+        ["環境課", "準備", "", L.FLAG_REJECTED, "", "", "", ""],
+        ["福祉課", "準備", "S", "再掲（P1）", *done],  # the department and figures of P1
+        ["環境課", "", "A", "", *done],  # planned every year: no word
+    ]
+    with Store(store) as history:  # which file each figure came from (not the re-listing)
+        recorded = [
+            (r["整理番号"], r["ファイル"], r["自己評価"]) for r in history.history(plan.plan_id)
+        ]
+    assert recorded == [
+        ("P1", "進捗状況_福祉課_2025年度.xlsx", "S"),
+        ("P4", "進捗状況_環境課_2025年度.xlsx", "A"),
+        ("P7", "進捗状況_環境課_2025年度.xlsx", "A"),
+    ]
     book = load_workbook(out / "集計結果_kita-kyosei_2025年度.xlsx")
     for name in (L.CATEGORY_BREAKDOWN, L.SCHEDULE_BREAKDOWN, L.ACTOR_BREAKDOWN):
         assert len(book[name]._charts) == 1, name
@@ -464,8 +487,6 @@ def test_every_figure_of_a_project_graded_plan_counted_by_hand(tmp_path: Path) -
 def test_history_gives_the_trend_of_projects_evaluated(tmp_path: Path) -> None:
     master, plan = write_plan(project_sheets(), tmp_path)
     store = tmp_path / "h.sqlite3"
-    from pipeline.batch import Options
-
     grades = {2025: "A", 2026: "S"}
     for year in (2025, 2026):
         numbers = [p.number for p, _ in plan.units(year)]
@@ -552,3 +573,103 @@ def test_breakdowns_add_up_for_any_plan(
 
 def test_a_half_is_rounded_up() -> None:
     assert shares([1, 15, 0]) == (Decimal("6.3"), Decimal("93.8"), Decimal("0.0"))  # 6.25, 93.75
+
+
+def test_a_project_without_targets_is_listed_once_with_what_its_row_said(tmp_path: Path) -> None:
+    """A project of a target-graded plan that has no 指標: one line in 事業一覧 with the
+    department's text when filled in, 除外（エラー） when its row was left empty; no 設定目標."""
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[
+            ["1-(1)-1", "事業一", "1-(1)", "A課", "", "", ""],
+            ["1-(1)-2", "目標なし事業", "1-(1)", "A課", "", "", ""],
+            ["1-(1)-3", "もう一つ", "1-(1)", "A課", "", "", ""],
+        ],
+        targets=[["1-(1)-1", "件数", "件", "増加", "", "100"]],
+        years=[2024],
+    )
+    master, plan = write_plan(sheets, tmp_path)
+    values = {
+        (key("1-(1)-1"), key("件数")): complete_row("A", 100),
+        (key("1-(1)-2"), ""): {L.WORK_DONE: "検討した。", L.OUTLOOK: "継続"},
+    }
+    outcome = run(master, submit_all(plan, 2024, tmp_path, values), 2024, tmp_path / "out")
+    listing = _csv(tmp_path / "out", L.LISTING_SHEET)
+    got = [[r[c] for c in (L.NUMBER, L.TARGET_NAME, L.NOTE, L.WORK_DONE)] for r in listing]
+    assert got == [
+        ["1-(1)-1", "件数", "", "実施した。"],
+        ["1-(1)-2", "", "", "検討した。"],
+        ["1-(1)-3", "", L.FLAG_REJECTED, ""],
+    ]
+    assert {(f.number, f.rule) for f in outcome.finding_list} == {
+        ("1-(1)-3", "V07"),
+        ("1-(1)-3", "V12"),
+    }
+    assert [r[L.TARGETS_SET] for r in _csv(tmp_path / "out", "概要")] == ["1", "1"]
+
+
+def test_the_listing_of_a_target_graded_plan_line_by_line(tmp_path: Path) -> None:
+    """事業一覧 as worked out by hand: each target's 目標値 of the year, 実績値, 達成率, grade,
+    suggested grade and notes; a target without a value this year is listed, not graded; a
+    re-listing repeats its main project's figures; B課 did not submit."""
+    sheets = master_sheets(
+        tree=[
+            ["1", "分野一", "", "分野"],
+            ["1-(1)", "施策一", "1", "施策"],
+            ["1-(2)", "施策二", "1", "施策"],
+        ],
+        projects=[
+            ["1-(1)-1", "事業一", "1-(1)", "A課", "", "", ""],
+            ["1-(1)-2", "事業二", "1-(1)", "A課", "", "", ""],
+            ["1-(1)-3", "事業三", "1-(1)", "A課", "", "", ""],
+            ["1-(2)-1", "事業五", "1-(2)", "B課", "", "", ""],
+            ["1-(2)-2", "事業一", "1-(2)", "", "", "1-(1)-1", ""],
+        ],
+        targets=[
+            ["1-(1)-1", "件数", "件", "増加", "", "100", "110"],
+            ["1-(1)-1", "満足度", "%", "増加", "50", "100", "100"],
+            ["1-(1)-2", "回数", "回", "増加", "", "", "5"],  # no value in 2024
+            ["1-(1)-3", "人数", "人", "減少", "200", "100", "90"],
+            ["1-(2)-1", "件数", "件", "増加", "", "10", "10"],
+        ],
+        years=[2024, 2025],
+    )
+    master, plan = write_plan(sheets, tmp_path)
+    values = {
+        (key("1-(1)-1"), key("件数")): complete_row("B", 90),
+        (key("1-(1)-1"), key("満足度")): complete_row("A", 60),
+        (key("1-(1)-2"), key("回数")): {L.ACTUAL: 3, L.WORK_DONE: "準備した。", L.OUTLOOK: "継続"},
+        (key("1-(1)-3"), key("人数")): {L.ACTUAL: 150, L.WORK_DONE: "進めた。", L.OUTLOOK: "拡充"},
+    }
+    submissions = submit_all(plan, 2024, tmp_path, values)
+    (submissions / "進捗状況_B課_2024年度.xlsx").unlink()
+    run(master, submissions, 2024, tmp_path / "out")
+    columns = [L.NUMBER, L.PROJECT_DEPARTMENT, L.TARGET_NAME, L.TARGET, L.ACTUAL, L.RATE]
+    columns += [L.GRADE, L.FLOOR_GUIDE, L.NOTE, L.WORK_DONE, L.OUTLOOK]
+    listing = [[r[c] for c in columns] for r in _csv(tmp_path / "out", L.LISTING_SHEET)]
+    gap = f"{L.FLAG_WARNING}・{L.FLAG_GRADE_GAP}"  # A at 60.0 %, where C is suggested
+    relisted = f"{L.FLAG_RELISTED}（1-(1)-1）"
+    done = ["実施した。", "継続"]
+    assert listing == [
+        ["1-(1)-1", "A課", "件数", "100", "90", "90.0", "B", "B", "", "実施した。", "継続"],
+        ["1-(1)-1", "A課", "満足度", "100", "60", "60.0", "A", "C", gap, "実施した。", "継続"],
+        ["1-(1)-2", "A課", "回数", "", "3", "", "", "", "", "準備した。", "継続"],
+        ["1-(1)-3", "A課", "人数", "100", "", "", "", "", L.FLAG_REJECTED, "", ""],  # no grade
+        ["1-(2)-1", "B課", "件数", "10", "", "", "", "", L.FLAG_NOT_SUBMITTED, "", ""],
+        ["1-(2)-2", "A課", "件数", "100", "90", "90.0", "B", "B", relisted, "実施した。", "継続"],
+        ["1-(2)-2", "A課", "満足度", "100", "60", "60.0", "A", "C", f"{relisted}・{gap}", *done],
+    ]
+
+
+def test_a_re_listing_of_a_project_not_planned_this_year_says_both(tmp_path: Path) -> None:
+    sheets = project_sheets()
+    sheets[L.MASTER_PROJECT_SHEET].append(
+        ["P8", "空き家活用", "G2-a", "", "", "P3", "", "", "", ""]
+    )
+    master, plan = write_plan(sheets, tmp_path)
+    values = {(key(p.number), ""): _review_row("A") for p, _ in plan.units(2025)}
+    run(master, submit_all(plan, 2025, tmp_path, values), 2025, tmp_path / "out")
+    listing = {r[L.NUMBER]: r for r in _csv(tmp_path / "out", L.LISTING_SHEET)}
+    assert listing["P3"][L.NOTE] == L.FLAG_NOT_PLANNED
+    assert listing["P8"][L.NOTE] == f"再掲（P3）・{L.FLAG_NOT_PLANNED}"
+    assert listing["P8"][L.PROJECT_DEPARTMENT] == "福祉課" and listing["P8"][L.GRADE] == ""

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.model import Grade
-from pipeline.normalise import parse_choice, parse_grade, parse_number
+from pipeline.normalise import Parsed, parse_choice, parse_grade, parse_number
 
 GRADES = (
     Grade("A", "着実に進捗した", Decimal(100)),
@@ -66,9 +66,17 @@ def test_text_like_mishuukei_is_kept_so_validation_can_quote_it() -> None:
     assert parse_number("未集計", "件").value == "未集計"
 
 
-@pytest.mark.parametrize("typed", [dt.datetime(2024, 4, 1, 9, 0), dt.date(2024, 4, 1), True])
-def test_dates_and_booleans_are_not_numbers(typed: object) -> None:
-    assert isinstance(parse_number(typed, "件").value, str)
+@pytest.mark.parametrize(
+    ("typed", "quoted"),
+    [
+        (dt.datetime(2024, 4, 1, 9, 0), "2024-04-01T09:00:00"),
+        (dt.date(2024, 4, 1), "2024-04-01"),
+        (True, "True"),
+    ],
+)
+def test_dates_and_booleans_are_not_numbers(typed: object, quoted: str) -> None:
+    """Kept as text, so that the finding quotes what the cell showed (not 45383 or 1)."""
+    assert parse_number(typed, "件") == Parsed(quoted)
 
 
 def test_percent_formatted_fraction_is_read_as_percent_with_a_warning() -> None:

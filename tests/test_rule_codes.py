@@ -233,7 +233,7 @@ CONSISTENCY_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def consistency(tmp_path_factory: pytest.TempPathFactory) -> set[Where]:
+def consistency_findings(tmp_path_factory: pytest.TempPathFactory) -> list[Finding]:
     from pipeline.text import key
 
     tmp = tmp_path_factory.mktemp("consistency")
@@ -246,10 +246,48 @@ def consistency(tmp_path_factory: pytest.TempPathFactory) -> set[Where]:
     _, plan = write_plan(sheets, tmp)
     values = {(key(n), key(t)): v for (n, t), v in CONSISTENCY_ROWS.items()}
     submissions = submit_all(plan, 2024, tmp, values)
-    return _where(check_folder(plan, submissions, 2024, Options(workers=1)))
+    return list(check_folder(plan, submissions, 2024, Options(workers=1)).finding_list)
+
+
+@pytest.fixture(scope="module")
+def consistency(consistency_findings: list[Finding]) -> set[Where]:
+    return {_where_of(f) for f in consistency_findings}
 
 
 MAIN_C = "進捗状況_A課_2024年度.xlsx"
+
+
+def test_consistency_warnings_quote_the_grade_rate_and_suggestion(
+    consistency_findings: list[Finding],
+) -> None:
+    """What 検証結果 shows for each C warning: its 整理番号, the value quoted, the message."""
+    shown = [
+        (f.rule, f.cell, f.number, f.value, f.message)
+        for f in consistency_findings
+        if f.rule.startswith("C")
+    ]
+    gap = "と2段階以上離れています。評価の理由を取組内容に書くか、評価を見直してください。"
+    assert sorted(shown) == [
+        ("C01", "J12", "1-(1)-6", "A", f"自己評価「A」が達成率 79.9% の目安「C」{gap}"),
+        ("C01", "J7", "1-(1)-1", "C", f"自己評価「C」が達成率 120.0% の目安「A」{gap}"),
+        (
+            "C02",
+            "H8",
+            "1-(1)-2",
+            "0.0",  # the cell as read (a number cell holds 0.0)
+            "目標値と基準値（または実績値）から分母が0になるため達成率を計算できません。"
+            "達成率は空欄とします。",
+        ),
+        (
+            "C03",
+            "H9",
+            "1-(1)-3",
+            "A",
+            "実績値が空欄（または「－」）のまま自己評価「A」が付いています。"
+            "実績値を入力するか、未確定の理由を取組内容に書いてください。",
+        ),
+    ]
+    assert {f.file for f in consistency_findings if f.rule.startswith("C")} == {MAIN_C}
 
 
 @pytest.mark.parametrize(
