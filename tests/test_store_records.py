@@ -384,7 +384,9 @@ def test_a_file_that_is_not_a_store_is_refused_with_what_to_do(tmp_path: Path) -
     with pytest.raises(StoreError) as refused:
         Store(path)
     message = str(refused.value)
-    assert message.startswith(f"履歴ファイル「{path}」は壊れているか、履歴ファイルではありません（")
+    assert message.startswith(
+        f"履歴ファイル「{path}」は壊れているか、履歴ファイル（SQLite）ではありません。"
+    )
     assert message.endswith("バックアップから戻すか、--db で別のファイルを指定してください。")
 
 
