@@ -21,9 +21,18 @@ from pipeline.checks.files import secretariat_mistakes, unreported, use_files
 from pipeline.checks.per_file import check_file
 from pipeline.checks.request import check_paths, plan_for
 from pipeline.checks.rows import keys, row_mask, row_state, rows_with
-from pipeline.figures import compute
+from pipeline.figures import Figures, compute
 from pipeline.ingest import read_all, scan_folder
-from pipeline.model import FILE, PLAN_NUMBER, Plan, Recorded, Report, RunRecord, TrendRow
+from pipeline.model import (
+    FILE,
+    PLAN_NUMBER,
+    PastResult,
+    Plan,
+    Recorded,
+    Report,
+    RunRecord,
+    TrendRow,
+)
 from pipeline.normalise import normalise
 from pipeline.options import Options as Options  # the batch's options, named here too
 from pipeline.outdir import OutputFolder
@@ -36,7 +45,7 @@ from pipeline.report.tables import (
     status_rows,
     status_table,
 )
-from pipeline.store import Store, record_run, run_record
+from pipeline.store import record_run, run_record, with_history
 
 
 def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Report:
@@ -133,11 +142,9 @@ def run(
     history store after that, so a store never holds a run without its outputs."""
 
     def write(work: Path, report: Report, tables: list[Table], run_at: datetime) -> list[Path]:
-        from pipeline.report.workbook import RunInfo, workbook_path, write_committee_workbook
+        from pipeline.report.workbook import write_run_workbook
 
-        plan = report.plan
-        info = RunInfo(plan, year, run_at, report.departments_used, report.departments_expected)
-        written = [write_committee_workbook(workbook_path(work, plan, year), info, tables)]
+        written = [write_run_workbook(work, report, tables, run_at)]
         written += [write_csv(table, work) for table in tables]
         return written + _feedback(report, root, work, options)
 
@@ -223,12 +230,12 @@ def _aggregate(
     if store is None:
         figures = compute(plan, year, report.counted, report.state, options.percent)
     else:
-        with Store(store, readonly=readonly) as history:
-            past = history.past_values(plan.plan_id, year - 1)
-            figures = compute(plan, year, report.counted, report.state, options.percent, past)
-            record = run_record(report, figures, master, run_at, options.percent)
-            decision = history.decide(record)
-            trend = history.trend(plan.plan_id, record if decision.official else None)
+
+        def figured(past: dict[tuple[str, str], PastResult]) -> tuple[Figures, RunRecord]:
+            done = compute(plan, year, report.counted, report.state, options.percent, past)
+            return done, run_record(report, done, master, run_at, options.percent)
+
+        figures, record, trend = with_history(store, plan.plan_id, year, figured, readonly)
     tables = committee_tables(plan, figures, report.file_rows, report.finding_list, trend)
     report = replace(report, figures=figures, tables=TableFrames(tables))
     report.timings["aggregate"] = time.perf_counter() - started

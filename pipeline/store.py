@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pipeline import __version__, years
 from pipeline.errors import StoreError, UsageError
@@ -513,6 +513,24 @@ def record_run(path: Path, run: RunRecord) -> Recorded:
     """Open the store at `path` and record `run` (Store.record_run)."""
     with Store(path) as store:
         return store.record_run(run)
+
+
+F = TypeVar("F")
+
+
+def with_history(
+    path: Path,
+    plan_id: str,
+    year: int,
+    figured: Callable[[dict[tuple[str, str], PastResult]], tuple[F, RunRecord]],
+    readonly: bool = False,
+) -> tuple[F, RunRecord, list[TrendRow]]:
+    """What a run takes from the store: last year's values go into `figured` (figures and the
+    record of the run), then the trend the run shows, with it in it if it would be official."""
+    with Store(path, readonly=readonly) as history:
+        figures, record = figured(history.past_values(plan_id, year - 1))
+        decision = history.decide(record)
+        return figures, record, history.trend(plan_id, record if decision.official else None)
 
 
 def run_record(

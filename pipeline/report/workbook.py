@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Plan
+from pipeline.model import Plan, Report
 from pipeline.report.tables import Table
 from pipeline.text import display_width
 from pipeline.xlsx import (
@@ -54,6 +54,15 @@ class RunInfo:
 def workbook_path(out_dir: Path, plan: Plan, year: int) -> Path:
     """Where the committee workbook goes: 集計結果_<plan id>_<year>.xlsx."""
     return out_dir / f"集計結果_{plan.plan_id}_{years.file_label(year)}.xlsx"
+
+
+def write_run_workbook(
+    out_dir: Path, report: Report, tables: Sequence[Table], run_at: datetime
+) -> Path:
+    """The committee workbook of a run into `out_dir`, its title page from the report."""
+    plan, year = report.plan, report.year
+    info = RunInfo(plan, year, run_at, report.departments_used, report.departments_expected)
+    return write_committee_workbook(workbook_path(out_dir, plan, year), info, tables)
 
 
 def write_committee_workbook(
