@@ -12,6 +12,7 @@ and `pipeline.make_templates` (pipeline/api.py), returning a `Report`; errors ar
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -43,4 +44,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     """The library's names too (tab completion, dir(pipeline)), though not yet imported."""
-    return sorted({*globals(), *__all__})
+    own = {n for n in globals() if n.startswith("__") or n == "TEMPLATE_VERSION"}
+    loaded = {n for n, v in globals().items() if isinstance(v, ModuleType) and n != "importlib"}
+    return sorted({*own, *loaded, *__all__})
