@@ -77,8 +77,8 @@ def test_streaming_mode_writes_the_same_cells(
 
 
 def test_print_setup_keeps_text_large_and_charts_on_their_own_pages(demo_workbook: Path) -> None:
-    """As set up for printing (tests/test_render.py measures the printout where LibreOffice is
-    installed): landscape at a fixed scale of 82 % or more, never Excel's fit-to-width (which
+    """As set up for printing (tests/test_workbook_render.py measures the printout where LibreOffice
+    is installed): landscape at a fixed scale of 82 % or more, never Excel's fit-to-width (which
     ignores page breaks), a page break above every chart, and the hidden chart labels outside
     the print area."""
     book = load_workbook(demo_workbook)
