@@ -22,7 +22,7 @@ from pipeline import labels as L
 from pipeline.ingest.cells import CellFacts, scan
 from pipeline.ingest.container import inspect, too_big
 from pipeline.ingest.limits import Container, Limits, Refused
-from pipeline.messages import finding
+from pipeline.messages import finding, finding_at
 from pipeline.model import (
     FILE,
     PERCENT,
@@ -182,7 +182,9 @@ def _read_values(
         return Submission(file, empty_rows(layout), (*findings, *missing_all))
     missing = [label for label in layout.columns if label not in columns]
     findings += [
-        finding("F09", file=file.path, sheet=sheet_name, column=label, cell=_header_cell(header_at))
+        finding_at(
+            "F09", file=file.path, sheet=sheet_name, column=label, row=header_at + 1, letter="A"
+        )
         for label in missing
     ]
     findings += _extra_columns(values[header_at], columns, file.path, sheet_name, header_at)
@@ -280,17 +282,13 @@ def _find_header(values: list[list[object]], layout: Layout) -> tuple[int | None
     return best
 
 
-def _header_cell(header_at: int | None) -> str:
-    return "" if header_at is None else f"A{header_at + 1}"
-
-
 def _extra_columns(
     header: list[object], columns: dict[str, int], file: str, sheet: str, header_at: int
 ) -> list[Finding]:
     used = set(columns.values())
     return [
-        finding(
-            "F18", file=file, sheet=sheet, cell=f"{_letter(c)}{header_at + 1}", value=_text(cell)
+        finding_at(
+            "F18", file=file, sheet=sheet, row=header_at + 1, letter=_letter(c), value=_text(cell)
         )
         for c, cell in enumerate(header)
         if c not in used and _text(cell)
