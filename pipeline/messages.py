@@ -216,6 +216,15 @@ RULES: Final[dict[str, Rule]] = _rules(
         "シート「{sheet_name}」の{reason}。集計に使わないシートのため、読み取らずに進めました。",
         "メモ用シートの端に入力",
     ),
+    Rule(
+        "F23",
+        INFO,
+        "shinchokuが書き出したファイル",
+        "このフォルダの {files} 件は shinchoku が書き出したまま（{value}、{at}）のファイルのため、"
+        "提出ファイルとして読み取りませんでした（記入済みの様式や、後から置いたファイルは"
+        "読み取っています）。",
+        "前回の集計結果、未記入の様式",
+    ),
     # --- integrity (I): rows that cannot be tied to the plan are not counted
     Rule(
         "I01",

@@ -80,6 +80,7 @@ class RuleCode(StrEnum):
     F20 = "F20"
     F21 = "F21"
     F22 = "F22"
+    F23 = "F23"
     I01 = "I01"
     I02 = "I02"
     I03 = "I03"
