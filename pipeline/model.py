@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
@@ -796,22 +796,9 @@ class Report:
         as tables["提出状況"]."""
         from pipeline.frames import typed_frame
 
-        rows = [
-            (
-                f.department,
-                f.status,
-                f.file,
-                f.sha256,
-                f.read,
-                f.counted,
-                f.rejected,
-                f.errors,
-                f.warnings,
-            )
-            for f in self.file_rows
-        ]
-        kinds = ["text"] * 4 + ["int"] * (len(FILE_COLUMNS) - 4)
-        return typed_frame(list(zip(FILE_COLUMNS, kinds, strict=True)), rows)
+        shown = [c for c in STATUS_COLUMNS if c.in_csv]
+        rows = [tuple(getattr(f, c.field) for c in shown) for f in self.file_rows]
+        return typed_frame([(c.name, c.kind) for c in shown], rows)
 
 
 FINDING_COLUMNS = (
@@ -824,14 +811,32 @@ FINDING_COLUMNS = (
     L.FINDING_VALUE,
     L.FINDING_MESSAGE,
 )  # of 検証結果
-FILE_COLUMNS = (
-    L.STATUS_DEPARTMENT,
-    L.STATUS,
-    L.STATUS_FILE,
-    L.STATUS_SHA,
-    L.STATUS_READ,
-    L.STATUS_COUNTED,
-    L.STATUS_REJECTED,
-    L.STATUS_ERRORS,
-    L.STATUS_WARNINGS,
-)  # of 提出状況.csv (its workbook sheet shows 保存日時 and 記入者 too)
+
+ColumnKind = Literal["text", "int", "number", "percent", "wrap"]  # how a table's column is shown
+
+
+class StatusColumn(NamedTuple):
+    """A column of 提出状況, declared once for the workbook sheet, 提出状況.csv and
+    Report.files: its heading, the FileRow field it shows, how it is shown, and whether the CSV
+    (and Report.files) has it — 保存日時 and 記入者 are shown in the workbook only."""
+
+    name: str
+    field: str
+    kind: ColumnKind = "text"
+    in_csv: bool = True
+
+
+STATUS_COLUMNS: tuple[StatusColumn, ...] = (
+    StatusColumn(L.STATUS_DEPARTMENT, "department", "wrap"),
+    StatusColumn(L.STATUS, "status"),
+    StatusColumn(L.STATUS_FILE, "file", "wrap"),
+    StatusColumn(L.STATUS_SAVED, "saved_at", in_csv=False),
+    StatusColumn(L.WRITER, "writer", in_csv=False),
+    StatusColumn(L.STATUS_SHA, "sha256"),
+    StatusColumn(L.STATUS_READ, "read", "int"),
+    StatusColumn(L.STATUS_COUNTED, "counted", "int"),
+    StatusColumn(L.STATUS_REJECTED, "rejected", "int"),
+    StatusColumn(L.STATUS_ERRORS, "errors", "int"),
+    StatusColumn(L.STATUS_WARNINGS, "warnings", "int"),
+)
+FILE_COLUMNS = tuple(c.name for c in STATUS_COLUMNS if c.in_csv)  # of 提出状況.csv
