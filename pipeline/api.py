@@ -65,8 +65,9 @@ def run(
 
     if percent not in PERCENT_METHODS:
         raise UsageError(f"percent は {' / '.join(PERCENT_METHODS)} のどれかにしてください。")
-    options = Options(percent=percent, store=Path(store) if store is not None else None)
-    target = Path(out) if out is not None else None
+    history = _path(store, "履歴ファイル（store）") if store is not None else None
+    target = _path(out, "出力先（out）") if out is not None else None
+    options = Options(percent=percent, store=history)
     return batch.run(_master(master), _folder(submissions), _year(year), target, options)
 
 
@@ -83,7 +84,7 @@ def make_templates(master: str | Path, year: int | str, out: str | Path) -> list
     """One progress workbook per department of `year`, written into `out`."""
     from pipeline.templates import make_templates as make
 
-    return make(_master(master), _year(year), Path(out)).paths
+    return make(_master(master), _year(year), _path(out, "出力先（out）")).paths
 
 
 def _master(master: PathLike) -> Path:

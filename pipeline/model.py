@@ -328,6 +328,14 @@ class Plan:
     )
     _file_parts: dict[str, str] = field(init=False, default_factory=dict, compare=False, repr=False)
 
+    def __repr__(self) -> str:
+        """Short (the dataclass's repr spells out every node, project and target)."""
+        return (
+            f"<Plan {self.plan_id} {self.name}（{self.start_year}〜{self.end_year}年度）: "
+            f"事業 {len(self.projects)}、指標 {len(self.targets)}、"
+            f"担当課 {len(self.departments())}>"
+        )
+
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})
         for target in self.targets:

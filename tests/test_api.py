@@ -85,3 +85,21 @@ def test_help_names_plain_types() -> None:
     text = pydoc.render_doc(pipeline.run)
     assert "master: 'str | Path'" in text and "year: 'int | str'" in text
     assert "PathLike" not in text
+
+
+def test_a_plans_repr_is_one_line(base: Base) -> None:
+    """`plan` typed alone in a notebook: its id, name, period and sizes, not every target."""
+    text = repr(pipeline.read_plan(base.master))
+    assert text.startswith(f"<Plan {base.plan.plan_id} {base.plan.name}（")
+    assert "担当課 2>" in text and "\n" not in text and len(text) < 200
+
+
+@pytest.mark.parametrize("where", ["out", "store"])
+def test_an_output_or_store_that_is_no_path_is_the_packages_error(
+    base: Base, tmp_path: Path, where: str
+) -> None:
+    with pytest.raises(pipeline.ShinchokuError, match=f"（{where}）の場所を文字列か Path で"):
+        if where == "out":
+            pipeline.make_templates(base.master, YEAR, None)  # type: ignore[arg-type]
+        else:
+            pipeline.run(base.master, tmp_path, YEAR, store=3)  # type: ignore[arg-type]
