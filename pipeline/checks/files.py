@@ -178,9 +178,9 @@ def secretariat_mistakes(
 ) -> tuple[int | None, list[Finding]]:
     """One エラー for a mistake of the secretariat: files mostly of one other year (B05, the
     likely --year; a folder holding several years' files, none of them most, is not that
-    mistake: each file keeps its F08), no workbook (B06), no row counted (B07). The 未提出 it causes are not reported too;
-    each file keeps the finding that says why it was not used. Returns the other year, if that
-    is the mistake, and the findings."""
+    mistake: each file keeps its F08), no workbook (B06), no row counted (B07). The 未提出 it
+    causes are not reported too; each file keeps the finding that says why it was not used.
+    Returns the other year, if that is the mistake, and the findings."""
     if workbooks == 0:
         kept = [f for f in findings if f.rule != "B01"]  # every department 未提出: same mistake
         return None, [*kept, finding("B06", value=folder)]
