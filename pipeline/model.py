@@ -763,8 +763,13 @@ class Report:
 
     @property
     def other_files(self) -> int:
-        """Files found that are not workbooks."""
-        return sum(1 for f in self.file_rows if f.file) - self.workbooks
+        """Files found that are not workbooks (a folder of shinchoku's own outputs aside)."""
+        return sum(1 for f in self.file_rows if f.file) - self.workbooks - self.own_folders
+
+    @property
+    def own_folders(self) -> int:
+        """Folders of files shinchoku wrote itself, not read (F23: one line of 提出状況 each)."""
+        return sum(1 for f in self.finding_list if f.rule == RuleCode.F23)
 
     @property
     def departments_used(self) -> int:

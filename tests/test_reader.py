@@ -129,3 +129,23 @@ def test_the_skipped_folder_is_a_line_of_the_status(base: Base, tmp_path: Path) 
     lines = {(f.file, f.status, f.read) for f in report.file_rows}
     assert ("様式/", L.OUT_OF_PLAN, 0) in lines
     assert {f.rule for f in report.finding_list if f.rule.startswith("B")} == set()
+
+
+def test_the_summary_counts_the_skipped_folders_apart(base: Base, tmp_path: Path) -> None:
+    """The command line's first line: a folder skipped is not one of the 対象外のファイル."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = tmp_path / "提出"
+    make_templates(base.master, YEAR, root / "様式")
+    shutil.copy(base.filled, root / MAIN)
+    (root / "送付状.txt").write_text("よろしく", encoding="utf-8")
+    report = check_folder(base.plan, root, YEAR, Options(workers=1))
+    assert (report.own_folders, report.other_files, report.workbooks) == (1, 1, 1)
+    args = ["validate", str(base.master), str(root), "--year", str(YEAR)]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "検証")])
+    first = result.output.splitlines()[0]
+    assert first.endswith(
+        "、対象外のファイル 1 件、shinchoku が書き出したフォルダ 1 件（読み取らず）"
+    )
