@@ -4,13 +4,19 @@ or belonging to another department. Only the rows concerned are rejected; the re
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 import pandas as pd
 
 from pipeline import labels as L
-from pipeline.frames import records
 from pipeline.messages import cell_finding, finding
-from pipeline.model import PLAN_NUMBER, ROW, TARGET_SEQ, ExpectedRow, Finding, Plan, SubmittedFile
+from pipeline.model import (
+    PLAN_NUMBER,
+    ROW,
+    TARGET_SEQ,
+    ExpectedRow,
+    Finding,
+    Plan,
+    SubmittedFile,
+)
 from pipeline.text import canonical, key
 
 _COMPARED = (L.PROJECT_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.TARGET)
@@ -31,23 +37,28 @@ def match_rows(
     that were changed, rows added, moved or missing are findings (I01-I05, F19)."""
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
-    wanted = {k: _locked(r) for k, r in by_key.items()}
+    wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]] = {}
     seen: dict[tuple[str, str], int] = {}
     findings: list[Finding] = []
     if rows.empty:  # every row deleted: one clear message besides each missing row's I03
         findings.append(finding("F19", file=file.path, sheet=L.PROGRESS_SHEET))
+    columns = {str(c): rows[c].tolist() for c in rows.columns}
+    numbers, names, sheet_rows = columns[L.NUMBER], columns[L.TARGET_NAME], columns[ROW]
     seqs: list[object] = []
-    numbers: list[object] = []
-    for record in records(rows):
-        row_key = (key(record[L.NUMBER]), key(record[L.TARGET_NAME]))
+    plan_numbers: list[object] = []
+    for i, (number, name) in enumerate(zip(numbers, names, strict=True)):
+        row_key = (key(number), key(name))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
-        problems = _row_problems(file, record, found, row_key, seen, plan, department, wanted)
+        if found is not None and found.row_key not in wanted:
+            wanted[found.row_key] = _locked(found)
+        cells = _Cells(columns, i)
+        problems = _row_problems(file, cells, found, row_key, seen, plan, department, wanted)
         findings += problems
         if found is not None and not any(p.rule in ("I02", "I04", "I05") for p in problems):
-            seen[found.row_key] = int(str(record[ROW]))
+            seen[found.row_key] = sheet_rows[i]
         ok = found is not None and not problems
         seqs.append(found.target_seq if ok and found else None)
-        numbers.append(found.number if ok and found else None)
+        plan_numbers.append(found.number if ok and found else None)
     for row in expected:
         if row.row_key not in seen:
             shown = f"{row.number} {row.target_name}".strip()
@@ -56,10 +67,26 @@ def match_rows(
                     "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
                 )
             )
-    matched = rows.copy()
-    matched[TARGET_SEQ] = pd.Series(seqs, index=rows.index, dtype=object)
-    matched[PLAN_NUMBER] = pd.Series(numbers, index=rows.index, dtype=object)
-    return Matched(matched, tuple(findings))
+    return Matched(_with_match(rows, seqs, plan_numbers), tuple(findings))
+
+
+class _Cells:
+    """Row `i` of the columns read, looked up by label (a record without building a dict)."""
+
+    __slots__ = ("_columns", "_i")
+
+    def __init__(self, columns: dict[str, list[object]], i: int) -> None:
+        self._columns, self._i = columns, i
+
+    def __getitem__(self, label: str) -> object:
+        return self._columns[label][self._i]
+
+
+def _with_match(rows: pd.DataFrame, seqs: list[object], numbers: list[object]) -> pd.DataFrame:
+    """The rows with TARGET_SEQ and PLAN_NUMBER after them (object columns, None: unmatched),
+    built in one go rather than a copy widened twice."""
+    matched = pd.DataFrame({TARGET_SEQ: seqs, PLAN_NUMBER: numbers}, index=rows.index, dtype=object)
+    return pd.concat([rows, matched], axis=1, copy=False)
 
 
 def _renamed_target(
@@ -74,13 +101,13 @@ def _renamed_target(
 
 def _row_problems(
     file: SubmittedFile,
-    record: dict[str, object],
+    record: _Cells,
     found: ExpectedRow | None,
     row_key: tuple[str, str],
     seen: dict[tuple[str, str], int],
     plan: Plan,
     department: str,
-    wanted: dict[tuple[str, str], dict[str, tuple[object, str]]],
+    wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]],
 ) -> list[Finding]:
     row = int(str(record[ROW]))
     number = str(record[L.NUMBER] or "")
@@ -106,8 +133,9 @@ def _row_problems(
                 expected=found.target_name,
             )
         )
-    for label, (value, spelling) in wanted[found.row_key].items():
-        if canonical(record[label]) != spelling:
+    for label, value, spelling in wanted[found.row_key]:
+        cell = record[label]
+        if not (type(cell) is str and cell == value) and canonical(cell) != spelling:
             shown = "" if value is None else value
             problems.append(
                 at("I01", label, value=record[label], column=label, expected=shown or "空欄")
@@ -115,8 +143,9 @@ def _row_problems(
     return problems
 
 
-def _locked(row: ExpectedRow) -> dict[str, tuple[object, str]]:
-    """The compared locked cells of a template row: label -> (value, canonical spelling)."""
+def _locked(row: ExpectedRow) -> tuple[tuple[str, object, str], ...]:
+    """The compared locked cells of a template row: (label, value, canonical spelling), in
+    the template's order (a text cell equal to its value needs no spelling: same key)."""
     cells = zip(row.locked_labels, row.locked, row.spellings, strict=True)
     compared = (*_COMPARED, *(label for label, _ in row.extras))
-    return {label: (value, spelling) for label, value, spelling in cells if label in compared}
+    return tuple(cell for cell in cells if cell[0] in compared)

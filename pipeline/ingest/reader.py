@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import python_calamine
 from xlsxwriter.utility import xl_col_to_name
@@ -85,15 +86,22 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
 
 def empty_rows(layout: Layout = TARGET_LAYOUT) -> pd.DataFrame:
     """No rows, in the columns and dtypes of schemas.frames.RawRows."""
-    return _typed(pd.DataFrame({c: pd.Series(dtype=object) for c in layout.raw_columns}))
+    return raw_frame([], layout.raw_columns)
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Raw rows' dtypes (schemas.frames.RawRows): the sheet row an integer, the percent flag a
-    bool, every cell an object (values exactly as the reader gave them)."""
-    index = frame.index  # set column by column: 5x cheaper than DataFrame.astype
-    frame[ROW] = pd.Series(frame[ROW].tolist(), index=index, dtype="int64")
-    frame[PERCENT] = pd.Series(frame[PERCENT].tolist(), index=index, dtype=bool)
+def raw_frame(rows: list[list[object]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """`rows` (lists in the order of `columns`: FILE, ROW, the cells, PERCENT and maybe more
+    cells) in the dtypes of schemas.frames.RawRows: the sheet row an integer, the percent flag a
+    bool, every other column an object (values exactly as the reader gave them). Built as one
+    object block and two typed columns: 3x cheaper than a frame of objects retyped."""
+    flag = columns.index(PERCENT)
+    cells = [c for c in range(len(columns)) if c not in (1, flag)]
+    grid = np.empty((len(rows), len(columns)), dtype=object)
+    for r, row in enumerate(rows):
+        grid[r] = row
+    frame = pd.DataFrame(grid[:, cells], columns=[columns[c] for c in cells], dtype=object)
+    frame.insert(1, ROW, grid[:, 1].astype(np.int64))
+    frame.insert(flag, PERCENT, grid[:, flag].astype(bool))
     return frame
 
 
@@ -349,9 +357,7 @@ def _data_rows(
             fact = facts.get((r, actual))
             row[-1] = bool(fact and fact.percent)
         rows.append(row)
-    if not rows:
-        return empty_rows(layout), findings
-    return _typed(pd.DataFrame(rows, columns=list(raw_columns), dtype=object)), findings
+    return raw_frame(rows, raw_columns), findings
 
 
 def _blank_row(row: list[object]) -> bool:
