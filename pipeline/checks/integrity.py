@@ -4,6 +4,7 @@ or belonging to another department. Only the rows concerned are rejected; the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pandas as pd
 
 from pipeline import labels as L
@@ -14,7 +15,7 @@ from pipeline.model import (
     TARGET_SEQ,
     ExpectedRow,
     Finding,
-    Plan,
+    PlanFacts,
     SubmittedFile,
 )
 from pipeline.text import canonical, key
@@ -31,7 +32,7 @@ class Matched:
 
 
 def match_rows(
-    file: SubmittedFile, rows: pd.DataFrame, plan: Plan, department: str, year: int
+    file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts, department: str, year: int
 ) -> Matched:
     """Match each row to the department's template rows (整理番号 and 指標名); locked cells
     that were changed, rows added, moved or missing are findings (I01-I05, F19)."""
@@ -86,7 +87,7 @@ def _with_match(rows: pd.DataFrame, seqs: list[object], numbers: list[object]) -
     """The rows with TARGET_SEQ and PLAN_NUMBER after them (object columns, None: unmatched),
     built in one go rather than a copy widened twice."""
     matched = pd.DataFrame({TARGET_SEQ: seqs, PLAN_NUMBER: numbers}, index=rows.index, dtype=object)
-    return pd.concat([rows, matched], axis=1, copy=False)
+    return pd.concat([rows, matched], axis=1)
 
 
 def _renamed_target(
@@ -105,7 +106,7 @@ def _row_problems(
     found: ExpectedRow | None,
     row_key: tuple[str, str],
     seen: dict[tuple[str, str], int],
-    plan: Plan,
+    plan: PlanFacts,
     department: str,
     wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]],
 ) -> list[Finding]:

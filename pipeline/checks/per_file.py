@@ -1,15 +1,23 @@
 """What a worker does with one file once read: tie it to the plan's department and match its
-rows to the plan's rows, returning a FileReport (the file's findings, its matched rows)."""
+rows to the plan's rows, returning a FileReport (the file's findings, its matched rows).
+
+A worker need not hold the plan: `AskedPlan` asks the main process (`plan_answer`) for what a
+file needs — the department's template rows, a project's owner — so the workers can be started
+before the plan is read and stay small (issue 14: the plan is ~140 MB at 120,000 targets)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pipeline.checks.identity import identify
 from pipeline.checks.integrity import match_rows
+from pipeline.ingest.pool import ask
 from pipeline.ingest.reader import Submission
-from pipeline.model import ROW, FileReport, Plan
+from pipeline.model import ROW, ExpectedRow, FileReport, Plan, PlanFacts, Project
 
 
-def check_file(submission: Submission, context: tuple[Plan, int]) -> FileReport:
+def check_file(submission: Submission, context: tuple[PlanFacts, int]) -> FileReport:
     """The FileReport of one submission for the plan and year in `context` (picklable: it runs
     in the worker that read the file, so only the matched rows travel back)."""
     plan, year = context
@@ -28,3 +36,65 @@ def check_file(submission: Submission, context: tuple[Plan, int]) -> FileReport:
         matched.rows if matched else None,
         matched.findings if matched else (),
     )
+
+
+class AskedPlan:
+    """The plan as a worker sees it (PlanFacts): each fact asked of the main process once and
+    kept — the plan's id, a department's spelling, a project (a few thousand), a department's
+    template rows (the last few departments, as Plan.expected_rows keeps them)."""
+
+    def __init__(self) -> None:
+        self._facts: dict[tuple[str, ...], Any] = {}
+        self._rows: dict[tuple[str, int], list[ExpectedRow]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_facts": {}, "_rows": {}}  # sent to each worker empty
+
+    def _asked(self, *question: str) -> Any:
+        if question not in self._facts:
+            if len(self._facts) >= 4096:
+                self._facts.clear()
+            self._facts[question] = ask(question)
+        return self._facts[question]
+
+    @property
+    def plan_id(self) -> str:
+        """The plan's id."""
+        return str(self._asked("plan_id"))
+
+    def project(self, number: str) -> Project | None:
+        """The project `number` names, or None."""
+        found: Project | None = self._asked("project", number)
+        return found
+
+    def department_of_key(self, department: str) -> str | None:
+        """The plan's spelling of `department`, or None."""
+        found: str | None = self._asked("department", department)
+        return found
+
+    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
+        """The rows of `department`'s template for `year`."""
+        wanted = (department, year)
+        if wanted not in self._rows:
+            if len(self._rows) >= 4:
+                self._rows.clear()
+            self._rows[wanted] = ask(("expected", department, year))
+        return self._rows[wanted]
+
+
+def plan_answer(plan: Plan) -> Callable[[Any], Any]:
+    """The main process's answers to an AskedPlan's questions, from `plan`."""
+
+    def answer(question: Any) -> Any:
+        kind, *args = question
+        if kind == "plan_id":
+            return plan.plan_id
+        if kind == "project":
+            return plan.project(*args)
+        if kind == "department":
+            return plan.department_of_key(*args)
+        if kind == "expected":
+            return plan.expected_rows(*args)
+        raise ValueError(f"unknown question {kind!r}")
+
+    return answer
