@@ -66,7 +66,7 @@ def check_folder(
         root,
         options.limits,
         check_file,
-        (AskedPlan(), year),
+        (AskedPlan(year), year),
         options.workers,
         plan.layout(),
         plan_answer(plan),

@@ -8,6 +8,8 @@ before the plan is read and stay small (issue 14: the plan is ~140 MB at 120,000
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from pipeline.checks.identity import identify
@@ -39,16 +41,18 @@ def check_file(submission: Submission, context: tuple[PlanFacts, int]) -> FileRe
 
 
 class AskedPlan:
-    """The plan as a worker sees it (PlanFacts): each fact asked of the main process once and
-    kept — the plan's id, a department's spelling, a project (a few thousand), a department's
-    template rows (the last few departments, as Plan.expected_rows keeps them)."""
+    """The plan as a worker sees it (PlanFacts) for one year: each fact asked of the main
+    process once and kept — the plan's id, a project (a few thousand), a department's spelling
+    with its template rows for the year (one question per file; the last few departments kept,
+    as Plan.expected_rows keeps them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, year: int) -> None:
+        self.year = year
         self._facts: dict[tuple[str, ...], Any] = {}
         self._rows: dict[tuple[str, int], list[ExpectedRow]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_facts": {}, "_rows": {}}  # sent to each worker empty
+        return {"year": self.year, "_facts": {}, "_rows": {}}  # sent to each worker empty
 
     def _asked(self, *question: str) -> Any:
         if question not in self._facts:
@@ -68,22 +72,35 @@ class AskedPlan:
         return found
 
     def department_of_key(self, department: str) -> str | None:
-        """The plan's spelling of `department`, or None."""
-        found: str | None = self._asked("department", department)
+        """The plan's spelling of `department`, or None; its rows come with it."""
+        spelling, rows = ask(("department", department, self.year))
+        if spelling is not None:
+            self._keep(spelling, self.year, [ExpectedRow(*fields) for fields in rows])
+        found: str | None = spelling
         return found
 
     def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
         """The rows of `department`'s template for `year`."""
-        wanted = (department, year)
-        if wanted not in self._rows:
-            if len(self._rows) >= 4:
-                self._rows.clear()
-            self._rows[wanted] = ask(("expected", department, year))
-        return self._rows[wanted]
+        if (department, year) not in self._rows:
+            rows = ask(("expected", department, year))
+            self._keep(department, year, [ExpectedRow(*fields) for fields in rows])
+        return self._rows[department, year]
+
+    def _keep(self, department: str, year: int, rows: list[ExpectedRow]) -> None:
+        if len(self._rows) >= 4:
+            self._rows.clear()
+        self._rows[department, year] = rows
+
+
+_FIELDS = attrgetter(*(f.name for f in fields(ExpectedRow) if f.init))
 
 
 def plan_answer(plan: Plan) -> Callable[[Any], Any]:
-    """The main process's answers to an AskedPlan's questions, from `plan`."""
+    """The main process's answers to an AskedPlan's questions, from `plan` (template rows as
+    tuples of ExpectedRow's fields: a third cheaper to send than the objects)."""
+
+    def rows(department: str, year: int) -> list[tuple[Any, ...]]:
+        return [_FIELDS(row) for row in plan.expected_rows(department, year)]
 
     def answer(question: Any) -> Any:
         kind, *args = question
@@ -92,9 +109,11 @@ def plan_answer(plan: Plan) -> Callable[[Any], Any]:
         if kind == "project":
             return plan.project(*args)
         if kind == "department":
-            return plan.department_of_key(*args)
+            department, year = args
+            spelling = plan.department_of_key(department)
+            return spelling, (rows(spelling, year) if spelling is not None else None)
         if kind == "expected":
-            return plan.expected_rows(*args)
+            return rows(*args)
         raise ValueError(f"unknown question {kind!r}")
 
     return answer
