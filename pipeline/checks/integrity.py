@@ -4,10 +4,14 @@ or belonging to another department. Only the rows concerned are rejected; the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import labels as L
+from pipeline.ingest.reader import grid_frame
 from pipeline.messages import cell_finding, finding
 from pipeline.model import (
     PLAN_NUMBER,
@@ -43,20 +47,21 @@ def match_rows(
     findings: list[Finding] = []
     if rows.empty:  # every row deleted: one clear message besides each missing row's I03
         findings.append(finding("F19", file=file.path, sheet=L.PROGRESS_SHEET))
-    columns = {str(c): rows[c].tolist() for c in rows.columns}
-    numbers, names, sheet_rows = columns[L.NUMBER], columns[L.TARGET_NAME], columns[ROW]
+    grid = rows.to_numpy(dtype=object)  # one conversion; each row then a list
+    at = {str(c): j for j, c in enumerate(rows.columns)}
+    number_at, name_at, row_at = at[L.NUMBER], at[L.TARGET_NAME], at[ROW]
     seqs: list[object] = []
     plan_numbers: list[object] = []
-    for i, (number, name) in enumerate(zip(numbers, names, strict=True)):
-        row_key = (key(number), key(name))
+    for values in grid.tolist():
+        row_key = (key(values[number_at]), key(values[name_at]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
         if found is not None and found.row_key not in wanted:
             wanted[found.row_key] = _locked(found)
-        cells = _Cells(columns, i)
+        cells = _Cells(values, at)
         problems = _row_problems(file, cells, found, row_key, seen, plan, department, wanted)
         findings += problems
         if found is not None and not any(p.rule in ("I02", "I04", "I05") for p in problems):
-            seen[found.row_key] = sheet_rows[i]
+            seen[found.row_key] = values[row_at]
         ok = found is not None and not problems
         seqs.append(found.target_seq if ok and found else None)
         plan_numbers.append(found.number if ok and found else None)
@@ -68,26 +73,37 @@ def match_rows(
                     "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
                 )
             )
-    return Matched(_with_match(rows, seqs, plan_numbers), tuple(findings))
+    return Matched(_with_match(rows, grid, seqs, plan_numbers), tuple(findings))
 
 
 class _Cells:
-    """Row `i` of the columns read, looked up by label (a record without building a dict)."""
+    """One row's values looked up by column label (a record without building a dict)."""
 
-    __slots__ = ("_columns", "_i")
+    __slots__ = ("_at", "_values")
 
-    def __init__(self, columns: dict[str, list[object]], i: int) -> None:
-        self._columns, self._i = columns, i
+    def __init__(self, values: list[object], at: dict[str, int]) -> None:
+        self._values, self._at = values, at
 
     def __getitem__(self, label: str) -> object:
-        return self._columns[label][self._i]
+        return self._values[self._at[label]]
 
 
-def _with_match(rows: pd.DataFrame, seqs: list[object], numbers: list[object]) -> pd.DataFrame:
+def _with_match(
+    rows: pd.DataFrame,
+    grid: np.ndarray[Any, np.dtype[np.object_]],
+    seqs: list[object],
+    numbers: list[object],
+) -> pd.DataFrame:
     """The rows with TARGET_SEQ and PLAN_NUMBER after them (object columns, None: unmatched),
-    built in one go rather than a copy widened twice."""
-    matched = pd.DataFrame({TARGET_SEQ: seqs, PLAN_NUMBER: numbers}, index=rows.index, dtype=object)
-    return pd.concat([rows, matched], axis=1)
+    built in one go from the rows' values rather than a copy widened twice."""
+    width = grid.shape[1]
+    full = np.empty((len(grid), width + 2), dtype=object)
+    full[:, :width] = grid
+    full[:, width] = seqs
+    full[:, width + 1] = numbers
+    dtypes = {str(c): t for c, t in rows.dtypes.items() if t != np.dtype(object)}
+    columns = [*map(str, rows.columns), TARGET_SEQ, PLAN_NUMBER]
+    return grid_frame(full, columns, dtypes, rows.index)
 
 
 def _renamed_target(
@@ -147,6 +163,14 @@ def _row_problems(
 def _locked(row: ExpectedRow) -> tuple[tuple[str, object, str], ...]:
     """The compared locked cells of a template row: (label, value, canonical spelling), in
     the template's order (a text cell equal to its value needs no spelling: same key)."""
-    cells = zip(row.locked_labels, row.locked, row.spellings, strict=True)
-    compared = (*_COMPARED, *(label for label, _ in row.extras))
-    return tuple(cell for cell in cells if cell[0] in compared)
+    labels = row.locked_labels if row.extras else L.LOCKED_COLUMNS
+    locked, spellings = row.locked, row.spellings
+    return tuple((labels[i], locked[i], spellings[i]) for i in _compared_at(labels))
+
+
+@lru_cache(maxsize=64)
+def _compared_at(labels: tuple[str, ...]) -> tuple[int, ...]:
+    """Where the compared cells are among a template row's locked cells: the target layout's
+    (_COMPARED) and a plan graded per project's extras (after LOCKED_COLUMNS)."""
+    extras = labels[len(L.LOCKED_COLUMNS) :]
+    return tuple(i for i, label in enumerate(labels) if label in (*_COMPARED, *extras))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,18 +90,31 @@ def empty_rows(layout: Layout = TARGET_LAYOUT) -> pd.DataFrame:
 
 
 def raw_frame(rows: list[list[object]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """`rows` (lists in the order of `columns`: FILE, ROW, the cells, PERCENT and maybe more
-    cells) in the dtypes of schemas.frames.RawRows: the sheet row an integer, the percent flag a
-    bool, every other column an object (values exactly as the reader gave them). Built as one
-    object block and two typed columns: 3x cheaper than a frame of objects retyped."""
-    flag = columns.index(PERCENT)
-    cells = [c for c in range(len(columns)) if c not in (1, flag)]
+    """`rows` (lists in the order of `columns`) in the dtypes of schemas.frames.RawRows: the
+    sheet row an integer, the percent flag a bool, every other column an object (values
+    exactly as the reader gave them)."""
     grid = np.empty((len(rows), len(columns)), dtype=object)
     for r, row in enumerate(rows):
         grid[r] = row
-    frame = pd.DataFrame(grid[:, cells], columns=[columns[c] for c in cells], dtype=object)
-    frame.insert(1, ROW, grid[:, 1].astype(np.int64))
-    frame.insert(flag, PERCENT, grid[:, flag].astype(bool))
+    return grid_frame(grid, columns, {ROW: np.int64, PERCENT: bool})
+
+
+def grid_frame(
+    grid: np.ndarray[Any, np.dtype[np.object_]],
+    columns: Sequence[str],
+    dtypes: Mapping[str, Any],
+    index: pd.Index | None = None,
+) -> pd.DataFrame:
+    """A frame of `grid` (rows x columns of Python values): the columns named in `dtypes`
+    converted to theirs, every other one an object column, all of these one block — 3x
+    cheaper than a frame of objects retyped column by column."""
+    typed = [j for j, c in enumerate(columns) if c in dtypes]
+    plain = [j for j in range(len(columns)) if j not in typed]
+    frame = pd.DataFrame(
+        grid[:, plain], columns=[columns[j] for j in plain], index=index, dtype=object
+    )
+    for j in typed:  # in order: every column before j is in place
+        frame.insert(j, columns[j], grid[:, j].astype(dtypes[columns[j]]))
     return frame
 
 
