@@ -252,7 +252,7 @@ def _over_extent(xml: bytes, limits: Limits, refs: list[tuple[bytes, bytes]] | N
     much. `refs`: the cells' references when the tags are plain (cells.plain_refs)."""
     if refs is not None:  # the same references, found by patterns that start with a literal
         letters_of, digits = zip(*refs, strict=True) if refs else ((), ())
-        numbers = [*map(int, _PLAIN_ROWS.findall(xml)), *map(int, digits)]
+        numbers = list(map(int, {*_PLAIN_ROWS.findall(xml), *digits}))  # each distinct once
         letters = set(letters_of)
     else:
         numbers = [int(n) for n in _ROW_NUMBERS.findall(xml)]
