@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
@@ -289,6 +289,20 @@ class Layout:
 
 
 TARGET_LAYOUT = Layout(L.TEMPLATE_COLUMNS, L.EDITABLE_COLUMNS)
+
+
+class PlanFacts(Protocol):
+    """What identifying a file and matching its rows need of the plan: a Plan, or a worker's
+    view of one that asks the main process for each department's rows (checks.per_file)."""
+
+    @property
+    def plan_id(self) -> str: ...
+
+    def project(self, number: str) -> Project | None: ...
+
+    def department_of_key(self, department: str) -> str | None: ...
+
+    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]: ...
 
 
 @dataclass(frozen=True)
