@@ -8,14 +8,14 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from operator import itemgetter
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +66,7 @@ class _Row:
         self._values, self._columns, self._letters = values, columns, letters
         self.number, self.sheet = number, sheet
         self._pickers = {} if pickers is None else pickers  # shared by the rows of a sheet
-        self._texts = [
-            _intern(v.strip()) if v.__class__ is str else _other_text(v) for v in values
-        ]
+        self._texts = [_intern(v.strip()) if v.__class__ is str else _other_text(v) for v in values]
         self._texts.append("")  # what a column the row lacks holds
 
     def texts(self, names: tuple[str, ...]) -> tuple[str, ...]:
