@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -259,12 +259,24 @@ def _column_texts(values: Sequence[object]) -> list[str | None]:
     return texts
 
 
+_CHUNK = 4096  # rows turned into columns at a time: little memory beside the table's own rows
+
+
+def _row_chunks(
+    rows: Sequence[tuple[object, ...]],
+) -> Iterator[tuple[int, list[tuple[object, ...]]]]:
+    """(index of its first row, its columns) for each run of _CHUNK rows."""
+    for start in range(0, len(rows), _CHUNK):
+        yield start, list(zip(*rows[start : start + _CHUNK], strict=True))
+
+
 class _TableSheet(Worksheet):  # type: ignore[misc]
-    """A worksheet whose table body is written straight from the table's columns as XML when
-    the workbook closes, instead of a cell object per cell (xlsxwriter's way, ~10 µs and ~100
-    bytes a cell): the same cells — numbers, text as shared or inline strings, blanks with
-    their format — and row heights. Cells above the body (the header) are written the usual way.
-    """
+    """A worksheet whose table body is written straight from the table's rows as XML when the
+    workbook closes, instead of a cell object per cell (xlsxwriter's way, ~10 µs and ~100 bytes
+    a cell): the same cells — numbers, text as shared or inline strings, blanks with their
+    format — and row heights. Cells above the body (the header) are written the usual way. The
+    rows are taken _CHUNK at a time, each chunk a column at a time (each distinct text of a
+    column worked out once)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -285,9 +297,7 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         would put them, row by row), before it is closed."""
         if not rows:
             return
-        columns = list(zip(*rows, strict=True))
-        texts = [_column_texts(column) for column in columns]
-        self._body = _Body(first_row, columns, texts, formats, percent, _heights(columns, wrapped))
+        self._body = _Body(first_row, rows, formats, percent, wrapped)
         last_row, last_col = first_row + len(rows) - 1, len(formats) - 1
         if last_row >= self.xls_rowmax:
             raise WriteError(f"{self.name}: {len(rows)} rows do not fit on one sheet")
@@ -300,13 +310,14 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
             table = me.str_table
             self._shared = index = table.string_table  # text -> index (emptied at close)
             count = 0
-            for row in zip(*texts, strict=True):
-                for text in row:
-                    if text is not None:
-                        count += 1
-                        if text not in index:
-                            index[text] = table.unique_count
-                            table.unique_count += 1
+            for _, columns in _row_chunks(rows):
+                for row in zip(*(_column_texts(column) for column in columns), strict=True):
+                    for text in row:
+                        if text is not None:
+                            count += 1
+                            if text not in index:
+                                index[text] = table.unique_count
+                                table.unique_count += 1
             table.count += count
 
     def _write_rows(self) -> None:  # in-memory mode: the rows above the body, then the body
@@ -339,51 +350,49 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         is made a column at a time; a row is then one str.format."""
         body = self._body
         assert body is not None
-        cells = [
-            _cell_xml(column, texts, format_, percent, shared)
-            for column, texts, format_, percent in zip(
-                body.columns, body.texts, body.formats, body.percent, strict=True
-            )
-        ]
-        self._body = None  # the columns are no longer needed
+        self._body = None  # the rows are no longer needed here
         row = '<row r="{0}"{1}>'
-        for c in range(len(cells)):
+        for c in range(len(body.formats)):
             row += f'<c r="{xl_col_to_name(c)}{{0}}{{{c + 2}}}'
-        row += "</row>"
-        spell = row.format
+        spell = (row + "</row>").format
         write = vars(self)["fh"].write
-        first = body.first_row + 1
-        for i, parts in enumerate(zip(body.heights, *cells, strict=True)):
-            write(spell(first + i, *parts))
+        styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in body.formats]
+        for start, columns in _row_chunks(body.rows):
+            cells = [
+                _cell_xml(column, style, percent, shared)
+                for column, style, percent in zip(columns, styles, body.percent, strict=True)
+            ]
+            first = body.first_row + 1 + start
+            heights = _heights(columns, body.wrapped)
+            write(
+                "".join(
+                    spell(first + i, *parts)
+                    for i, parts in enumerate(zip(heights, *cells, strict=True))
+                )
+            )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Body:
-    """A table body waiting for the workbook to close: its columns and their texts."""
+    """A table body waiting for the workbook to close."""
 
     first_row: int
-    columns: list[tuple[object, ...]]
-    texts: list[list[str | None]]
+    rows: Sequence[tuple[object, ...]]
     formats: list[Any]
     percent: list[bool]
-    heights: list[str]  # each row's height attribute, '' for the default
+    wrapped: Sequence[tuple[int, float]]
 
 
 def _cell_xml(
-    values: Sequence[object],
-    texts: Sequence[str | None],
-    format_: Any,
-    percent: bool,
-    shared: dict[str, int] | None,
+    values: Sequence[object], style: str, percent: bool, shared: dict[str, int] | None
 ) -> list[str]:
     """Each cell of a column after its reference: the style, then the shared string's index,
     the inline string, the number, or nothing (a blank)."""
-    style = f' s="{format_._get_xf_index()}"' if format_ is not None else ""
     blank = f'"{style}/>'
     known: dict[str, str] = {}
     out: list[str] = []
     append = out.append
-    for value, text in zip(values, texts, strict=True):
+    for value, text in zip(values, _column_texts(values), strict=True):
         if text is not None:
             cell = known.get(text)
             if cell is None:
