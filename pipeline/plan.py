@@ -939,5 +939,9 @@ def _target(
 
 def _fingerprint(fields: dict[str, Any]) -> str:
     """SHA-256 of the master's content (not of its bytes): for the audit trail."""
-    content = json.dumps(fields, default=repr, ensure_ascii=False, sort_keys=True)
+    listed = {  # the lists of objects spelled by repr up front, as `default` would: faster
+        name: [repr(x) for x in value] if name in ("nodes", "projects", "targets") else value
+        for name, value in fields.items()
+    }
+    content = json.dumps(listed, default=repr, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(content.encode()).hexdigest()
