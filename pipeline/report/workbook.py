@@ -247,13 +247,14 @@ def _column_texts(values: Sequence[object]) -> list[str | None]:
     texts: list[str | None] = []
     append = texts.append
     for value in values:
-        if value.__class__ is str:
+        kind = value.__class__
+        if isinstance(value, str) and kind is str:
             if value in known:
                 append(known[value])
             else:
                 append(known.setdefault(value, _text_of(value)))
-        elif value is None:
-            append(None)
+        elif value is None or kind is Decimal or kind is int:
+            append(None)  # a number (a Decimal becomes one when written) or empty
         else:
             append(_text_of(value))
     return texts
