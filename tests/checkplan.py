@@ -89,7 +89,12 @@ def submitted(
         }
     values.update(meta or {})
     return SubmittedFile(
-        path, 1000, "0" * 64, "xlsx", meta=tuple(values.items()), columns=tuple(columns),
+        path,
+        1000,
+        "0" * 64,
+        "xlsx",
+        meta=tuple(values.items()),
+        columns=tuple(columns),
         readable=readable,
     )
 

@@ -4,15 +4,13 @@ file, sheet and value each names."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pipeline import TEMPLATE_VERSION
 from pipeline import labels as L
 from pipeline.checks.identity import Identity, identify
 from pipeline.model import Finding, Plan
-from tests.checkplan import A, B, PATH, YEAR, make_plan, raw_rows, submitted
+from tests.checkplan import PATH, YEAR, A, B, make_plan, raw_rows, submitted
 
 META = L.META_SHEET
 
@@ -37,7 +35,9 @@ def test_a_template_as_distributed_is_its_department_without_findings(plan: Plan
 
 
 def test_the_department_is_matched_as_a_key_and_given_in_the_plans_spelling(plan: Plan) -> None:
-    file = submitted(plan, meta={L.META_DEPARTMENT: " Ａ課 ", L.META_PLAN_ID: " ｔｅｓｔ－ｐｌａｎ"})
+    file = submitted(
+        plan, meta={L.META_DEPARTMENT: " Ａ課 ", L.META_PLAN_ID: " ｔｅｓｔ－ｐｌａｎ"}
+    )
     assert identify(file, SOME_ROWS, plan, YEAR) == Identity(A, (), A)
 
 
@@ -107,13 +107,13 @@ def test_old_version_and_changed_fingerprint_are_both_said_version_first(plan: P
 
 def test_plan_checked_before_year_and_year_before_department(plan: Plan) -> None:
     wrong = {L.META_PLAN_ID: "x", L.META_YEAR: "2024", L.META_DEPARTMENT: "Z課"}
-    assert [f.rule for f in identify(submitted(plan, meta=wrong), NO_ROWS, plan, YEAR).findings] == [
-        "F07"
-    ]
+    assert [
+        f.rule for f in identify(submitted(plan, meta=wrong), NO_ROWS, plan, YEAR).findings
+    ] == ["F07"]
     del wrong[L.META_PLAN_ID]
-    assert [f.rule for f in identify(submitted(plan, meta=wrong), NO_ROWS, plan, YEAR).findings] == [
-        "F08"
-    ]
+    assert [
+        f.rule for f in identify(submitted(plan, meta=wrong), NO_ROWS, plan, YEAR).findings
+    ] == ["F08"]
 
 
 # --- no _meta: the department owning most of the rows

@@ -13,7 +13,7 @@ import pytest
 from pipeline import labels as L
 from pipeline.checks.integrity import match_rows
 from pipeline.model import PLAN_NUMBER, TARGET_SEQ, Finding, Plan
-from tests.checkplan import A, PATH, YEAR, filled_a, make_plan, raw_rows, submitted
+from tests.checkplan import PATH, YEAR, A, filled_a, make_plan, raw_rows, submitted
 
 SHEET = L.PROGRESS_SHEET
 NUMBERS = ["1-(1)-①"] * 3 + ["1-(1)-②", "1-(1)-③"]
@@ -85,7 +85,9 @@ def test_an_edited_locked_cell_is_i01_on_it_quoting_both_values(
     matched, findings = _match(plan, rows)
     shown = "" if typed is None else str(typed)
     assert [_where(f) for f in findings] == [("I01", SHEET, f"{letter}9", "1-(1)-①", shown)]
-    assert f"ロックされた「{label}」が変更されています（様式の値: {template}）" in findings[0].message
+    assert (
+        f"ロックされた「{label}」が変更されています（様式の値: {template}）" in findings[0].message
+    )
     assert findings[0].file == PATH
     # that row is not counted; the others are, and its target is not reported missing
     assert matched[TARGET_SEQ].tolist() == [1, 2, None, 1, 0]
