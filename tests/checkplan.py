@@ -26,7 +26,8 @@ LETTERS = tuple(zip(L.TEMPLATE_COLUMNS, "ABCDEFGHIJKLM", strict=True))
 
 def plan_sheets() -> dict[str, list[list[str]]]:
     """A課 has three targets on 1-(1)-① (one 減少 with a 基準値), a qualitative target and a
-    project without targets; B課 one target; 2-(1)-① re-lists B課's project (再掲)."""
+    project without targets; B課 two targets, one only from YEAR; 2-(1)-① re-lists B課's
+    project (再掲)."""
     return master_sheets(
         tree=[
             ["1", "分野一", "", "分野"],
@@ -47,6 +48,7 @@ def plan_sheets() -> dict[str, list[list[str]]]:
             ["1-(1)-①", "排出量", "t", "減少", "900", "850", "800"],
             ["1-(1)-②", "指針の策定", "", "定性", "", "検討", "策定"],
             ["1-(1)-④", "回数", "回", "増加", "", "8", "10"],
+            ["1-(1)-④", "参加者数", "人", "増加", "", "", "50"],  # a target from YEAR on
         ],
         years=[YEAR - 1, YEAR],
         plan_id=PLAN_ID,

@@ -5,8 +5,6 @@ user reads. A row with an エラー is not matched (not counted); the rest are."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -211,7 +209,7 @@ def test_a_sheet_without_rows_is_f19_and_every_row_missing(plan: Plan) -> None:
     assert matched.empty and {TARGET_SEQ, PLAN_NUMBER} <= set(matched.columns)
 
 
-def test_the_cell_letters_are_those_of_the_file(plan: Plan, tmp_path: Path) -> None:
+def test_the_cell_letters_are_those_of_the_file(plan: Plan) -> None:
     """A file whose columns sit elsewhere (a column inserted before them) is pointed at there."""
     moved = tuple((label, chr(ord(letter) + 1)) for label, letter in submitted().columns)
     rows = filled_a(row7=("1-(1)-①", "支援事業", "件数", "件", "増加", None, 90, 120))
