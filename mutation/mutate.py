@@ -106,10 +106,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
 # sizes and page breaks, the fonts and borders of its cell formats) is measured apart from what
 # it writes (cells, number formats, sheets, chart series, the 推移 sheet).
 _LAYOUT = ["_Styles", "_widths", "_may_wrap", "_lines", "_shown", "_print_setup", "_place_charts"]
-_LAYOUT += ["_taller_than_page"]
+_LAYOUT += ["_taller_than_page", "_heights"]  # "_lines": _row_lines, _short_lines, _text_lines
 _WRITES = ["write_committee_workbook", "workbook_path", "_chunks", "_write_table", "_plain_sheet"]
 _WRITES += ["_highlight_lowest", "_letter", "_summary_sheet", "_level_sheet", "_shares_note"]
 _WRITES += ["_breakdown_sheet", "_summary_body", "_chart_label", "_share_chart", "_trend_sheet"]
+_WRITES += ["write_run_workbook", "_chart_spans", "_text_of", "_inline"]
+# the body writer: the table's cells written as XML (numbers, shared or inline strings, blanks)
+_WRITES += [f"_TableSheetǁ{m}" for m in ("__init__", "set_body", "_write_rows", "_write_body")]
+_WRITES += ["_TableSheetǁ_write_optimized_sheet_data"]
 PARTS: dict[str, list[str]] = {
     "workbook": [f"pipeline.report.workbook.x*{f}__mutmut_*" for f in _WRITES],
     "workbook-layout": [f"pipeline.report.workbook.x*{f}*__mutmut_*" for f in _LAYOUT],
