@@ -103,6 +103,13 @@ def test_two_edited_cells_of_a_row_are_two_findings(plan: Plan) -> None:
     rows = filled_a(row8=("1-(1)-①", "支援事業", "満足度", "点", "減少", None, 70, 65))
     _, findings = _match(plan, rows)
     assert [f.cell for f in findings] == ["D8", "E8"]
+    # the template's text as the template shows it (full-width ％), not as compared (%)
+    assert "「単位」が変更されています（様式の値: ％）" in findings[0].message
+
+
+def test_a_half_width_spelling_of_a_full_width_unit_is_not_an_edit(plan: Plan) -> None:
+    rows = filled_a(row8=("1-(1)-①", "支援事業", "満足度", "%", "増加", None, 70, 65))
+    assert _match(plan, rows)[1] == []
 
 
 def test_the_last_open_target_of_a_project_renamed_is_i01_on_its_name(plan: Plan) -> None:

@@ -25,7 +25,7 @@ READ = finding_at("V02", file=PATH, sheet=L.PROGRESS_SHEET, row=7, letter="H", c
 
 
 def test_a_readable_file_is_tied_matched_and_keeps_the_readers_findings(plan: Plan) -> None:
-    rows = filled_a(row8=("1-(1)-①", "支援事業", "満足度", "%", "減少", None, 70, 65))
+    rows = filled_a(row8=("1-(1)-①", "支援事業", "満足度", "％", "減少", None, 70, 65))
     source = Path("/submissions") / PATH
     file = submitted(plan, meta={L.META_VERSION: "0"})
     report = check_file(Submission(file, raw_rows(rows), (READ,), source), (plan, YEAR))
