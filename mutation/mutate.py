@@ -194,6 +194,9 @@ def _mutate(work: Path, patterns: list[str] | None, jobs: int) -> None:
     """Run the mutants not yet run, then (cached survivors) those not yet killed, against
     today's tests. A group that is part of a module runs its mutants by name."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "mutate"}
+    # the workbook tests' pipeline runs, kept across mutants (tests/runcache.py)
+    env["SHINCHOKU_RUN_CACHE"] = str(SCRATCH / "runs")
+    (SCRATCH / "runs").mkdir(parents=True, exist_ok=True)
 
     def mutmut_run(*names: str, probe: bool = False) -> None:
         command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names]
