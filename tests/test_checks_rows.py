@@ -4,6 +4,8 @@ rejected rows, rows reported, departments whose file could not be read at all.""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -102,3 +104,14 @@ def test_a_department_whose_file_could_not_be_read_has_every_unit_rejected(plan:
     a_unreadable = {A: submitted(readable=False)}
     whole = row_state(plan, YEAR, typed, pd.Series([], dtype=bool), [], a_unreadable).rejected
     assert whole == {("1-(1)-①", 1), ("1-(1)-①", 2), ("1-(1)-①", 3), ("1-(1)-②", 1)}
+
+
+def test_graded_per_project_an_unreadable_file_rejects_each_of_its_projects(plan: Plan) -> None:
+    """A plan graded per project: a project's row is (整理番号, 0) — no target."""
+    per_project = dataclasses.replace(plan, unit=L.UNIT_PROJECT)
+    typed = _typed().iloc[:0]
+    state = row_state(per_project, YEAR, typed, pd.Series([], dtype=bool), [], {B: submitted()})
+    assert state.rejected == frozenset()
+    unreadable = {B: submitted(path=OTHER, readable=False)}
+    state = row_state(per_project, YEAR, typed, pd.Series([], dtype=bool), [], unreadable)
+    assert state.rejected == frozenset({("1-(1)-④", 0)})  # 2-(1)-① is a 再掲, not a unit
