@@ -129,6 +129,7 @@ def test_no_c03_without_a_grade_for_qualitative_or_targets_without_a_value(plan:
 
 def test_each_row_gets_its_own_warnings_in_row_order(plan: Plan) -> None:
     rows = [
+        _row(11, "A", None, None, target=("1-(1)-③", 0)),  # no target: nothing to compare
         _row(7, "C", "120.0"),
         _row(9, "A", None, Decimal(0), target=("1-(1)-①", 3), zero=True),
         _row(8, "A", None, None, target=("1-(1)-①", 2)),
