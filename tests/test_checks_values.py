@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline import labels as L
-from pipeline.checks.values import check_values
+from pipeline.checks.values import check_values, warm_up
 from pipeline.messages import finding_at
 from pipeline.model import (
     ACTUAL_VALUE,
@@ -110,13 +110,15 @@ def test_text_in_a_numeric_target_is_v01_quoting_it(
 def test_a_result_of_a_quadrillion_or_more_is_v14(
     plan: Plan, files: dict[str, SubmittedFile]
 ) -> None:
-    huge = _row(7, **{L.ACTUAL: "1e15", ACTUAL_VALUE: Decimal("1e15")})
+    huge = _row(7, **{L.ACTUAL: 1e15, ACTUAL_VALUE: Decimal("1e15")})  # a number cell
     below = _row(8, **{ACTUAL_VALUE: Decimal("999999999999999")})
     negative = _row(9, **{L.ACTUAL: "-1e15", ACTUAL_VALUE: Decimal("-1e15")})
-    assert _check(plan, files, huge, below, negative) == [
-        ("V14", PATH, "H7", "1-(1)-①", "1e15"),
-        ("V14", PATH, "H9", "1-(1)-①", "-1e15"),
+    found = _check(plan, files, huge, below, negative)
+    assert [where[:4] for where in found] == [
+        ("V14", PATH, "H7", "1-(1)-①"),
+        ("V14", PATH, "H9", "1-(1)-①"),
     ]
+    assert float(found[0][4]) == 1e15 and found[1][4] == "-1e15"  # the cell's value, quoted
 
 
 def test_a_graded_row_without_a_grade_is_v05(plan: Plan, files: dict[str, SubmittedFile]) -> None:
@@ -191,6 +193,25 @@ def test_findings_are_in_file_row_and_rule_order_with_each_files_letters(
         ("V07", PATH, "K9", "1-(1)-①", ""),
         ("V12", OTHER, "N7", "1-(1)-④", ""),  # B課's file has its columns one to the right
     ]
+
+
+def test_findings_of_one_file_follow_its_rows_not_their_rules(
+    plan: Plan, files: dict[str, SubmittedFile]
+) -> None:
+    rows = [_row(8, **{L.ACTUAL: "多数", ACTUAL_VALUE: "多数"}), _row(7, **{L.WORK_DONE: None})]
+    assert [f.cell for f in _findings(plan, files, *rows)] == ["K7", "H8"]
+
+
+def test_warming_up_builds_the_schema_check_values_uses(
+    plan: Plan, files: dict[str, SubmittedFile]
+) -> None:
+    """The batch warms the schema up while the workers read; the checks then find the same."""
+    per_project = dataclasses.replace(plan, unit=L.UNIT_PROJECT)
+    for each in (plan, per_project):
+        assert warm_up(each) is None
+    no_target = _row(8, **{L.TARGET: None, L.GRADE: None, GRADE_CODE: None})
+    assert _check(per_project, files, no_target) == [("V05", PATH, "J8", "1-(1)-①", "")]
+    assert _check(plan, files, no_target) == []
 
 
 def test_a_cell_already_reported_as_formula_or_error_is_not_reported_empty(
