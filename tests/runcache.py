@@ -23,34 +23,37 @@ _WRITER = Path(workbook.__file__).resolve()
 
 
 def _key(salt: str) -> str:
+    """The pipeline's files (its bundled plan too) but the workbook writer, and the tests'."""
     digest = hashlib.sha256(salt.encode())
-    for path in sorted(Path(pipeline.__file__).resolve().parent.rglob("*.py")):
-        if path != _WRITER:
+    package, tests = Path(pipeline.__file__).resolve().parent, Path(__file__).resolve().parent
+    for path in sorted([*package.rglob("*"), *tests.glob("*.py")]):
+        if path.is_file() and path != _WRITER and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(path.parents[1])).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
 
 
-def _final(written: Path, folder: Path) -> Path:
+def _final(written: Path) -> Path:
     """Where a workbook written into an output folder's work folder (.NAME.new.PID) ends."""
-    first, *rest = written.relative_to(folder).parts
-    return folder.joinpath(first[1:].rsplit(".", 2)[0], *rest)
+    work = written.parent
+    return work.parent / work.name[1:].rsplit(".", 2)[0] / written.name
 
 
-def cached(folder: Path, salt: str, make: Callable[[Path], None]) -> None:
-    """`make(folder)`, or its kept outputs with the workbooks written again."""
+def cached(folder: Path, salt: str, make: Callable[[Path], Path | None]) -> Path | None:
+    """`make(folder)`, or its kept outputs with the workbooks written again; the path `make`
+    returns (one inside `folder`), or None."""
     root = os.environ.get("SHINCHOKU_RUN_CACHE")
     if not root:
-        make(folder)
-        return
+        return make(folder)
     kept = Path(root) / _key(salt)
     if (kept / "calls.pickle").exists():
         shutil.copytree(kept / "tree", folder, dirs_exist_ok=True)
-        calls = pickle.loads((kept / "calls.pickle").read_bytes())
+        calls, made = pickle.loads((kept / "calls.pickle").read_bytes())
         for relative, report, tables, run_at in calls:
             final = folder / relative
             final.unlink()
             workbook.write_run_workbook(final.parent, report, tables, run_at)
-        return
+        return None if made is None else folder / made
     calls: list[tuple[Any, ...]] = []
     real = workbook.write_run_workbook
 
@@ -61,17 +64,19 @@ def cached(folder: Path, salt: str, make: Callable[[Path], None]) -> None:
 
     workbook.write_run_workbook = recording  # type: ignore[assignment]
     try:
-        make(folder)
+        made = make(folder)
     finally:
         workbook.write_run_workbook = real  # type: ignore[assignment]
-    finals = [(_final(p, folder), r, t, a) for p, r, t, a in calls]
+    finals = [(_final(p), r, t, a) for p, r, t, a in calls]
     if not all(final.exists() for final, *_ in finals):
-        return  # not a layout this cache knows: nothing kept
+        return made  # not a layout this cache knows: nothing kept
     new = kept.with_name(f"{kept.name}.{os.getpid()}")
     shutil.copytree(folder, new / "tree", symlinks=True)
     kept_calls = [(f.relative_to(folder), r, t, a) for f, r, t, a in finals]
-    (new / "calls.pickle").write_bytes(pickle.dumps(kept_calls))
+    relative = None if made is None else made.relative_to(folder)
+    (new / "calls.pickle").write_bytes(pickle.dumps((kept_calls, relative)))
     try:
         new.rename(kept)
     except OSError:  # another session kept the same run first
         shutil.rmtree(new, ignore_errors=True)
+    return made
