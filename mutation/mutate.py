@@ -59,6 +59,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "workbook": (
         ["pipeline/report/workbook.py"],
         [
+            "tests/test_workbook_text.py",
             "tests/test_workbook_sheets.py",
             "tests/test_workbook_charts.py",
             "tests/test_workbook.py::test_listing_continues_on_numbered_sheets_past_the_row_limit",
