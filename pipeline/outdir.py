@@ -355,11 +355,18 @@ def _raise_on_signals(received: list[int]) -> Callable[[], None]:
     """SIGINT and SIGTERM raise Interrupted (noting which came) so that cleanup runs and the
     user is told what was left. An Interrupted raised inside a destructor is swallowed by Python
     ("Exception ignored in …"): it is kept quiet, and `received` still says it came, so the
-    commit refuses to swap. Returns the function that restores the previous handlers."""
+    commit refuses to swap. A worker forked while the handlers are set inherits them; there
+    they do nothing (Ctrl-C reaches the whole process group, and a traceback from a worker
+    starting up is no message): the main process stops its workers and says what was left.
+    Returns the function that restores the previous handlers."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
+    owner = os.getpid()
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != owner:  # a reader forked while this was set: the main process ends it
+            return
         received.append(signum)
         raise Interrupted("", signum)
 
