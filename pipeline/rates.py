@@ -137,7 +137,7 @@ def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:
         exact.append(rate.value)
         shown.append(None if rate.value is None else round_half_up(rate.value))
         zero.append(rate.zero_denominator)
-    rated = rows.copy()
+    rated = rows.copy(deep=False)  # copy-on-write (pandas 3): the new columns are its own
     rated[RATE] = pd.Series(exact, index=rows.index, dtype=object)
     rated[RATE_SHOWN] = pd.Series(shown, index=rows.index, dtype=object)
     rated[ZERO_DENOMINATOR] = pd.Series(zero, index=rows.index, dtype=bool)

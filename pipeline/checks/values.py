@@ -16,9 +16,13 @@ _schema = lru_cache(maxsize=4)(submission_schema)  # built once per plan's grade
 
 
 def warm_up(plan: Plan) -> None:
-    """Load pandera and build the plan's schema (~0.3 s) while the workers still read: the
-    batch calls this on the first file read."""
+    """Load pandera and build the plan's schema and the stage frames' (~0.3 s) while the
+    workers still read: the batch calls this on the first file read."""
+    from schemas.frames import MatchedRows, RatedRows, TypedRows, schema_of
+
     _schema(tuple(g.code for g in plan.grades), plan.by_project)
+    for model in (MatchedRows, TypedRows, RatedRows):
+        schema_of(model)
 
 
 def check_values(
