@@ -212,13 +212,16 @@ def _read_values(
     if missing:  # without all its columns no row is read safely: rows listed, file not counted
         rows, _ = _data_rows(values, header_at, columns, {}, file.path, sheet_name, layout)
         return Submission(file, rows, tuple(findings))
-    (writer, writer_cell), (contact, contact_cell) = (
+    (writer, writer_at), (contact, contact_at) = (
         _labelled(values[:header_at], L.WRITER),
         _labelled(values[:header_at], L.CONTACT),
     )
-    for code, text, cell in (("V15", writer, writer_cell), ("V16", contact, contact_cell)):
-        if cell and not text:
-            findings.append(finding(code, file=file.path, sheet=sheet_name, cell=cell))
+    for code, text, at in (("V15", writer, writer_at), ("V16", contact, contact_at)):
+        if at is not None and not text:
+            row, letter = at
+            findings.append(
+                finding_at(code, file=file.path, sheet=sheet_name, row=row, letter=letter)
+            )
     file = replace(
         file,
         writer=writer,
@@ -319,20 +322,22 @@ def _extra_columns(
 _HEADING_LABELS = {key(x) for x in (L.WRITER, L.CONTACT, "連絡先", "内線", "年度", "担当課")}
 
 
-def _labelled(rows: Iterable[list[object]], label: str) -> tuple[str, str]:
-    """(value, cell right of the label) of a cell reading `label` (記入者, 連絡先): the first
-    non-empty cell to its right before the next label, so a blank value is never read as the
-    label beside it. ('', '') when the sheet has no such label."""
+def _labelled(rows: Iterable[list[object]], label: str) -> tuple[str, tuple[int, str] | None]:
+    """(value, (sheet row, column letter) of the cell right of the label) of a cell reading
+    `label` (記入者, 連絡先): the first non-empty cell to its right before the next label, so a
+    blank value is never read as the label beside it. ('', None) when the sheet has no such
+    label."""
+    wanted = key(label)
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            if key(cell) == key(label):
+            if key(cell) == wanted:
                 for v in row[c + 1 :]:
                     if key(v) in _HEADING_LABELS:
                         break
                     if _text(v):
-                        return _text(v), f"{_letter(c + 1)}{r + 1}"
-                return "", f"{_letter(c + 1)}{r + 1}"
-    return "", ""
+                        return _text(v), (r + 1, _letter(c + 1))
+                return "", (r + 1, _letter(c + 1))
+    return "", None
 
 
 def _data_rows(
@@ -389,14 +394,20 @@ def _fact_findings(
 ) -> tuple[list[Finding], bool]:
     """Findings for a cell's formula or error value, and whether its value may be kept."""
     number = _text(row[at[L.NUMBER]])
-    where = {"file": file, "sheet": sheet, "cell": f"{_letter(c)}{r + 1}", "number": number}
+    where: dict[str, Any] = {
+        "file": file,
+        "sheet": sheet,
+        "row": r + 1,
+        "letter": _letter(c),
+        "number": number,
+    }
     if fact.error:
-        return [finding("V04", value=fact.error, column=label, **where)], False
+        return [finding_at("V04", value=fact.error, column=label, **where)], False
     if fact.formula and not fact.cached:
-        return [finding("V03", column=label, **where)], False
+        return [finding_at("V03", column=label, **where)], False
     if fact.formula:
         value = row[at[label]]
-        return [finding("V02", value=value, column=label, **where)], True
+        return [finding_at("V02", value=value, column=label, **where)], True
     return [], True
 
 
