@@ -294,11 +294,16 @@ def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
 def _find_header(values: list[list[object]], layout: Layout) -> tuple[int | None, dict[str, int]]:
     """The row with the most known labels (整理番号 among them), and label -> column index."""
     known = {key(label): label for label in (*layout.columns, L.PREV_ACTUAL, L.PREV_RATE)}
+    labels: dict[str, str | None] = {}  # cell text -> its label: texts repeat down the rows
     best: tuple[int | None, dict[str, int]] = (None, {})
     for r, row in enumerate(values[:_HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
-            label = known.get(key(cell)) if isinstance(cell, str) else None
+            if not isinstance(cell, str):
+                continue
+            if cell not in labels:
+                labels[cell] = known.get(key(cell))
+            label = labels[cell]
             if label and label not in found:
                 found[label] = c
         if L.NUMBER in found and len(found) > len(best[1]):
