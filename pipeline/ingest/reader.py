@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -363,11 +364,18 @@ def _data_rows(
     actual = columns.get(L.ACTUAL, -1)
     editable = sorted(columns[x] for x in layout.editable if x in columns)
     rows_with_facts = {r for r, _ in facts}
+    # every column present and more than one: the cells taken at C speed, then '' -> None
+    take = itemgetter(*places) if len(places) > 1 and min(places) >= 0 else None
+    widest = max(places, default=-1)
     for r in range(header_at + 1, len(values)):
         sheet_row = values[r]
         if _blank_row(sheet_row):
             continue
-        row: list[object] = [file, r + 1, *(_cell(sheet_row, c) for c in places), False]
+        if take is not None and len(sheet_row) > widest:
+            cells = [None if v == "" else v for v in take(sheet_row)]
+        else:
+            cells = [_cell(sheet_row, c) for c in places]
+        row: list[object] = [file, r + 1, *cells, False]
         if r in rows_with_facts:
             for c in editable:
                 fact = facts.get((r, c))
