@@ -147,6 +147,8 @@ def _readers(options: Options) -> Readers:
 
 
 def _feedback(report: Report, root: Path, work: Path, options: Options | None) -> list[Path]:
+    if not report.finding_list:
+        return []  # nothing to feed back (openpyxl, ~0.3 s to import, not needed)
     from pipeline.report.feedback import write_all_feedback  # openpyxl: only when writing
 
     return write_all_feedback(report, root, work, (options or Options()).limits)

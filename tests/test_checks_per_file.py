@@ -1,128 +1,65 @@
-"""checks/per_file.py: the workers are started before the plan is read and never hold it; what
-they ask of the main process (a department's template rows, a project, the plan id) gives each
-file exactly the report it gets with the whole plan at hand — findings, identity, matched rows."""
+"""checks.per_file.check_file, called directly on one read submission: the FileReport a worker
+sends back — whom the file is from, the reader's findings then the identity's, the sheet rows
+read, and the rows matched (only for a readable file of a known department)."""
 
 from __future__ import annotations
 
-import gc
-import os
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from pipeline.batch import Options, run
-from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
-from pipeline.checks.request import plan_for
-from pipeline.ingest import Limits, pool, read_all, scan_folder
-from pipeline.ingest.pool import start_readers
-from pipeline.ingest.reader import read_submission
-from pipeline.model import FileReport, Plan
-from tests.hostile import CASES, YEAR, Base, make_base
-
-# files tied to the plan in every way a worker must ask about: by _meta, by rows (no _meta:
-# each 整理番号's project), rows of another department (its owner), unknown or other plan's
-# departments, a renamed heading (not matched), duplicated, added and deleted rows
-ASKING = (
-    "meta_removed",
-    "meta_removed_and_numbers_unknown",
-    "meta_unknown_department",
-    "meta_of_another_department",
-    "meta_other_plan",
-    "meta_year_garbage",
-    "row_of_another_department",
-    "added_row",
-    "deleted_row",
-    "duplicated_row",
-    "edited_target_name",
-    "edited_number",
-    "renamed_header",
-    "last_years_template",
-)
+from pipeline import labels as L
+from pipeline.checks.per_file import check_file
+from pipeline.ingest.reader import Submission
+from pipeline.messages import finding_at
+from pipeline.model import PLAN_NUMBER, TARGET_SEQ, Plan
+from tests.checkplan import PATH, YEAR, A, filled_a, make_plan, raw_rows, submitted
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
-    return make_base(tmp_path_factory.mktemp("base"))
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return make_plan(tmp_path_factory.mktemp("plan"))
 
 
-@pytest.fixture(scope="module")
-def folder(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder holding each case in a subfolder, beside the genuine files."""
-    root = tmp_path_factory.mktemp("asking")
-    cases = {case.name: case for case in CASES}
-    for name in ASKING:
-        (root / name).mkdir()
-        cases[name].build(base, root / name)
-    for source in (base.filled, base.other):
-        (root / source.name).write_bytes(source.read_bytes())
-    return root
+READ = finding_at("V02", file=PATH, sheet=L.PROGRESS_SHEET, row=7, letter="H", column="実績値")
 
 
-def _same(asked: FileReport, whole: FileReport) -> None:
-    assert (asked.file, asked.source, asked.department, asked.claimed) == (
-        whole.file,
-        whole.source,
-        whole.department,
-        whole.claimed,
-    )
-    assert (asked.findings, asked.rows_read, asked.row_findings) == (
-        whole.findings,
-        whole.rows_read,
-        whole.row_findings,
-    )
-    if whole.matched is None:
-        assert asked.matched is None
-    else:
-        assert asked.matched is not None
-        pd.testing.assert_frame_equal(asked.matched, whole.matched)
+def test_a_readable_file_is_tied_matched_and_keeps_the_readers_findings(plan: Plan) -> None:
+    rows = filled_a(row8=("1-(1)-①", "支援事業", "満足度", "％", "減少", None, 70, 65))
+    source = Path("/submissions") / PATH
+    file = submitted(plan, meta={L.META_VERSION: "0"})
+    report = check_file(Submission(file, raw_rows(rows), (READ,), source), (plan, YEAR))
+    assert (report.file, report.source) == (file, source)
+    assert (report.department, report.claimed) == (A, A)
+    assert [f.rule for f in report.findings] == ["V02", "F13"]  # the reader's, then the identity's
+    assert report.rows_read == (7, 8, 9, 10, 11)
+    assert [(f.rule, f.cell) for f in report.row_findings] == [("I01", "E8")]
+    assert report.matched is not None
+    assert report.matched[TARGET_SEQ].tolist() == [1, None, 3, 1, 0]
+    assert report.matched[PLAN_NUMBER].tolist()[:1] == ["1-(1)-①"]
+    assert report.status == ""
 
 
-def test_each_file_is_reported_as_with_the_whole_plan_at_hand(base: Base, folder: Path) -> None:
-    paths, _ = scan_folder(folder)
-    with start_readers(Limits(), workers=2) as readers:
-        plan = plan_for(base.master, YEAR)  # read after the workers started, as the batch does
-        context = (AskedPlan(YEAR), YEAR)
-        asked = read_all(
-            paths,
-            folder,
-            Limits(),
-            check_file,
-            context,
-            2,
-            plan.layout(),
-            plan_answer(plan),
-            readers,
-        )
-        reports = list(asked)
-    assert len(reports) == len(ASKING) + 2
-    for path, report in zip(paths, reports, strict=True):
-        _same(report, check_file(read_submission(path, folder), (plan, YEAR)))
-    rules = {str(f.rule) for r in reports for f in (*r.findings, *r.row_findings)}
-    assert {"F07", "F08", "F10", "F11", "B04", "I01", "I02", "I03", "I04", "I05"} <= rules
-    assert sum(r.matched is not None for r in reports) >= 8
+def test_a_file_of_another_plan_is_not_matched(plan: Plan) -> None:
+    file = submitted(plan, meta={L.META_PLAN_ID: "other"})
+    report = check_file(Submission(file, raw_rows(filled_a()), ()), (plan, YEAR))
+    assert (report.department, report.claimed) == (None, A)
+    assert [f.rule for f in report.findings] == ["F07"]
+    assert report.matched is None and report.row_findings == ()
+    assert report.rows_read == (7, 8, 9, 10, 11) and report.source is None
 
 
-def test_the_workers_never_hold_the_plan(
-    base: Base, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def plans() -> int:
-        return sum(isinstance(o, Plan) for o in gc.get_objects())
-
-    def counting_reader(path: Path, root: Path, *args):  # type: ignore[no-untyped-def]
-        (tmp_path / f"{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text(str(plans()))
-        return read_submission(path, root, *args)
-
-    monkeypatch.setattr(pool, "read_submission", counting_reader)
-    held = plans()  # this test's own (the fixtures'), which any worker inherits
-    report = run(base.master, folder, YEAR, None, Options(workers=2))
-    assert report.plan is not None and plans() == held + 1  # the batch's own
-    counts = [int(p.read_text()) for p in tmp_path.iterdir()]
-    assert len(counts) == len(ASKING) + 2
-    assert counts == [held] * len(counts)  # never the batch's plan
-    assert os.getpid() not in {int(p.name.split("-")[0]) for p in tmp_path.iterdir()}
+def test_an_unreadable_file_of_a_department_is_its_but_not_matched(plan: Plan) -> None:
+    """A heading renamed (F09 from the reader): A課 submitted, its rows are not matched."""
+    f09 = finding_at("F09", file=PATH, sheet=L.PROGRESS_SHEET, row=6, letter="A")
+    file = submitted(plan, readable=False)
+    report = check_file(Submission(file, raw_rows({}), (f09,)), (plan, YEAR))
+    assert (report.department, report.matched, report.row_findings) == (A, None, ())
+    assert report.findings == (f09,) and report.rows_read == ()
 
 
-def test_a_plan_view_outside_a_worker_says_so() -> None:
-    with pytest.raises(RuntimeError, match="worker"):
-        AskedPlan(YEAR).department_of_key("A課")
+def test_without_meta_the_rows_tell_the_department_and_are_matched(plan: Plan) -> None:
+    report = check_file(Submission(submitted(), raw_rows(filled_a()), ()), (plan, YEAR))
+    assert report.department == A
+    assert [f.rule for f in report.findings] == ["F10"]
+    assert report.matched is not None and report.row_findings == ()

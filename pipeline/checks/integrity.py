@@ -4,6 +4,7 @@ or belonging to another department. Only the rows concerned are rejected; the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -153,7 +154,8 @@ def _row_problems(
     for label, value, spelling in wanted[found.row_key]:
         cell = record[label]
         if not (type(cell) is str and cell == value) and canonical(cell) != spelling:
-            shown = "" if value is None else value
+            # a number as the template shows it (the master's 800 is read as 800.0)
+            shown = spelling if isinstance(value, Decimal) else "" if value is None else value
             problems.append(
                 at("I01", label, value=record[label], column=label, expected=shown or "空欄")
             )

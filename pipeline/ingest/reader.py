@@ -35,7 +35,9 @@ from pipeline.model import (
     Layout,
     SubmittedFile,
 )
+from pipeline.outdir import MARKER, written_by_shinchoku
 from pipeline.text import key
+from pipeline.years import local_time
 
 # .xlsb and .ods are picked up too, so that they are listed with what to do (save as .xlsx)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -71,10 +73,15 @@ def shown_path(path: Path, root: Path) -> str:
 
 
 def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
-    """Workbooks below `root` (sorted by relative path) and notes on every other file."""
+    """Workbooks below `root` (sorted by relative path) and notes on every other file. What
+    shinchoku wrote itself (listed in a folder's `.shinchoku` marker: a run's outputs with their
+    feedback workbooks, templates not filled in) is not read: one F23 per folder names it."""
     workbooks: list[Path] = []
-    notes: list[Finding] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    found = sorted(p for p in root.rglob("*") if p.is_file())
+    own, notes = _own_files(root, found)
+    for path in found:
+        if path in own:
+            continue
         relative = shown_path(path, root)
         if path.name.startswith("~$"):
             notes.append(finding("F16", file=relative))
@@ -83,6 +90,34 @@ def scan_folder(root: Path) -> tuple[list[Path], list[Finding]]:
         else:
             notes.append(finding("F15", file=relative))
     return workbooks, notes
+
+
+def _own_files(root: Path, found: list[Path]) -> tuple[set[Path], list[Finding]]:
+    """The files found that shinchoku wrote and that are as it wrote them, markers included,
+    and an F23 for each folder holding some: the folder (relative to SUBMISSIONS, ending in
+    '/'; SUBMISSIONS itself as given), the command that wrote it, when, how many files."""
+    own: set[Path] = set()
+    notes: list[Finding] = []
+    for marker in (p for p in found if p.name == MARKER):
+        folder = marker.parent
+        written = written_by_shinchoku(folder)
+        if written is None:
+            continue  # a file of that name, not shinchoku's: listed like any other file
+        own.add(marker)
+        mine = [
+            p
+            for p in found
+            if p not in own
+            and p.is_relative_to(folder)
+            and written.owns(folder, p.relative_to(folder).as_posix())
+        ]
+        own.update(mine)
+        if mine:
+            shown = str(root) if folder == root else shown_path(folder, root) + "/"
+            when = local_time(written.written_at) or "日時不明"
+            command = f"shinchoku {written.command}".strip()
+            notes.append(finding("F23", file=shown, value=command, at=when, files=len(mine)))
+    return own, notes
 
 
 def empty_rows(layout: Layout = TARGET_LAYOUT) -> pd.DataFrame:
