@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -247,13 +248,16 @@ def _read_values(
     if missing:  # without all its columns no row is read safely: rows listed, file not counted
         rows, _ = _data_rows(values, header_at, columns, {}, file.path, sheet_name, layout)
         return Submission(file, rows, tuple(findings))
-    (writer, writer_cell), (contact, contact_cell) = (
+    (writer, writer_at), (contact, contact_at) = (
         _labelled(values[:header_at], L.WRITER),
         _labelled(values[:header_at], L.CONTACT),
     )
-    for code, text, cell in (("V15", writer, writer_cell), ("V16", contact, contact_cell)):
-        if cell and not text:
-            findings.append(finding(code, file=file.path, sheet=sheet_name, cell=cell))
+    for code, text, at in (("V15", writer, writer_at), ("V16", contact, contact_at)):
+        if at is not None and not text:
+            row, letter = at
+            findings.append(
+                finding_at(code, file=file.path, sheet=sheet_name, row=row, letter=letter)
+            )
     file = replace(
         file,
         writer=writer,
@@ -326,11 +330,16 @@ def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
 def _find_header(values: list[list[object]], layout: Layout) -> tuple[int | None, dict[str, int]]:
     """The row with the most known labels (整理番号 among them), and label -> column index."""
     known = {key(label): label for label in (*layout.columns, L.PREV_ACTUAL, L.PREV_RATE)}
+    labels: dict[str, str | None] = {}  # cell text -> its label: texts repeat down the rows
     best: tuple[int | None, dict[str, int]] = (None, {})
     for r, row in enumerate(values[:_HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
-            label = known.get(key(cell)) if isinstance(cell, str) else None
+            if not isinstance(cell, str):
+                continue
+            if cell not in labels:
+                labels[cell] = known.get(key(cell))
+            label = labels[cell]
             if label and label not in found:
                 found[label] = c
         if L.NUMBER in found and len(found) > len(best[1]):
@@ -354,20 +363,22 @@ def _extra_columns(
 _HEADING_LABELS = {key(x) for x in (L.WRITER, L.CONTACT, "連絡先", "内線", "年度", "担当課")}
 
 
-def _labelled(rows: Iterable[list[object]], label: str) -> tuple[str, str]:
-    """(value, cell right of the label) of a cell reading `label` (記入者, 連絡先): the first
-    non-empty cell to its right before the next label, so a blank value is never read as the
-    label beside it. ('', '') when the sheet has no such label."""
+def _labelled(rows: Iterable[list[object]], label: str) -> tuple[str, tuple[int, str] | None]:
+    """(value, (sheet row, column letter) of the cell right of the label) of a cell reading
+    `label` (記入者, 連絡先): the first non-empty cell to its right before the next label, so a
+    blank value is never read as the label beside it. ('', None) when the sheet has no such
+    label."""
+    wanted = key(label)
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            if key(cell) == key(label):
+            if key(cell) == wanted:
                 for v in row[c + 1 :]:
                     if key(v) in _HEADING_LABELS:
                         break
                     if _text(v):
-                        return _text(v), f"{_letter(c + 1)}{r + 1}"
-                return "", f"{_letter(c + 1)}{r + 1}"
-    return "", ""
+                        return _text(v), (r + 1, _letter(c + 1))
+                return "", (r + 1, _letter(c + 1))
+    return "", None
 
 
 def _data_rows(
@@ -388,11 +399,18 @@ def _data_rows(
     actual = columns.get(L.ACTUAL, -1)
     editable = sorted(columns[x] for x in layout.editable if x in columns)
     rows_with_facts = {r for r, _ in facts}
+    # every column present and more than one: the cells taken at C speed, then '' -> None
+    take = itemgetter(*places) if len(places) > 1 and min(places) >= 0 else None
+    widest = max(places, default=-1)
     for r in range(header_at + 1, len(values)):
         sheet_row = values[r]
         if _blank_row(sheet_row):
             continue
-        row: list[object] = [file, r + 1, *(_cell(sheet_row, c) for c in places), False]
+        if take is not None and len(sheet_row) > widest:
+            cells = [None if v == "" else v for v in take(sheet_row)]
+        else:
+            cells = [_cell(sheet_row, c) for c in places]
+        row: list[object] = [file, r + 1, *cells, False]
         if r in rows_with_facts:
             for c in editable:
                 fact = facts.get((r, c))
@@ -424,14 +442,20 @@ def _fact_findings(
 ) -> tuple[list[Finding], bool]:
     """Findings for a cell's formula or error value, and whether its value may be kept."""
     number = _text(row[at[L.NUMBER]])
-    where = {"file": file, "sheet": sheet, "cell": f"{_letter(c)}{r + 1}", "number": number}
+    where: dict[str, Any] = {
+        "file": file,
+        "sheet": sheet,
+        "row": r + 1,
+        "letter": _letter(c),
+        "number": number,
+    }
     if fact.error:
-        return [finding("V04", value=fact.error, column=label, **where)], False
+        return [finding_at("V04", value=fact.error, column=label, **where)], False
     if fact.formula and not fact.cached:
-        return [finding("V03", column=label, **where)], False
+        return [finding_at("V03", column=label, **where)], False
     if fact.formula:
         value = row[at[label]]
-        return [finding("V02", value=value, column=label, **where)], True
+        return [finding_at("V02", value=value, column=label, **where)], True
     return [], True
 
 
