@@ -14,7 +14,7 @@ from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
 from pipeline.ingest.reader import Submission
 from pipeline.messages import finding_at
 from pipeline.model import PLAN_NUMBER, TARGET_SEQ, Plan
-from tests.checkplan import PATH, YEAR, A, filled_a, make_plan, raw_rows, submitted
+from tests.checkplan import PATH, YEAR, A, B, filled_a, make_plan, raw_rows, submitted
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +89,19 @@ def test_a_worker_asks_once_per_file_for_its_departments_rows(
         whole.row_findings,
     )
     assert sorted(q[0] for q in asked) == ["department", "plan_id"]  # type: ignore[index]
+
+
+def test_a_worker_asks_for_any_departments_rows_and_nothing_unknown(plan: Plan) -> None:
+    answer = plan_answer(plan)
+    worker_plan = AskedPlan(YEAR)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(per_file, "ask", answer)
+        assert worker_plan.plan_id == plan.plan_id
+        for department, year in ((B, YEAR), (A, YEAR - 1), (B, YEAR)):
+            assert worker_plan.expected_rows(department, year) == plan.expected_rows(
+                department, year
+            )
+        assert worker_plan.project("1-(1)-④") == plan.project("1-(1)-④")
+        assert worker_plan.department_of_key("Z課") is None
+    with pytest.raises(ValueError, match="unknown question 'x'"):
+        answer(("x",))
