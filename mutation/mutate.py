@@ -90,6 +90,9 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_checks_consistency.py",
             "tests/test_checks_rows.py",
             "tests/test_checks_per_file.py",
+            "tests/test_checks_values_slips.py",
+            # the worker's view of the plan (AskedPlan) against the main process's answers
+            "tests/test_checks_per_file_asked.py",
         ],
     ),
     "store": (

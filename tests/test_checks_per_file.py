@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from pipeline import labels as L
-from pipeline.checks.per_file import check_file
+from pipeline.checks import per_file
+from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
 from pipeline.ingest.reader import Submission
 from pipeline.messages import finding_at
 from pipeline.model import PLAN_NUMBER, TARGET_SEQ, Plan
-from tests.checkplan import PATH, YEAR, A, filled_a, make_plan, raw_rows, submitted
+from tests.checkplan import PATH, YEAR, A, B, filled_a, make_plan, raw_rows, submitted
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +64,44 @@ def test_without_meta_the_rows_tell_the_department_and_are_matched(plan: Plan) -
     assert report.department == A
     assert [f.rule for f in report.findings] == ["F10"]
     assert report.matched is not None and report.row_findings == ()
+
+
+def test_a_worker_asks_once_per_file_for_its_departments_rows(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The department's spelling comes with its template rows: matching the file's rows asks
+    nothing more (each question is a round trip to the main process)."""
+    asked: list[object] = []
+    answer = plan_answer(plan)
+
+    def ask(question: object) -> object:
+        asked.append(question)
+        return answer(question)
+
+    monkeypatch.setattr(per_file, "ask", ask)
+    worker_plan = AskedPlan(YEAR)
+    file = submitted(plan, meta={L.META_DEPARTMENT: "Ａ課"})
+    report = check_file(Submission(file, raw_rows(filled_a()), ()), (worker_plan, YEAR))
+    whole = check_file(Submission(file, raw_rows(filled_a()), ()), (plan, YEAR))
+    assert (report.department, report.findings, report.row_findings) == (
+        whole.department,
+        whole.findings,
+        whole.row_findings,
+    )
+    assert sorted(q[0] for q in asked) == ["department", "plan_id"]  # type: ignore[index]
+
+
+def test_a_worker_asks_for_any_departments_rows_and_nothing_unknown(plan: Plan) -> None:
+    answer = plan_answer(plan)
+    worker_plan = AskedPlan(YEAR)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(per_file, "ask", answer)
+        assert worker_plan.plan_id == plan.plan_id
+        for department, year in ((B, YEAR), (A, YEAR - 1), (B, YEAR)):
+            assert worker_plan.expected_rows(department, year) == plan.expected_rows(
+                department, year
+            )
+        assert worker_plan.project("1-(1)-④") == plan.project("1-(1)-④")
+        assert worker_plan.department_of_key("Z課") is None
+    with pytest.raises(ValueError, match="unknown question 'x'"):
+        answer(("x",))

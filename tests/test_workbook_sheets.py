@@ -151,7 +151,7 @@ def test_every_table_holds_what_its_csv_holds(out: Path, sheet: str) -> None:
         assert shown == row, f"{sheet} row {r}"
     assert all(ws.cell(top + len(rows) + 1, c).value is None for c in header.values())
     if sheet in HEADER_ROW:  # 3 or 2 value columns per grade, then the hidden chart labels
-        assert ws.freeze_panes == f"B{top + 1}" if sheet != L.TREND_SHEET else "A5"
+        assert ws.freeze_panes == (f"B{top + 1}" if sheet != L.TREND_SHEET else "A5")
     else:
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref == f"A1:{get_column_letter(len(header))}{max(len(rows), 1) + 1}"

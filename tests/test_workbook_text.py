@@ -41,6 +41,9 @@ TEXTS = [
     "_x",
     "タブ\tあり",
     "普通の文",
+    "仕様&手順",
+    "a<b",
+    "b>a",
 ]
 ROWS = [
     (f"1-{i}", text, i, Decimal("1234.5") if i % 2 else 7.25, Decimal("33.3"))
@@ -77,6 +80,11 @@ def _cells(path: Path) -> list[list[object]]:
             root = ElementTree.fromstring(z.read("xl/sharedStrings.xml"))
             shared = [_text(si) for si in root.iter(f"{M}si")]
         sheet = ElementTree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    # text only in values and strings: Excel refuses a sheet with stray text between elements
+    for element in sheet.iter():
+        assert not (element.tail or "").strip(), element.tail
+        if element.tag in {f"{M}{tag}" for tag in ("worksheet", "sheetData", "row", "c", "is")}:
+            assert not (element.text or "").strip(), (element.tag, element.text)
     rows = []
     for row in sheet.iter(f"{M}row"):
         values: list[object] = []
