@@ -157,8 +157,67 @@ def peak_rss_mb() -> float:
     return (self + children) / 1024  # Linux reports KiB
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size of process `pid` in KiB (0 when it is gone): a page shared by n
+    processes (a fork's copy-on-write pages) counts 1/n in each, so the sum over a process tree
+    counts it once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (Linux: /proc/PID/task/TID/children)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
+                    queue += [int(x) for x in kids.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+class PssSampler:
+    """The peak of the whole run's memory, sampled every 50 ms in a thread: the sum of PSS over
+    this process and its workers (shared pages counted once, unlike "process + largest worker",
+    which counts the parent's pages again in each forked worker)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while True:
+            total = sum(_pss_kb(pid) for pid in _tree(me))
+            self.peak_kb = max(self.peak_kb, total)
+            if self._stop.wait(0.05):
+                return
+
+
 def measure(kind: str, master: Path, folder: Path, out: Path) -> dict[str, object]:
     """One measurement of `kind` (shinchoku, naive, calamine) on the workbooks of `folder`."""
+    sampler = PssSampler().__enter__() if os.path.exists("/proc/self/smaps_rollup") else None
     started = time.perf_counter()
     paths = sorted(folder.glob("*.xlsx"))  # the genuine files (a corpus lies in a subfolder)
     result: dict[str, object] = {}
@@ -181,10 +240,14 @@ def measure(kind: str, master: Path, folder: Path, out: Path) -> dict[str, objec
             sheet = python_calamine.CalamineWorkbook.from_path(str(p)).get_sheet_by_name("進捗状況")
             rows += len(sheet.to_python()) - 6
         result = {"rows": rows}
+    wall = time.perf_counter() - started
+    if sampler is not None:
+        sampler.__exit__()
     result.update(
-        wall=time.perf_counter() - started,
+        wall=wall,
         cpu=cpu_seconds(),
         peak_rss_mb=peak_rss_mb(),
+        peak_pss_mb=sampler.peak_kb / 1024 if sampler is not None else float("nan"),
         files=len(paths),
     )
     return result
@@ -273,6 +336,7 @@ def main() -> None:
         "total s",
         "CPU s",
         "peak RSS MB",
+        "peak PSS MB",
         "naive s",
         "naive CPU s",
         "naive MB",
@@ -300,6 +364,7 @@ def main() -> None:
             f"{total:.2f}",
             f"{float(ours['cpu']):.2f}",
             f"{float(ours['peak_rss_mb']):.0f}",
+            f"{float(ours['peak_pss_mb']):.0f}",
             f"{float(naive['wall']):.2f}",
             f"{float(naive['cpu']):.2f}",
             f"{float(naive['peak_rss_mb']):.0f}",

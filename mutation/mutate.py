@@ -59,6 +59,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "workbook": (
         ["pipeline/report/workbook.py"],
         [
+            "tests/test_workbook_text.py",
             "tests/test_workbook_sheets.py",
             "tests/test_workbook_charts.py",
             "tests/test_workbook.py::test_listing_continues_on_numbered_sheets_past_the_row_limit",
@@ -79,8 +80,17 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "pipeline/checks/rows.py",  # which rows an エラー rejects (was batch.py's)
             "pipeline/checks/per_file.py",  # a worker's report of one file (was batch.py's)
         ],
-        # the hostile corpus (30 s a mutant) is left to make test
-        ["tests/test_messages_rule_codes.py", "tests/test_library.py"],
+        # each check called directly (milliseconds a mutant); the folder runs through the
+        # worker pool (test_messages_rule_codes, test_library, the hostile corpus: 10-40 s a
+        # mutant, and mutmut runs a mutant's tests in no set order) are left to make test
+        [
+            "tests/test_checks_identity.py",
+            "tests/test_checks_integrity.py",
+            "tests/test_checks_values.py",
+            "tests/test_checks_consistency.py",
+            "tests/test_checks_rows.py",
+            "tests/test_checks_per_file.py",
+        ],
     ),
     "store": (
         ["pipeline/store.py"],
@@ -96,10 +106,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
 # sizes and page breaks, the fonts and borders of its cell formats) is measured apart from what
 # it writes (cells, number formats, sheets, chart series, the 推移 sheet).
 _LAYOUT = ["_Styles", "_widths", "_may_wrap", "_lines", "_shown", "_print_setup", "_place_charts"]
-_LAYOUT += ["_taller_than_page"]
+_LAYOUT += ["_taller_than_page", "_heights"]  # "_lines": _row_lines, _short_lines, _text_lines
 _WRITES = ["write_committee_workbook", "workbook_path", "_chunks", "_write_table", "_plain_sheet"]
 _WRITES += ["_highlight_lowest", "_letter", "_summary_sheet", "_level_sheet", "_shares_note"]
 _WRITES += ["_breakdown_sheet", "_summary_body", "_chart_label", "_share_chart", "_trend_sheet"]
+_WRITES += ["write_run_workbook", "_chart_spans", "_text_of", "_inline"]
+# the body writer: the table's cells written as XML (numbers, shared or inline strings, blanks)
+_WRITES += [f"_TableSheetǁ{m}" for m in ("__init__", "set_body", "_write_rows", "_write_body")]
+_WRITES += ["_TableSheetǁ_write_optimized_sheet_data"]
 PARTS: dict[str, list[str]] = {
     "workbook": [f"pipeline.report.workbook.x*{f}__mutmut_*" for f in _WRITES],
     "workbook-layout": [f"pipeline.report.workbook.x*{f}*__mutmut_*" for f in _LAYOUT],
@@ -181,6 +195,9 @@ def _mutate(work: Path, patterns: list[str] | None, jobs: int) -> None:
     """Run the mutants not yet run, then (cached survivors) those not yet killed, against
     today's tests. A group that is part of a module runs its mutants by name."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HYPOTHESIS_PROFILE": "mutate"}
+    # the workbook tests' pipeline runs, kept across mutants (tests/runcache.py)
+    env["SHINCHOKU_RUN_CACHE"] = str(SCRATCH / "runs")
+    (SCRATCH / "runs").mkdir(parents=True, exist_ok=True)
 
     def mutmut_run(*names: str, probe: bool = False) -> None:
         command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names]

@@ -7,10 +7,12 @@ a list of paths. Every reason to stop is a ShinchokuError with a Japanese messag
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, ParamSpec, TypeVar
 
+from pipeline import face
 from pipeline.errors import UsageError
 from pipeline.model import Plan, Report
 
@@ -18,9 +20,24 @@ PathLike = str | Path
 Year = int | str
 Percent = Literal["half-up", "largest-remainder"]
 PERCENT_METHODS: tuple[Percent, ...] = ("half-up", "largest-remainder")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def validate(master: PathLike, submissions: PathLike, year: Year) -> Report:
+def _library_face(function: Callable[P, R]) -> Callable[P, R]:
+    """Messages made during the call name the library's arguments (`year=2022`), not the
+    command line's options (face.py)."""
+
+    @functools.wraps(function)
+    def called(*args: P.args, **kwargs: P.kwargs) -> R:
+        with face.library():
+            return function(*args, **kwargs)
+
+    return called
+
+
+@_library_face
+def validate(master: str | Path, submissions: str | Path, year: int | str) -> Report:
     """Check a folder of submissions against the plan: every finding, the 提出状況 lines and
     the rows counted, as a Report. Writes nothing."""
     from pipeline import batch
@@ -29,14 +46,15 @@ def validate(master: PathLike, submissions: PathLike, year: Year) -> Report:
     return batch.validate(_master(master), root, _year(year), None)
 
 
+@_library_face
 def run(
-    master: PathLike,
-    submissions: PathLike,
-    year: Year,
-    out: PathLike | None = None,
+    master: str | Path,
+    submissions: str | Path,
+    year: int | str,
+    out: str | Path | None = None,
     *,
-    percent: Percent = "half-up",
-    store: PathLike | None = None,
+    percent: Literal["half-up", "largest-remainder"] = "half-up",
+    store: str | Path | None = None,
 ) -> Report:
     """Validate and aggregate: the Report with its figures and `tables` (each CSV as a
     DataFrame). With `out`, the committee workbook, the CSV files and the feedback are written
@@ -47,23 +65,26 @@ def run(
 
     if percent not in PERCENT_METHODS:
         raise UsageError(f"percent は {' / '.join(PERCENT_METHODS)} のどれかにしてください。")
-    options = Options(percent=percent, store=Path(store) if store is not None else None)
-    target = Path(out) if out is not None else None
+    history = _path(store, "履歴ファイル（store）") if store is not None else None
+    target = _path(out, "出力先（out）") if out is not None else None
+    options = Options(percent=percent, store=history)
     return batch.run(_master(master), _folder(submissions), _year(year), target, options)
 
 
-def read_plan(master: PathLike) -> Plan:
+@_library_face
+def read_plan(master: str | Path) -> Plan:
     """The plan of a master workbook (PlanError, a ShinchokuError, lists what is wrong)."""
     from pipeline.plan import read_plan as read
 
     return read(_master(master))
 
 
-def make_templates(master: PathLike, year: Year, out: PathLike) -> list[Path]:
+@_library_face
+def make_templates(master: str | Path, year: int | str, out: str | Path) -> list[Path]:
     """One progress workbook per department of `year`, written into `out`."""
     from pipeline.templates import make_templates as make
 
-    return make(_master(master), _year(year), Path(out)).paths
+    return make(_master(master), _year(year), _path(out, "出力先（out）")).paths
 
 
 def _master(master: PathLike) -> Path:

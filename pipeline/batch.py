@@ -18,11 +18,12 @@ from pipeline import labels as L
 from pipeline import years
 from pipeline.checks.consistency import check_consistency
 from pipeline.checks.files import secretariat_mistakes, unreported, use_files
-from pipeline.checks.per_file import check_file
+from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
 from pipeline.checks.request import check_paths, plan_for
 from pipeline.checks.rows import keys, row_mask, row_state, rows_with
 from pipeline.figures import Figures, compute
 from pipeline.ingest import read_all, scan_folder
+from pipeline.ingest.pool import Readers, start_readers
 from pipeline.model import (
     FILE,
     PLAN_NUMBER,
@@ -48,13 +49,28 @@ from pipeline.report.tables import (
 from pipeline.store import record_run, run_record, with_history
 
 
-def check_folder(plan: Plan, root: Path, year: int, options: Options | None = None) -> Report:
-    """Every stage up to the counted rows and the findings; writes nothing."""
+def check_folder(
+    plan: Plan,
+    root: Path,
+    year: int,
+    options: Options | None = None,
+    readers: Readers | None = None,
+) -> Report:
+    """Every stage up to the counted rows and the findings; writes nothing. `readers`: workers
+    started before the plan was read (they ask for what they need of it), else started here."""
     options = options or Options()
     started = time.perf_counter()
     paths, notes = scan_folder(root)
     read = read_all(
-        paths, root, options.limits, check_file, (plan, year), options.workers, plan.layout()
+        paths,
+        root,
+        options.limits,
+        check_file,
+        (AskedPlan(year), year),
+        options.workers,
+        plan.layout(),
+        plan_answer(plan),
+        readers,
     )
     reports = []
     for n, report in enumerate(options.progress(read, "読込", len(paths))):
@@ -63,6 +79,8 @@ def check_folder(plan: Plan, root: Path, year: int, options: Options | None = No
 
             warm_up(plan)
         reports.append(report)
+    if readers is not None:  # their work is done: stopped now, not when the batch ends
+        readers.close()
     read_done = time.perf_counter()
     used = use_files(reports, plan, year)
     del reports  # each file's matched rows live on merged, in used.rows only
@@ -105,22 +123,32 @@ def validate(
     old feedback."""
     if out is not None:
         check_paths(root, out)
-    plan = plan_for(master, year)
-    if out is None:
-        return check_folder(plan, root, year, options)
-    folder = OutputFolder(out, "validate")
-    with folder as work:
-        report = check_folder(plan, root, year, options)
-        written = [
-            write_csv(findings_table(report.finding_list), work),
-            write_csv(status_table(report.file_rows), work),
-        ]
-        written += _feedback(report, root, work, options)
-        folder.commit()
+    options = options or Options()
+    with _readers(options) as readers:
+        plan = plan_for(master, year)
+        if out is None:
+            return check_folder(plan, root, year, options, readers)
+        folder = OutputFolder(out, "validate")
+        with folder as work:
+            report = check_folder(plan, root, year, options, readers)
+            written = [
+                write_csv(findings_table(report.finding_list), work),
+                write_csv(status_table(report.file_rows), work),
+            ]
+            written += _feedback(report, root, work, options)
+            folder.commit()
     return replace(report, outputs=tuple(_final(written, work, out)))
 
 
+def _readers(options: Options) -> Readers:
+    """The workers that will read the submissions, started before the plan is read so that
+    none of them holds it (each asks for the rows of the departments it reads)."""
+    return start_readers(options.limits, options.workers)
+
+
 def _feedback(report: Report, root: Path, work: Path, options: Options | None) -> list[Path]:
+    if not report.finding_list:
+        return []  # nothing to feed back (openpyxl, ~0.3 s to import, not needed)
     from pipeline.report.feedback import write_all_feedback  # openpyxl: only when writing
 
     return write_all_feedback(report, root, work, (options or Options()).limits)
@@ -185,15 +213,35 @@ def _produce(
     options = options or Options()
     if out is not None:
         check_paths(root, out)
-    plan = plan_for(master, year)
+    with _readers(options) as readers:
+        plan = plan_for(master, year)
+        return _produced(plan, master, root, year, out, options, run_at, command, write, readers)
+
+
+def _produced(
+    plan: Plan,
+    master: Path,
+    root: Path,
+    year: int,
+    out: Path | None,
+    options: Options,
+    run_at: datetime | None,
+    command: str,
+    write: Writer,
+    readers: Readers,
+) -> Report:
     run_at = years.in_japan(run_at) if run_at else years.now()
     store = options.store
     if out is None:
         readable = store if store is not None and store.exists() else None
-        return _aggregate(plan, master, root, year, options, run_at, readable, readonly=True)[0]
+        return _aggregate(
+            plan, master, root, year, options, run_at, readable, readers, readonly=True
+        )[0]
     folder = OutputFolder(out, command)
     with folder as work:
-        report, tables, record = _aggregate(plan, master, root, year, options, run_at, store)
+        report, tables, record = _aggregate(
+            plan, master, root, year, options, run_at, store, readers
+        )
         writing = time.perf_counter()
         written = write(work, report, tables, run_at)
         recorded: list[Recorded] = []
@@ -216,6 +264,7 @@ def _aggregate(
     options: Options,
     run_at: datetime,
     store: Path | None,
+    readers: Readers | None = None,
     readonly: bool = False,
 ) -> tuple[Report, list[Table], RunRecord | None]:
     """The report completed with figures and tables; with a store, last year's figures and the
@@ -223,7 +272,7 @@ def _aggregate(
     on disk changes, for a run without `out`)."""
     from pipeline.report.frames import TableFrames
 
-    report = check_folder(plan, root, year, options)
+    report = check_folder(plan, root, year, options, readers)
     started = time.perf_counter()
     trend: list[TrendRow] = []
     record: RunRecord | None = None

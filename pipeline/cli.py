@@ -449,11 +449,12 @@ def _summary(report: Report) -> None:
     """What a run found and wrote, in a few lines: every figure comes from the Report."""
     from pipeline import labels as L
 
-    others = report.other_files
+    others, own = report.other_files, report.own_folders
     click.echo(
         f"ファイル: Excel {report.workbooks} 件"
         f"（使用 {report.departments_used} / {report.departments_expected} 課）"
         + (f"、対象外のファイル {others} 件" if others else "")
+        + (f"、shinchoku が書き出したフォルダ {own} 件（読み取らず）" if own else "")
     )
     click.echo(
         f"行: 読込 {report.rows_read} = 集計 {report.rows_counted} + 除外 {report.rows_rejected}"

@@ -24,6 +24,7 @@ from pipeline.batch import run
 from pipeline.errors import OutputError, UsageError
 from pipeline.model import Plan, Report, Target
 from pipeline.options import Options, Progress, no_progress
+from pipeline.outdir import mark_templates
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
 from pipeline.samples import fill_template
@@ -124,7 +125,9 @@ def run_demo(
             raise OutputError.from_os_error(stale, error) from None
     for year in past_years:
         folder = out / "過去年度" / years.file_label(year)
-        write_templates(plan, year, folder / "テンプレート")
+        mark_templates(
+            folder / "テンプレート", write_templates(plan, year, folder / "テンプレート")
+        )
         make_sample_submissions(
             plan, year, folder / "テンプレート", folder / "提出", mistakes=False
         )

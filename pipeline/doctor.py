@@ -9,13 +9,14 @@ opened read-only.
 from __future__ import annotations
 
 import importlib
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from pipeline.face import option
 
 MIN_PYTHON = (3, 11)
 TESTED_PYTHON = ((3, 11), (3, 12), (3, 13))
@@ -165,28 +166,19 @@ def _writable(item: str, folder: Path) -> Check:
 
 
 def _integrity(item: str, store: Path) -> Check:
+    """PRAGMA integrity_check on the store opened read-only (Store's read copy: nothing on disk
+    changes); a store that cannot be opened at all says why in the store's own words."""
     if not store.exists():
         return Check(item, True, f"{store} はまだありません（最初の run で作成されます）")
-    from pipeline.store import SCHEMA_VERSION
+    from pipeline.errors import StoreError
+    from pipeline.store import Store
 
     try:
-        db = sqlite3.connect(f"{store.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            result = [row[0] for row in db.execute("PRAGMA integrity_check")]
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        finally:
-            db.close()
-    except sqlite3.Error as error:
-        return Check(item, False, f"{store} を読めません（{error}）。{_RESTORE}")
-    if result != ["ok"]:
-        return Check(item, False, f"{store} が壊れています（{'; '.join(result[:3])}）。{_RESTORE}")
-    if version > SCHEMA_VERSION:
-        return Check(
-            item,
-            False,
-            f"{store} はより新しい shinchoku で作られました。shinchoku を更新してください。",
-        )
+        with Store(store, readonly=True) as history:
+            result = history.integrity()
+    except StoreError as error:
+        return Check(item, False, str(error))
+    if result:
+        restore = f"バックアップから戻すか、{option('db')} で新しい履歴ファイルを指定してください。"
+        return Check(item, False, f"{store} が壊れています（{'; '.join(result[:3])}）。{restore}")
     return Check(item, True, f"{store}（整合性チェック ok）")
-
-
-_RESTORE = "バックアップから戻すか、--db で新しい履歴ファイルを指定してください。"

@@ -36,7 +36,7 @@ from pipeline.model import (
     Target,
     TargetValue,
 )
-from pipeline.rates import clipped, exact_sum, round_half_up, suggested_grade
+from pipeline.rates import Suggestions, clipped, exact_sum, round_half_up
 from pipeline.text import key
 
 PercentMethod = Literal["half-up", "largest-remainder"]
@@ -157,13 +157,28 @@ def compute(
 ) -> Figures:
     """The figures of `year` from the counted rows (schemas.frames.RatedRows)."""
     state = state or RowState()
-    counted_rows = records(counted)
-    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in counted_rows}
+    used = [c for c in _USED if c in counted.columns]  # not every column: ~half the memory
+    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in records(counted[used])}
     results = tuple(_results(plan, year, rows))
     tables = tuple(_level_table(plan, level, results, method) for level in range(len(plan.levels)))
     listing = tuple(_listing(plan, year, rows, state, past))
     breakdowns = tuple(_breakdowns(plan, year, results, method))
     return Figures(year, tables, listing, results, past is not None, breakdowns)
+
+
+_USED = (
+    PLAN_NUMBER,
+    TARGET_SEQ,
+    FILE,
+    ACTUAL_VALUE,
+    GRADE_CODE,
+    RATE,
+    RATE_SHOWN,
+    OUTLOOK_CHOICE,
+    L.WORK_DONE,
+    L.ISSUES,
+    L.PARTNERS,
+)  # the counted rows' columns the figures read
 
 
 def _results(
@@ -258,12 +273,13 @@ def _listing(
     state: RowState,
     past: PastResults | None,
 ) -> Iterable[ListingRow]:
+    suggestions = Suggestions(plan)
     for project in plan.projects:
         main = plan.project(project.relisted_from) if project.relisted_from else project
         assert main is not None  # the plan reader guarantees 再掲元 exists
         nodes = tuple(plan.ancestors(project.node))
         if plan.by_project:
-            yield _project_line(plan, year, project, main, nodes, rows, state)
+            yield _project_line(plan, year, (project, main), nodes, rows, (state, suggestions))
             continue
         targets: list[Target | None] = [*plan.targets_of(main.number)] or [None]
         for target in targets:
@@ -271,7 +287,7 @@ def _listing(
             row = rows.get((main.number, seq), {})
             value = target.value_for(year) if target else None
             shown = cast(Decimal | None, row.get(RATE_SHOWN))
-            suggested = suggested_grade(plan.grades, shown).code if shown is not None else None
+            suggested = suggestions.grade(shown)
             grade = row.get(GRADE_CODE)
             yield ListingRow(
                 nodes=nodes,
@@ -284,7 +300,14 @@ def _listing(
                 grade=None if grade is None else str(grade),
                 suggested=suggested,
                 notes=_notes(
-                    project, main, seq, value is not None, bool(row), grade, suggested, plan, state
+                    project,
+                    main,
+                    seq,
+                    (value is not None, bool(row)),
+                    grade,
+                    suggested,
+                    suggestions,
+                    state,
                 ),
                 work_done=_opt(row.get(L.WORK_DONE)),
                 issues=_opt(row.get(L.ISSUES)),
@@ -299,13 +322,14 @@ def _listing(
 def _project_line(
     plan: Plan,
     year: int,
-    project: Project,
-    main: Project,
+    projects: tuple[Project, Project],
     nodes: tuple[Node, ...],
     rows: dict[tuple[object, object], dict[str, object]],
-    state: RowState,
+    known: tuple[RowState, Suggestions],
 ) -> ListingRow:
-    """A line of 事業一覧 for a plan graded per project: the project itself, graded."""
+    """A line of 事業一覧 for a plan graded per project: the project itself (and its main
+    entry), graded."""
+    (project, main), (state, suggestions) = projects, known
     row = rows.get((main.number, 0), {})
     word = plan.schedule_of(main, year)
     grade = row.get(GRADE_CODE)
@@ -314,7 +338,7 @@ def _project_line(
         if project.is_relisting:
             notes = (f"{L.FLAG_RELISTED}（{main.number}）", *notes)
     else:
-        notes = _notes(project, main, 0, True, bool(row), grade, None, plan, state)
+        notes = _notes(project, main, 0, (True, bool(row)), grade, None, suggestions, state)
     return ListingRow(
         nodes=nodes,
         project=project,
@@ -339,13 +363,13 @@ def _notes(
     project: Project,
     main: Project,
     seq: int,
-    due: bool,
-    counted: bool,
+    due_counted: tuple[bool, bool],
     grade: object,
     suggested: str | None,
-    plan: Plan,
+    suggestions: Suggestions,
     state: RowState,
 ) -> tuple[str, ...]:
+    due, counted = due_counted
     notes: list[str] = []
     if project.is_relisting:
         notes.append(f"{L.FLAG_RELISTED}（{main.number}）")
@@ -361,7 +385,7 @@ def _notes(
         notes.append(L.FLAG_UNGRADED)
     if target_key in state.warned:
         notes.append(L.FLAG_WARNING)
-    if plan.far_from_suggested(grade, suggested):
+    if suggestions.far(grade, suggested):
         notes.append(L.FLAG_GRADE_GAP)
     return tuple(notes)
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 
-from pipeline.model import Plan
+from pipeline.model import PlanFacts
 from pipeline.text import canonical
 
 
@@ -22,7 +22,7 @@ def _digest(plan_id: str, year: int, department: str, spelled: Iterable[Sequence
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
-def expected_fingerprint(plan: Plan, department: str, year: int) -> str:
+def expected_fingerprint(plan: PlanFacts, department: str, year: int) -> str:
     """The fingerprint a template generated now from `plan` carries."""
     rows = plan.expected_rows(department, year)
     return _digest(plan.plan_id, year, department, (r.spellings for r in rows))

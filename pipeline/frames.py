@@ -22,7 +22,7 @@ def tuples(frame: pd.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, .
 
 
 def typed_frame(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
-    """`rows` as a frame typed by each column's kind (report.tables.Kind): "int" as nullable
+    """`rows` as a frame typed by each column's kind (model.ColumnKind): "int" as nullable
     Int64, "number" and "percent" as nullable Float64 (percent to the one decimal shown), text as
     typed (no CSV guard; an empty cell is ""). A figure column holding text stays as typed."""
     data: dict[str, Any] = {}

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
@@ -80,6 +80,7 @@ class RuleCode(StrEnum):
     F20 = "F20"
     F21 = "F21"
     F22 = "F22"
+    F23 = "F23"
     I01 = "I01"
     I02 = "I02"
     I03 = "I03"
@@ -290,6 +291,20 @@ class Layout:
 TARGET_LAYOUT = Layout(L.TEMPLATE_COLUMNS, L.EDITABLE_COLUMNS)
 
 
+class PlanFacts(Protocol):
+    """What identifying a file and matching its rows need of the plan: a Plan, or a worker's
+    view of one that asks the main process for each department's rows (checks.per_file)."""
+
+    @property
+    def plan_id(self) -> str: ...
+
+    def project(self, number: str) -> Project | None: ...
+
+    def department_of_key(self, department: str) -> str | None: ...
+
+    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]: ...
+
+
 @dataclass(frozen=True)
 class Plan:
     """A plan master read and checked: its hierarchy, projects, targets and grades."""
@@ -326,6 +341,14 @@ class Plan:
         init=False, default_factory=dict, compare=False, repr=False
     )
     _file_parts: dict[str, str] = field(init=False, default_factory=dict, compare=False, repr=False)
+
+    def __repr__(self) -> str:
+        """Short (the dataclass's repr spells out every node, project and target)."""
+        return (
+            f"<Plan {self.plan_id} {self.name}（{self.start_year}〜{self.end_year}年度）: "
+            f"事業 {len(self.projects)}、指標 {len(self.targets)}、"
+            f"担当課 {len(self.departments())}>"
+        )
 
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})
@@ -754,8 +777,13 @@ class Report:
 
     @property
     def other_files(self) -> int:
-        """Files found that are not workbooks."""
-        return sum(1 for f in self.file_rows if f.file) - self.workbooks
+        """Files found that are not workbooks (a folder of shinchoku's own outputs aside)."""
+        return sum(1 for f in self.file_rows if f.file) - self.workbooks - self.own_folders
+
+    @property
+    def own_folders(self) -> int:
+        """Folders of files shinchoku wrote itself, not read (F23: one line of 提出状況 each)."""
+        return sum(1 for f in self.finding_list if f.rule == RuleCode.F23)
 
     @property
     def departments_used(self) -> int:
@@ -795,22 +823,9 @@ class Report:
         as tables["提出状況"]."""
         from pipeline.frames import typed_frame
 
-        rows = [
-            (
-                f.department,
-                f.status,
-                f.file,
-                f.sha256,
-                f.read,
-                f.counted,
-                f.rejected,
-                f.errors,
-                f.warnings,
-            )
-            for f in self.file_rows
-        ]
-        kinds = ["text"] * 4 + ["int"] * (len(FILE_COLUMNS) - 4)
-        return typed_frame(list(zip(FILE_COLUMNS, kinds, strict=True)), rows)
+        shown = [c for c in STATUS_COLUMNS if c.in_csv]
+        rows = [tuple(getattr(f, c.field) for c in shown) for f in self.file_rows]
+        return typed_frame([(c.name, c.kind) for c in shown], rows)
 
 
 FINDING_COLUMNS = (
@@ -823,14 +838,32 @@ FINDING_COLUMNS = (
     L.FINDING_VALUE,
     L.FINDING_MESSAGE,
 )  # of 検証結果
-FILE_COLUMNS = (
-    L.STATUS_DEPARTMENT,
-    L.STATUS,
-    L.STATUS_FILE,
-    L.STATUS_SHA,
-    L.STATUS_READ,
-    L.STATUS_COUNTED,
-    L.STATUS_REJECTED,
-    L.STATUS_ERRORS,
-    L.STATUS_WARNINGS,
-)  # of 提出状況.csv (its workbook sheet shows 保存日時 and 記入者 too)
+
+ColumnKind = Literal["text", "int", "number", "percent", "wrap"]  # how a table's column is shown
+
+
+class StatusColumn(NamedTuple):
+    """A column of 提出状況, declared once for the workbook sheet, 提出状況.csv and
+    Report.files: its heading, the FileRow field it shows, how it is shown, and whether the CSV
+    (and Report.files) has it — 保存日時 and 記入者 are shown in the workbook only."""
+
+    name: str
+    field: str
+    kind: ColumnKind = "text"
+    in_csv: bool = True
+
+
+STATUS_COLUMNS: tuple[StatusColumn, ...] = (
+    StatusColumn(L.STATUS_DEPARTMENT, "department", "wrap"),
+    StatusColumn(L.STATUS, "status"),
+    StatusColumn(L.STATUS_FILE, "file", "wrap"),
+    StatusColumn(L.STATUS_SAVED, "saved_at", in_csv=False),
+    StatusColumn(L.WRITER, "writer", in_csv=False),
+    StatusColumn(L.STATUS_SHA, "sha256"),
+    StatusColumn(L.STATUS_READ, "read", "int"),
+    StatusColumn(L.STATUS_COUNTED, "counted", "int"),
+    StatusColumn(L.STATUS_REJECTED, "rejected", "int"),
+    StatusColumn(L.STATUS_ERRORS, "errors", "int"),
+    StatusColumn(L.STATUS_WARNINGS, "warnings", "int"),
+)
+FILE_COLUMNS = tuple(c.name for c in STATUS_COLUMNS if c.in_csv)  # of 提出状況.csv

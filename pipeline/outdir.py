@@ -12,14 +12,16 @@ not list, is someone else's folder and is refused.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import os
 import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -172,14 +174,14 @@ def check_folder(out: Path) -> None:
     )
     if not present:
         return
-    written = _marker_files(out)
+    written = written_by_shinchoku(out)
     if written is None:
         raise FolderError(
             f"出力先 {out} は空ではなく、shinchoku が書いたフォルダでもありません"
             f"（{present[0]} など {len(present)} 件）。中身を上書きしないよう中止しました。"
             "空のフォルダか新しいフォルダを指定してください。"
         )
-    foreign = [p for p in present if p != MARKER and p not in written]
+    foreign = [p for p in present if p != MARKER and not written.owns(out, p)]
     if foreign:
         raise FolderError(
             f"出力先 {out} に shinchoku が書いていないファイルがあります（{foreign[0]} など "
@@ -188,24 +190,78 @@ def check_folder(out: Path) -> None:
         )
 
 
-def _marker_files(out: Path) -> set[str] | None:
+@dataclass(frozen=True)
+class Written:
+    """What a folder's marker says shinchoku wrote there: by which command, when, which files
+    (relative paths, '/' separators) and, for templates, each one's SHA-256 as written."""
+
+    command: str  # validate, run, publish, templates
+    written_at: str  # ISO time
+    files: frozenset[str]
+    sha256: Mapping[str, str] = field(default_factory=dict)
+
+    def owns(self, folder: Path, relative: str) -> bool:
+        """Whether the file is still what shinchoku wrote: listed, and (a template, which a
+        department may fill in place) unchanged since."""
+        if relative not in self.files:
+            return False
+        digest = self.sha256.get(relative)
+        return digest is None or _sha256(folder / relative) == digest
+
+
+def written_by_shinchoku(folder: Path) -> Written | None:
+    """The marker of `folder` when shinchoku wrote there, else None (no marker, or a file of
+    that name that is not one)."""
     try:
-        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
-        return {str(f) for f in data["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        files = frozenset(str(f) for f in data["files"])
+        digests = {str(f): str(h) for f, h in data.get("sha256", {}).items()}
+        command, written_at = str(data.get("command", "")), str(data.get("written_at", ""))
+        return Written(command, written_at, files, digests)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def _write_marker(folder: Path, command: str) -> None:
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    record = {
+    _write_record(folder, command, [f for f in files if f != MARKER], {})
+
+
+def mark_templates(folder: Path, paths: Sequence[Path]) -> None:
+    """The marker beside templates written into `folder` (which may hold other files): their
+    names and SHA-256, so that a scan of submissions skips a template still as written but
+    reads one filled in place, and no output run replaces a filled one. Templates listed by an
+    earlier marker there stay listed."""
+    earlier = written_by_shinchoku(folder)
+    digests = dict(earlier.sha256) if earlier is not None else {}
+    kept = earlier.files if earlier is not None else frozenset()
+    digests.update({p.relative_to(folder).as_posix(): _sha256(p) for p in paths})
+    files = sorted({f for f in kept if (folder / f).is_file()} | set(digests))
+    digests = {f: digests[f] for f in files if f in digests}
+    _write_record(folder, "templates", files, digests)
+
+
+def _write_record(folder: Path, command: str, files: list[str], digests: dict[str, str]) -> None:
+    record: dict[str, object] = {
         "shinchoku": __version__,
         "command": command,
         "written_at": years.now().isoformat(),
-        "files": [f for f in files if f != MARKER],
+        "files": files,
     }
+    if digests:
+        record["sha256"] = digests
     text = json.dumps(record, ensure_ascii=False, indent=1)
-    (folder / MARKER).write_text(text + "\n", encoding="utf-8")
+    part = folder / f"{MARKER}.{os.getpid()}.part"
+    part.write_text(text + "\n", encoding="utf-8")
+    os.replace(part, folder / MARKER)
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def swap(new: Path, out: Path) -> None:

@@ -11,9 +11,11 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +48,10 @@ class _Cell:
 
 
 class _Row:
-    """A master row: its cells by header label, made into _Cell only when asked for."""
+    """A master row: its cells by header label, made into _Cell only when asked for; the texts
+    of all its cells made at once (_texts), since every target row asks for several."""
 
-    __slots__ = ("_columns", "_letters", "_values", "number", "sheet")
+    __slots__ = ("_columns", "_letters", "_pickers", "_texts", "_values", "number", "sheet")
 
     def __init__(
         self,
@@ -57,9 +60,24 @@ class _Row:
         letters: list[str],
         number: int,
         sheet: str,
+        pickers: dict[tuple[int, tuple[str, ...]], Callable[[list[str]], tuple[str, ...]]]
+        | None = None,
     ) -> None:
         self._values, self._columns, self._letters = values, columns, letters
         self.number, self.sheet = number, sheet
+        self._pickers = {} if pickers is None else pickers  # shared by the rows of a sheet
+        self._texts = [_intern(v.strip()) if v.__class__ is str else _other_text(v) for v in values]
+        self._texts.append("")  # what a column the row lacks holds
+
+    def texts(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """text() of each of two or more `names`, in one step (the rows of a sheet share how)."""
+        width = len(self._values)
+        picker = self._pickers.get((width, names))
+        if picker is None:
+            at = [self._columns.get(name, -1) for name in names]
+            picker = itemgetter(*(-1 if i >= width else i for i in at))
+            self._pickers[width, names] = picker
+        return picker(self._texts)
 
     def get(self, name: str) -> _Cell | None:
         """The cell under `name`; None where the sheet has no such column."""
@@ -70,23 +88,29 @@ class _Row:
         return _Cell(None if value == "" else value, self._letters[i], self.number)
 
     def text(self, name: str) -> str:
-        """The cell's text as _text spells it ('' when empty or absent), without a _Cell: the
-        master's hot path (every target row asks for several)."""
+        """The cell's text as _text spells it ('' when empty or absent), without a _Cell."""
         i = self._columns.get(name)
         if i is None or i >= len(self._values):
             return ""
-        value = self._values[i]
-        if value is None or value == "":
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return sys.intern(str(value).strip())  # names, units, departments repeat: held once
+        return self._texts[i]
 
     def __getitem__(self, name: str) -> _Cell:
         cell = self.get(name)
         if cell is None:
             raise KeyError(name)
         return cell
+
+
+_intern = sys.intern  # names, units, departments repeat: held once
+
+
+def _other_text(value: object) -> str:
+    """A cell's text when it is not a string, as _text spells it."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _intern(str(value).strip())
 
 
 class _Collector:
@@ -219,8 +243,9 @@ def _rows(values: Iterable[Sequence[object]], sheet: str) -> Iterator[_Row]:
     known = {key(label): label for label in vars(L).values() if isinstance(label, str)}
     columns: dict[str, int] | None = None
     letters: list[str] = []
+    pickers: dict[tuple[int, tuple[str, ...]], Callable[[list[str]], tuple[str, ...]]] = {}
     for number, raw in enumerate(values, start=1):
-        if all(_blank(v) for v in raw):
+        if _blank_row(raw):
             continue
         if columns is None:
             spelled = [str(int(v)) if isinstance(v, float) and v.is_integer() else v for v in raw]
@@ -232,12 +257,18 @@ def _rows(values: Iterable[Sequence[object]], sheet: str) -> Iterator[_Row]:
             letters = [xl_col_to_name(i) for i in range(len(header))]
             yield _Row([header], {"__header__": 0}, ["A"], 1, sheet)
             continue
-        yield _Row(raw, columns, letters, number, sheet)
+        yield _Row(raw, columns, letters, number, sheet, pickers)
 
 
-def _blank(value: object) -> bool:
-    """An empty cell, or one holding only spaces (full-width included)."""
-    return value is None or value == "" or (isinstance(value, str) and key(value) == "")
+def _blank_row(values: Sequence[object]) -> bool:
+    """Whether every cell of the row is empty or holds only spaces (full-width included);
+    stops at the first that is not."""
+    for value in values:
+        if value is None or value == "":
+            continue
+        if value.__class__ is not str or (value.isascii() and value.strip()) or key(value):
+            return False
+    return True
 
 
 def _header(rows: list[_Row]) -> list[str]:
@@ -261,6 +292,7 @@ def _text(cell: _Cell | None) -> str:
     return str(cell.value).strip()
 
 
+@lru_cache(maxsize=65536, typed=True)  # target values repeat; a Decimal is immutable: shared
 def _decimal(value: object) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -581,10 +613,14 @@ def _projects(
     seen: dict[str, Project] = {}
     for row in rows[1:]:
         sheet = row.sheet  # the main sheet or one of its continuations
-        if not _present(row, sheet, (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE), p):
+        number, name, node_code, relisted_text, category, department, description, related = (
+            row.texts(_PROJECT_TEXTS)
+        )
+        if not (number and name and node_code) and not _present(
+            row, sheet, (L.NUMBER, L.PROJECT_NAME, L.PROJECT_NODE), p
+        ):
             continue
-        number, node_code = row.text(L.NUMBER), row.text(L.PROJECT_NODE)
-        relisted = row.text(L.PROJECT_RELISTED_FROM) or None
+        relisted = relisted_text or None
         if key(number) in seen:
             p.add(
                 "M05",
@@ -605,7 +641,6 @@ def _projects(
                 column=L.PROJECT_NODE,
                 target=f"体系シートの「{levels[-1]}」",
             )
-        category = row.text(L.PROJECT_CATEGORY)
         if key(category) not in CATEGORIES:
             p.add(
                 "M04",
@@ -615,23 +650,25 @@ def _projects(
                 column=L.PROJECT_CATEGORY,
                 hint="新規・拡充・継続 または空欄にしてください。",
             )
-        department = row.text(L.PROJECT_DEPARTMENT)
         if relisted is None and not department:
             p.add("M03", sheet, _ref(row.get(L.PROJECT_DEPARTMENT)), column=L.PROJECT_DEPARTMENT)
-        project = Project(
-            number,
-            row.text(L.PROJECT_NAME),
-            node.code if node else node_code,
-            department,
-            category,
-            relisted,
-            row.text(L.PROJECT_DESCRIPTION),
-            row.text(L.PROJECT_RELATED),
-        )
+        code = node.code if node else node_code
+        project = Project(number, name, code, department, category, relisted, description, related)
         seen[key(number)] = project
         projects.append(project)
     return _check_relistings(projects, rows, seen, p)
 
+
+_PROJECT_TEXTS = (
+    L.NUMBER,
+    L.PROJECT_NAME,
+    L.PROJECT_NODE,
+    L.PROJECT_RELISTED_FROM,
+    L.PROJECT_CATEGORY,
+    L.PROJECT_DEPARTMENT,
+    L.PROJECT_DESCRIPTION,
+    L.PROJECT_RELATED,
+)
 
 _MARK_SPELLINGS = {
     key(L.MARK_LEAD): L.MARK_LEAD,
@@ -755,7 +792,9 @@ def _schedule(
 def _check_relistings(
     projects: list[Project], rows: list[_Row], seen: dict[str, Project], p: _Collector
 ) -> list[Project]:
-    refs = {key(_text(r.get(L.NUMBER))): r for r in rows[1:]}
+    if all(project.relisted_from is None for project in projects):
+        return projects
+    refs = {key(r.text(L.NUMBER)): r for r in rows[1:]}
     checked: list[Project] = []
     for project in projects:
         if project.relisted_from is not None:
@@ -787,11 +826,14 @@ def _targets(
     targets: list[Target] = []
     seen: dict[tuple[str, str], str] = {}
     per_project: Counter[str] = Counter()
+    shared: dict[tuple[tuple[int, type, str], ...], tuple[tuple[int, TargetValue], ...]] = {}
     for row in rows[1:]:
         sheet = row.sheet  # the main sheet or one of its continuations
-        if not _present(row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p):
+        number, name, direction = row.texts((L.NUMBER, L.TARGET_NAME, L.DIRECTION))
+        if not (number and name and direction) and not _present(
+            row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p
+        ):
             continue
-        number, name = row.text(L.NUMBER), row.text(L.TARGET_NAME)
         number_key, name_key = key(number), key(name)
         if number_key not in mains:
             where = "事業シート（再掲ではない事業）" if number_key in relisted else "事業シート"
@@ -802,7 +844,7 @@ def _targets(
             continue
         seen[number_key, name_key] = number
         seq = per_project[number_key] + 1
-        parsed = _target(row, number, seq, name, year_columns, years, p)
+        parsed = _target(row, number, seq, name, year_columns, years, p, shared)
         if parsed is not None:
             per_project[number_key] = seq
             targets.append(parsed)
@@ -839,6 +881,7 @@ def _target(
     year_columns: dict[str, int],
     years: range,
     p: _Collector,
+    shared: dict[tuple[tuple[int, type, str], ...], tuple[tuple[int, TargetValue], ...]],
 ) -> Target | None:
     sheet = row.sheet
     direction_text = row.text(L.DIRECTION)
@@ -887,10 +930,18 @@ def _target(
             )
             continue
         by_year.append((year, value))
-    return Target(number, seq, name, row.text(L.UNIT), direction, baseline, tuple(sorted(by_year)))
+    values = tuple(sorted(by_year))
+    # held once when spelled alike (not merely equal: Decimal 100 == 100.0 but shows otherwise)
+    spelling = tuple((year, value.__class__, str(value)) for year, value in values)
+    values = shared.setdefault(spelling, values)
+    return Target(number, seq, name, row.text(L.UNIT), direction, baseline, values)
 
 
 def _fingerprint(fields: dict[str, Any]) -> str:
     """SHA-256 of the master's content (not of its bytes): for the audit trail."""
-    content = json.dumps(fields, default=repr, ensure_ascii=False, sort_keys=True)
+    listed = {  # the lists of objects spelled by repr up front, as `default` would: faster
+        name: [repr(x) for x in value] if name in ("nodes", "projects", "targets") else value
+        for name, value in fields.items()
+    }
+    content = json.dumps(listed, default=repr, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(content.encode()).hexdigest()

@@ -69,6 +69,36 @@ def suggested_grade(grades: tuple[Grade, ...], rate: Decimal) -> Grade:
     return grades[-1]
 
 
+class Suggestions:
+    """suggested_grade and Plan.far_from_suggested for a plan, each worked out once per
+    distinct rate or pair of grades: they run for every row (validation and listing alike)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = plan
+        self._codes: dict[Decimal, str] = {}
+        self._far: dict[tuple[object, str | None], bool] = {}
+
+    def grade(self, shown: Decimal | None) -> str | None:
+        """The code of the grade the shown rate suggests; None without a rate."""
+        if shown is None:
+            return None
+        code = self._codes.get(shown)  # equal rates suggest alike, however spelled
+        if code is None:
+            code = self._codes[shown] = suggested_grade(self._plan.grades, shown).code
+        return code
+
+    def far(self, grade: object, suggested: str | None) -> bool:
+        """Plan.far_from_suggested(grade, suggested)."""
+        pair = (grade, suggested)
+        try:
+            found = self._far.get(pair)
+        except TypeError:  # an unhashable grade: not one of the plan's
+            return self._plan.far_from_suggested(grade, suggested)
+        if found is None:
+            found = self._far[pair] = self._plan.far_from_suggested(grade, suggested)
+        return found
+
+
 def clipped(value: Fraction, cap: Fraction) -> Fraction:
     """The rate as averaged: within [0, 達成率上限] (compared in integers: this runs per row)."""
     if value.numerator < 0:

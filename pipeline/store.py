@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pipeline import __version__, years
 from pipeline.errors import StoreError, UsageError
+from pipeline.face import option
 from pipeline.labels import SUBMITTED
 from pipeline.model import (
     FileRecord,
@@ -399,6 +400,12 @@ class Store:
             paths.append(write_csv(Table(table, columns, cursor.fetchall()), out_dir))
         return paths
 
+    def integrity(self) -> list[str]:
+        """What SQLite's integrity check finds wrong (nothing: an empty list)."""
+        with unusable(self.path):
+            found = [str(row[0]) for row in self.db.execute("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+
     def only_plan(self) -> str:
         """The one plan on record, for commands that may leave out --plan."""
         plans = [row[0] for row in self.db.execute("SELECT DISTINCT plan_id FROM runs ORDER BY 1")]
@@ -439,7 +446,7 @@ def unusable(path: Path) -> Iterator[None]:
     except sqlite3.DatabaseError:
         raise StoreError(
             f"履歴ファイル「{path}」は壊れているか、履歴ファイル（SQLite）ではありません。"
-            "バックアップから戻すか、--db で別のファイルを指定してください。"
+            f"バックアップから戻すか、{option('db')} で別のファイルを指定してください。"
         ) from None
     except OSError as error:
         raise StoreError(_cannot_open(path, error.strerror or type(error).__name__)) from None
@@ -448,7 +455,7 @@ def unusable(path: Path) -> Iterator[None]:
 def _cannot_open(path: Path, reason: str) -> str:
     return (
         f"履歴ファイル「{path}」を開けません（{reason}）。"
-        "フォルダの書き込み権限を確認するか、--db で別の場所を指定してください。"
+        f"フォルダの書き込み権限を確認するか、{option('db')} で別の場所を指定してください。"
     )
 
 

@@ -20,6 +20,7 @@ from pipeline import labels as L
 from pipeline.checks.request import plan_for
 from pipeline.fingerprint import expected_fingerprint
 from pipeline.model import ExpectedRow, PastResult, PastResults, Plan, from_record
+from pipeline.outdir import mark_templates
 from pipeline.store import Store
 from pipeline.text import display_width, safe_filename_part
 from pipeline.xlsx import FONT, HEADER, new_workbook, write_cell
@@ -67,7 +68,9 @@ def make_templates(master: Path, year: int, out: Path, store: Path | None = None
     if store is not None and store.exists():
         with Store(store, readonly=True) as history:
             past = history.past_values(plan.plan_id, year - 1) or None
-    return Templates(write_templates(plan, year, out, past), plan.renamed_in_file_names())
+    paths = write_templates(plan, year, out, past)
+    mark_templates(out, paths)  # a scan of submissions skips them until they are filled in
+    return Templates(paths, plan.renamed_in_file_names())
 
 
 def template_path(out_dir: Path, department: str, year: int, plan: Plan | None = None) -> Path:

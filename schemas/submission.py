@@ -15,6 +15,8 @@ from pipeline import labels as L
 from pipeline.model import ACTUAL_VALUE, FILE, GRADE_CODE, OUTLOOK_CHOICE, ROW
 from pipeline.text import key
 
+SchemaErrors = pa.errors.SchemaErrors  # what a lazy validation raises, with every failure
+
 # rule code -> the column whose cell the finding points at, and whose value it quotes
 RULE_COLUMNS: dict[str, str] = {
     "V01": L.ACTUAL,

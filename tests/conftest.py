@@ -27,5 +27,8 @@ def demo_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The committee workbook of `shinchoku demo` (the bundled Sendai plan, with history), made
     once for the tests that look at how it prints."""
     from pipeline.demo import run_demo
+    from tests.runcache import cached
 
-    return run_demo(tmp_path_factory.mktemp("demo"))[1]
+    made = cached(tmp_path_factory.mktemp("demo"), "demo", lambda folder: run_demo(folder)[1])
+    assert made is not None
+    return made

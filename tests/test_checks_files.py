@@ -6,8 +6,15 @@ from __future__ import annotations
 import pytest
 
 from pipeline import labels as L
-from pipeline.checks.files import Candidate, Selection, select_files, unreported
-from pipeline.model import Plan, SubmittedFile
+from pipeline.checks.files import (
+    Candidate,
+    Selection,
+    secretariat_mistakes,
+    select_files,
+    unreported,
+)
+from pipeline.messages import finding
+from pipeline.model import FileReport, Plan, SubmittedFile
 from pipeline.report.tables import FileRow, status_table
 from pipeline.years import local_time
 from tests.builders import master_sheets, write_plan
@@ -179,3 +186,24 @@ def test_same_saved_and_file_time_say_the_path_decided() -> None:
 def test_unreported_looks_past_projects_of_departments_that_did_not_submit(plan: Plan) -> None:
     found = unreported(plan, 2024, set(), ["B課"])
     assert [(f.rule, f.number, f.value) for f in found] == [("B02", "1-(1)-3", "件数")]
+
+
+def _read(path: str, year: str) -> FileReport:
+    file = SubmittedFile(
+        path=path, size=1, sha256="0" * 64, readable=True, meta=((L.META_YEAR, year),)
+    )
+    return FileReport(file, None, None, None, (), (), None)
+
+
+def test_files_of_several_other_years_are_not_the_wrong_year() -> None:
+    """A folder holding past years' files too (a parent folder given): no one other year is
+    most of it, so B05 would name a year that is not the likely one; each file keeps its F08."""
+    reports = [_read("a.xlsx", "2024"), _read("b.xlsx", "2023"), _read("c.xlsx", "2022")]
+    f08 = [finding("F08", file=p) for p in ("b.xlsx", "c.xlsx")]
+    other, kept = secretariat_mistakes("提出", 2024, reports, 3, 1, f08)
+    assert other is None and kept == f08
+    reports.append(_read("d.xlsx", "2023"))
+    f08.append(finding("F08", file="d.xlsx"))
+    reports = [r for r in reports if r.file.path != "a.xlsx"]  # 2023 is now most of the folder
+    other, kept = secretariat_mistakes("提出", 2024, reports, 3, 0, f08)
+    assert other == 2023 and [f.rule for f in kept][-1] == "B05"

@@ -78,6 +78,16 @@ def _master_changed_after_templates(base: Base, folder: Path) -> None:
     fill_template(source, folder / MAIN, values, "検証 太郎")
 
 
+def _templates_among_submissions(base: Base, folder: Path) -> None:
+    """This year's templates, written by `shinchoku templates` into the submissions folder,
+    beside A課's filled file: they are shinchoku's, not submissions (F23), and do not
+    supersede the filled one."""
+    from pipeline.templates import make_templates
+
+    edited()(base, folder)
+    make_templates(base.master, YEAR, folder / "様式")
+
+
 XLSB = "進捗状況_A課_2025年度.xlsb"
 
 
@@ -123,6 +133,12 @@ SCENARIOS: dict[str, Scenario] = {
     "F19": Scenario(edited(mutate=_delete_data_rows), (("F19", MAIN, SHEET, ""),)),
     "F21": Scenario(_corpus_file("poi/Simple.xlsb", XLSB), (("F21", XLSB, "", ""),)),
     "F22": Scenario(_case("unused_wide_memo_sheet"), (("F22", MAIN, "メモ", ""),)),
+    "F23": Scenario(
+        _templates_among_submissions,
+        (("F23", "様式/", "", ""),),
+        absent=(("B03", MAIN, "", ""), ("F15", "様式/.shinchoku", "", "")),
+        says=("このフォルダの 2 件は shinchoku が書き出したまま（shinchoku templates、",),
+    ),
     # --- the rows: an edited 基準値 is an edited locked cell like any other
     "I01": Scenario(edited({"F7": 50}), (("I01", MAIN, SHEET, "F7"),)),
     "I03": Scenario(_case("deleted_row"), (("I03", MAIN, SHEET, ""),)),

@@ -152,7 +152,7 @@ def test_department_names_windows_cannot_hold_are_mapped_and_shown(tmp_path: Pat
         main, ["templates", str(master), "--year", "2024", "--out", str(tmp_path / "配布")]
     )
     assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in (tmp_path / "配布").iterdir())
+    names = sorted(p.name for p in (tmp_path / "配布").glob("*.xlsx"))
     assert len(names) == len(departments)
     assert all(windows_valid(n) for n in names), names
     assert len({n.casefold() for n in names}) == len(names)

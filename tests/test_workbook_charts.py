@@ -22,6 +22,7 @@ from pipeline import labels as L
 from pipeline.cli import main
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
+from tests.runcache import cached
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 YEAR = 2024
@@ -51,6 +52,11 @@ TREE = [
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The same submissions run through the CLI with each percent method: method -> out dir."""
     tmp = tmp_path_factory.mktemp("committee")
+    cached(tmp, Path(__file__).read_text(encoding="utf-8"), _run_both)
+    return {method: tmp / method for method in ("half-up", "largest-remainder")}
+
+
+def _run_both(tmp: Path) -> None:
     sheets = master_sheets(
         tree=TREE,
         projects=[[n, f"事業{n}", n.rsplit("-", 1)[0], "A課", "", "", ""] for n in GRADED],
@@ -60,7 +66,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     master, plan = write_plan(sheets, tmp)
     values = {(key(n), key("件数")): complete_row(g, a) for n, (g, a) in GRADED.items()}
     submissions = submit_all(plan, YEAR, tmp, values)
-    outs = {}
     for method in ("half-up", "largest-remainder"):
         out = tmp / method
         result = CliRunner().invoke(
@@ -71,8 +76,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             ],
         )
         assert result.exit_code == 0, result.output
-        outs[method] = out
-    return outs
 
 
 def _csv(path: Path) -> list[dict[str, str]]:

@@ -23,6 +23,7 @@ from pipeline import labels as L
 from pipeline.batch import Options, run
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
+from tests.runcache import cached
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -42,6 +43,11 @@ GRADES = "ABCABCABCAB"
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("sheets")
+    cached(tmp, Path(__file__).read_text(encoding="utf-8"), _two_years)
+    return tmp / "out2024"
+
+
+def _two_years(tmp: Path) -> None:
     targets = [[n, "件数", "件", "増加", "", "100", "100"] for n in NUMBERS]
     master, plan = write_plan(
         master_sheets(tree=TREE, projects=PROJECTS, targets=targets, years=list(YEARS)), tmp
@@ -64,7 +70,6 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Options(store=store, workers=1),
             run_at=datetime(2025, 6, 1, 9, 0),
         )
-    return tmp / "out2024"
 
 
 def _book(out: Path) -> Any:

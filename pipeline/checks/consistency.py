@@ -24,7 +24,7 @@ from pipeline.model import (
 from pipeline.model import (
     ZERO_DENOMINATOR as ZERO,
 )
-from pipeline.rates import suggested_grade
+from pipeline.rates import Suggestions
 
 
 def check_consistency(
@@ -33,6 +33,7 @@ def check_consistency(
     """C01: self-grade two or more steps from the suggested grade; C02: zero denominator;
     C03: a grade without a number. `rows` carry their rates (rates.with_rates)."""
     findings: list[Finding] = []
+    suggestions = Suggestions(plan)
     columns = (PLAN_NUMBER, TARGET_SEQ, FILE, ROW, ACTUAL_VALUE, GRADE_CODE, RATE_SHOWN, ZERO)
     for number, seq, path, row, actual, grade, shown, zero in tuples(rows, columns):
         target = plan.target(number, seq)
@@ -47,8 +48,8 @@ def check_consistency(
             findings.append(cell_finding("C03", *at, L.ACTUAL, target.number, value=grade))
         if shown is None:
             continue
-        suggested = suggested_grade(plan.grades, shown).code
-        if plan.far_from_suggested(grade, suggested):
+        suggested = suggestions.grade(shown)
+        if suggestions.far(grade, suggested):
             findings.append(
                 cell_finding(
                     "C01", *at, L.GRADE, target.number, value=grade, rate=shown, suggested=suggested

@@ -176,10 +176,11 @@ def secretariat_mistakes(
     counted: int,
     findings: list[Finding],
 ) -> tuple[int | None, list[Finding]]:
-    """One エラー for a mistake of the secretariat: files mostly of another year (B05, the likely
-    --year), no workbook (B06), no row counted (B07). The 未提出 it causes are not reported too;
-    each file keeps the finding that says why it was not used. Returns the other year, if that
-    is the mistake, and the findings."""
+    """One エラー for a mistake of the secretariat: files mostly of one other year (B05, the
+    likely --year; a folder holding several years' files, none of them most, is not that
+    mistake: each file keeps its F08), no workbook (B06), no row counted (B07). The 未提出 it
+    causes are not reported too; each file keeps the finding that says why it was not used.
+    Returns the other year, if that is the mistake, and the findings."""
     if workbooks == 0:
         kept = [f for f in findings if f.rule != "B01"]  # every department 未提出: same mistake
         return None, [*kept, finding("B06", value=folder)]
@@ -190,8 +191,8 @@ def secretariat_mistakes(
         for file in readable
         if file.path in wrong_year and (y := _year_of(file.meta_value(L.META_YEAR))) is not None
     )
-    if years_found and sum(years_found.values()) * 2 > len(readable):
-        other, n = years_found.most_common(1)[0]
+    other, n = years_found.most_common(1)[0] if years_found else (None, 0)
+    if other is not None and n * 2 > len(readable):  # most files are of one other year
         kept = [f for f in findings if f.rule != "B01"]  # each file keeps its F08 as its reason
         mistake = finding(
             "B05",

@@ -11,7 +11,7 @@ from pipeline import TEMPLATE_VERSION, years
 from pipeline import labels as L
 from pipeline.fingerprint import expected_fingerprint
 from pipeline.messages import finding
-from pipeline.model import Finding, Plan, SubmittedFile
+from pipeline.model import Finding, PlanFacts, SubmittedFile
 from pipeline.text import key
 
 
@@ -24,7 +24,7 @@ class Identity:
     claimed: str | None = None  # the department the file says it is from, for sending feedback
 
 
-def identify(file: SubmittedFile, rows: pd.DataFrame, plan: Plan, year: int) -> Identity:
+def identify(file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts, year: int) -> Identity:
     """A file whose rows cannot be read (a heading renamed: F09) is still tied to its department
     through `_meta` or its rows, so it counts as that department's submission, rows rejected."""
     if not file.readable and not file.meta and rows.empty:
@@ -59,7 +59,7 @@ def _year(text: str) -> int | None:
         return None
 
 
-def _identify_by_rows(file: SubmittedFile, rows: pd.DataFrame, plan: Plan) -> Identity:
+def _identify_by_rows(file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts) -> Identity:
     """No `_meta`: the department owning most of the rows' 整理番号, if any."""
     owners = Counter(
         project.department

@@ -4,13 +4,25 @@ or belonging to another department. Only the rows concerned are rejected; the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import labels as L
-from pipeline.frames import records
+from pipeline.ingest.reader import grid_frame
 from pipeline.messages import cell_finding, finding
-from pipeline.model import PLAN_NUMBER, ROW, TARGET_SEQ, ExpectedRow, Finding, Plan, SubmittedFile
+from pipeline.model import (
+    PLAN_NUMBER,
+    ROW,
+    TARGET_SEQ,
+    ExpectedRow,
+    Finding,
+    PlanFacts,
+    SubmittedFile,
+)
 from pipeline.text import canonical, key
 
 _COMPARED = (L.PROJECT_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.TARGET)
@@ -25,29 +37,35 @@ class Matched:
 
 
 def match_rows(
-    file: SubmittedFile, rows: pd.DataFrame, plan: Plan, department: str, year: int
+    file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts, department: str, year: int
 ) -> Matched:
     """Match each row to the department's template rows (整理番号 and 指標名); locked cells
     that were changed, rows added, moved or missing are findings (I01-I05, F19)."""
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
-    wanted = {k: _locked(r) for k, r in by_key.items()}
+    wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]] = {}
     seen: dict[tuple[str, str], int] = {}
     findings: list[Finding] = []
     if rows.empty:  # every row deleted: one clear message besides each missing row's I03
         findings.append(finding("F19", file=file.path, sheet=L.PROGRESS_SHEET))
+    grid = rows.to_numpy(dtype=object)  # one conversion; each row then a list
+    at = {str(c): j for j, c in enumerate(rows.columns)}
+    number_at, name_at, row_at = at[L.NUMBER], at[L.TARGET_NAME], at[ROW]
     seqs: list[object] = []
-    numbers: list[object] = []
-    for record in records(rows):
-        row_key = (key(record[L.NUMBER]), key(record[L.TARGET_NAME]))
+    plan_numbers: list[object] = []
+    for values in grid.tolist():
+        row_key = (key(values[number_at]), key(values[name_at]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
-        problems = _row_problems(file, record, found, row_key, seen, plan, department, wanted)
+        if found is not None and found.row_key not in wanted:
+            wanted[found.row_key] = _locked(found)
+        cells = _Cells(values, at)
+        problems = _row_problems(file, cells, found, row_key, seen, plan, department, wanted)
         findings += problems
         if found is not None and not any(p.rule in ("I02", "I04", "I05") for p in problems):
-            seen[found.row_key] = int(str(record[ROW]))
+            seen[found.row_key] = values[row_at]
         ok = found is not None and not problems
         seqs.append(found.target_seq if ok and found else None)
-        numbers.append(found.number if ok and found else None)
+        plan_numbers.append(found.number if ok and found else None)
     for row in expected:
         if row.row_key not in seen:
             shown = f"{row.number} {row.target_name}".strip()
@@ -56,10 +74,37 @@ def match_rows(
                     "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
                 )
             )
-    matched = rows.copy()
-    matched[TARGET_SEQ] = pd.Series(seqs, index=rows.index, dtype=object)
-    matched[PLAN_NUMBER] = pd.Series(numbers, index=rows.index, dtype=object)
-    return Matched(matched, tuple(findings))
+    return Matched(_with_match(rows, grid, seqs, plan_numbers), tuple(findings))
+
+
+class _Cells:
+    """One row's values looked up by column label (a record without building a dict)."""
+
+    __slots__ = ("_at", "_values")
+
+    def __init__(self, values: list[object], at: dict[str, int]) -> None:
+        self._values, self._at = values, at
+
+    def __getitem__(self, label: str) -> object:
+        return self._values[self._at[label]]
+
+
+def _with_match(
+    rows: pd.DataFrame,
+    grid: np.ndarray[Any, np.dtype[np.object_]],
+    seqs: list[object],
+    numbers: list[object],
+) -> pd.DataFrame:
+    """The rows with TARGET_SEQ and PLAN_NUMBER after them (object columns, None: unmatched),
+    built in one go from the rows' values rather than a copy widened twice."""
+    width = grid.shape[1]
+    full = np.empty((len(grid), width + 2), dtype=object)
+    full[:, :width] = grid
+    full[:, width] = seqs
+    full[:, width + 1] = numbers
+    dtypes = {str(c): t for c, t in rows.dtypes.items() if t != np.dtype(object)}
+    columns = [*map(str, rows.columns), TARGET_SEQ, PLAN_NUMBER]
+    return grid_frame(full, columns, dtypes, rows.index)
 
 
 def _renamed_target(
@@ -74,13 +119,13 @@ def _renamed_target(
 
 def _row_problems(
     file: SubmittedFile,
-    record: dict[str, object],
+    record: _Cells,
     found: ExpectedRow | None,
     row_key: tuple[str, str],
     seen: dict[tuple[str, str], int],
-    plan: Plan,
+    plan: PlanFacts,
     department: str,
-    wanted: dict[tuple[str, str], dict[str, tuple[object, str]]],
+    wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]],
 ) -> list[Finding]:
     row = int(str(record[ROW]))
     number = str(record[L.NUMBER] or "")
@@ -106,17 +151,28 @@ def _row_problems(
                 expected=found.target_name,
             )
         )
-    for label, (value, spelling) in wanted[found.row_key].items():
-        if canonical(record[label]) != spelling:
-            shown = "" if value is None else value
+    for label, value, spelling in wanted[found.row_key]:
+        cell = record[label]
+        if not (type(cell) is str and cell == value) and canonical(cell) != spelling:
+            # a number as the template shows it (the master's 800 is read as 800.0)
+            shown = spelling if isinstance(value, Decimal) else "" if value is None else value
             problems.append(
                 at("I01", label, value=record[label], column=label, expected=shown or "空欄")
             )
     return problems
 
 
-def _locked(row: ExpectedRow) -> dict[str, tuple[object, str]]:
-    """The compared locked cells of a template row: label -> (value, canonical spelling)."""
-    cells = zip(row.locked_labels, row.locked, row.spellings, strict=True)
-    compared = (*_COMPARED, *(label for label, _ in row.extras))
-    return {label: (value, spelling) for label, value, spelling in cells if label in compared}
+def _locked(row: ExpectedRow) -> tuple[tuple[str, object, str], ...]:
+    """The compared locked cells of a template row: (label, value, canonical spelling), in
+    the template's order (a text cell equal to its value needs no spelling: same key)."""
+    labels = row.locked_labels if row.extras else L.LOCKED_COLUMNS
+    locked, spellings = row.locked, row.spellings
+    return tuple((labels[i], locked[i], spellings[i]) for i in _compared_at(labels))
+
+
+@lru_cache(maxsize=64)
+def _compared_at(labels: tuple[str, ...]) -> tuple[int, ...]:
+    """Where the compared cells are among a template row's locked cells: the target layout's
+    (_COMPARED) and a plan graded per project's extras (after LOCKED_COLUMNS)."""
+    extras = labels[len(L.LOCKED_COLUMNS) :]
+    return tuple(i for i, label in enumerate(labels) if label in (*_COMPARED, *extras))

@@ -1,15 +1,25 @@
 """What a worker does with one file once read: tie it to the plan's department and match its
-rows to the plan's rows, returning a FileReport (the file's findings, its matched rows)."""
+rows to the plan's rows, returning a FileReport (the file's findings, its matched rows).
+
+A worker need not hold the plan: `AskedPlan` asks the main process (`plan_answer`) for what a
+file needs — the department's template rows, a project's owner — so the workers can be started
+before the plan is read and stay small (issue 14: the plan is ~140 MB at 120,000 targets)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any
+
 from pipeline.checks.identity import identify
 from pipeline.checks.integrity import match_rows
+from pipeline.ingest.pool import ask
 from pipeline.ingest.reader import Submission
-from pipeline.model import ROW, FileReport, Plan
+from pipeline.model import ROW, ExpectedRow, FileReport, Plan, PlanFacts, Project
 
 
-def check_file(submission: Submission, context: tuple[Plan, int]) -> FileReport:
+def check_file(submission: Submission, context: tuple[PlanFacts, int]) -> FileReport:
     """The FileReport of one submission for the plan and year in `context` (picklable: it runs
     in the worker that read the file, so only the matched rows travel back)."""
     plan, year = context
@@ -28,3 +38,82 @@ def check_file(submission: Submission, context: tuple[Plan, int]) -> FileReport:
         matched.rows if matched else None,
         matched.findings if matched else (),
     )
+
+
+class AskedPlan:
+    """The plan as a worker sees it (PlanFacts) for one year: each fact asked of the main
+    process once and kept — the plan's id, a project (a few thousand), a department's spelling
+    with its template rows for the year (one question per file; the last few departments kept,
+    as Plan.expected_rows keeps them)."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self._facts: dict[tuple[str, ...], Any] = {}
+        self._rows: dict[tuple[str, int], list[ExpectedRow]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"year": self.year, "_facts": {}, "_rows": {}}  # sent to each worker empty
+
+    def _asked(self, *question: str) -> Any:
+        if question not in self._facts:
+            if len(self._facts) >= 4096:
+                self._facts.clear()
+            self._facts[question] = ask(question)
+        return self._facts[question]
+
+    @property
+    def plan_id(self) -> str:
+        """The plan's id."""
+        return str(self._asked("plan_id"))
+
+    def project(self, number: str) -> Project | None:
+        """The project `number` names, or None."""
+        found: Project | None = self._asked("project", number)
+        return found
+
+    def department_of_key(self, department: str) -> str | None:
+        """The plan's spelling of `department`, or None; its rows come with it."""
+        spelling, rows = ask(("department", department, self.year))
+        if spelling is not None:
+            self._keep(spelling, self.year, [ExpectedRow(*fields) for fields in rows])
+        found: str | None = spelling
+        return found
+
+    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
+        """The rows of `department`'s template for `year`."""
+        if (department, year) not in self._rows:
+            rows = ask(("expected", department, year))
+            self._keep(department, year, [ExpectedRow(*fields) for fields in rows])
+        return self._rows[department, year]
+
+    def _keep(self, department: str, year: int, rows: list[ExpectedRow]) -> None:
+        if len(self._rows) >= 4:
+            self._rows.clear()
+        self._rows[department, year] = rows
+
+
+_FIELDS = attrgetter(*(f.name for f in fields(ExpectedRow) if f.init))
+
+
+def plan_answer(plan: Plan) -> Callable[[Any], Any]:
+    """The main process's answers to an AskedPlan's questions, from `plan` (template rows as
+    tuples of ExpectedRow's fields: a third cheaper to send than the objects)."""
+
+    def rows(department: str, year: int) -> list[tuple[Any, ...]]:
+        return [_FIELDS(row) for row in plan.expected_rows(department, year)]
+
+    def answer(question: Any) -> Any:
+        kind, *args = question
+        if kind == "plan_id":
+            return plan.plan_id
+        if kind == "project":
+            return plan.project(*args)
+        if kind == "department":
+            department, year = args
+            spelling = plan.department_of_key(department)
+            return spelling, (rows(spelling, year) if spelling is not None else None)
+        if kind == "expected":
+            return rows(*args)
+        raise ValueError(f"unknown question {kind!r}")
+
+    return answer

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipeline import years
 from pipeline.errors import UsageError
+from pipeline.face import option
 from pipeline.model import Plan
 from pipeline.plan import read_plan
 
@@ -17,7 +18,7 @@ def plan_for(master: Path, year: int) -> Plan:
     if year not in plan.years():
         raise UsageError(
             f"{years.display(year)}は計画の期間（{plan.start_year}〜{plan.end_year}年度）の外です。"
-            "--year を確認してください。"
+            f"{option('year')} を確認してください。"
         )
     return plan
 

@@ -6,12 +6,11 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import pandas as pd
-import pandera.pandas as pa
 
 from pipeline import labels as L
 from pipeline.messages import RULES, cell_finding
 from pipeline.model import FILE, GRADE_CODE, ROW, Finding, Plan, SubmittedFile
-from schemas.submission import RULE_COLUMNS, submission_schema
+from schemas.submission import RULE_COLUMNS, SchemaErrors, submission_schema
 
 _schema = lru_cache(maxsize=4)(submission_schema)  # built once per plan's grades
 
@@ -36,7 +35,7 @@ def check_values(
     schema = _schema(tuple(g.code for g in plan.grades), plan.by_project)
     try:
         schema.validate(typed, lazy=True)
-    except pa.errors.SchemaErrors as errors:
+    except SchemaErrors as errors:
         unreadable = {(f.file, f.row, f.column) for f in reported if f.rule in ("V03", "V04")}
         found = _findings(errors.failure_cases, typed, plan, files)
         return [f for f in found if (f.file, f.row, f.column) not in unreadable]

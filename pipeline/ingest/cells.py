@@ -62,14 +62,22 @@ def plain_tags(xml: bytes) -> bool:
     `<row r="…` and `<c r="A1"` (no prefix, CDATA, comment or processing instruction): each cell
     then says where it is, and the few that matter can be found by what marks them instead of by
     walking every cell. (Each pattern starts with a literal so that the search runs at C speed.)"""
-    return (
-        xml.count(b"<c ") == len(PLAIN_REF.findall(xml))
-        and xml.count(b"<row ") == xml.count(b'<row r="')
-        and b"<![CDATA[" not in xml
-        and b"<!--" not in xml  # a comment or processing instruction could hold a fake `<c r="`
-        and xml.find(b"<?", 5) < 0  # (the XML declaration opens the part, maybe after a BOM)
-        and not any(p.search(xml) for p in (_PREFIXED_TAG, _ODD_CELL, _ODD_ROW))
-    )
+    return plain_refs(xml) is not None
+
+
+def plain_refs(xml: bytes) -> list[tuple[bytes, bytes]] | None:
+    """Each cell's (column letters, row digits) when plain_tags(xml) holds, else None: found
+    once, for the plain test and the extent check alike."""
+    if (
+        xml.count(b"<row ") != xml.count(b'<row r="')
+        or b"<![CDATA[" in xml
+        or b"<!--" in xml  # a comment or processing instruction could hold a fake `<c r="`
+        or xml.find(b"<?", 5) >= 0  # (the XML declaration opens the part, maybe after a BOM)
+        or any(p.search(xml) for p in (_PREFIXED_TAG, _ODD_CELL, _ODD_ROW))
+    ):
+        return None
+    refs = PLAIN_REF.findall(xml)
+    return refs if xml.count(b"<c ") == len(refs) else None
 
 
 PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')  # a plain cell's column letters and row

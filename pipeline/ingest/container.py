@@ -18,7 +18,7 @@ from typing import IO, Any, TypeVar
 from defusedxml import ElementTree
 
 from pipeline import labels as L
-from pipeline.ingest.cells import PLAIN_REF, plain_tags, value_extent
+from pipeline.ingest.cells import plain_refs, value_extent
 from pipeline.ingest.legacy import inspect_legacy
 from pipeline.ingest.limits import MB, Container, Limits, Refused
 from pipeline.text import key
@@ -139,15 +139,16 @@ def _inspect_zip(data: bytes, suffix: str, limits: Limits) -> Container:
         if name in wanted:
             parts[name] = content
         elif name in other:  # never read by shinchoku: its size is noted, never held against it
-            over = _over_extent(content, limits, plain_tags(content))
+            over = _over_extent(content, limits, plain_refs(content))
             if over:
                 notes.append((other[name], over))
     kind = "xlsm" if suffix.lower() == ".xlsm" or _has_macros(entries) else "xlsx"
     saved_at, saved_by = _core_properties(parts.get(core_name, b""))
     xml = {name: parts[p] for name, p in read.items() if p in parts}
-    plain = frozenset(name for name, content in xml.items() if plain_tags(content))
+    refs = {name: plain_refs(content) for name, content in xml.items()}
+    plain = frozenset(name for name, found in refs.items() if found is not None)
     for name, content in xml.items():
-        over = _over_extent(content, limits, name in plain)
+        over = _over_extent(content, limits, refs[name])
         if over:
             raise Refused("F05", f"シート「{name}」の{over}")
     styles = _percent_styles(parts.get(styles_name.lower(), b""))
@@ -243,16 +244,16 @@ _COLUMN_LETTERS = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]+)\d')
 _PLAIN_ROWS = re.compile(rb'<row r="(\d+)"')
 
 
-def _over_extent(xml: bytes, limits: Limits, plain: bool) -> str:
+def _over_extent(xml: bytes, limits: Limits, refs: list[tuple[bytes, bytes]] | None) -> str:
     """How a sheet's cells reach past the row/column limits ('' when they do not), found
     *before* a reader sizes its grid from them (a value at XFD1048576 would make it allocate
     the whole sheet). Empty cells and rows (a style, a height) are not read, so only cells with
     a value count; they are looked for only when the quick look at every reference finds too
-    much."""
-    if plain:  # the same references, found by patterns that start with a literal
-        cells = PLAIN_REF.findall(xml)
-        numbers = [int(n) for n in _PLAIN_ROWS.findall(xml)] + [int(n) for _, n in cells]
-        letters = {x for x, _ in cells}
+    much. `refs`: the cells' references when the tags are plain (cells.plain_refs)."""
+    if refs is not None:  # the same references, found by patterns that start with a literal
+        letters_of, digits = zip(*refs, strict=True) if refs else ((), ())
+        numbers = list(map(int, {*_PLAIN_ROWS.findall(xml), *digits}))  # each distinct once
+        letters = set(letters_of)
     else:
         numbers = [int(n) for n in _ROW_NUMBERS.findall(xml)]
         letters = set(_COLUMN_LETTERS.findall(xml))

@@ -39,6 +39,7 @@ from pipeline.model import TARGET_LAYOUT, Layout
 
 T = TypeVar("T")
 Reduce = Callable[[Submission, Any], T]
+Answer = Callable[[Any], Any]
 _POLL = 0.25  # seconds between looks at a busy worker's clock and memory
 
 
@@ -57,11 +58,15 @@ def read_all(
     context: Any = None,
     workers: int | None = None,
     layout: Layout = TARGET_LAYOUT,
+    answer: Answer | None = None,
+    readers: Readers | None = None,
 ) -> Iterator[T]:
     """reduce(submission, context) for each of `paths` read as workbooks of `layout`, in order,
-    each file read in a worker."""
+    each file read in a worker. `answer`: what the workers may `ask` of this process (e.g. the
+    plan's rows for one department, so that no worker needs the whole plan); `readers`: workers
+    started before (see start_readers), else they are started here."""
     job = _ReadJob(root, limits, reduce, context, layout)
-    return isolated_map(job, job.failed, paths, limits, workers)
+    return isolated_map(job, job.failed, paths, limits, workers, answer, readers)
 
 
 def isolated_map(
@@ -70,22 +75,58 @@ def isolated_map(
     items: Sequence[Any],
     limits: Limits,
     workers: int | None = None,
+    answer: Answer | None = None,
+    readers: Readers | None = None,
 ) -> Iterator[T]:
     """job(item) for each item, in order, each in a worker under `limits`; where a worker fails,
-    fallback(item, reason) in this process, `reason` a Japanese sentence naming the limit."""
+    fallback(item, reason) in this process, `reason` a Japanese sentence naming the limit.
+    With `readers` (started before, and stopped by their owner), the job is sent to them."""
     if not items:
         return
     count = max(1, min(default_workers() if workers is None else workers, len(items)))
-    supervisor = _Supervisor(count, job, limits)
+    supervisor = readers._supervisor if readers else _Supervisor(count, job, limits)
+    outcomes = supervisor.map(items, answer, job if readers else None)
     try:
-        for item, outcome in zip(items, supervisor.map(items), strict=True):
+        for item, outcome in zip(items, outcomes, strict=True):
             yield (
                 fallback(item, _reason(outcome, limits))
                 if isinstance(outcome, _Failed)
                 else outcome
             )
     finally:
-        supervisor.close()
+        if readers is None:
+            supervisor.close()
+
+
+class Readers:
+    """Workers started ahead of their job (start_readers): forked before the main process reads
+    the plan, they never hold it — the job then asks for what it needs (see `ask`)."""
+
+    def __init__(self, count: int, limits: Limits) -> None:
+        self._supervisor = _Supervisor(count, None, limits)
+
+    def __enter__(self) -> Readers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (again: no harm)."""
+        self._supervisor.close()
+
+
+def start_readers(limits: Limits, workers: int | None = None) -> Readers:
+    """`workers` workers (one per core by default), idle until read_all gives them a job."""
+    return Readers(max(1, default_workers() if workers is None else workers), limits)
+
+
+def ask(question: Any) -> Any:
+    """In a worker: the main process's answer to `question` (read_all's `answer`)."""
+    if _asking is None:
+        raise RuntimeError("ask() is for a job running in a worker")
+    _asking.send(("ask", -1, question))
+    return _asking.recv()
 
 
 @dataclass(frozen=True)
@@ -123,9 +164,15 @@ def _reason(failure: _Failed, limits: Limits) -> str:
 # --- the worker side ------------------------------------------------------------------------------
 
 
-def _serve(conn: Connection, job: Callable[[Any], Any], limits: Limits) -> None:
+_asking: Connection | None = None  # in a worker: its line to the main process, for `ask`
+
+
+def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -> None:
     """A worker's life: read files until told to stop; after a failure, end (a fresh process
-    takes the next file, so nothing a broken file left behind can touch another)."""
+    takes the next file, so nothing a broken file left behind can touch another). A task is
+    (index, item), or ("job", job): the job for the tasks that follow."""
+    global _asking
+    _asking = conn
     _quiet()
     if not needs_watchdog():
         _cap_memory(limits.max_memory_bytes)
@@ -136,7 +183,11 @@ def _serve(conn: Connection, job: Callable[[Any], Any], limits: Limits) -> None:
             return
         if task is None:
             return
+        if task[0] == "job":
+            job = task[1]
+            continue
         index, item = task
+        assert job is not None
         outcome: tuple[str, int, object]
         try:
             outcome = ("ok", index, job(item))
@@ -225,12 +276,14 @@ class _Worker:
 
 
 class _Supervisor:
-    def __init__(self, count: int, job: Callable[[Any], Any], limits: Limits) -> None:
+    def __init__(self, count: int, job: Callable[[Any], Any] | None, limits: Limits) -> None:
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         self._mp: Any = multiprocessing.get_context(method)
         self._args = (job, limits)
         self._limits = limits
         self._watchdog = needs_watchdog()
+        self._job: Callable[[Any], Any] | None = None  # sent to each worker (see map)
+        self._answer: Answer | None = None
         self._workers = [self._start() for _ in range(count)]
 
     def _start(self) -> _Worker:
@@ -238,10 +291,26 @@ class _Supervisor:
         process = self._mp.Process(target=_serve, args=(child, *self._args), daemon=True)
         process.start()
         child.close()
-        return _Worker(process, parent)
+        worker = _Worker(process, parent)
+        if self._job is not None:
+            with contextlib.suppress(OSError):  # a worker gone already is seen by _check
+                parent.send(("job", self._job))
+        return worker
 
-    def map(self, items: Sequence[Any]) -> Iterator[Any]:
-        """Each item's result, or _Failed, in order."""
+    def map(
+        self,
+        items: Sequence[Any],
+        answer: Answer | None = None,
+        job: Callable[[Any], Any] | None = None,
+    ) -> Iterator[Any]:
+        """Each item's result, or _Failed, in order; `answer` answers the workers' questions;
+        `job` (for workers started without one) is sent to each worker first."""
+        self._answer = answer
+        if job is not None:
+            self._job = job
+            for worker in self._workers:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(("job", job))
         pending = deque(enumerate(items))
         done: dict[int, Any] = {}
         given = 0
@@ -277,6 +346,11 @@ class _Supervisor:
             status, index, result = worker.conn.recv()
         except Exception:  # no answer (EOFError, OSError) or one cut off midway
             return "died"
+        if status == "ask":  # the worker waits for the answer; its task goes on
+            assert self._answer is not None, "a worker asked, but no one answers"
+            with contextlib.suppress(OSError):  # a worker gone already is seen by _check
+                worker.conn.send(self._answer(result))
+            return None
         if status != "ok":
             return str(status)
         done[index] = result

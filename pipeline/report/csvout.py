@@ -34,29 +34,44 @@ def csv_cell(value: object, kind: str) -> str:
     return "'" + text if text.startswith(_DANGEROUS_START) else text
 
 
-def _cells(row: tuple[object, ...], kept: Sequence[tuple[int, str]]) -> list[str]:
-    """csv_cell of each kept cell, the common cases (text, none, whole numbers) inline."""
-    out = []
-    for i, kind in kept:
-        value = row[i]
-        if type(value) is str:
-            out.append("'" + value if value.startswith(_DANGEROUS_START) else value)
+def _column(values: Sequence[object], kind: str) -> list[str]:
+    """csv_cell of each value of a column; texts and decimals worked out once per distinct
+    value (equal Decimals spell alike here: both ways of spelling them normalise)."""
+    texts: dict[str, str] = {}
+    numbers: dict[Decimal, str] = {}
+    out: list[str] = []
+    append = out.append
+    for value in values:
+        kind_of = value.__class__
+        if kind_of is str:
+            text = texts.get(value)  # type: ignore[call-overload]
+            if text is None:
+                text = texts[value] = csv_cell(value, kind)  # type: ignore[index]
+            append(text)
         elif value is None:
-            out.append("")
-        elif type(value) is int:
-            out.append(str(value))
+            append("")
+        elif kind_of is int:
+            append(str(value))
+        elif kind_of is Decimal:
+            text = numbers.get(value)  # type: ignore[call-overload]
+            if text is None:
+                text = numbers[value] = csv_cell(value, kind)  # type: ignore[index]
+            append(text)
         else:
-            out.append(csv_cell(value, kind))
+            append(csv_cell(value, kind))
     return out
 
 
 def csv_text(table: Table) -> str:
-    """The CSV text of `table` (without the BOM): its header and rows, CRLF."""
+    """The CSV text of `table` (without the BOM): its header and rows, CRLF; the cells made a
+    column at a time."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     kept = [(i, c.kind) for i, c in enumerate(table.columns) if c.in_csv]
     writer.writerow([table.columns[i].name for i, _ in kept])
-    writer.writerows(_cells(row, kept) for row in table.rows)
+    if table.rows:
+        columns = list(zip(*table.rows, strict=True))
+        writer.writerows(zip(*(_column(columns[i], kind) for i, kind in kept), strict=True))
     return buffer.getvalue()
 
 

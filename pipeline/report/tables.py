@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
 
 from pipeline import labels as L
 from pipeline import years
 from pipeline.figures import Breakdown, Figures, LevelTable, ListingRow, SummaryRow
 from pipeline.model import (
     FINDING_COLUMNS,
+    STATUS_COLUMNS,
     FileReport,
     FileRow,
     Finding,
@@ -21,9 +21,8 @@ from pipeline.model import (
     TrendRow,
     from_record,
 )
+from pipeline.model import ColumnKind as Kind
 from pipeline.years import local_time
-
-Kind = Literal["text", "int", "number", "percent", "wrap"]
 
 
 @dataclass(frozen=True)
@@ -235,36 +234,11 @@ def status_rows(
 
 
 def status_table(rows: Sequence[FileRow]) -> Table:
-    """提出状況 as a table (保存日時 and 記入者 shown in the workbook only)."""
-    columns = (
-        Column(L.STATUS_DEPARTMENT, "wrap"),
-        Column(L.STATUS),
-        Column(L.STATUS_FILE, "wrap"),
-        Column(L.STATUS_SAVED, in_csv=False),
-        Column(L.WRITER, in_csv=False),
-        Column(L.STATUS_SHA),
-        Column(L.STATUS_READ, "int"),
-        Column(L.STATUS_COUNTED, "int"),
-        Column(L.STATUS_REJECTED, "int"),
-        Column(L.STATUS_ERRORS, "int"),
-        Column(L.STATUS_WARNINGS, "int"),
-    )
-    data = [
-        (
-            r.department,
-            r.status,
-            r.file,
-            local_time(r.saved_at),
-            r.writer,
-            r.sha256,
-            r.read,
-            r.counted,
-            r.rejected,
-            r.errors,
-            r.warnings,
-        )
-        for r in rows
-    ]
+    """提出状況 as a table (model.STATUS_COLUMNS: 保存日時 and 記入者 in the workbook only),
+    the saved time in Japan time."""
+    columns = tuple(Column(c.name, c.kind, c.in_csv) for c in STATUS_COLUMNS)
+    shown = (replace(r, saved_at=local_time(r.saved_at)) for r in rows)
+    data = [tuple(getattr(r, c.field) for c in STATUS_COLUMNS) for r in shown]
     return Table(L.STATUS_SHEET, columns, data)
 
 

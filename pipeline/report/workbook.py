@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -185,7 +185,7 @@ def _write_table(
     percent = [column.kind == "percent" for column in table.columns]
     wrapped = [(c, widths[c]) for c, column in enumerate(table.columns) if column.kind == "wrap"]
     if isinstance(sheet, _TableSheet) and first_formats is None and label is None:
-        sheet.set_body(first_row + 1, table.rows, formats, percent, _heights(table.rows, wrapped))
+        sheet.set_body(first_row + 1, table.rows, formats, percent, wrapped)
         return widths
     for r, row in enumerate(table.rows, start=first_row + 1):
         lines = _row_lines(row, wrapped)
@@ -212,27 +212,76 @@ def _row_lines(row: tuple[object, ...], wrapped: Sequence[tuple[int, float]]) ->
 
 
 def _heights(
-    rows: Sequence[tuple[object, ...]], wrapped: Sequence[tuple[int, float]]
-) -> dict[int, float]:
-    """Index in `rows` -> height in points, for the rows taller than one line."""
-    heights = {}
-    for i, row in enumerate(rows):
-        lines = _row_lines(row, wrapped)
-        if lines > 1:
-            heights[i] = lines * _LINE_HEIGHT + 2
-    return heights
+    columns: Sequence[Sequence[object]], wrapped: Sequence[tuple[int, float]]
+) -> list[str]:
+    """Each row's height attribute ('' for one line), from its tallest wrapped cell; a column
+    at a time, each distinct value measured once (names and notes repeat)."""
+    lines = [1] * (len(columns[0]) if columns else 0)
+    for c, width in wrapped:
+        known: dict[object, int] = {}
+        for i, value in enumerate(columns[c]):
+            if value is None:
+                continue
+            n = known.get(value) if value.__class__ is str else None
+            if n is None:
+                n = _lines(value, width) if _may_wrap(value, width) else 1
+                if value.__class__ is str:
+                    known[value] = n
+            if n > lines[i]:
+                lines[i] = n
+    return [_height_attribute(n) for n in lines]
+
+
+@lru_cache(maxsize=256)
+def _height_attribute(lines: int) -> str:
+    """A row's height attribute as xlsxwriter spells set_row's (in points, rounded to pixels)."""
+    if lines <= 1:
+        return ""
+    ht = int((lines * _LINE_HEIGHT + 2) * 4.0 / 3.0 + 0.5) * 0.75
+    return f' ht="{ht:.16g}" customHeight="1"'
+
+
+def _column_texts(values: Sequence[object]) -> list[str | None]:
+    """_text_of each value of a column, each distinct text worked out once."""
+    known: dict[str, str | None] = {}
+    texts: list[str | None] = []
+    append = texts.append
+    for value in values:
+        kind = value.__class__
+        if isinstance(value, str) and kind is str:
+            if value in known:
+                append(known[value])
+            else:
+                append(known.setdefault(value, _text_of(value)))
+        elif value is None or kind is Decimal or kind is int:
+            append(None)  # a number (a Decimal becomes one when written) or empty
+        else:
+            append(_text_of(value))
+    return texts
+
+
+_CHUNK = 4096  # rows turned into columns at a time: little memory beside the table's own rows
+
+
+def _row_chunks(
+    rows: Sequence[tuple[object, ...]],
+) -> Iterator[tuple[int, list[tuple[object, ...]]]]:
+    """(index of its first row, its columns) for each run of _CHUNK rows."""
+    for start in range(0, len(rows), _CHUNK):
+        yield start, list(zip(*rows[start : start + _CHUNK], strict=True))
 
 
 class _TableSheet(Worksheet):  # type: ignore[misc]
     """A worksheet whose table body is written straight from the table's rows as XML when the
     workbook closes, instead of a cell object per cell (xlsxwriter's way, ~10 µs and ~100 bytes
-    a cell): the same cells — numbers, text as inline strings, blanks with their format — and
-    row heights. Cells above the body (the header) are written the usual way."""
+    a cell): the same cells — numbers, text as shared or inline strings, blanks with their
+    format — and row heights. Cells above the body (the header) are written the usual way. The
+    rows are taken _CHUNK at a time, each chunk a column at a time (each distinct text of a
+    column worked out once)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._body: tuple[int, Sequence[tuple[object, ...]], list[Any], list[bool]] | None = None
-        self._heights: dict[int, float] = {}
+        self._body: _Body | None = None
         self._shared: dict[str, int] | None = None  # the shared strings' index, in-memory mode
 
     def set_body(
@@ -241,14 +290,15 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         rows: Sequence[tuple[object, ...]],
         formats: list[Any],
         percent: list[bool],
-        heights: dict[int, float],
+        wrapped: Sequence[tuple[int, float]],
     ) -> None:
         """Rows from `first_row` down, cell c in formats[c]; a percent column's Decimal is
-        divided by 100; heights: index in `rows` -> points. In-memory mode, the texts go to the
-        workbook's shared strings now (as write_string would put them), before it is closed."""
-        self._body, self._heights = (first_row, rows, formats, percent), heights
+        divided by 100; wrapped: (column, width) of the columns whose text wraps (row heights).
+        In-memory mode, the texts go to the workbook's shared strings now (as write_string
+        would put them, row by row), before it is closed."""
         if not rows:
             return
+        self._body = _Body(first_row, rows, formats, percent, wrapped)
         last_row, last_col = first_row + len(rows) - 1, len(formats) - 1
         if last_row >= self.xls_rowmax:
             raise WriteError(f"{self.name}: {len(rows)} rows do not fit on one sheet")
@@ -258,27 +308,32 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         me.dim_rowmax = max(me.dim_rowmax or 0, last_row)
         me.dim_colmax = max(me.dim_colmax or 0, last_col)
         if not me.constant_memory:
-            self._shared = me.str_table.string_table  # text -> index (emptied at close)
-            shared = me.str_table._get_shared_string_index
-            for row in rows:
-                for value in row:
-                    text = _text_of(value)
-                    if text is not None:
-                        shared(text)
+            table = me.str_table
+            self._shared = index = table.string_table  # text -> index (emptied at close)
+            count = 0
+            for _, columns in _row_chunks(rows):
+                for row in zip(*(_column_texts(column) for column in columns), strict=True):
+                    for text in row:
+                        if text is not None:
+                            count += 1
+                            if text not in index:
+                                index[text] = table.unique_count
+                                table.unique_count += 1
+            table.count += count
 
     def _write_rows(self) -> None:  # in-memory mode: the rows above the body, then the body
-        if self._body is None or not self._body[1]:
+        if self._body is None:
             super()._write_rows()
             return
         me: Any = self
         last = me.dim_rowmax
-        me.dim_rowmax = self._body[0] - 1
+        me.dim_rowmax = self._body.first_row - 1
         super()._write_rows()
         me.dim_rowmax = last
         self._write_body(self._shared)
 
     def _write_optimized_sheet_data(self) -> None:  # streaming mode: the same, from its file
-        if self._body is None or not self._body[1]:
+        if self._body is None:
             super()._write_optimized_sheet_data()
             return
         me: Any = self
@@ -292,36 +347,69 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
 
     def _write_body(self, shared: dict[str, int] | None) -> None:
         """The body's rows as XML: texts by their shared-string index (`shared`), or inline
-        (streaming mode, as xlsxwriter writes them there)."""
-        assert self._body is not None
-        first, rows, formats, percent = self._body
-        styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in formats]
-        heads = [f'<c r="{xl_col_to_name(c)}' for c in range(len(formats))]
-        write, heights = vars(self)["fh"].write, self._heights
-        for i, row in enumerate(rows):
-            number = first + i + 1
-            height = heights.get(i)
-            if height is None:
-                parts = [f'<row r="{number}">']
-            else:
-                ht = int(height * 4.0 / 3.0 + 0.5) * 0.75
-                parts = [f'<row r="{number}" ht="{ht:.16g}" customHeight="1">']
-            for c, value in enumerate(row):
-                if isinstance(value, Decimal):
-                    value = float(value / 100) if percent[c] else float(value)
-                text = _text_of(value)
-                if text is not None:
-                    if shared is not None:
-                        cell = f'"{styles[c]} t="s"><v>{shared[text]}</v></c>'
-                    else:
-                        cell = f'"{styles[c]} t="inlineStr">{_inline(text)}</c>'
-                elif value is None or value == "":
-                    cell = f'"{styles[c]}/>'
+        (streaming mode, as xlsxwriter writes them there). Each cell's XML after its reference
+        is made a column at a time; a row is then one str.format."""
+        body = self._body
+        assert body is not None
+        self._body = None  # the rows are no longer needed here
+        row = '<row r="{0}"{1}>'
+        for c in range(len(body.formats)):
+            row += f'<c r="{xl_col_to_name(c)}{{0}}{{{c + 2}}}'
+        spell = (row + "</row>").format
+        write = vars(self)["fh"].write
+        styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in body.formats]
+        for start, columns in _row_chunks(body.rows):
+            cells = [
+                _cell_xml(column, style, percent, shared)
+                for column, style, percent in zip(columns, styles, body.percent, strict=True)
+            ]
+            first = body.first_row + 1 + start
+            heights = _heights(columns, body.wrapped)
+            write(
+                "".join(
+                    spell(first + i, *parts)
+                    for i, parts in enumerate(zip(heights, *cells, strict=True))
+                )
+            )
+
+
+@dataclass(frozen=True)
+class _Body:
+    """A table body waiting for the workbook to close."""
+
+    first_row: int
+    rows: Sequence[tuple[object, ...]]
+    formats: list[Any]
+    percent: list[bool]
+    wrapped: Sequence[tuple[int, float]]
+
+
+def _cell_xml(
+    values: Sequence[object], style: str, percent: bool, shared: dict[str, int] | None
+) -> list[str]:
+    """Each cell of a column after its reference: the style, then the shared string's index,
+    the inline string, the number, or nothing (a blank)."""
+    blank = f'"{style}/>'
+    known: dict[str, str] = {}
+    out: list[str] = []
+    append = out.append
+    for value, text in zip(values, _column_texts(values), strict=True):
+        if text is not None:
+            cell = known.get(text)
+            if cell is None:
+                if shared is not None:
+                    cell = f'"{style} t="s"><v>{shared[text]}</v></c>'
                 else:
-                    cell = f'"{styles[c]}><v>{value:.16G}</v></c>'
-                parts.append(f"{heads[c]}{number}{cell}")
-            parts.append("</row>")
-            write("".join(parts))
+                    cell = f'"{style} t="inlineStr">{_inline(text)}</c>'
+                known[text] = cell
+            append(cell)
+        elif value is None or value == "":
+            append(blank)
+        else:
+            if isinstance(value, Decimal):
+                value = float(value / 100) if percent else float(value)
+            append(f'"{style}><v>{value:.16G}</v></c>')
+    return out
 
 
 def _text_of(value: object) -> str | None:
