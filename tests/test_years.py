@@ -2,19 +2,26 @@
 
 import re
 import unicodedata
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.years import (
+    JST,
     MAX_YEAR,
     MIN_YEAR,
     YearError,
     display,
     era_name,
     file_label,
+    in_japan,
+    iso_japan,
+    local_time,
+    now,
     parse_fiscal_year,
+    shown,
 )
 
 
@@ -120,3 +127,54 @@ def test_a_refused_year_names_what_was_typed() -> None:
         with pytest.raises(YearError) as raised:
             parse_fiscal_year(typed)
         assert str(typed) in str(raised.value)
+
+
+# --- times: every time a user sees is Japan time, whatever the machine's zone -----------------
+
+
+@pytest.mark.parametrize(
+    ("iso", "japan"),
+    [
+        ("2025-05-20T09:00:00Z", "2025-05-20T18:00:00+09:00"),  # docProps: UTC with Z
+        ("2025-05-20T09:00:00", "2025-05-20T18:00:00+09:00"),  # no zone: UTC (file times)
+        ("2025-12-31T20:30:00.987654+00:00", "2026-01-01T05:30:00+09:00"),  # next day, seconds
+        ("2025-05-20T18:00:00+09:00", "2025-05-20T18:00:00+09:00"),  # Japan time stays
+        ("2025-05-20T05:00:00-04:00", "2025-05-20T18:00:00+09:00"),
+        ("", ""),
+        ("保存日時なし", "保存日時なし"),  # not a time: shown as written
+    ],
+)
+def test_iso_times_are_given_in_japan_time(iso: str, japan: str) -> None:
+    assert iso_japan(iso) == japan
+
+
+@pytest.mark.parametrize(
+    ("iso", "shown_as"),
+    [
+        ("2025-12-31T20:30:00Z", "2026/01/01 05:30:00"),
+        ("2025-12-31T20:30:00", "2026/01/01 05:30:00"),
+        ("2025-06-30T14:05:09+09:00", "2025/06/30 14:05:09"),
+        ("", ""),
+        ("昨日", "昨日"),
+    ],
+)
+def test_saved_times_are_shown_in_japan_time(iso: str, shown_as: str) -> None:
+    assert local_time(iso) == shown_as
+
+
+def test_a_moment_is_taken_to_japan_time_and_a_naive_one_is_japan_time_already() -> None:
+    naive = datetime(2025, 6, 30, 14, 5, 9)
+    assert in_japan(naive) == datetime(2025, 6, 30, 14, 5, 9, tzinfo=JST)
+    assert in_japan(naive).utcoffset() == timedelta(hours=9)
+    utc = datetime(2025, 6, 30, 5, 5, 9, tzinfo=UTC)
+    assert in_japan(utc).isoformat() == "2025-06-30T14:05:09+09:00"
+    assert shown(utc) == "2025/06/30 14:05:09"
+
+
+def test_now_is_japan_time_to_the_second() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    moment = now()
+    after = datetime.now(UTC)
+    assert moment.utcoffset() == timedelta(hours=9)
+    assert moment.microsecond == 0
+    assert before <= moment <= after
