@@ -36,6 +36,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_figures_shares.py",
             "tests/test_rates_rows.py",
             "tests/test_templates_formulas.py",
+            "tests/test_checks_consistency.py",  # rates.Suggestions: C01's two-grade gap
         ],
     ),
     "normalise": (

@@ -4,6 +4,7 @@ text that a spreadsheet would run as a formula gets a leading quote; the bytes a
 from __future__ import annotations
 
 import csv
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.report.csvout import csv_cell, write_csv
+from pipeline.report.csvout import csv_cell, csv_text, write_csv
 from pipeline.report.tables import Column, Table
 
 
@@ -94,3 +95,40 @@ def test_any_table_reads_back_from_its_csv(rows: list[tuple[str, Decimal]]) -> N
         unquoted = name_read[1:] if name.startswith(("=", "+", "-", "@", "\t", "\r")) else name_read
         assert unquoted == name
         assert Decimal(share_read) == share
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from("=+-@\t\r 1a,\"'事△")),
+    st.integers(-(10**6), 10**6),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=3, min_value=-(10**6), max_value=10**6
+    ),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+)
+_COLUMNS = st.lists(
+    st.tuples(st.sampled_from(["text", "int", "number", "percent"]), st.booleans()),
+    min_size=1,
+    max_size=4,
+).filter(lambda columns: any(kept for _, kept in columns))  # every table has a CSV column
+
+
+@given(columns=_COLUMNS, data=st.data())
+def test_the_column_at_a_time_writer_agrees_with_one_cell_at_a_time(
+    columns: list[tuple[str, bool]], data: st.DataObject
+) -> None:
+    """csv_text caches each distinct text and decimal per column: the file must be exactly the
+    one csv.writer gives from csv_cell of every kept cell (header first, CRLF)."""
+    rows = data.draw(st.lists(st.tuples(*(_CELLS for _ in columns)), max_size=6))
+    table = Table(
+        "表",
+        tuple(Column(f"列{i}", kind, kept) for i, (kind, kept) in enumerate(columns)),  # type: ignore[arg-type]
+        rows,
+    )
+    kept = [(i, kind) for i, (kind, in_csv) in enumerate(columns) if in_csv]
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow([f"列{i}" for i, _ in kept])
+    writer.writerows([csv_cell(row[i], kind) for i, kind in kept] for row in rows)
+    assert csv_text(table) == expected.getvalue()
