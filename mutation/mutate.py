@@ -44,7 +44,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/test_normalise.py", "tests/test_normalise_rows.py"],
     ),
     "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_checks_files.py"]),
-    "files": (["pipeline/checks/files.py"], ["tests/test_checks_files.py"]),
+    "files": (
+        ["pipeline/checks/files.py"],
+        # use_files and secretariat_mistakes (moved from batch.py) are reached by whole-folder runs
+        ["tests/test_checks_files.py", "tests/test_messages_rule_codes.py"],
+    ),
     "figures": (
         ["pipeline/figures.py"],
         [
