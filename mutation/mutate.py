@@ -46,8 +46,9 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_checks_files.py"]),
     "files": (
         ["pipeline/checks/files.py"],
-        # use_files and secretariat_mistakes (moved from batch.py) are reached by whole-folder runs
-        ["tests/test_checks_files.py", "tests/test_messages_rule_codes.py"],
+        # use_files and secretariat_mistakes called directly (test_checks_files_choice), in
+        # milliseconds; the whole-folder runs that also reach them are left to make test
+        ["tests/test_checks_files.py", "tests/test_checks_files_choice.py"],
     ),
     "figures": (
         ["pipeline/figures.py"],
