@@ -250,3 +250,20 @@ def test_nothing_counted_is_one_b07_with_the_number_of_workbooks() -> None:
     assert [f.rule for f in found] == ["F09", "B01", "B07"]
     assert found[-1].message.startswith("提出ファイル 4 件から集計できた行が1行もありません。")
     assert secretariat_mistakes("提出", YEAR, reports, 4, 1, f09) == (None, f09)
+
+
+def test_the_rows_of_every_file_in_use_are_merged_under_one_fresh_index(plan: Plan) -> None:
+    """Later stages line columns up by index: two files' rows must not share index labels."""
+    a, b = _file("a.xlsx", ""), _file("b.xlsx", "")
+    reports = [_report(a, A, _rows("1-(1)-①", "1-(1)-③")), _report(b, B, _rows("1-(1)-④"))]
+    used = use_files(reports, plan, YEAR)
+    assert used.rows[L.NUMBER].tolist() == ["1-(1)-①", "1-(1)-③", "1-(1)-④"]
+    assert list(used.rows.index) == [0, 1, 2]
+    assert used.findings == [] and used.readable == [A, B]
+
+
+def test_a_project_whose_rows_were_rejected_is_explained_not_unreported(plan: Plan) -> None:
+    """Its 整理番号 is present in a file (the rows' own findings say what is wrong): no B02."""
+    assert [f.number for f in unreported(plan, YEAR, set(), [A])] == ["1-(1)-①", "1-(1)-②"]
+    explained = frozenset({"1-(1)-1"})  # the key of 1-(1)-①
+    assert [f.number for f in unreported(plan, YEAR, set(), [A], explained)] == ["1-(1)-②"]
