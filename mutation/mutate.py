@@ -129,10 +129,16 @@ PARTS: dict[str, list[str]] = {
 }
 DONE = ("killed", "timeout")
 
+# Groups whose module keeps parse caches (container: a part parsed once per distinct content).
+# mutmut forks each mutant from the process that ran the tests to trace them, so a mutant would
+# find every test's parts already parsed by the unmutated code and run none of its own; these
+# groups fork from a server that has only imported and collected the tests.
+FRESH_WORKERS = {"container"}
+
 _COPY = ["pipeline", "schemas", "tests", "docs", "README.md"]  # pipeline/data: the bundled plan
 
 
-def _config(modules: list[str], tests: list[str]) -> str:
+def _config(modules: list[str], tests: list[str], fresh: bool = False) -> str:
     existing = [t for t in tests if (REPO / t.split("::")[0]).exists()]
     return (
         "\n[tool.mutmut]\n"
@@ -144,7 +150,7 @@ def _config(modules: list[str], tests: list[str]) -> str:
         "use_git_change_detection = false\n"
         # a mutant that loops is stopped after 6x its tests' CPU time (mutmut's default, 30x,
         # lets one endless loop in a 10-second test hold a worker for five minutes)
-        "timeout_multiplier = 3.0\n"
+        "timeout_multiplier = 3.0\n" + ('process_isolation = "forkserver"\n' if fresh else "")
     )
 
 
@@ -163,7 +169,8 @@ def _prepare(group: str) -> Path:
         elif source.exists():
             shutil.copy2(source, dest)
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    (work / "pyproject.toml").write_text(text + _config(modules, tests), encoding="utf-8")
+    config = _config(modules, tests, group in FRESH_WORKERS)
+    (work / "pyproject.toml").write_text(text + config, encoding="utf-8")
     return work
 
 
