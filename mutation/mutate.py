@@ -76,7 +76,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["pipeline/report/workbook.py"],
         ["tests/test_workbook_sheets.py", "tests/test_workbook.py"],
     ),
-    "container": (["pipeline/ingest/container.py"], ["tests/test_container.py"]),
+    "container": (
+        ["pipeline/ingest/container.py"],
+        ["tests/test_container.py", "tests/test_container_parts.py"],
+    ),
     "validate": (
         [
             "pipeline/checks/identity.py",
