@@ -176,9 +176,34 @@ def test_an_external_or_missing_target_is_no_part_of_the_package() -> None:
     container = inspect(_zip(parts), ".xlsx", Limits())
     assert container.sheet_parts == {"進捗状況": "", "外部": "", "迷子": ""}
     assert container.sheet_xml == {}
-    internal = _rels(("rId1", "worksheet", "worksheets/sheet1.xml", "Internal"))
+    internal = _rels(
+        ("rId2", "externalLink", "file:///C:/secret/book.xlsx", "External"),  # one before it
+        ("rId1", "worksheet", "worksheets/sheet1.xml", "Internal"),
+    )
     parts["xl/_rels/workbook.xml.rels"] = internal
     assert inspect(_zip(parts), ".xlsx", Limits()).sheet_parts["進捗状況"] == SHEET
+
+
+def test_relationships_missing_their_type_or_target_are_no_crash() -> None:
+    """Hostile or careless relationship parts: no Type, no Target, a bare type word, a sheet
+    with no r:id. The sheet that is properly related is read; nothing else is."""
+    rels = (
+        f'<Relationships xmlns="{PKG}">'
+        '<Relationship Id="rId0" Target="worksheets/sheet9.xml"/>'
+        '<Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{REL}/styles"/>'
+        "</Relationships>"
+    ).encode()
+    workbook = (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
+        '<sheet name="進捗状況" sheetId="1" r:id="rId1"/><sheet name="メモ" sheetId="2"/>'
+        "</sheets></workbook>"
+    ).encode()
+    parts = {"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": rels, SHEET: SHEET_XML}
+    container = inspect(_zip({**parts, "xl/styles.xml": STYLES_XML}), ".xlsx", Limits())
+    assert container.sheet_parts == {"進捗状況": SHEET, "メモ": ""}
+    assert container.sheet_xml == {"進捗状況": SHEET_XML}
+    assert container.percent_styles == frozenset()  # the styles relationship names no part
 
 
 @pytest.mark.parametrize("part", ["_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"])
@@ -395,6 +420,8 @@ def test_the_format_guess_reads_the_first_kilobyte_for_markup_and_4_kb_for_text(
     # a cut character (a cp932 lead byte) just past the first 4 KB does not make the text unknown
     assert _refusal(b"a" * 4096 + b"\x81") == ("F04", "テキスト")
     assert _refusal(b"a" * 4095 + b"\x81") == ("F04", "不明な形式")  # within them it does
+    utf8 = "提出".encode()  # not cp932: read as UTF-8, from its first 4 KB only
+    assert _refusal(utf8 + b"a" * (4096 - len(utf8)) + b"\x81") == ("F04", "テキスト")
     cp932 = "提出".encode("cp932")  # not UTF-8: read as cp932
     assert _refusal(cp932 + b"a" * (4096 - len(cp932)) + b"\x81") == ("F04", "テキスト")
     assert _refusal(cp932 + b"a" * (4095 - len(cp932)) + b"\x81") == ("F04", "不明な形式")
