@@ -425,3 +425,8 @@ def test_the_format_guess_reads_the_first_kilobyte_for_markup_and_4_kb_for_text(
     cp932 = "提出".encode("cp932")  # not UTF-8: read as cp932
     assert _refusal(cp932 + b"a" * (4096 - len(cp932)) + b"\x81") == ("F04", "テキスト")
     assert _refusal(cp932 + b"a" * (4095 - len(cp932)) + b"\x81") == ("F04", "不明な形式")
+
+
+def test_a_dtd_refusal_says_why_in_the_clerks_words() -> None:
+    data = _deflated_book({"xl/styles.xml": b"<!DOCTYPE a>" + STYLES_XML})
+    assert _refusal(data) == ("F05", "内部のXMLにDTD・実体宣言があります（XML爆弾の疑い）")
