@@ -230,8 +230,11 @@ def _mutate(work: Path, patterns: list[str] | None, jobs: int) -> None:
     _widen(work)
     if patterns is None:
         mutmut_run()  # mutmut itself skips the mutants it has a verdict for
-    # not yet run (a part of a module), or not killed in an earlier run: by name
-    stale = [n for n, s in _chosen(_results(work), patterns).items() if s not in DONE]
+    # not yet run (a part of a module), or not killed in an earlier run: by name (a survivor
+    # judged equivalent is not run again: no test can kill it)
+    judged = _equivalent()
+    chosen = _chosen(_results(work), patterns).items()
+    stale = [n for n, s in chosen if s not in DONE and (n not in judged or s != "survived")]
     if stale:
         mutmut_run(*stale)
 
