@@ -124,7 +124,7 @@ def validate(
     if out is not None:
         check_paths(root, out)
     options = options or Options()
-    with _readers(options) as readers:
+    with _readers(options, root) as readers:
         plan = plan_for(master, year)
         if out is None:
             return check_folder(plan, root, year, options, readers)
@@ -140,10 +140,17 @@ def validate(
     return replace(report, outputs=tuple(_final(written, work, out)))
 
 
-def _readers(options: Options) -> Readers:
+def _readers(options: Options, root: Path) -> Readers:
     """The workers that will read the submissions, started before the plan is read so that
-    none of them holds it (each asks for the rows of the departments it reads)."""
-    return start_readers(options.limits, options.workers)
+    none of them holds it (each asks for the rows of the departments it reads); they read the
+    files ahead meanwhile (a folder that cannot be scanned is left to check_folder to name)."""
+    readers = start_readers(options.limits, options.workers)
+    try:
+        paths, _ = scan_folder(root)
+    except OSError:
+        return readers
+    readers.read_ahead(paths, root, options.limits)
+    return readers
 
 
 def _feedback(report: Report, root: Path, work: Path, options: Options | None) -> list[Path]:
@@ -213,7 +220,7 @@ def _produce(
     options = options or Options()
     if out is not None:
         check_paths(root, out)
-    with _readers(options) as readers:
+    with _readers(options, root) as readers:
         plan = plan_for(master, year)
         return _produced(plan, master, root, year, out, options, run_at, command, write, readers)
 
