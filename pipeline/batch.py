@@ -143,11 +143,12 @@ def validate(
 def _readers(options: Options, root: Path) -> Readers:
     """The workers that will read the submissions, started before the plan is read so that
     none of them holds it (each asks for the rows of the departments it reads); they read the
-    files ahead meanwhile (a folder that cannot be scanned is left to check_folder to name)."""
+    files ahead meanwhile (a folder that cannot be scanned is left to check_folder to name,
+    after the plan, as before)."""
     readers = start_readers(options.limits, options.workers)
     try:
         paths, _ = scan_folder(root)
-    except OSError:
+    except Exception:  # reading ahead only saves time: check_folder names the problem
         return readers
     readers.read_ahead(paths, root, options.limits)
     return readers
