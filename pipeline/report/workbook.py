@@ -243,12 +243,12 @@ def _height_attribute(lines: int) -> str:
 
 def _column_texts(values: Sequence[object]) -> list[str | None]:
     """_text_of each value of a column, each distinct text worked out once."""
-    known: dict[str, str | None] = {}
+    known: dict[object, str | None] = {}
     texts: list[str | None] = []
     append = texts.append
     for value in values:
         kind = value.__class__
-        if isinstance(value, str) and kind is str:
+        if kind is str:
             if value in known:
                 append(known[value])
             else:
@@ -392,7 +392,7 @@ def _cell_xml(
     each distinct str value) is spelled once."""
     blank = f'"{style}/>'
     by_text: dict[str, str] = {}
-    by_value: dict[str, str] = {}  # a str value -> its cell (names and notes repeat)
+    by_value: dict[object, str] = {}  # a str value -> its cell (names and notes repeat)
 
     def text_cell(text: str) -> str:
         cell = by_text.get(text)
@@ -408,7 +408,7 @@ def _cell_xml(
     append = out.append
     for value in values:
         kind = value.__class__
-        if isinstance(value, str) and kind is str:
+        if kind is str:
             cell = by_value.get(value)
             if cell is None:
                 text = _text_of(value)
