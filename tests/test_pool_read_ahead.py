@@ -5,7 +5,6 @@ another file."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -16,20 +15,12 @@ from pipeline.batch import Options, check_folder
 from pipeline.ingest import pool, scan_folder
 from pipeline.ingest.limits import Limits
 from tests.hostile import YEAR, Base, make_base
-from tests.test_pool import misbehaving_reader
+from tests.test_pool import _folder, misbehaving_reader
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
     return make_base(tmp_path_factory.mktemp("base"))
-
-
-def _folder(base: Base, root: Path, names: tuple[str, ...]) -> Path:
-    root.mkdir()
-    for name in names:
-        shutil.copy(base.other, root / f"{name}.xlsx")
-    shutil.copy(base.filled, root / "z_genuine.xlsx")
-    return root
 
 
 def _seen(checked):  # type: ignore[no-untyped-def]
