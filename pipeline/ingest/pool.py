@@ -11,6 +11,11 @@ result, or the name of what went wrong (never an exception object).
 Each worker hands its file to `reduce` (run in the worker too), so what travels back and stays in
 memory is the reduced file — its matched rows — not the workbook. `context` (e.g. the plan) is
 given to each worker once, when it starts. Results come back in file order.
+
+Workers started ahead of their job (`start_readers`) can read the files ahead while the main
+process reads the plan (`Readers.read_ahead`): each keeps what it read, and the job then takes
+those files first and uses what was read (only the time changes; a worker that fails while
+reading ahead is replaced, and the file is read again in a task of its own).
 """
 
 from __future__ import annotations
