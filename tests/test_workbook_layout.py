@@ -1,0 +1,185 @@
+"""How the committee workbook is laid out, read back from small workbooks written directly
+(report/workbook.py `write_committee_workbook`): the fonts, borders and alignment of each kind of
+cell; column widths from the text (a cap by column, 2,000 rows sampled); row heights from
+wrapped text; paper and print scale from the table's width; the heading repeated when a table
+runs past one page; each chart as wide as the table (at most 1,000 px), as tall as its bars,
+below a page break of its own. Expected values are worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from defusedxml import ElementTree
+from openpyxl import load_workbook
+
+from pipeline import labels as L
+from pipeline.model import Plan
+from pipeline.report.tables import Column, Table, count_columns
+from pipeline.report.workbook import RunInfo, write_committee_workbook
+from pipeline.xlsx import FONT
+from tests.checkplan import YEAR, make_plan
+
+XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+EMU_PER_PIXEL = 9525
+ROW_PIXELS = 20  # rows below a table keep the default height
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return make_plan(tmp_path_factory.mktemp("plan"))
+
+
+def _write(folder: Path, plan: Plan, tables: list[Table]) -> Path:
+    info = RunInfo(plan, YEAR, datetime(2025, 6, 1, 9, 0), 1, 2)
+    return write_committee_workbook(folder / "book.xlsx", info, tables)
+
+
+def _summary_row(scope: str, code: str | None, extra: int = 0) -> tuple[object, ...]:
+    """A row of a summary table for the test plan (grades A, B, C): 10 targets, 5/3/2."""
+    shares = (Decimal("50.0"), Decimal("30.0"), Decimal("20.0"))
+    counts = (10, 5, 5, shares[0], 3, shares[1], 2, shares[2], 0, Decimal("80.0"), 10)
+    return (scope, code, *counts, *([7] * extra))
+
+
+def _summary(plan: Plan, name: str, scopes: list[str], extra: int = 0) -> Table:
+    """A summary table (全体 first) of the given scopes; `extra` int columns make it wider."""
+    columns = (Column(L.SCOPE, "wrap"), Column(L.CODE), *count_columns(plan))
+    columns += tuple(Column(f"予備{i}", "int") for i in range(extra))
+    rows = [_summary_row(L.TOTAL, None, extra)]
+    rows += [_summary_row(s, str(i), extra) for i, s in enumerate(scopes, 1)]
+    return Table(name, columns, rows)
+
+
+def _widths(ws: Any) -> dict[int, float]:
+    """1-based column -> width as set (xlsxwriter adds 0.71 of padding to what it is given;
+    columns of one width are stored as one range)."""
+    return {
+        c: round(d.width - 0.71, 2)
+        for d in ws.column_dimensions.values()
+        if d.width
+        for c in range(d.min, d.max + 1)
+    }
+
+
+def _heights(ws: Any) -> dict[int, float]:
+    return {r: d.height for r, d in ws.row_dimensions.items() if d.height is not None}
+
+
+def _anchors(path: Path, sheet_index: int) -> list[dict[str, int]]:
+    """The charts of the sheet (1-based, in workbook order) as drawn: first row (0-based),
+    height in pixels, and right edge as (column, pixel offset into it)."""
+    with zipfile.ZipFile(path) as archive:
+        rels = ElementTree.fromstring(
+            archive.read(f"xl/worksheets/_rels/sheet{sheet_index}.xml.rels")
+        )
+        target = next(r.get("Target") for r in rels.iter(f"{REL}Relationship"))
+        drawing = ElementTree.fromstring(archive.read("xl/" + target.removeprefix("../")))
+    found = []
+    for anchor in drawing.iter(f"{XDR}twoCellAnchor"):
+        start, end = anchor.find(f"{XDR}from"), anchor.find(f"{XDR}to")
+
+        def at(node: Any, name: str) -> int:
+            return int(node.find(f"{XDR}{name}").text)
+
+        found.append(
+            {
+                "row": at(start, "row"),
+                "height": (at(end, "row") - at(start, "row")) * ROW_PIXELS
+                + at(end, "rowOff") // EMU_PER_PIXEL,
+                "col": at(start, "col"),
+                "to_col": at(end, "col"),
+                "to_px": at(end, "colOff") // EMU_PER_PIXEL,
+            }
+        )
+    return found
+
+
+def _chart_ranges(path: Path) -> list[set[str]]:
+    """Each chart's cell ranges (categories and values, without the sheet), in chart order."""
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
+        names.sort(key=lambda n: int(re.findall(r"\d+", n)[0]))
+        charts = [ElementTree.fromstring(archive.read(n)) for n in names]
+    return [{(f.text or "").split("!")[1] for f in chart.iter(f"{c}f")} for chart in charts]
+
+
+def test_charts_take_pages_of_their_own_below_the_table(tmp_path: Path, plan: Plan) -> None:
+    """23 rows (全体 + 22 分野): charts of 10, 10 and 3 bars, 110 px of title and legend and
+    36 px a bar (470, 470, 218 px), the first two rows below the table (row 31), each next
+    one ceil(height / 20 px) + 2 rows further on, a page break above each, the print area down
+    to the last chart, as wide as the table (narrower than 1,000 px)."""
+    table = _summary(plan, L.SUMMARY_SHEET, [f"分野{i}" for i in range(1, 23)])
+    path = _write(tmp_path, plan, [table])
+    anchors = _anchors(path, 1)
+    assert [(a["row"], a["col"], a["height"]) for a in anchors] == [
+        (30, 0, 470),  # 0-based: header at 5, rows 6-28, two rows of space
+        (56, 0, 470),  # 30 + 24 + 2
+        (82, 0, 218),  # 56 + 24 + 2
+    ]
+    ws = load_workbook(path)[L.SUMMARY_SHEET]
+    assert [b.id for b in ws.row_breaks.brk] == [30, 56, 82]
+    assert ws.print_area == f"'{L.SUMMARY_SHEET}'!$A$1:$M$96"  # 82 + 11 + 2 = 95, 0-based
+    assert all((a["to_col"], a["to_px"]) == (13, 0) for a in anchors)  # the table's right edge
+    spans = [(7, 16), (17, 26), (27, 29)]  # the bar labels (O, hidden) and A/B/C割合 (F, H, J)
+    assert _chart_ranges(path) == [{f"${c}${a}:${c}${b}" for c in "OFHJ"} for a, b in spans]
+    assert ws.print_title_rows is None  # (5 + 3 + 23) × 13.5 pt = 418.5: one A4 page
+    assert ws.freeze_panes == "B7"
+    assert ws.column_dimensions["O"].hidden and _widths(ws)[15] == 30
+
+
+def test_a_wide_table_gets_a_chart_1000_pixels_wide(tmp_path: Path, plan: Plan) -> None:
+    table = _summary(plan, "分野別", ["分野一"], extra=20)
+    path = _write(tmp_path, plan, [table])
+    ws = load_workbook(path)["分野別"]
+    widths = _widths(ws)
+    pixels = [7 * widths[c] + 5 for c in range(1, 34)]  # the table's 33 columns
+    assert sum(pixels) > 1000
+    (anchor,) = _anchors(path, 1)
+    assert sum(pixels[: anchor["to_col"]]) + anchor["to_px"] == 1000
+    assert anchor["height"] == 110 + 36 * 2
+
+
+def test_the_heading_repeats_when_the_table_runs_past_one_page(
+    tmp_path: Path, plan: Plan
+) -> None:
+    """A page holds 420 pt of rows; the title lines and heading take 8 rows of 13.5 pt: 23
+    one-line rows fit (418.5 pt), 24 do not (432 pt), nor 8 rows whose 区分 wraps onto three
+    lines (24 lines). The 推移 sheet repeats its own heading row (4)."""
+    long_name = "あ" * 30  # 60 wide in a column capped at 26: ceil(60 / 24.5) = 3 lines
+    tables = [
+        _summary(plan, L.SUMMARY_SHEET, [f"分野{i}" for i in range(1, 23)]),  # 23 rows
+        _summary(plan, "分野別", [f"分野{i}" for i in range(1, 24)]),  # 24 rows
+        _summary(plan, "施策別", [long_name] * 8),  # 9 rows of 25 lines
+        _trend(plan, 30),
+    ]
+    book = load_workbook(_write(tmp_path, plan, tables))
+    assert book[L.SUMMARY_SHEET].print_title_rows is None
+    assert book["分野別"].print_title_rows == "$6:$6"
+    assert book["施策別"].print_title_rows == "$6:$6"
+    assert book[L.TREND_SHEET].print_title_rows == "$4:$4"
+
+
+def _trend(plan: Plan, rows: int) -> Table:
+    """推移 with `rows` rows: 12 years of 全体, then 分野一 by year."""
+    columns = (
+        Column(L.YEAR),
+        Column(L.ERA_YEAR, in_csv=False),
+        Column(L.SCOPE, "wrap"),
+        Column(L.CODE),
+        *count_columns(plan),
+        Column(L.MASTER_VERSION, in_csv=False),
+    )
+    body = []
+    for i in range(rows):
+        year = 2014 + i % 12
+        scope, code = (L.TOTAL, None) if i < 12 else ("分野一", "1")
+        body.append((year, f"{year}年度", *_summary_row(scope, code), "0123456789ab"))
+    return Table(L.TREND_SHEET, columns, body)
