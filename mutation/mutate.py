@@ -67,13 +67,18 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_workbook_text.py",
             "tests/test_workbook_sheets.py",
             "tests/test_workbook_charts.py",
+            "tests/test_workbook_layout.py",
             "tests/test_workbook.py::test_listing_continues_on_numbered_sheets_past_the_row_limit",
             "tests/test_workbook.py::test_streaming_mode_writes_the_same_cells",
         ],
     ),
     "workbook-layout": (
         ["pipeline/report/workbook.py"],
-        ["tests/test_workbook_sheets.py", "tests/test_workbook.py"],
+        [
+            "tests/test_workbook_layout.py",
+            "tests/test_workbook_sheets.py",
+            "tests/test_workbook.py",
+        ],
     ),
     "container": (["pipeline/ingest/container.py"], ["tests/test_container.py"]),
     "validate": (

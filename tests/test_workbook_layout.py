@@ -19,7 +19,9 @@ from defusedxml import ElementTree
 from openpyxl import load_workbook
 
 from pipeline import labels as L
+from pipeline.demo import bundled_master
 from pipeline.model import Plan
+from pipeline.plan import read_plan
 from pipeline.report.tables import Column, Table, count_columns
 from pipeline.report.workbook import RunInfo, write_committee_workbook
 from pipeline.xlsx import FONT
@@ -147,9 +149,7 @@ def test_a_wide_table_gets_a_chart_1000_pixels_wide(tmp_path: Path, plan: Plan) 
     assert anchor["height"] == 110 + 36 * 2
 
 
-def test_the_heading_repeats_when_the_table_runs_past_one_page(
-    tmp_path: Path, plan: Plan
-) -> None:
+def test_the_heading_repeats_when_the_table_runs_past_one_page(tmp_path: Path, plan: Plan) -> None:
     """A page holds 420 pt of rows; the title lines and heading take 8 rows of 13.5 pt: 23
     one-line rows fit (418.5 pt), 24 do not (432 pt), nor 8 rows whose 区分 wraps onto three
     lines (24 lines). The 推移 sheet repeats its own heading row (4)."""
@@ -183,3 +183,86 @@ def _trend(plan: Plan, rows: int) -> Table:
         scope, code = (L.TOTAL, None) if i < 12 else ("分野一", "1")
         body.append((year, f"{year}年度", *_summary_row(scope, code), "0123456789ab"))
     return Table(L.TREND_SHEET, columns, body)
+
+
+def _breakdown(plan: Plan) -> Table:
+    columns = (Column(L.SCOPE, "wrap"), *count_columns(plan))
+    rows = [("新規", *_summary_row("", None)[2:]), ("継続", *_summary_row("", None)[2:])]
+    return Table(L.CATEGORY_BREAKDOWN, columns, rows)
+
+
+FINDINGS = Table(
+    L.FINDINGS_SHEET,
+    (Column("番号"), Column("内容", "wrap"), Column("件数", "int"), Column("率", "percent")),
+    [("1-(1)-1", "説明", 3, Decimal("12.5")), ("1-(1)-2", None, 4, Decimal("100"))],
+)
+
+
+def test_every_kind_of_cell_has_its_font_border_and_alignment(tmp_path: Path, plan: Plan) -> None:
+    """Titles in 14-pt bold, the lines under them in 10 pt, headings bold on blue, centred and
+    wrapped; table cells in 10 pt with a thin border all round, aligned to the top (wrapped
+    where the column wraps); the 全体 row bold on grey — all in BIZ UDPゴシック (the workbook's
+    default font is Calibri 11)."""
+    tables = [
+        _summary(plan, L.SUMMARY_SHEET, ["分野一"]),
+        _summary(plan, "分野別", ["分野一"]),
+        _breakdown(plan),
+        _trend(plan, 2),
+        FINDINGS,
+    ]
+    book = load_workbook(_write(tmp_path, plan, tables))
+
+    def font(cell: Any) -> tuple[object, ...]:
+        return (cell.font.name, cell.font.sz, bool(cell.font.b))
+
+    def borders(cell: Any) -> set[object]:
+        b = cell.border
+        return {b.left.style, b.right.style, b.top.style, b.bottom.style}
+
+    lines = {L.SUMMARY_SHEET: 4, "分野別": 2, L.CATEGORY_BREAKDOWN: 2, L.TREND_SHEET: 2}
+    for name, count in lines.items():
+        ws = book[name]
+        assert font(ws["A1"]) == (FONT, 14, True), name
+        for r in range(2, count + 1):
+            assert ws.cell(r, 1).value and font(ws.cell(r, 1)) == (FONT, 10, False), (name, r)
+    for table, header in ((tables[0], 6), (tables[3], 4), (tables[4], 1)):
+        name = table.name
+        ws = book[name]
+        for cell in ws[header]:
+            if cell.value is None:
+                continue
+            assert font(cell) == (FONT, 10, True), (name, cell.coordinate)
+            assert cell.fill.fgColor.rgb == "FFDDEBF7" and borders(cell) == {"thin"}
+            align = cell.alignment
+            assert (align.horizontal, align.vertical, align.wrap_text) == ("center", "center", True)
+        body = [c for row in ws.iter_rows(min_row=header + 1) for c in row if c.value is not None]
+        body = [c for c in body if c.column <= len(table.columns)]  # not the chart labels
+        assert body, name
+        for cell in body:
+            total = name == L.SUMMARY_SHEET and cell.row == header + 1
+            assert font(cell) == (FONT, 10, total), (name, cell.coordinate)
+            assert borders(cell) == {"thin"}, (name, cell.coordinate)
+            if total:
+                assert cell.fill.fgColor.rgb == "FFF2F2F2"
+            else:
+                assert cell.fill.fill_type is None and cell.alignment.vertical == "top"
+    summary, findings = book[L.SUMMARY_SHEET], book[L.FINDINGS_SHEET]
+    assert summary["A8"].alignment.wrap_text and not summary["B8"].alignment.wrap_text
+    assert findings["B2"].alignment.wrap_text and not findings["A2"].alignment.wrap_text
+    assert findings["D2"].number_format == "0.0%" and findings["D2"].value == 0.125
+    assert findings["B3"].border.left.style == "thin"  # an empty cell keeps its border
+
+
+def test_a_plan_graded_per_project_says_so_and_counts_projects(tmp_path: Path) -> None:
+    plan = read_plan(bundled_master("ichinoseki2024"))
+    assert plan.by_project
+    level = L.per_level(plan.levels[0])
+    columns = (Column(L.SCOPE, "wrap"), Column(L.CODE), *count_columns(plan))
+    counts = [4]
+    for i in range(len(plan.grades)):
+        counts += [1 if i else 2, Decimal("50.0") if i == 0 else Decimal("25.0")]
+    table = Table(level, columns, [(L.TOTAL, None, *counts, 1), ("人づくり", "1", *counts, 1)])
+    ws = load_workbook(_write(tmp_path, plan, [table]))[level]
+    assert ws["A2"].value == "割合は評価済みの事業（今年度の予定がある事業）に対する比率。"
+    labels = [ws.cell(r, len(columns) + 2).value for r in (7, 8)]
+    assert labels == ["全体（評価済 3/4）", "人づくり（評価済 3/4）"]  # 評価対象事業数 less 未評価
