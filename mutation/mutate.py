@@ -61,15 +61,18 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "csvout": (["pipeline/report/csvout.py"], ["tests/test_csvout.py"]),
+    # the committee workbook, from small workbooks written directly and the cached pipeline
+    # runs of the fixtures; test_workbook.py's uncached pipeline runs (the split listing, both
+    # writing modes) stay in make test: test_workbook_layout and test_workbook_text check the
+    # same in milliseconds
     "workbook": (
         ["pipeline/report/workbook.py"],
         [
+            "tests/test_workbook_layout.py",
             "tests/test_workbook_text.py",
             "tests/test_workbook_sheets.py",
             "tests/test_workbook_charts.py",
-            "tests/test_workbook_layout.py",
-            "tests/test_workbook.py::test_listing_continues_on_numbered_sheets_past_the_row_limit",
-            "tests/test_workbook.py::test_streaming_mode_writes_the_same_cells",
+            "tests/test_workbook_body.py",
         ],
     ),
     "workbook-layout": (
@@ -77,7 +80,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         [
             "tests/test_workbook_layout.py",
             "tests/test_workbook_sheets.py",
-            "tests/test_workbook.py",
+            "tests/test_workbook_body.py",
+            "tests/test_workbook.py::test_print_setup_keeps_text_large_and_charts_on_their_own_pages",
         ],
     ),
     "container": (["pipeline/ingest/container.py"], ["tests/test_container.py"]),

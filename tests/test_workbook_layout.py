@@ -266,3 +266,38 @@ def test_a_plan_graded_per_project_says_so_and_counts_projects(tmp_path: Path) -
     assert ws["A2"].value == "割合は評価済みの事業（今年度の予定がある事業）に対する比率。"
     labels = [ws.cell(r, len(columns) + 2).value for r in (7, 8)]
     assert labels == ["全体（評価済 3/4）", "人づくり（評価済 3/4）"]  # 評価対象事業数 less 未評価
+
+
+LISTING_COLUMNS = (Column(L.NUMBER), Column(L.GRADE), Column(L.WORK_DONE, "wrap"))
+
+
+def _listing_sheets(path: Path) -> dict[str, Any]:
+    book = load_workbook(path)
+    return {ws.title: ws for ws in book if ws.title.startswith(L.LISTING_SHEET)}
+
+
+def test_the_listing_continues_on_numbered_sheets_each_with_its_heading_and_highlight(
+    tmp_path: Path, plan: Plan
+) -> None:
+    """Five rows with room for two a sheet: 事業一覧, 事業一覧(2), 事業一覧(3) with 2, 2 and 1
+    rows, in order, each with the heading, its filter and frozen heading, and the lowest grade
+    (C) highlighted over its own rows; an empty listing is one sheet with its heading."""
+    rows = [(f"1-(1)-{i}", "ABCCA"[i - 1], f"取組{i}") for i in range(1, 6)]
+    info = RunInfo(plan, YEAR, datetime(2025, 6, 1, 9, 0), 1, 2)
+    table = Table(L.LISTING_SHEET, LISTING_COLUMNS, rows)
+    path = write_committee_workbook(tmp_path / "split.xlsx", info, [table], max_rows=3)
+    sheets = _listing_sheets(path)
+    assert list(sheets) == [L.LISTING_SHEET, f"{L.LISTING_SHEET}(2)", f"{L.LISTING_SHEET}(3)"]
+    shown = []
+    for ws, count in zip(sheets.values(), [2, 2, 1], strict=True):
+        values = [tuple(c.value for c in row) for row in ws.iter_rows()]
+        assert values[0] == (L.NUMBER, L.GRADE, L.WORK_DONE) and len(values) == count + 1
+        shown += values[1:]
+        assert ws.auto_filter.ref == f"A1:C{count + 1}" and ws.freeze_panes == "A2"
+        rules = [(str(f.sqref), r.formula) for f in ws.conditional_formatting for r in f.rules]
+        assert rules == [(f"A2:C{count + 1}", ['$B2="C"'])], ws.title
+    assert shown == rows  # nothing lost or doubled
+    empty = Table(L.LISTING_SHEET, LISTING_COLUMNS, [])
+    (ws,) = _listing_sheets(write_committee_workbook(tmp_path / "e.xlsx", info, [empty])).values()
+    assert [c.value for c in ws[1]] == [L.NUMBER, L.GRADE, L.WORK_DONE] and ws.max_row == 1
+    assert not list(ws.conditional_formatting) and ws.auto_filter.ref == "A1:C2"
