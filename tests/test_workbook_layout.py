@@ -301,3 +301,88 @@ def test_the_listing_continues_on_numbered_sheets_each_with_its_heading_and_high
     (ws,) = _listing_sheets(write_committee_workbook(tmp_path / "e.xlsx", info, [empty])).values()
     assert [c.value for c in ws[1]] == [L.NUMBER, L.GRADE, L.WORK_DONE] and ws.max_row == 1
     assert not list(ws.conditional_formatting) and ws.auto_filter.ref == "A1:C2"
+
+
+def _columns_of_width_20(count: int) -> Table:
+    """`count` text columns each 20 wide (a text column's cap): 7.2 × 20 + 5 = 149 pt each
+    as LibreOffice lays them out."""
+    columns = tuple(Column(f"列{i}") for i in range(count))
+    return Table(f"幅{count}", columns, [("あ" * 20,) * count] * 2)
+
+
+@pytest.mark.parametrize(
+    ("count", "paper", "scale"),
+    [
+        (5, 9, None),  # 745 pt: A4 (784 pt across) at 100 %
+        (6, 9, 87),  # 894 pt: A4 at 784 / 894 = 87 % (82 % or more)
+        (7, 8, None),  # 1043 pt: A4 would need 75 %; A3 (1148 pt) at 100 %
+        (8, 8, 96),  # 1192 pt: A3 at 96 %
+        (9, 8, 85),  # 1341 pt: A3 at 85 %
+        (10, 8, 82),  # 1490 pt: too wide even for A3 at 82 %: A3 at 82 %, more pages across
+    ],
+)
+def test_paper_and_scale_follow_the_table_width(
+    tmp_path: Path, plan: Plan, count: int, paper: int, scale: int | None
+) -> None:
+    table = _columns_of_width_20(count)
+    ws = load_workbook(_write(tmp_path, plan, [table]))[table.name]
+    assert set(_widths(ws).values()) == {20}
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize, setup.scale) == ("landscape", paper, scale)
+    last = chr(ord("A") + count - 1)
+    assert ws.print_area == f"'{table.name}'!$A$1:${last}$3"
+    assert ws.print_title_rows == "$1:$1"
+
+
+def test_columns_fit_their_text_up_to_a_cap(tmp_path: Path, plan: Plan) -> None:
+    """Widest display text + 2 (a full-width character counts 2), at least 6; a heading counts
+    up to 6 + 1 (a longer one wraps); capped by the column's name or kind; numbers measured as
+    shown (12,345); the first 2,000 rows are measured, not the rest."""
+    columns = (
+        Column("番号"),  # '1-(1)-1': 7 + 2 = 9
+        Column("とても長い見出しの列"),  # the heading: 6 + 1 = 7 over 'a' (3)
+        Column("件数", "int"),  # '5' (3), the heading 4 + 1 = 5: at least 6
+        Column("値", "number"),  # '12,345': 6 + 2 = 8 (the number cap)
+        Column(L.FINDING_MESSAGE),  # 62 wide: capped at 44 by its name
+        Column("メモ", "wrap"),  # 'あいう': 6 + 2 = 8
+        Column("率", "percent"),  # '100.0': 5 + 2 = 7
+        Column(L.STATUS_FILE),  # 27: capped at 20 by its name
+        Column("長文", "wrap"),  # 'あ' × 20: capped at 9 (wrapped text)
+    )
+    first = ("1-(1)-1", "a", 5, Decimal("12345"), "あ" * 31, "あいう", Decimal("100.0"))
+    first += ("x" * 25, "あ" * 20)
+    rows = [first, *[("1-(1)-1", *([None] * 8)) for _ in range(1999)]]
+    rows.append(("1-(1)-1000000000", *([None] * 8)))  # row 2,001: not measured
+    table = Table("幅", columns, rows)
+    ws = load_workbook(_write(tmp_path, plan, [table]))["幅"]
+    assert _widths(ws) == dict(enumerate([9, 7, 6, 8, 44, 8, 7, 20, 9], start=1))
+
+
+def test_rows_grow_by_the_lines_their_wrapped_text_takes(tmp_path: Path, plan: Plan) -> None:
+    """13.5 pt a line + 2, rounded to whole pixels (0.75 pt): 2 lines 29.25, 3 lines 42.75.
+    A column 9 wide holds 7.5 display units a line (full-width characters count 2); each line
+    break starts a line, an empty line counts; one-line rows keep the default height. The same
+    in the table writer of plain sheets and of summary sheets."""
+    columns = (Column("番号"), Column("メモ", "wrap"), Column("とても長い見出しの列"))
+    texts = {
+        2: ("あ" * 8, 42.75),  # 16 / 7.5: 3 lines
+        3: ("ab", None),
+        4: ("あいう\nえ", 29.25),  # 2 lines
+        5: ("あ\n\nい", 42.75),  # 3 lines
+        6: ("あ" * 70, 258.75),  # 140 / 7.5: 19 lines: 258.5 pt, 344.7 px -> 345 px
+        7: (None, None),
+        8: ("あ" * 8, 42.75),  # the same text again
+        9: ("あいうえ", 29.25),  # 8 / 7.5: just over one line
+        10: ("あいう", None),  # 6: one line
+    }
+    rows = [(str(r), text, "a") for r, (text, _) in texts.items()]
+    expected = {r: h for r, (_, h) in texts.items() if h is not None}
+    # the heading of 20 in a column 7 wide: 20 / 5.5 -> 4 lines, 56 pt -> 75 px = 56.25 pt
+    expected[1] = 56.25
+    summary = _summary(plan, L.SUMMARY_SHEET, ["あ" * 30, "分野二"])  # 60 / 24.5: 3 lines
+    book = load_workbook(_write(tmp_path, plan, [Table("高さ", columns, rows), summary]))
+    assert _heights(book["高さ"]) == expected
+    assert _widths(book["高さ"])[2] == 9
+    heights = _heights(book[L.SUMMARY_SHEET])
+    assert heights == {6: 42.75, 8: 42.75}  # the heading: 目標設定事業数 (14) over 5.5: 3 lines
+    assert _widths(book[L.SUMMARY_SHEET])[1] == 26  # 区分's cap
