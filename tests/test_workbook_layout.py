@@ -258,7 +258,7 @@ def test_a_plan_graded_per_project_says_so_and_counts_projects(tmp_path: Path) -
     assert plan.by_project
     level = L.per_level(plan.levels[0])
     columns = (Column(L.SCOPE, "wrap"), Column(L.CODE), *count_columns(plan))
-    counts = [4]
+    counts: list[object] = [4]
     for i in range(len(plan.grades)):
         counts += [1 if i else 2, Decimal("50.0") if i == 0 else Decimal("25.0")]
     table = Table(level, columns, [(L.TOTAL, None, *counts, 1), ("人づくり", "1", *counts, 1)])
@@ -349,7 +349,15 @@ def test_columns_fit_their_text_up_to_a_cap(tmp_path: Path, plan: Plan) -> None:
         Column(L.STATUS_FILE),  # 27: capped at 20 by its name
         Column("長文", "wrap"),  # 'あ' × 20: capped at 9 (wrapped text)
     )
-    first = ("1-(1)-1", "a", 5, Decimal("12345"), "あ" * 31, "あいう", Decimal("100.0"))
+    first: tuple[object, ...] = (
+        "1-(1)-1",
+        "a",
+        5,
+        Decimal("12345"),
+        "あ" * 31,
+        "あいう",
+        Decimal("100.0"),
+    )
     first += ("x" * 25, "あ" * 20)
     rows = [first, *[("1-(1)-1", *([None] * 8)) for _ in range(1999)]]
     rows.append(("1-(1)-1000000000", *([None] * 8)))  # row 2,001: not measured
