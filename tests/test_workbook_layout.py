@@ -394,3 +394,37 @@ def test_rows_grow_by_the_lines_their_wrapped_text_takes(tmp_path: Path, plan: P
     heights = _heights(book[L.SUMMARY_SHEET])
     assert heights == {6: 42.75, 8: 42.75}  # the heading: 目標設定事業数 (14) over 5.5: 3 lines
     assert _widths(book[L.SUMMARY_SHEET])[1] == 26  # 区分's cap
+
+
+def test_charts_show_their_hidden_labels_and_write_in_the_house_font(
+    tmp_path: Path, plan: Plan
+) -> None:
+    """The bar labels live in a hidden column: the chart must plot hidden cells (no
+    plotVisOnly), or Excel leaves the bars unlabelled. Title 12 pt, axes, legend and the white
+    value labels on the bars 10 pt, all in BIZ UDPゴシック; bars 60 % apart."""
+    path = _write(tmp_path, plan, [_summary(plan, L.SUMMARY_SHEET, ["分野一"])])
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    with zipfile.ZipFile(path) as archive:
+        chart = ElementTree.fromstring(archive.read("xl/charts/chart1.xml"))
+    visible_only = chart.find(f".//{c}plotVisOnly")
+    assert visible_only is None or visible_only.get("val") in ("0", "false")
+    assert chart.find(f".//{c}gapWidth").get("val") == "60"
+
+    def fonts(node: Any) -> list[tuple[object, ...]]:
+        found = []
+        for run in node.iter(f"{a}defRPr"):
+            fill = run.find(f"{a}solidFill/{a}srgbClr")
+            latin = run.find(f"{a}latin")
+            typeface = None if latin is None else latin.get("typeface")
+            found.append((run.get("sz"), typeface, None if fill is None else fill.get("val")))
+        return found
+
+    assert fonts(chart.find(f".//{c}title")) == [("1200", FONT, None)]
+    for axis in ("catAx", "valAx", "legend"):
+        assert fonts(chart.find(f".//{c}{axis}")) == [("1000", FONT, None)], axis
+    labels = chart.findall(f".//{c}ser/{c}dLbls")
+    assert len(labels) == 3
+    for label in labels:
+        assert fonts(label) == [("1000", FONT, "FFFFFF")]
+        assert label.find(f"{c}showVal").get("val") == "1"
