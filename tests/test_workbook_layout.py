@@ -389,17 +389,18 @@ def test_rows_grow_by_the_lines_their_wrapped_text_takes(tmp_path: Path, plan: P
         8: ("あ" * 8, 42.75),  # the same text again
         9: ("あいうえ", 29.25),  # 8 / 7.5: just over one line
         10: ("あいう", None),  # 6: one line
+        11: ("あ\nい", 29.25),  # short, but on two lines: its line break
     }
     rows = [(str(r), text, "a") for r, (text, _) in texts.items()]
     expected = {r: h for r, (_, h) in texts.items() if h is not None}
     # the heading of 20 in a column 7 wide: 20 / 5.5 -> 4 lines, 56 pt -> 75 px = 56.25 pt
     expected[1] = 56.25
-    summary = _summary(plan, L.SUMMARY_SHEET, ["あ" * 30, "分野二"])  # 60 / 24.5: 3 lines
+    summary = _summary(plan, L.SUMMARY_SHEET, ["あ" * 30, "分野二", "分野\n三"])  # 3, 1, 2 lines
     book = load_workbook(_write(tmp_path, plan, [Table("高さ", columns, rows), summary]))
     assert _heights(book["高さ"]) == expected
     assert _widths(book["高さ"])[2] == 9
     heights = _heights(book[L.SUMMARY_SHEET])
-    assert heights == {6: 42.75, 8: 42.75}  # the heading: 目標設定事業数 (14) over 5.5: 3 lines
+    assert heights == {6: 42.75, 8: 42.75, 10: 29.25}  # heading: 目標設定事業数 (14 / 5.5)
     assert _widths(book[L.SUMMARY_SHEET])[1] == 26  # 区分's cap
 
 
@@ -435,3 +436,22 @@ def test_charts_show_their_hidden_labels_and_write_in_the_house_font(
     for label in labels:
         assert fonts(label) == [("1000", FONT, "FFFFFF")]
         assert label.find(f"{c}showVal").get("val") == "1"
+
+
+def test_an_empty_summary_table_prints_its_heading_without_a_chart(
+    tmp_path: Path, plan: Plan
+) -> None:
+    """A level or breakdown with no rows (a 予定別 of a plan without 予定 entries this year): the
+    title and heading, no chart, printed from A1 to the row under the heading, heading
+    repeated and frozen."""
+    empty = Table("分野別", _summary(plan, "分野別", []).columns, [])
+    path = _write(tmp_path, plan, [empty])
+    ws = load_workbook(path)["分野別"]
+    assert ws["A1"].value == "分野別の進捗状況　令和7年度（2025年度）"
+    assert [c.value for c in ws[6]][:2] == [L.SCOPE, L.CODE] and ws.max_row == 6
+    with zipfile.ZipFile(path) as archive:
+        assert not [n for n in archive.namelist() if n.startswith("xl/charts/")]
+    assert ws.print_area == "'分野別'!$A$1:$M$7"
+    assert ws.print_title_rows == "$6:$6" and ws.freeze_panes == "B7"
+    assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
+    assert not ws.row_breaks.brk
