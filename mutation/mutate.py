@@ -62,19 +62,24 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "csvout": (["pipeline/report/csvout.py"], ["tests/test_csvout.py"]),
+    # the committee workbook, from small workbooks written directly and the cached pipeline
+    # runs of the fixtures; test_workbook.py's uncached pipeline runs (the split listing, both
+    # writing modes) stay in make test: test_workbook_layout and test_workbook_text check the
+    # same in milliseconds
     "workbook": (
         ["pipeline/report/workbook.py"],
         [
+            "tests/test_workbook_layout.py",
             "tests/test_workbook_text.py",
             "tests/test_workbook_sheets.py",
             "tests/test_workbook_charts.py",
-            "tests/test_workbook.py::test_listing_continues_on_numbered_sheets_past_the_row_limit",
-            "tests/test_workbook.py::test_streaming_mode_writes_the_same_cells",
+            "tests/test_workbook_body.py",
         ],
     ),
     "workbook-layout": (
         ["pipeline/report/workbook.py"],
-        ["tests/test_workbook_sheets.py", "tests/test_workbook.py"],
+        # the layout functions are reached by every test: only the files that look at layout
+        ["tests/test_workbook_layout.py", "tests/test_workbook_sheets.py"],
     ),
     "container": (
         ["pipeline/ingest/container.py"],
@@ -125,7 +130,7 @@ _WRITES += ["_breakdown_sheet", "_summary_body", "_chart_label", "_share_chart",
 _WRITES += ["write_run_workbook", "_chart_spans", "_text_of", "_inline"]
 # the body writer: the table's cells written as XML (numbers, shared or inline strings, blanks)
 _WRITES += [f"_TableSheetǁ{m}" for m in ("__init__", "set_body", "_write_rows", "_write_body")]
-_WRITES += ["_TableSheetǁ_write_optimized_sheet_data"]
+_WRITES += ["_TableSheetǁ_write_optimized_sheet_data", "_cell_xml", "_column_texts"]
 PARTS: dict[str, list[str]] = {
     "workbook": [f"pipeline.report.workbook.x*{f}__mutmut_*" for f in _WRITES],
     "workbook-layout": [f"pipeline.report.workbook.x*{f}*__mutmut_*" for f in _LAYOUT],
