@@ -1,0 +1,231 @@
+"""The store's functions that the batch, `doctor`, `history` and the templates call, driven
+directly on a tiny store in tmp_path (no batch run), so that `make mutate` can run them for
+every mutant of store.py in milliseconds: the plan chosen when --plan is left out, the integrity
+check `doctor` shows, a read-only copy that leaves the file as it was, last year's values and the
+trend a run takes from the store, and how a figure is written down."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import StoreError, UsageError
+from pipeline.model import PastResult, RunRecord
+from pipeline.store import SCHEMA_VERSION, Store, record_text, with_history
+from pipeline.text import key
+from tests.test_store_records import record
+
+
+def _store_with(path: Path, *runs: RunRecord) -> Path:
+    with Store(path) as opened:
+        for run in runs:
+            opened.record_run(run)
+    return path
+
+
+def _beside(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir())
+
+
+# --- only_plan: the plan `shinchoku history` uses when --plan is left out
+
+
+def test_the_only_plan_on_record_is_chosen(tmp_path: Path) -> None:
+    db = _store_with(tmp_path / "h.sqlite3", record(2023, "a"), record(2024, "b"))
+    with Store(db) as opened:
+        assert opened.only_plan() == "plan"
+
+
+def test_an_empty_store_asks_for_the_plan_and_says_none_is_on_record(tmp_path: Path) -> None:
+    with Store(tmp_path / "h.sqlite3") as opened, pytest.raises(UsageError) as raised:
+        opened.only_plan()
+    assert str(raised.value) == "--plan で計画IDを指定してください（記録: なし）。"
+
+
+def test_two_plans_on_record_ask_for_one_and_name_both(tmp_path: Path) -> None:
+    db = _store_with(
+        tmp_path / "h.sqlite3", record(plan_id="b-plan", digest="x"), record(plan_id="a-plan")
+    )
+    with Store(db) as opened, pytest.raises(UsageError) as raised:
+        opened.only_plan()
+    assert str(raised.value) == "--plan で計画IDを指定してください（記録: a-plan, b-plan）。"
+
+
+# --- integrity: what `doctor` reports of the store
+
+
+def test_a_sound_store_has_nothing_wrong(tmp_path: Path) -> None:
+    db = _store_with(tmp_path / "h.sqlite3", record())
+    with Store(db) as opened:
+        assert opened.integrity() == []
+    with Store(db, readonly=True) as copy:
+        assert copy.integrity() == []
+
+
+def test_a_store_whose_index_disagrees_with_its_table_is_reported(tmp_path: Path) -> None:
+    """An index whose definition no longer matches its rows (what a damaged disk or a hand edit
+    leaves): SQLite's integrity check names the rows missing from it."""
+    db = _store_with(tmp_path / "h.sqlite3", record())
+    raw = sqlite3.connect(db)
+    raw.execute("PRAGMA writable_schema=ON")
+    raw.execute(
+        "UPDATE sqlite_master SET sql='CREATE INDEX results_number ON results(target_name)'"
+        " WHERE name='results_number'"
+    )
+    raw.commit()
+    raw.close()
+    with Store(db, readonly=True) as copy:
+        found = copy.integrity()
+    assert found and all(isinstance(line, str) for line in found)
+    assert any("results_number" in line for line in found)
+    assert found != ["ok"]
+
+
+# --- the read-only copy (doctor, templates, --dry-run): nothing on disk changes
+
+
+def test_a_read_only_copy_reads_every_run_and_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "store"
+    folder.mkdir()
+    db = _store_with(folder / "h.sqlite3", record(2023, "a"), record(2024, "b"))
+    before = (db.read_bytes(), os.stat(db).st_mtime_ns, _beside(db))
+    monkeypatch.chdir(folder)  # a stray database file would land here
+    with Store(db, readonly=True) as copy:
+        assert [r["年度"] for r in copy.runs("plan")] == [2023, 2024]
+        copy.db.execute("UPDATE runs SET note='書き換え'")  # the copy takes it; the file does not
+        assert _beside(db) == ["h.sqlite3"]
+    assert (db.read_bytes(), os.stat(db).st_mtime_ns, _beside(db)) == before
+    with Store(db, readonly=True) as copy:
+        assert {r["備考"] for r in copy.runs("plan")} == {""}
+
+
+def test_a_read_only_copy_sees_a_run_still_in_the_journal_of_an_open_store(
+    tmp_path: Path,
+) -> None:
+    """While a run holds the store open, its last run is in the -wal file, not yet in the main
+    file: the copy must read through the journal, not the main file alone."""
+    db = tmp_path / "h.sqlite3"
+    with Store(db) as writer:
+        writer.record_run(record(2023, "a"))
+        assert (tmp_path / "h.sqlite3-wal").exists()
+        with Store(db, readonly=True) as copy:
+            assert [r["年度"] for r in copy.runs("plan")] == [2023]
+            assert copy.only_plan() == "plan"
+
+
+def test_a_read_only_copy_of_a_missing_store_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    with pytest.raises(StoreError) as raised:
+        Store(db, readonly=True)
+    assert str(raised.value).startswith(
+        f"履歴ファイル「{db}」を開けません（ファイルがありません）。"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_copy_of_an_older_store_reads_as_migrated_and_the_file_keeps_its_version(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "h.sqlite3"
+    raw = sqlite3.connect(db)
+    raw.executescript("CREATE TABLE unrelated (x); PRAGMA user_version=0;")
+    raw.close()
+    with Store(db, readonly=True) as copy:
+        assert copy.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert copy.runs("plan") == []
+        columns = [c[1] for c in copy.db.execute("PRAGMA table_info(runs)")]
+        assert {"digest", "official", "rows_counted", "note"} <= set(columns)
+    raw = sqlite3.connect(db)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert raw.execute("SELECT name FROM sqlite_master").fetchall() == [("unrelated",)]
+    raw.close()
+
+
+def test_a_read_only_copy_of_a_newer_store_names_both_versions(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite3"
+    raw = sqlite3.connect(db)
+    raw.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(StoreError) as raised:
+        Store(db, readonly=True)
+    assert str(raised.value) == (
+        f"履歴ファイルの版（{SCHEMA_VERSION + 1}）がこの shinchoku の版（{SCHEMA_VERSION}）より"
+        "新しいため開けません。shinchoku を更新してください。"
+    )
+
+
+# --- with_history: what a run takes from the store
+
+
+Past = dict[tuple[str, str], PastResult]
+
+
+def _figured(run: RunRecord, seen: list[Past]) -> Callable[[Past], tuple[str, RunRecord]]:
+    """The callback the batch passes: here it remembers last year's values and returns `run`."""
+
+    def figured(past: dict[tuple[str, str], PastResult]) -> tuple[str, RunRecord]:
+        seen.append(past)
+        return "figures", run
+
+    return figured
+
+
+def test_a_run_gets_last_years_values_and_a_trend_with_itself_in_it(tmp_path: Path) -> None:
+    db = _store_with(tmp_path / "h.sqlite3", record(2022, "z", fingerprint="fp0"), record(2023))
+    seen: list[Past] = []
+    pending = record(2024, "new", fingerprint="fp2")
+    figures, kept, trend = with_history(db, "plan", 2024, _figured(pending, seen))
+    assert (figures, kept) == ("figures", pending)
+    assert seen == [
+        {
+            (key("1-(1)-①"), key("件数")): PastResult("90", "81.8"),
+            (key("1-(1)-②"), key("満足度")): PastResult("", ""),
+        }
+    ]
+    assert [(row.year, row.master_fingerprint) for row in trend] == [
+        (2022, "fp0"),
+        (2022, "fp0"),
+        (2023, "fp1"),
+        (2023, "fp1"),
+        (2024, "fp2"),
+        (2024, "fp2"),
+    ]
+    with Store(db) as opened:  # taking the history records nothing
+        assert [r["年度"] for r in opened.runs("plan")] == [2022, 2023]
+
+
+def test_a_run_that_would_not_be_official_is_left_out_of_the_trend(tmp_path: Path) -> None:
+    db = _store_with(tmp_path / "h.sqlite3", record(2024, "a"))
+    pending = record(2024, "b", other_year=2023, fingerprint="fp2")
+    _, _, trend = with_history(db, "plan", 2024, _figured(pending, []))
+    assert [(row.year, row.master_fingerprint) for row in trend] == [(2024, "fp1"), (2024, "fp1")]
+
+
+def test_a_first_run_creates_the_store_and_a_read_only_one_does_not(tmp_path: Path) -> None:
+    seen: list[Past] = []
+    missing = tmp_path / "none" / "h.sqlite3"
+    with pytest.raises(StoreError):
+        with_history(missing, "plan", 2024, _figured(record(), seen), readonly=True)
+    assert not missing.parent.exists() and seen == []
+    db = tmp_path / "new" / "h.sqlite3"
+    _, _, trend = with_history(db, "plan", 2024, _figured(record(2024), seen))
+    assert db.is_file() and seen == [{}]
+    assert [row.year for row in trend] == [2024, 2024]
+
+
+# --- how a figure is written down
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(None, ""), (Decimal("1E+2"), "100"), (Decimal("81.80"), "81.80"), (3, "3"), ("済", "済")],
+)
+def test_a_figure_is_kept_as_plain_text(value: object, text: str) -> None:
+    assert record_text(value) == text
