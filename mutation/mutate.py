@@ -113,6 +113,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["pipeline/store.py"],
         [
             "tests/test_store_records.py",
+            # only_plan, integrity, the read-only copy, with_history: in milliseconds
+            "tests/test_store_direct.py",
             "tests/test_store.py::test_migrations_from_every_earlier_version_keep_the_data",
         ],
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -86,6 +87,18 @@ def test_a_store_whose_index_disagrees_with_its_table_is_reported(tmp_path: Path
     assert found != ["ok"]
 
 
+def test_a_store_damaged_on_disk_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """The pages after the first overwritten while the store is open (a failing disk): the
+    check stops with the file named, not a traceback."""
+    db = _store_with(tmp_path / "h.sqlite3", *(record(2000 + i, str(i)) for i in range(30)))
+    with Store(db) as opened:
+        data = db.read_bytes()
+        db.write_bytes(data[:4096] + b"\xff" * (len(data) - 4096))
+        with pytest.raises(StoreError) as raised:
+            opened.integrity()
+    assert str(raised.value).startswith(f"履歴ファイル「{db}」は壊れているか")
+
+
 # --- the read-only copy (doctor, templates, --dry-run): nothing on disk changes
 
 
@@ -95,13 +108,15 @@ def test_a_read_only_copy_reads_every_run_and_leaves_the_folder_as_it_was(
     folder = tmp_path / "store"
     folder.mkdir()
     db = _store_with(folder / "h.sqlite3", record(2023, "a"), record(2024, "b"))
-    before = (db.read_bytes(), os.stat(db).st_mtime_ns, _beside(db))
+    # the folder's time too: not even a -shm file made and removed (a read-only folder refuses it)
+    before = (db.read_bytes(), os.stat(db).st_mtime_ns, _beside(db), os.stat(folder).st_mtime_ns)
     monkeypatch.chdir(folder)  # a stray database file would land here
     with Store(db, readonly=True) as copy:
         assert [r["年度"] for r in copy.runs("plan")] == [2023, 2024]
         copy.db.execute("UPDATE runs SET note='書き換え'")  # the copy takes it; the file does not
         assert _beside(db) == ["h.sqlite3"]
-    assert (db.read_bytes(), os.stat(db).st_mtime_ns, _beside(db)) == before
+    after = (db.read_bytes(), os.stat(db).st_mtime_ns, _beside(db), os.stat(folder).st_mtime_ns)
+    assert after == before
     with Store(db, readonly=True) as copy:
         assert {r["備考"] for r in copy.runs("plan")} == {""}
 
@@ -178,7 +193,8 @@ def _figured(run: RunRecord, seen: list[Past]) -> Callable[[Past], tuple[str, Ru
 
 
 def test_a_run_gets_last_years_values_and_a_trend_with_itself_in_it(tmp_path: Path) -> None:
-    db = _store_with(tmp_path / "h.sqlite3", record(2022, "z", fingerprint="fp0"), record(2023))
+    older = replace(record(2022, "z", fingerprint="fp0"), results=())  # two years back: not used
+    db = _store_with(tmp_path / "h.sqlite3", older, record(2023))
     seen: list[Past] = []
     pending = record(2024, "new", fingerprint="fp2")
     figures, kept, trend = with_history(db, "plan", 2024, _figured(pending, seen))
