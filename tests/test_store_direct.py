@@ -245,3 +245,43 @@ def test_a_first_run_creates_the_store_and_a_read_only_one_does_not(tmp_path: Pa
 )
 def test_a_figure_is_kept_as_plain_text(value: object, text: str) -> None:
     assert record_text(value) == text
+
+
+# --- run_record: what the store keeps of a plan graded per project
+
+
+def test_a_plan_graded_per_project_keeps_each_projects_schedule_word_and_grade(
+    tmp_path: Path,
+) -> None:
+    """No 指標 in such a plan: each project is kept with a blank 指標名, unit and direction, its
+    year's 予定 word where the target would be, its grade and file; a run mostly of another
+    year keeps that year, so that it is not made official."""
+    from datetime import datetime
+
+    from pipeline.batch import run
+    from pipeline.store import run_record
+    from tests.builders import submit_all, write_plan
+    from tests.test_figures import _review_row, project_sheets
+
+    master, plan = write_plan(project_sheets(), tmp_path)
+    values = {(key(n), ""): _review_row(g) for n, g in [("P1", "A"), ("P4", "B"), ("P7", "S")]}
+    report = run(master, submit_all(plan, 2025, tmp_path, values), 2025, None)
+    assert report.figures is not None
+    at = datetime(2025, 6, 1, 9, 0)
+    kept = run_record(replace(report, other_year=2024), report.figures, master, at, "half-up")
+    hashes = {f.path: f.sha256 for f in kept.files}
+    assert [
+        (r.number, r.target_name, r.unit, r.direction, r.target, r.actual, r.rate, r.grade)
+        for r in kept.results
+    ] == [
+        ("P1", "", "", "", "準備", "", "", "A"),
+        ("P4", "", "", "", "実施", "", "", "B"),
+        ("P7", "", "", "", "", "", "", "S"),  # not on the 予定 sheet: planned every year
+    ]
+    assert [(r.department, r.source_sha256) for r in kept.results] == [
+        ("福祉課", hashes["進捗状況_福祉課_2025年度.xlsx"]),
+        ("環境課", hashes["進捗状況_環境課_2025年度.xlsx"]),
+        ("環境課", hashes["進捗状況_環境課_2025年度.xlsx"]),
+    ]
+    assert kept.other_year == 2024
+    assert run_record(report, report.figures, master, at, "half-up").other_year is None
