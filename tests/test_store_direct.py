@@ -285,3 +285,36 @@ def test_a_plan_graded_per_project_keeps_each_projects_schedule_word_and_grade(
     ]
     assert kept.other_year == 2024
     assert run_record(report, report.figures, master, at, "half-up").other_year is None
+
+
+def test_a_target_without_this_years_value_is_kept_ungraded(tmp_path: Path) -> None:
+    """A 指標 with no 目標値 this year needs no 自己評価 (V05 asks only where there is one): its
+    実績 is kept with blank target, rate and grade, not a made-up grade."""
+    from datetime import datetime
+
+    from pipeline.batch import run
+    from pipeline.store import run_record
+    from tests.builders import complete_row, master_sheets, submit_all, write_plan
+
+    sheets = master_sheets(
+        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
+        projects=[["1-(1)-1", "事業一", "1-(1)", "A課", "", "", ""]],
+        targets=[
+            ["1-(1)-1", "件数", "件", "増加", "", "300"],
+            ["1-(1)-1", "参考値", "人", "増加", "", ""],
+        ],
+        years=[2024],
+    )
+    master, plan = write_plan(sheets, tmp_path)
+    values = {
+        (key("1-(1)-1"), key("件数")): complete_row("B", 250),
+        (key("1-(1)-1"), key("参考値")): complete_row("", 12),
+    }
+    report = run(master, submit_all(plan, 2024, tmp_path, values), 2024, None)
+    assert report.figures is not None and not report.finding_list
+    at = datetime(2025, 6, 1, 9, 0)
+    kept = run_record(report, report.figures, master, at, "half-up")
+    assert [(r.target_name, r.target, r.actual, r.rate, r.grade) for r in kept.results] == [
+        ("件数", "300.0", "250.0", "83.3", "B"),
+        ("参考値", "", "12.0", "", ""),
+    ]
