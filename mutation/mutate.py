@@ -46,8 +46,9 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_checks_files.py"]),
     "files": (
         ["pipeline/checks/files.py"],
-        # use_files and secretariat_mistakes (moved from batch.py) are reached by whole-folder runs
-        ["tests/test_checks_files.py", "tests/test_messages_rule_codes.py"],
+        # use_files and secretariat_mistakes called directly (test_checks_files_choice), in
+        # milliseconds; the whole-folder runs that also reach them are left to make test
+        ["tests/test_checks_files.py", "tests/test_checks_files_choice.py"],
     ),
     "figures": (
         ["pipeline/figures.py"],
@@ -80,7 +81,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         # the layout functions are reached by every test: only the files that look at layout
         ["tests/test_workbook_layout.py", "tests/test_workbook_sheets.py"],
     ),
-    "container": (["pipeline/ingest/container.py"], ["tests/test_container.py"]),
+    "container": (
+        ["pipeline/ingest/container.py"],
+        ["tests/test_container.py", "tests/test_container_parts.py"],
+    ),
     "validate": (
         [
             "pipeline/checks/identity.py",
@@ -133,10 +137,16 @@ PARTS: dict[str, list[str]] = {
 }
 DONE = ("killed", "timeout")
 
+# Groups whose module keeps parse caches (container: a part parsed once per distinct content).
+# mutmut forks each mutant from the process that ran the tests to trace them, so a mutant would
+# find every test's parts already parsed by the unmutated code and run none of its own; these
+# groups fork from a server that has only imported and collected the tests.
+FRESH_WORKERS = {"container"}
+
 _COPY = ["pipeline", "schemas", "tests", "docs", "README.md"]  # pipeline/data: the bundled plan
 
 
-def _config(modules: list[str], tests: list[str]) -> str:
+def _config(modules: list[str], tests: list[str], fresh: bool = False) -> str:
     existing = [t for t in tests if (REPO / t.split("::")[0]).exists()]
     return (
         "\n[tool.mutmut]\n"
@@ -148,7 +158,7 @@ def _config(modules: list[str], tests: list[str]) -> str:
         "use_git_change_detection = false\n"
         # a mutant that loops is stopped after 6x its tests' CPU time (mutmut's default, 30x,
         # lets one endless loop in a 10-second test hold a worker for five minutes)
-        "timeout_multiplier = 3.0\n"
+        "timeout_multiplier = 3.0\n" + ('process_isolation = "forkserver"\n' if fresh else "")
     )
 
 
@@ -167,7 +177,8 @@ def _prepare(group: str) -> Path:
         elif source.exists():
             shutil.copy2(source, dest)
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    (work / "pyproject.toml").write_text(text + _config(modules, tests), encoding="utf-8")
+    config = _config(modules, tests, group in FRESH_WORKERS)
+    (work / "pyproject.toml").write_text(text + config, encoding="utf-8")
     return work
 
 
