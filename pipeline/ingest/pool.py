@@ -253,13 +253,7 @@ def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -
 
 def _read_ahead(conn: Connection, read: Callable[[Any], Any], items: Sequence[Any]) -> bool:
     """Read `items` ahead, one by one, until the supervisor says something (the batch has
-    begun: it then asks what is held). False when a reading raised (the process then ends).
-    The worker yields to the main process from here on (nice +5): it reads while the main
-    process reads the plan and, later, answers questions — on a busy machine the main process
-    keeps its share, and the workers take what it leaves."""
-    if hasattr(os, "nice"):
-        with contextlib.suppress(OSError):
-            os.nice(5)
+    begun: it then asks what is held). False when a reading raised (the process then ends)."""
     for item in items:
         if conn.poll():
             return True
