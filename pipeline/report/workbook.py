@@ -485,8 +485,11 @@ def _widths(table: Table) -> list[float]:
 
 
 def _may_wrap(value: object, width: float) -> bool:
-    """False when the value fits on one line even if every character is wide."""
-    return value is not None and not (isinstance(value, str) and len(value) * 2 <= width - 1.5)
+    """False when the value fits on one line even if every character is wide (and it has no
+    line break)."""
+    return value is not None and not (
+        isinstance(value, str) and len(value) * 2 <= width - 1.5 and "\n" not in value
+    )
 
 
 def _lines(value: object, width: float) -> int:
