@@ -31,10 +31,12 @@ def _year(ctx: click.Context, param: click.Parameter, value: str) -> int:
 
 
 def _progress(items: Iterable[T], label: str, total: int) -> Iterator[T]:
+    if not sys.stderr.isatty():  # no bar to draw: tqdm (~40 ms to import) not loaded
+        yield from items
+        return
     from tqdm import tqdm
 
-    quiet = not sys.stderr.isatty()
-    yield from tqdm(items, desc=label, total=total, disable=quiet, unit="件", leave=False)
+    yield from tqdm(items, desc=label, total=total, unit="件", leave=False)
 
 
 YEAR = click.option(
@@ -203,11 +205,13 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
 @OUT
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
-    with interrupts(out):
+    from pipeline.ahead import PlanAhead
+
+    with interrupts(out), PlanAhead(master, year) as plan:  # read while the stages import
         from pipeline.batch import validate as run_validate
         from pipeline.options import Options
 
-        report = run_validate(master, submissions, year, out, Options(progress=_progress))
+        report = run_validate(plan, submissions, year, out, Options(progress=_progress))
     _summary(report)
     sys.exit(report.exit_code)
 
@@ -256,13 +260,15 @@ def _aggregate(
 ) -> Any:
     """Call batch.run or batch.publish as the command line does: Ctrl-C in Japanese; a folder
     or plan that cannot be used is a ShinchokuError, caught by the group (exit 2)."""
-    with interrupts(out):
+    from pipeline.ahead import PlanAhead
+
+    with interrupts(out), PlanAhead(master, year) as plan:  # read while the stages import
         from pipeline import batch
         from pipeline.options import Options
 
         options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
         action = getattr(batch, name)
-        report = action(master, submissions, year, out, options)
+        report = action(plan, submissions, year, out, options)
     _summary(report)
     return report
 

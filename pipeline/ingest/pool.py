@@ -18,7 +18,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -304,22 +306,59 @@ class _Supervisor:
         job: Callable[[Any], Any] | None = None,
     ) -> Iterator[Any]:
         """Each item's result, or _Failed, in order; `answer` answers the workers' questions;
-        `job` (for workers started without one) is sent to each worker first."""
+        `job` (for workers started without one) is sent to each worker first.
+
+        The workers are served from a thread of their own, so that whatever the caller does
+        between two results (importing pandera, drawing the progress bar) never keeps a worker
+        waiting for an answer or its next file."""
         self._answer = answer
         if job is not None:
             self._job = job
             for worker in self._workers:
                 with contextlib.suppress(OSError):
                     worker.conn.send(("job", job))
+        results: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+        stop = threading.Event()
+        serving = threading.Thread(
+            target=self._serve_all, args=(items, results, stop), name="shinchoku-pool", daemon=True
+        )
+        serving.start()
+        try:
+            for _ in items:
+                ok, outcome = results.get()
+                if not ok:
+                    raise outcome
+                yield outcome
+        finally:
+            stop.set()
+            serving.join()
+
+    def _serve_all(
+        self,
+        items: Sequence[Any],
+        results: queue.SimpleQueue[tuple[bool, Any]],
+        stop: threading.Event,
+    ) -> None:
+        """The serving thread: each outcome put on `results` in order, or the error that
+        stopped it (raised again in the caller's thread); ends early when `stop` is set."""
+        try:
+            for outcome in self._outcomes(items, stop):
+                results.put((True, outcome))
+        except BaseException as error:  # handed to the caller, raised there
+            results.put((False, error))
+
+    def _outcomes(self, items: Sequence[Any], stop: threading.Event) -> Iterator[Any]:
         pending = deque(enumerate(items))
         done: dict[int, Any] = {}
         given = 0
-        while given < len(items):
+        while given < len(items) and not stop.is_set():
             for worker in self._workers:
                 if worker.task is None and pending:
                     self._give(worker, pending.popleft())
             busy = [w for w in self._workers if w.task is not None]
             ready = set(wait([w.conn for w in busy], timeout=_POLL)) if busy else set()
+            if stop.is_set():  # the caller has gone (Ctrl-C, an error): no worker replaced
+                return
             for n, worker in enumerate(self._workers):
                 if worker.task is None:
                     continue
