@@ -13,12 +13,13 @@ it would have been without the child.
 from __future__ import annotations
 
 import contextlib
-import os
+import multiprocessing
 import pickle
 import sys
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     from pipeline.model import Plan
@@ -32,9 +33,9 @@ class Ahead(Generic[T]):
 
     def __init__(self, function: Callable[[], T], fork: bool = True) -> None:
         self._function = function
-        self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
+        self._child: tuple[Any, Connection] | None = None  # (process, its result's pipe)
         if fork and sys.platform.startswith("linux"):
-            self._child = _fork(function)
+            self._child = _start(function)
 
     def result(self) -> T:
         """The child's result once it has ended; computed here if the child had none."""
@@ -42,18 +43,17 @@ class Ahead(Generic[T]):
         if child is not None:
             found = _collect(*child)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return cast(T, found)
         return self._function()
 
     def cancel(self) -> None:
         """Stop the child if its result will not be asked for (no harm if it has ended)."""
         child, self._child = self._child, None
         if child is not None:
-            pid, read = child
-            os.close(read)
-            with contextlib.suppress(OSError):
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
+            process, pipe = child
+            process.kill()
+            process.join()
+            pipe.close()
 
 
 class PlanAhead:
@@ -85,34 +85,40 @@ def _small(master: Path) -> bool:
         return False  # read here: its reading says what is wrong with it
 
 
-def _fork(function: Callable[[], object]) -> tuple[int, int] | None:
+def _start(function: Callable[[], object]) -> tuple[Any, Connection] | None:
+    context = multiprocessing.get_context("fork")
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice
+        with contextlib.suppress(Exception):
+            stream.flush()
     try:
-        read, write = os.pipe()
-        pid = os.fork()
-    except OSError:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(function, send), daemon=True)
+        process.start()
+    except OSError:  # no process to be had: done here when asked for
         return None
-    if pid == 0:  # the child: its result pickled into the pipe, nothing else said
-        status = 1
-        try:
-            os.close(read)
-            data = pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as out:
-                out.write(data)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write)
-    return pid, read
+    send.close()
+    return process, receive
 
 
-def _collect(pid: int, read: int) -> object | None:
+def _child(function: Callable[[], object], send: Connection) -> None:
+    """In the child: the result pickled into the pipe; a failure says nothing (see above)."""
+    with contextlib.suppress(BaseException):
+        send.send_bytes(pickle.dumps(function(), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _collect(process: Any, receive: Connection) -> object | None:
     """The child's result, or None when it ended without one."""
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
+    try:
+        data = receive.recv_bytes()
+    except (EOFError, OSError):
+        data = b""
+    finally:
+        receive.close()
+        process.join()
+    if not data:
         return None
     try:
-        return pickle.loads(data)
+        found: object = pickle.loads(data)
     except Exception:  # cut off midway: read here instead
         return None
+    return found
