@@ -80,8 +80,8 @@ def check_folder(
 
             warm_up(plan)
         reports.append(report)
-    if readers is not None:  # their work is done: stopped now, not when the batch ends
-        readers.close()
+    if readers is not None:  # their work is done: told to end now, joined when the batch ends
+        readers.release()
     read_done = time.perf_counter()
     used = use_files(reports, plan, year)
     del reports  # each file's matched rows live on merged, in used.rows only

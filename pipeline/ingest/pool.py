@@ -118,6 +118,11 @@ class Readers:
         """Stop the workers (again: no harm)."""
         self._supervisor.close()
 
+    def release(self) -> None:
+        """Their work is done: idle workers are told to end now, without waiting for them to
+        exit (close, when the owner's context ends, joins them; by then they are gone)."""
+        self._supervisor.release()
+
 
 def start_readers(limits: Limits, workers: int | None = None) -> Readers:
     """`workers` workers (one per core by default), idle until read_all gives them a job."""
@@ -417,12 +422,16 @@ class _Supervisor:
         _stop(old)
         self._workers[n] = self._start()
 
-    def close(self) -> None:
-        """Stop every worker: idle ones are asked to end, busy ones are killed."""
+    def release(self) -> None:
+        """Ask every idle worker to end; close() joins them."""
         for worker in self._workers:
             if worker.task is None:
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
+
+    def close(self) -> None:
+        """Stop every worker: idle ones are asked to end, busy ones are killed."""
+        self.release()
         for worker in self._workers:
             if worker.task is None:
                 worker.process.join(timeout=2)
