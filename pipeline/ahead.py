@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import pickle
 import sys
 from collections.abc import Callable
@@ -79,6 +80,9 @@ class PlanAhead:
 
 
 def _small(master: Path) -> bool:
+    """Worth reading ahead: a small master, and a second core to read it on."""
+    if hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < 2:
+        return False
     try:
         return master.stat().st_size <= SMALL_MASTER
     except OSError:

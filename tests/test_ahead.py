@@ -90,3 +90,11 @@ def test_without_fork_the_work_is_done_when_asked_for() -> None:
     calls: list[int] = []
     work = Ahead(lambda: calls.append(1) or len(calls), fork=False)
     assert calls == [] and work.result() == 1
+
+
+@linux
+def test_on_one_core_the_plan_is_read_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    with PlanAhead(BUNDLED_MASTER, YEAR) as planned:
+        assert planned._plan._child is None
+        assert planned.plan() == plan_for(BUNDLED_MASTER, YEAR)
