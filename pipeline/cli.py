@@ -177,7 +177,7 @@ def console() -> None:
     """The `shinchoku` command (and `python -m pipeline`): entry() with the garbage collector
     set for a short process, then the process ends at once, its streams flushed and its exit
     functions run. By then every output is written and committed; the interpreter's own
-    teardown of pandas, pandera and ~100,000 objects would add 0.2-0.5 s to every run
+    teardown of pandas, pandera and ~160,000 objects would add 0.2-0.5 s to every run
     (measured on a city run) and change nothing."""
     import atexit
     import gc
