@@ -46,8 +46,9 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_checks_files.py"]),
     "files": (
         ["pipeline/checks/files.py"],
-        # use_files and secretariat_mistakes (moved from batch.py) are reached by whole-folder runs
-        ["tests/test_checks_files.py", "tests/test_messages_rule_codes.py"],
+        # use_files and secretariat_mistakes called directly (test_checks_files_choice), in
+        # milliseconds; the whole-folder runs that also reach them are left to make test
+        ["tests/test_checks_files.py", "tests/test_checks_files_choice.py"],
     ),
     "figures": (
         ["pipeline/figures.py"],
@@ -61,21 +62,29 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "csvout": (["pipeline/report/csvout.py"], ["tests/test_csvout.py"]),
+    # the committee workbook, from small workbooks written directly and the cached pipeline
+    # runs of the fixtures; test_workbook.py's uncached pipeline runs (the split listing, both
+    # writing modes) stay in make test: test_workbook_layout and test_workbook_text check the
+    # same in milliseconds
     "workbook": (
         ["pipeline/report/workbook.py"],
         [
+            "tests/test_workbook_layout.py",
             "tests/test_workbook_text.py",
             "tests/test_workbook_sheets.py",
             "tests/test_workbook_charts.py",
-            "tests/test_workbook.py::test_listing_continues_on_numbered_sheets_past_the_row_limit",
-            "tests/test_workbook.py::test_streaming_mode_writes_the_same_cells",
+            "tests/test_workbook_body.py",
         ],
     ),
     "workbook-layout": (
         ["pipeline/report/workbook.py"],
-        ["tests/test_workbook_sheets.py", "tests/test_workbook.py"],
+        # the layout functions are reached by every test: only the files that look at layout
+        ["tests/test_workbook_layout.py", "tests/test_workbook_sheets.py"],
     ),
-    "container": (["pipeline/ingest/container.py"], ["tests/test_container.py"]),
+    "container": (
+        ["pipeline/ingest/container.py"],
+        ["tests/test_container.py", "tests/test_container_parts.py"],
+    ),
     "validate": (
         [
             "pipeline/checks/identity.py",
@@ -121,17 +130,23 @@ _WRITES += ["_breakdown_sheet", "_summary_body", "_chart_label", "_share_chart",
 _WRITES += ["write_run_workbook", "_chart_spans", "_text_of", "_inline"]
 # the body writer: the table's cells written as XML (numbers, shared or inline strings, blanks)
 _WRITES += [f"_TableSheetǁ{m}" for m in ("__init__", "set_body", "_write_rows", "_write_body")]
-_WRITES += ["_TableSheetǁ_write_optimized_sheet_data"]
+_WRITES += ["_TableSheetǁ_write_optimized_sheet_data", "_cell_xml", "_column_texts"]
 PARTS: dict[str, list[str]] = {
     "workbook": [f"pipeline.report.workbook.x*{f}__mutmut_*" for f in _WRITES],
     "workbook-layout": [f"pipeline.report.workbook.x*{f}*__mutmut_*" for f in _LAYOUT],
 }
 DONE = ("killed", "timeout")
 
+# Groups whose module keeps parse caches (container: a part parsed once per distinct content).
+# mutmut forks each mutant from the process that ran the tests to trace them, so a mutant would
+# find every test's parts already parsed by the unmutated code and run none of its own; these
+# groups fork from a server that has only imported and collected the tests.
+FRESH_WORKERS = {"container"}
+
 _COPY = ["pipeline", "schemas", "tests", "docs", "README.md"]  # pipeline/data: the bundled plan
 
 
-def _config(modules: list[str], tests: list[str]) -> str:
+def _config(modules: list[str], tests: list[str], fresh: bool = False) -> str:
     existing = [t for t in tests if (REPO / t.split("::")[0]).exists()]
     return (
         "\n[tool.mutmut]\n"
@@ -143,7 +158,7 @@ def _config(modules: list[str], tests: list[str]) -> str:
         "use_git_change_detection = false\n"
         # a mutant that loops is stopped after 6x its tests' CPU time (mutmut's default, 30x,
         # lets one endless loop in a 10-second test hold a worker for five minutes)
-        "timeout_multiplier = 3.0\n"
+        "timeout_multiplier = 3.0\n" + ('process_isolation = "forkserver"\n' if fresh else "")
     )
 
 
@@ -162,7 +177,8 @@ def _prepare(group: str) -> Path:
         elif source.exists():
             shutil.copy2(source, dest)
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
-    (work / "pyproject.toml").write_text(text + _config(modules, tests), encoding="utf-8")
+    config = _config(modules, tests, group in FRESH_WORKERS)
+    (work / "pyproject.toml").write_text(text + config, encoding="utf-8")
     return work
 
 

@@ -59,9 +59,13 @@ def check_folder(
 ) -> Report:
     """Every stage up to the counted rows and the findings; writes nothing. `readers`: workers
     started before the plan was read (they ask for what they need of it), else started here."""
+    from pipeline.checks.values import warm_up
+
     options = options or Options()
     started = time.perf_counter()
     paths, notes = scan_folder(root)
+    if readers is not None:  # busy reading ahead: no worker waits for an answer meanwhile
+        warm_up(plan)
     read = read_all(
         paths,
         root,
@@ -75,9 +79,7 @@ def check_folder(
     )
     reports = []
     for n, report in enumerate(options.progress(read, "読込", len(paths))):
-        if n == 0:
-            from pipeline.checks.values import warm_up
-
+        if n == 0 and readers is None:
             warm_up(plan)
         reports.append(report)
     if readers is not None:  # their work is done: told to end now, joined when the batch ends
@@ -129,7 +131,7 @@ def validate(
     if out is not None:
         check_paths(root, out)
     options = options or Options()
-    with _readers(options) as readers:
+    with _readers(options, root) as readers:
         plan = _plan(master, year)
         if out is None:
             return check_folder(plan, root, year, options, readers)
@@ -150,10 +152,18 @@ def _plan(master: Path | PlanAhead, year: int) -> Plan:
     return master.plan() if isinstance(master, PlanAhead) else plan_for(master, year)
 
 
-def _readers(options: Options) -> Readers:
+def _readers(options: Options, root: Path) -> Readers:
     """The workers that will read the submissions, started before the plan is read so that
-    none of them holds it (each asks for the rows of the departments it reads)."""
-    return start_readers(options.limits, options.workers)
+    none of them holds it (each asks for the rows of the departments it reads); they read the
+    files ahead meanwhile (a folder that cannot be scanned is left to check_folder to name,
+    after the plan, as before)."""
+    readers = start_readers(options.limits, options.workers)
+    try:
+        paths, _ = scan_folder(root)
+    except Exception:  # reading ahead only saves time: check_folder names the problem
+        return readers
+    readers.read_ahead(paths, root, options.limits)
+    return readers
 
 
 def _feedback(report: Report, root: Path, work: Path, options: Options | None) -> list[Path]:
@@ -223,7 +233,7 @@ def _produce(
     options = options or Options()
     if out is not None:
         check_paths(root, out)
-    with _readers(options) as readers:
+    with _readers(options, root) as readers:
         plan = _plan(master, year)
         path = master.path if isinstance(master, PlanAhead) else master
         return _produced(plan, path, root, year, out, options, run_at, command, write, readers)

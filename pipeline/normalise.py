@@ -95,8 +95,11 @@ def _parse_text(raw: str, unit: str) -> Parsed:
     return Parsed(number)
 
 
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(E[+-]?\d+)?", re.IGNORECASE)  # compiled once
+
+
 def _decimal(text: str) -> Decimal | None:
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)(E[+-]?\d+)?", text, re.IGNORECASE):
+    if not _NUMBER.fullmatch(text):
         return None
     try:
         number = Decimal(text)

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import labels as L
-from pipeline.model import Grade
-from pipeline.rates import Rate, achievement, round_half_up, suggested_grade
+from pipeline.model import Grade, Plan
+from pipeline.rates import Rate, Suggestions, achievement, round_half_up, suggested_grade
+from tests.checkplan import make_plan
 
 D = Decimal
 
@@ -145,3 +146,73 @@ def test_clipping_and_summing_are_exact(values: list[Fraction], cap: Fraction) -
 )
 def test_half_up_rounds_to_any_number_of_places(value: Fraction, places: int, shown: str) -> None:
     assert round_half_up(value, places) == Decimal(shown)
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The grades A (100), B (80), C of tests/checkplan.py."""
+    return make_plan(tmp_path_factory.mktemp("plan"))
+
+
+@pytest.mark.parametrize(
+    ("shown", "code"),
+    [
+        ("100.0", "A"),
+        ("99.9", "B"),
+        ("80.0", "B"),
+        ("79.9", "C"),
+        ("0.0", "C"),
+        ("-5.0", "C"),
+        ("250.0", "A"),
+    ],
+)
+def test_suggestions_give_the_grade_whose_floor_the_shown_rate_reaches(
+    plan: Plan, shown: str, code: str
+) -> None:
+    suggestions = Suggestions(plan)
+    assert suggestions.grade(D(shown)) == code
+    assert suggestions.grade(D(shown)) == code  # asked again: the same grade
+    assert suggestions.grade(None) is None  # no rate: nothing suggested
+
+
+def test_one_suggestions_object_answers_each_rate_and_pair_for_itself(plan: Plan) -> None:
+    """Reused for every row of a run: a rate or pair answered earlier must not answer for the
+    next one (a cache keyed wrongly would give every row the first row's grade or warning)."""
+    suggestions = Suggestions(plan)
+    assert [suggestions.grade(D(r)) for r in ("100.0", "85.0", "10.0", "100.00")] == [
+        "A",
+        "B",
+        "C",
+        "A",  # 100.00 equals 100.0: the same grade
+    ]
+    # two grade steps apart (C01) and not, in each direction, asked in turn
+    asked = [("A", "C"), ("A", "A"), ("C", "A"), ("B", "C"), ("A", "B"), ("C", "A")]
+    assert [suggestions.far(g, s) for g, s in asked] == [True, False, True, False, False, True]
+    assert suggestions.far("A", None) is False  # no rate, no suggestion: no warning
+    assert suggestions.far("Z", "C") is False  # not a grade of the plan (V06 says so)
+
+
+def test_an_unhashable_grade_is_answered_not_raised(plan: Plan) -> None:
+    suggestions = Suggestions(plan)
+    assert suggestions.far(["A"], "C") is False
+    assert suggestions.far({"A": 1}, "A") is False
+
+
+_rates = st.one_of(
+    st.none(),
+    st.decimals(min_value=-200, max_value=300, places=1, allow_nan=False),
+    st.sampled_from([D("80.0"), D("79.9"), D("100.0"), D("99.9"), D("80"), D("100.00")]),
+)
+
+
+@given(st.lists(st.tuples(_rates, st.sampled_from(["A", "B", "C", "", "Z", None])), max_size=30))
+def test_suggestions_agree_with_the_plain_rules_for_any_rows(
+    plan: Plan, rows: list[tuple[Decimal | None, str | None]]
+) -> None:
+    """However many rows one Suggestions object answers, in any order: the grade is
+    suggested_grade's and the warning is Plan.far_from_suggested's, row by row."""
+    suggestions = Suggestions(plan)
+    for shown, grade in rows:
+        expected = None if shown is None else suggested_grade(plan.grades, shown).code
+        assert suggestions.grade(shown) == expected
+        assert suggestions.far(grade, expected) == plan.far_from_suggested(grade, expected)

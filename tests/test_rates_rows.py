@@ -69,3 +69,7 @@ def test_each_row_gets_the_rate_of_its_own_target_and_year(tmp_path: Path) -> No
     assert ACTUAL_VALUE in rated and RATE not in rows  # the input frame is left as it was
     last_year = with_rates(rows.iloc[:2], plan, 2023)
     assert last_year[RATE].tolist() == [Fraction(2000, 9), Fraction(80, 200) * 100]
+    # a folder with no row counted (B07): no rates, and the flag column still of booleans
+    none = with_rates(rows.iloc[:0], plan, 2024)
+    assert none.empty and list(none.columns[-3:]) == [RATE, RATE_SHOWN, ZERO_DENOMINATOR]
+    assert none[ZERO_DENOMINATOR].dtype == bool

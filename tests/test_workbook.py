@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from pipeline import labels as L
 from pipeline.batch import run
@@ -62,6 +63,15 @@ def test_listing_continues_on_numbered_sheets_past_the_row_limit(tmp_path: Path)
     shown = [row[number] for name in parts for row in sheets[name][1:]]
     with (tmp_path / "out" / f"{L.LISTING_SHEET}.csv").open(encoding="utf-8-sig") as handle:
         assert shown == [r[L.NUMBER] for r in csv.DictReader(handle)]  # nothing lost or doubled
+    book = load_workbook(path)  # each part highlights the lowest grade (C) over its own rows
+    grade, last = get_column_letter(header.index(L.GRADE) + 1), get_column_letter(len(header))
+    for name, count in zip(parts, [2, 2, 1], strict=True):
+        rules = [
+            (str(f.sqref), rule.formula)
+            for f in book[name].conditional_formatting
+            for rule in f.rules
+        ]
+        assert rules == [(f"A2:{last}{count + 1}", [f'${grade}2="C"'])], name
 
 
 def test_streaming_mode_writes_the_same_cells(

@@ -115,7 +115,10 @@ def test_title_lines_say_plan_year_time_and_submissions(out: Path) -> None:
     assert breakdown["A2"].value == "区分（新規・拡充・継続）ごとの集計。" + note
     trend = book[L.TREND_SHEET]
     assert trend["A1"].value == "テスト計画　進捗状況の推移"
-    assert trend["A2"].value.startswith("各年度の最新の集計を記録から表示。")
+    assert trend["A2"].value == (
+        "各年度の最新の集計を記録から表示。計画マスタ版が現行と異なる年度は、"
+        "その年度の計画（目標の数など）で集計。"
+    )
     for ws in (book[L.SUMMARY_SHEET], trend):
         assert ws["A1"].font.b and ws["A1"].font.sz == 14
 

@@ -243,12 +243,12 @@ def _height_attribute(lines: int) -> str:
 
 def _column_texts(values: Sequence[object]) -> list[str | None]:
     """_text_of each value of a column, each distinct text worked out once."""
-    known: dict[str, str | None] = {}
+    known: dict[object, str | None] = {}
     texts: list[str | None] = []
     append = texts.append
     for value in values:
         kind = value.__class__
-        if isinstance(value, str) and kind is str:
+        if kind is str:
             if value in known:
                 append(known[value])
             else:
@@ -388,27 +388,50 @@ def _cell_xml(
     values: Sequence[object], style: str, percent: bool, shared: dict[str, int] | None
 ) -> list[str]:
     """Each cell of a column after its reference: the style, then the shared string's index,
-    the inline string, the number, or nothing (a blank)."""
+    the inline string, the number, or nothing (a blank). One pass; each distinct text (and
+    each distinct str value) is spelled once."""
     blank = f'"{style}/>'
-    known: dict[str, str] = {}
+    by_text: dict[str, str] = {}
+    by_value: dict[object, str] = {}  # a str value -> its cell (names and notes repeat)
+
+    def text_cell(text: str) -> str:
+        cell = by_text.get(text)
+        if cell is None:
+            if shared is not None:
+                cell = f'"{style} t="s"><v>{shared[text]}</v></c>'
+            else:
+                cell = f'"{style} t="inlineStr">{_inline(text)}</c>'
+            by_text[text] = cell
+        return cell
+
     out: list[str] = []
     append = out.append
-    for value, text in zip(values, _column_texts(values), strict=True):
-        if text is not None:
-            cell = known.get(text)
+    for value in values:
+        kind = value.__class__
+        if kind is str:
+            cell = by_value.get(value)
             if cell is None:
-                if shared is not None:
-                    cell = f'"{style} t="s"><v>{shared[text]}</v></c>'
-                else:
-                    cell = f'"{style} t="inlineStr">{_inline(text)}</c>'
-                known[text] = cell
+                text = _text_of(value)
+                cell = blank if text is None else text_cell(text)
+                by_value[value] = cell
             append(cell)
-        elif value is None or value == "":
+        elif value is None:
             append(blank)
-        else:
-            if isinstance(value, Decimal):
-                value = float(value / 100) if percent else float(value)
+        elif kind is int:
             append(f'"{style}><v>{value:.16G}</v></c>')
+        elif isinstance(value, Decimal):
+            number = float(value / 100) if percent else float(value)
+            append(f'"{style}><v>{number:.16G}</v></c>')
+        else:  # other kinds, as _column_texts and _text_of take them
+            text = _text_of(value)
+            if text is not None:
+                append(text_cell(text))
+            elif value == "":
+                append(blank)
+            else:
+                if isinstance(value, Decimal):
+                    value = float(value / 100) if percent else float(value)
+                append(f'"{style}><v>{value:.16G}</v></c>')
     return out
 
 
@@ -462,8 +485,11 @@ def _widths(table: Table) -> list[float]:
 
 
 def _may_wrap(value: object, width: float) -> bool:
-    """False when the value fits on one line even if every character is wide."""
-    return value is not None and not (isinstance(value, str) and len(value) * 2 <= width - 1.5)
+    """False when the value fits on one line even if every character is wide (and it has no
+    line break)."""
+    return value is not None and not (
+        isinstance(value, str) and len(value) * 2 <= width - 1.5 and "\n" not in value
+    )
 
 
 def _lines(value: object, width: float) -> int:
