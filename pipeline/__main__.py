@@ -1,4 +1,4 @@
-from pipeline.cli import entry
+from pipeline.cli import console
 
 if __name__ == "__main__":
-    entry()
+    console()

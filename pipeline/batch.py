@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline import labels as L
 from pipeline import years
+from pipeline.ahead import PlanAhead
 from pipeline.checks.consistency import check_consistency
 from pipeline.checks.files import secretariat_mistakes, unreported, use_files
 from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
@@ -81,8 +82,8 @@ def check_folder(
         if n == 0 and readers is None:
             warm_up(plan)
         reports.append(report)
-    if readers is not None:  # their work is done: stopped now, not when the batch ends
-        readers.close()
+    if readers is not None:  # their work is done: told to end now, joined when the batch ends
+        readers.release()
     read_done = time.perf_counter()
     used = use_files(reports, plan, year)
     del reports  # each file's matched rows live on merged, in used.rows only
@@ -118,7 +119,11 @@ def check_folder(
 
 
 def validate(
-    master: Path, root: Path, year: int, out: Path | None, options: Options | None = None
+    master: Path | PlanAhead,
+    root: Path,
+    year: int,
+    out: Path | None,
+    options: Options | None = None,
 ) -> Report:
     """Check a folder; with `out`, write 検証結果.csv, 提出状況.csv and feedback for each
     department there. DIR is replaced as a whole: a department that fixed everything keeps no
@@ -127,7 +132,7 @@ def validate(
         check_paths(root, out)
     options = options or Options()
     with _readers(options, root) as readers:
-        plan = plan_for(master, year)
+        plan = _plan(master, year)
         if out is None:
             return check_folder(plan, root, year, options, readers)
         folder = OutputFolder(out, "validate")
@@ -140,6 +145,11 @@ def validate(
             written += _feedback(report, root, work, options)
             folder.commit()
     return replace(report, outputs=tuple(_final(written, work, out)))
+
+
+def _plan(master: Path | PlanAhead, year: int) -> Plan:
+    """The plan of `master`, or of the master being read ahead (pipeline/ahead.py)."""
+    return master.plan() if isinstance(master, PlanAhead) else plan_for(master, year)
 
 
 def _readers(options: Options, root: Path) -> Readers:
@@ -168,7 +178,7 @@ Writer = Callable[[Path, Report, list[Table], datetime], list[Path]]
 
 
 def run(
-    master: Path,
+    master: Path | PlanAhead,
     root: Path,
     year: int,
     out: Path | None,
@@ -190,7 +200,7 @@ def run(
 
 
 def publish(
-    master: Path,
+    master: Path | PlanAhead,
     root: Path,
     year: int,
     out: Path,
@@ -208,7 +218,7 @@ def publish(
 
 
 def _produce(
-    master: Path,
+    master: Path | PlanAhead,
     root: Path,
     year: int,
     out: Path | None,
@@ -224,8 +234,9 @@ def _produce(
     if out is not None:
         check_paths(root, out)
     with _readers(options, root) as readers:
-        plan = plan_for(master, year)
-        return _produced(plan, master, root, year, out, options, run_at, command, write, readers)
+        plan = _plan(master, year)
+        path = master.path if isinstance(master, PlanAhead) else master
+        return _produced(plan, path, root, year, out, options, run_at, command, write, readers)
 
 
 def _produced(

@@ -25,12 +25,14 @@ import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any, TypeVar
 
 from pipeline.ingest.limits import MB, Limits
@@ -47,6 +49,7 @@ T = TypeVar("T")
 Reduce = Callable[[Submission, Any], T]
 Answer = Callable[[Any], Any]
 _POLL = 0.25  # seconds between looks at a busy worker's clock and memory
+_SWITCH = 0.0005  # seconds a thread holds the GIL while another waits, while workers are served
 
 
 def default_workers() -> int:
@@ -120,6 +123,11 @@ class Readers:
     def close(self) -> None:
         """Stop the workers (again: no harm)."""
         self._supervisor.close()
+
+    def release(self) -> None:
+        """Their work is done: idle workers are told to end now, without waiting for them to
+        exit (close, when the owner's context ends, joins them; by then they are gone)."""
+        self._supervisor.release()
 
     def read_ahead(
         self, paths: Sequence[Path], root: Path, limits: Limits, layout: Layout = TARGET_LAYOUT
@@ -361,7 +369,11 @@ class _Supervisor:
         job: Callable[[Any], Any] | None = None,
     ) -> Iterator[Any]:
         """Each item's result, or _Failed, in order; `answer` answers the workers' questions;
-        `job` (for workers started without one) is sent to each worker first."""
+        `job` (for workers started without one) is sent to each worker first.
+
+        The workers are served from a thread of their own, so that whatever the caller does
+        between two results (importing pandera, drawing the progress bar) never keeps a worker
+        waiting for an answer or its next file."""
         self._answer = answer
         self._held(items)
         if job is not None:
@@ -369,12 +381,46 @@ class _Supervisor:
             for worker in self._workers:
                 with contextlib.suppress(OSError):
                     worker.conn.send(("job", job))
+        results: SimpleQueue[tuple[bool, Any]] = SimpleQueue()
+        stop = threading.Event()
+        serving = threading.Thread(
+            target=self._serve_all, args=(items, results, stop), name="shinchoku-pool", daemon=True
+        )
+        switching = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH)  # a worker's question answered within ~1 ms, not 5
+        serving.start()
+        try:
+            for _ in items:
+                ok, outcome = results.get()
+                if not ok:
+                    raise outcome
+                yield outcome
+        finally:
+            stop.set()
+            serving.join()
+            sys.setswitchinterval(switching)
+
+    def _serve_all(
+        self,
+        items: Sequence[Any],
+        results: SimpleQueue[tuple[bool, Any]],
+        stop: threading.Event,
+    ) -> None:
+        """The serving thread: each outcome put on `results` in order, or the error that
+        stopped it (raised again in the caller's thread); ends early when `stop` is set."""
+        try:
+            for outcome in self._outcomes(items, stop):
+                results.put((True, outcome))
+        except BaseException as error:  # handed to the caller, raised there
+            results.put((False, error))
+
+    def _outcomes(self, items: Sequence[Any], stop: threading.Event) -> Iterator[Any]:
         held = {i for worker in self._workers for i in worker.held}
         pending = deque(i for i in range(len(items)) if i not in held)
         taken: set[int] = set()
         done: dict[int, Any] = {}
         given = 0
-        while given < len(items):
+        while given < len(items) and not stop.is_set():
             for worker in self._workers:
                 if worker.task is None:
                     index = self._next(worker, pending, taken)
@@ -382,6 +428,8 @@ class _Supervisor:
                         self._give(worker, (index, items[index]))
             busy = [w for w in self._workers if w.task is not None]
             ready = set(wait([w.conn for w in busy], timeout=_POLL)) if busy else set()
+            if stop.is_set():  # the caller has gone (Ctrl-C, an error): no worker replaced
+                return
             for n, worker in enumerate(self._workers):
                 if worker.task is None:
                     continue
@@ -481,12 +529,16 @@ class _Supervisor:
         _stop(old)
         self._workers[n] = self._start()
 
-    def close(self) -> None:
-        """Stop every worker: idle ones are asked to end, busy ones are killed."""
+    def release(self) -> None:
+        """Ask every idle worker to end; close() joins them."""
         for worker in self._workers:
             if worker.task is None:
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
+
+    def close(self) -> None:
+        """Stop every worker: idle ones are asked to end, busy ones are killed."""
+        self.release()
         for worker in self._workers:
             if worker.task is None:
                 worker.process.join(timeout=2)

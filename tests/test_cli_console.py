@@ -1,0 +1,56 @@
+"""The `shinchoku` command ends with os._exit once it is done (cli.console): every line it
+printed still arrives through a pipe, every file it wrote is complete, and the exit code is the
+command's own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.demo import BUNDLED_MASTER
+
+ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+
+
+def _shinchoku(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=ENV,
+        timeout=300,
+    )
+
+
+def test_a_run_through_a_pipe_keeps_its_last_line_and_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    done = _shinchoku("demo", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.rstrip("\n").splitlines()[-1]
+    assert "デモには意図的な入力ミス" in last  # the very last line printed, not lost
+    workbook = next(out.rglob("集計結果_*.xlsx"))
+    import openpyxl
+
+    book = openpyxl.load_workbook(workbook, read_only=True)  # whole: a zip that opens
+    assert "事業一覧" in book.sheetnames
+    book.close()
+    for csv in out.rglob("*.csv"):
+        assert csv.read_bytes().endswith(b"\n"), csv
+
+
+def test_the_exit_code_and_message_of_a_refused_request_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    done = _shinchoku(
+        "run", str(BUNDLED_MASTER), str(tmp_path / "in"), "--year", "1990", "--out", str(tmp_path)
+    )
+    assert done.returncode == 2
+    assert "1990" in done.stderr and "計画の期間" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_help_exits_0_with_its_text() -> None:
+    done = _shinchoku("--help")
+    assert done.returncode == 0 and "shinchoku" in done.stdout
