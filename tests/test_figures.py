@@ -673,3 +673,21 @@ def test_a_re_listing_of_a_project_not_planned_this_year_says_both(tmp_path: Pat
     assert listing["P3"][L.NOTE] == L.FLAG_NOT_PLANNED
     assert listing["P8"][L.NOTE] == f"再掲（P3）・{L.FLAG_NOT_PLANNED}"
     assert listing["P8"][L.PROJECT_DEPARTMENT] == "福祉課" and listing["P8"][L.GRADE] == ""
+
+
+def test_a_project_graded_plans_listing_shows_its_targets_for_the_year(tmp_path: Path) -> None:
+    """指標 shown, not graded, in a plan graded per project: 事業一覧 gives each project's
+    指標 with the value of the year the figures are for (FY2025's 1,200, not FY2026's)."""
+    from pipeline.report.tables import project_listing_rows
+
+    sheets = project_sheets()
+    sheets[L.MASTER_TARGET_SHEET] = [
+        [L.NUMBER, L.TARGET_NAME, L.UNIT, L.DIRECTION, L.BASELINE, "2025年度", "2026年度"],
+        ["P1", "参加者数", "人", "増加", "", "1200", "1500"],
+    ]
+    master, plan = write_plan(sheets, tmp_path)
+    values = {(key(n), ""): _review_row("A") for n in ("P1", "P2", "P4", "P5", "P7")}
+    report = run(master, submit_all(plan, 2025, tmp_path, values), 2025, None)
+    assert report.figures is not None and report.figures.year == 2025
+    rows = project_listing_rows(plan, report.figures.year, report.figures.listing)
+    assert rows[0][4] == "P1" and "参加者数 1,200人" in rows[0]
