@@ -559,6 +559,10 @@ def test_breakdowns_add_up_for_any_plan(
     assert [sum(r.counts[i] for _, r in category.rows) for i in range(3)] == list(total.counts)
     for actor in plan.actors:
         assert sum(r.targets_set for k, r in actors.rows if k[0] == actor) <= total.targets_set
+    marked = [(a, m) for i, a in enumerate(plan.actors) for m in L.MARKS]
+    mains = list(plan.main_projects())
+    marked = [(a, m) for a, m in marked if any(p.marks[plan.actors.index(a)] == m for p in mains)]
+    assert [k for k, _ in actors.rows] == marked  # a role no project has: no empty row
     for _, row in (*category.rows, *actors.rows):
         assert sum(row.counts) + row.ungraded == row.targets_set
         graded = sum(row.counts)
