@@ -291,6 +291,40 @@ class Layout:
 TARGET_LAYOUT = Layout(L.TEMPLATE_COLUMNS, L.EDITABLE_COLUMNS)
 
 
+_FINGERPRINTED = (  # the Plan fields the fingerprint covers, as read_plan has always given them
+    "plan_id",
+    "name",
+    "start_year",
+    "end_year",
+    "levels",
+    "grades",
+    "rate_cap",
+    "nodes",
+    "projects",
+    "targets",
+    "note",
+    "unit",
+    "actors",
+    "schedule_words",
+    "has_schedule",
+)
+
+
+def content_fingerprint(plan: Plan) -> str:
+    """SHA-256 of a plan's content: its fields as JSON (sorted keys), the nodes, projects and
+    targets each spelled by repr (the text the audit trail has always hashed)."""
+    import hashlib
+    import json
+
+    listed = {
+        name: [repr(x) for x in value] if name in ("nodes", "projects", "targets") else value
+        for name in _FINGERPRINTED
+        for value in (getattr(plan, name),)
+    }
+    content = json.dumps(listed, default=repr, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
 class PlanFacts(Protocol):
     """What identifying a file and matching its rows need of the plan: a Plan, or a worker's
     view of one that asks the main process for each department's rows (checks.per_file)."""
@@ -320,7 +354,6 @@ class Plan:
     projects: tuple[Project, ...]
     targets: tuple[Target, ...]
     note: str = ""
-    fingerprint: str = ""  # SHA-256 of the master's content, for the audit trail
     unit: str = L.UNIT_TARGET  # 評価単位: one grade per target (指標) or per project (事業)
     actors: tuple[str, ...] = ()  # 取組主体, in the master's order
     schedule_words: tuple[str, ...] = L.DEFAULT_SCHEDULE_WORDS  # 予定区分
@@ -352,6 +385,13 @@ class Plan:
             f"事業 {len(self.projects)}、指標 {len(self.targets)}、"
             f"担当課 {len(self.departments())}>"
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the master's content (not of its bytes), for the audit trail: worked out
+        when first asked (the history store), not with every plan read — ~1 s at 120,000
+        targets, which a run without a store never needs."""
+        return content_fingerprint(self)
 
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})

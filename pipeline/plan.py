@@ -6,8 +6,6 @@ Knows nothing of any particular city: level labels, grades and floors all come f
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import re
 import sys
 from collections import Counter
@@ -357,7 +355,7 @@ def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
         "schedule_words": words,
         "has_schedule": L.MASTER_SCHEDULE_SHEET in sheets,
     }
-    return Plan(**fields, fingerprint=_fingerprint(fields))
+    return Plan(**fields)
 
 
 Review = tuple[str, tuple[str, ...], tuple[str, ...]]  # 評価単位, 取組主体, 予定区分
@@ -937,11 +935,3 @@ def _target(
     return Target(number, seq, name, row.text(L.UNIT), direction, baseline, values)
 
 
-def _fingerprint(fields: dict[str, Any]) -> str:
-    """SHA-256 of the master's content (not of its bytes): for the audit trail."""
-    listed = {  # the lists of objects spelled by repr up front, as `default` would: faster
-        name: [repr(x) for x in value] if name in ("nodes", "projects", "targets") else value
-        for name, value in fields.items()
-    }
-    content = json.dumps(listed, default=repr, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(content.encode()).hexdigest()
