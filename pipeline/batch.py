@@ -58,14 +58,19 @@ def check_folder(
     readers: Readers | None = None,
 ) -> Report:
     """Every stage up to the counted rows and the findings; writes nothing. `readers`: workers
-    started before the plan was read (they ask for what they need of it), else started here."""
+    started before the plan was read (they ask for what they need of it, and may have read the
+    folder ahead), else started here."""
     from pipeline.checks.values import warm_up
 
     options = options or Options()
     started = time.perf_counter()
-    paths, notes = scan_folder(root)
-    if readers is not None:  # busy reading ahead: no worker waits for an answer meanwhile
-        warm_up(plan)
+    if readers is not None and readers.scanned is not None and readers.scanned[0] == root:
+        _, paths, notes = readers.scanned  # the folder is scanned once: to read it ahead
+    else:
+        paths, notes = scan_folder(root)
+    # pandera and the frame schemas (~0.3 s) while the readers read ahead, before anyone waits
+    # for an answer (without readers, before the workers start: a library call's cost, once)
+    warm_up(plan)
     read = read_all(
         paths,
         root,
@@ -77,11 +82,7 @@ def check_folder(
         plan_answer(plan),
         readers,
     )
-    reports = []
-    for n, report in enumerate(options.progress(read, "読込", len(paths))):
-        if n == 0 and readers is None:
-            warm_up(plan)
-        reports.append(report)
+    reports = list(options.progress(read, "読込", len(paths)))
     if readers is not None:  # their work is done: told to end now, joined when the batch ends
         readers.release()
     read_done = time.perf_counter()
@@ -159,10 +160,11 @@ def _readers(options: Options, root: Path) -> Readers:
     after the plan, as before)."""
     readers = start_readers(options.limits, options.workers)
     try:
-        paths, _ = scan_folder(root)
+        paths, notes = scan_folder(root)
     except Exception:  # reading ahead only saves time: check_folder names the problem
         return readers
     readers.read_ahead(paths, root, options.limits)
+    readers.scanned = (root, paths, notes)
     return readers
 
 

@@ -3,13 +3,13 @@ only in the Report's DataFrame views, imported when one is asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypeVar, overload
 
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
@@ -224,6 +224,32 @@ class Target:
         return None
 
 
+_R = TypeVar("_R")
+
+
+class _once(Generic[_R]):
+    """functools.cached_property without its lock (Python 3.11 takes one on every first
+    access: a tenth of matching a file's rows, where each template row's keys and spellings are
+    asked once). Worked out on first access and kept in the instance's __dict__."""
+
+    def __init__(self, function: Callable[[Any], _R]) -> None:
+        self._function = function
+        self._name = function.__name__
+        self.__doc__ = function.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_R]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _R: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> _R | _once[_R]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self._name] = self._function(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class ExpectedRow:
     """One row of a department's template: what its locked cells must hold."""
@@ -238,7 +264,7 @@ class ExpectedRow:
     target_seq: int  # 0 when the project has no target (and for a plan graded per project)
     extras: tuple[tuple[str, str], ...] = ()  # plans graded per project: 今年度の予定, marks
 
-    @cached_property
+    @_once
     def row_key(self) -> tuple[str, str]:
         """(整理番号, 指標名) as matched: keys, so spelling variants match."""
         return key(self.number), key(self.target_name)
@@ -262,10 +288,10 @@ class ExpectedRow:
         """The labels of `locked`, in the same order."""
         return (*L.LOCKED_COLUMNS, *(label for label, _ in self.extras))
 
-    @cached_property
+    @_once
     def spellings(self) -> tuple[str, ...]:
         """The locked cells as compared and fingerprinted (see text.canonical)."""
-        return tuple(canonical(v) for v in self.locked)
+        return tuple(map(canonical, self.locked))
 
 
 @dataclass(frozen=True)

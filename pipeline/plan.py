@@ -77,6 +77,11 @@ class _Row:
             self._pickers[width, names] = picker
         return picker(self._texts)
 
+    def value(self, name: str) -> object:
+        """The cell's raw value under `name` ('' when the row lacks it), without a _Cell."""
+        i = self._columns.get(name)
+        return "" if i is None or i >= len(self._values) else self._values[i]
+
     def get(self, name: str) -> _Cell | None:
         """The cell under `name`; None where the sheet has no such column."""
         i = self._columns.get(name)
@@ -827,7 +832,7 @@ def _targets(
     shared: dict[tuple[tuple[int, type, str], ...], tuple[tuple[int, TargetValue], ...]] = {}
     for row in rows[1:]:
         sheet = row.sheet  # the main sheet or one of its continuations
-        number, name, direction = row.texts((L.NUMBER, L.TARGET_NAME, L.DIRECTION))
+        number, name, direction, unit, baseline = row.texts(_TARGET_TEXTS)
         if not (number and name and direction) and not _present(
             row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p
         ):
@@ -842,11 +847,15 @@ def _targets(
             continue
         seen[number_key, name_key] = number
         seq = per_project[number_key] + 1
-        parsed = _target(row, number, seq, name, year_columns, years, p, shared)
+        texts = (number, name, direction, unit, baseline)
+        parsed = _target(row, texts, seq, year_columns, p, shared)
         if parsed is not None:
             per_project[number_key] = seq
             targets.append(parsed)
     return targets
+
+
+_TARGET_TEXTS = (L.NUMBER, L.TARGET_NAME, L.DIRECTION, L.UNIT, L.BASELINE)
 
 
 def _year_columns(header: list[str], sheet: str, p: _Collector) -> dict[str, int]:
@@ -873,16 +882,16 @@ def _year_columns(header: list[str], sheet: str, p: _Collector) -> dict[str, int
 
 def _target(
     row: _Row,
-    number: str,
+    texts: tuple[str, str, str, str, str],
     seq: int,
-    name: str,
     year_columns: dict[str, int],
-    years: range,
     p: _Collector,
     shared: dict[tuple[tuple[int, type, str], ...], tuple[tuple[int, TargetValue], ...]],
 ) -> Target | None:
+    """A target row as a Target (its number, name, direction, unit and baseline texts given),
+    or None with a finding."""
     sheet = row.sheet
-    direction_text = row.text(L.DIRECTION)
+    number, name, direction_text, unit, baseline_text = texts
     direction = key(direction_text)
     if direction not in L.DIRECTIONS:
         p.add(
@@ -895,7 +904,7 @@ def _target(
         )
         return None
     baseline = None
-    if row.text(L.BASELINE):
+    if baseline_text:
         baseline_cell = row.get(L.BASELINE)
         baseline = _decimal(baseline_cell.value if baseline_cell else None)
         if baseline is None or direction == L.DIRECTION_QUALITATIVE:
@@ -915,13 +924,12 @@ def _target(
         if direction == L.DIRECTION_QUALITATIVE:
             by_year.append((year, text))
             continue
-        cell = row[label]
-        value = _decimal(cell.value)
+        value = _decimal(row.value(label))
         if value is None:
             p.add(
                 "M04",
                 sheet,
-                cell.ref,
+                row[label].ref,
                 text,
                 column=label,
                 hint="増加・減少の指標の目標値は数値にしてください（定性なら方向を「定性」に）。",
@@ -932,6 +940,4 @@ def _target(
     # held once when spelled alike (not merely equal: Decimal 100 == 100.0 but shows otherwise)
     spelling = tuple((year, value.__class__, str(value)) for year, value in values)
     values = shared.setdefault(spelling, values)
-    return Target(number, seq, name, row.text(L.UNIT), direction, baseline, values)
-
-
+    return Target(number, seq, name, unit, direction, baseline, values)

@@ -74,7 +74,7 @@ def read_all(
     each file read in a worker. `answer`: what the workers may `ask` of this process (e.g. the
     plan's rows for one department, so that no worker needs the whole plan); `readers`: workers
     started before (see start_readers), else they are started here."""
-    job = _ReadJob(root, limits, reduce, context, layout)
+    job = _ReadJob(_ReadAhead(root, limits, layout), reduce, context)
     return isolated_map(job, job.failed, paths, limits, workers, answer, readers)
 
 
@@ -113,6 +113,9 @@ class Readers:
 
     def __init__(self, count: int, limits: Limits) -> None:
         self._supervisor = _Supervisor(count, None, limits)
+        # what the owner found in the folder when it gave the files to read ahead (root,
+        # workbooks, notes): kept so that the folder is scanned once
+        self.scanned: tuple[Path, list[Path], list[Any]] | None = None
 
     def __enter__(self) -> Readers:
         return self
@@ -154,27 +157,27 @@ def ask(question: Any) -> Any:
 
 @dataclass(frozen=True)
 class _ReadJob:
-    """Read and reduce one submission (in a worker); its finding when the worker failed."""
+    """Read and reduce one submission (in a worker); its finding when the worker failed. A
+    file read ahead the same way (`reading` equal) is taken as it was read."""
 
-    root: Path
-    limits: Limits
+    reading: _ReadAhead
     reduce: Reduce[Any]
     context: Any
-    layout: Layout
 
     def __call__(self, path: Path) -> Any:
-        reading = _ReadAhead(self.root, self.limits, self.layout)
         ahead = _ahead.pop(path, None)
-        if ahead is not None and ahead[0] == reading:
+        if ahead is not None and ahead[0] == self.reading:
             submission = pickle.loads(ahead[1])
         else:
-            submission = reading(path)
+            submission = self.reading(path)
         return self.reduce(submission, self.context)
 
     def failed(self, path: Path, reason: str) -> Any:
         """The finding of a file whose reading failed, made here from its name alone."""
-        file = file_facts(path, shown_path(path, self.root))
-        failed = refused_submission(file, "F20", reason, path, self.layout)
+        root, layout = self.reading.root, self.reading.layout
+        failed = refused_submission(
+            file_facts(path, shown_path(path, root)), "F20", reason, path, layout
+        )
         return self.reduce(failed, self.context)
 
 
