@@ -3,13 +3,13 @@ only in the Report's DataFrame views, imported when one is asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
@@ -224,32 +224,6 @@ class Target:
         return None
 
 
-_R = TypeVar("_R")
-
-
-class _once(Generic[_R]):
-    """functools.cached_property without its lock (Python 3.11 takes one on every first
-    access: a tenth of matching a file's rows, where each template row's keys and spellings are
-    asked once). Worked out on first access and kept in the instance's __dict__."""
-
-    def __init__(self, function: Callable[[Any], _R]) -> None:
-        self._function = function
-        self._name = function.__name__
-        self.__doc__ = function.__doc__
-
-    @overload
-    def __get__(self, instance: None, owner: type | None = None) -> _once[_R]: ...
-
-    @overload
-    def __get__(self, instance: object, owner: type | None = None) -> _R: ...
-
-    def __get__(self, instance: object | None, owner: type | None = None) -> _R | _once[_R]:
-        if instance is None:
-            return self
-        value = instance.__dict__[self._name] = self._function(instance)
-        return value
-
-
 @dataclass(frozen=True)
 class ExpectedRow:
     """One row of a department's template: what its locked cells must hold."""
@@ -264,7 +238,7 @@ class ExpectedRow:
     target_seq: int  # 0 when the project has no target (and for a plan graded per project)
     extras: tuple[tuple[str, str], ...] = ()  # plans graded per project: 今年度の予定, marks
 
-    @_once
+    @cached_property
     def row_key(self) -> tuple[str, str]:
         """(整理番号, 指標名) as matched: keys, so spelling variants match."""
         return key(self.number), key(self.target_name)
@@ -288,7 +262,7 @@ class ExpectedRow:
         """The labels of `locked`, in the same order."""
         return (*L.LOCKED_COLUMNS, *(label for label, _ in self.extras))
 
-    @_once
+    @cached_property
     def spellings(self) -> tuple[str, ...]:
         """The locked cells as compared and fingerprinted (see text.canonical)."""
         return tuple(map(canonical, self.locked))
@@ -536,7 +510,12 @@ class Plan:
         return "、".join(parts)
 
     def _make_expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
-        rows: list[ExpectedRow] = []
+        return [ExpectedRow(*fields) for fields in self.expected_fields(department, year)]
+
+    def expected_fields(self, department: str, year: int) -> list[tuple[Any, ...]]:
+        """expected_rows as tuples of ExpectedRow's fields, not kept (what a worker is sent:
+        cheaper to make and to send than the objects)."""
+        rows: list[tuple[Any, ...]] = []
         for project in self._by_department.get(key(department), []):
             if self.by_project:
                 word = self.schedule_of(project, year)
@@ -544,16 +523,14 @@ class Plan:
                     extras = ((L.SCHEDULE, word), *zip(self.actors, project.marks, strict=True))
                     if self.targets:
                         extras += ((L.TARGETS_SHOWN, self.targets_shown(project.number, year)),)
-                    rows.append(
-                        ExpectedRow(project.number, project.name, "", "", "", None, None, 0, extras)
-                    )
+                    rows.append((project.number, project.name, "", "", "", None, None, 0, extras))
                 continue
             targets = self.targets_of(project.number)
             if not targets:
-                rows.append(ExpectedRow(project.number, project.name, "", "", "", None, None, 0))
+                rows.append((project.number, project.name, "", "", "", None, None, 0))
             for t in targets:
                 rows.append(
-                    ExpectedRow(
+                    (
                         project.number,
                         project.name,
                         t.name,

@@ -8,8 +8,6 @@ before the plan is read and stay small (issue 14: the plan is ~140 MB at 120,000
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
-from operator import attrgetter
 from typing import Any
 
 from pipeline.checks.identity import identify
@@ -92,15 +90,9 @@ class AskedPlan:
         self._rows[department, year] = rows
 
 
-_FIELDS = attrgetter(*(f.name for f in fields(ExpectedRow) if f.init))
-
-
 def plan_answer(plan: Plan) -> Callable[[Any], Any]:
     """The main process's answers to an AskedPlan's questions, from `plan` (template rows as
     tuples of ExpectedRow's fields: a third cheaper to send than the objects)."""
-
-    def rows(department: str, year: int) -> list[tuple[Any, ...]]:
-        return [_FIELDS(row) for row in plan.expected_rows(department, year)]
 
     def answer(question: Any) -> Any:
         kind, *args = question
@@ -111,9 +103,11 @@ def plan_answer(plan: Plan) -> Callable[[Any], Any]:
         if kind == "department":
             department, year = args
             spelling = plan.department_of_key(department)
-            return spelling, (rows(spelling, year) if spelling is not None else None)
+            return spelling, (
+                plan.expected_fields(spelling, year) if spelling is not None else None
+            )
         if kind == "expected":
-            return rows(*args)
+            return plan.expected_fields(*args)
         raise ValueError(f"unknown question {kind!r}")
 
     return answer

@@ -327,21 +327,19 @@ def _meta(book: Any, names: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-_UNSEEN = "\0unseen"  # no cell's label
-
-
 def _find_header(values: list[list[object]], layout: Layout) -> tuple[int | None, dict[str, int]]:
     """The row with the most known labels (整理番号 among them), and label -> column index."""
     known = {key(label): label for label in (*layout.columns, L.PREV_ACTUAL, L.PREV_RATE)}
-    # cell value -> its label (None: not one), each distinct value looked up once: they repeat
-    labels: dict[object, str | None] = {"": None, None: None}
+    labels: dict[str, str | None] = {}  # cell text -> its label: texts repeat down the rows
     best: tuple[int | None, dict[str, int]] = (None, {})
     for r, row in enumerate(values[:_HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
-            label = labels.get(cell, _UNSEEN)
-            if label is _UNSEEN:
-                label = labels[cell] = known.get(key(cell)) if isinstance(cell, str) else None
+            if not isinstance(cell, str):
+                continue
+            if cell not in labels:
+                labels[cell] = known.get(key(cell))
+            label = labels[cell]
             if label and label not in found:
                 found[label] = c
         if L.NUMBER in found and len(found) > len(best[1]):
