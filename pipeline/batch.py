@@ -19,7 +19,7 @@ from pipeline import years
 from pipeline.ahead import PlanAhead
 from pipeline.checks.consistency import check_consistency
 from pipeline.checks.files import secretariat_mistakes, unreported, use_files
-from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
+from pipeline.checks.per_file import AskedPlan, Foresee, check_file, plan_answer
 from pipeline.checks.request import check_paths, plan_for
 from pipeline.checks.rows import keys, row_mask, row_state, rows_with
 from pipeline.figures import Figures, compute
@@ -132,7 +132,7 @@ def validate(
     if out is not None:
         check_paths(root, out)
     options = options or Options()
-    with _readers(options, root) as readers:
+    with _readers(options, root, year) as readers:
         plan = _plan(master, year)
         if out is None:
             return check_folder(plan, root, year, options, readers)
@@ -153,17 +153,17 @@ def _plan(master: Path | PlanAhead, year: int) -> Plan:
     return master.plan() if isinstance(master, PlanAhead) else plan_for(master, year)
 
 
-def _readers(options: Options, root: Path) -> Readers:
+def _readers(options: Options, root: Path, year: int) -> Readers:
     """The workers that will read the submissions, started before the plan is read so that
     none of them holds it (each asks for the rows of the departments it reads); they read the
-    files ahead meanwhile (a folder that cannot be scanned is left to check_folder to name,
-    after the plan, as before)."""
+    files ahead meanwhile, noting each file's department (its question, answered with its task;
+    a folder that cannot be scanned is left to check_folder to name, after the plan)."""
     readers = start_readers(options.limits, options.workers)
     try:
         paths, notes = scan_folder(root)
     except Exception:  # reading ahead only saves time: check_folder names the problem
         return readers
-    readers.read_ahead(paths, root, options.limits)
+    readers.read_ahead(paths, root, options.limits, foresee=Foresee(year))
     readers.scanned = (root, paths, notes)
     return readers
 
@@ -235,7 +235,7 @@ def _produce(
     options = options or Options()
     if out is not None:
         check_paths(root, out)
-    with _readers(options, root) as readers:
+    with _readers(options, root, year) as readers:
         plan = _plan(master, year)
         path = master.path if isinstance(master, PlanAhead) else master
         return _produced(plan, path, root, year, out, options, run_at, command, write, readers)

@@ -15,7 +15,8 @@ given to each worker once, when it starts. Results come back in file order.
 Workers started ahead of their job (`start_readers`) can read the files ahead while the main
 process reads the plan (`Readers.read_ahead`): each keeps what it read, and the job then takes
 those files first and uses what was read (only the time changes; a worker that fails while
-reading ahead is replaced, and the file is read again in a task of its own).
+reading ahead is replaced, and the file is read again in a task of its own). What the job will
+ask about a file read ahead (`foresee`) is answered with the file's task: no round trip.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from pipeline.model import TARGET_LAYOUT, Layout
 T = TypeVar("T")
 Reduce = Callable[[Submission, Any], T]
 Answer = Callable[[Any], Any]
+Foresee = Callable[[Submission], Any]  # a file read ahead -> the question its job will ask
 _POLL = 0.25  # seconds between looks at a busy worker's clock and memory
 _SWITCH = 0.0005  # seconds a thread holds the GIL while another waits, while workers are served
 
@@ -133,13 +135,20 @@ class Readers:
         self._supervisor.release()
 
     def read_ahead(
-        self, paths: Sequence[Path], root: Path, limits: Limits, layout: Layout = TARGET_LAYOUT
+        self,
+        paths: Sequence[Path],
+        root: Path,
+        limits: Limits,
+        layout: Layout = TARGET_LAYOUT,
+        foresee: Foresee | None = None,
     ) -> None:
         """Let the idle workers read `paths` (each its share, in order) while this process
         reads the plan; read_all then gives each worker the files it holds first. A file is
         read the same way ahead or not, and one read ahead under other parameters (`layout`
-        is the plan's: not known yet) is read again: only the time changes."""
-        self._supervisor.read_ahead(_ReadAhead(root, limits, layout), paths)
+        is the plan's: not known yet) is read again: only the time changes. `foresee`: the
+        question the job will `ask` about a file read (run in the worker as it reads ahead):
+        its answer is then sent with the file's task, so the worker need not wait for it."""
+        self._supervisor.read_ahead(_ReadAhead(root, limits, layout), paths, foresee)
 
 
 def start_readers(limits: Limits, workers: int | None = None) -> Readers:
@@ -148,9 +157,12 @@ def start_readers(limits: Limits, workers: int | None = None) -> Readers:
 
 
 def ask(question: Any) -> Any:
-    """In a worker: the main process's answer to `question` (read_all's `answer`)."""
+    """In a worker: the main process's answer to `question` (read_all's `answer`); one
+    foreseen for a file read ahead came with its task."""
     if _asking is None:
         raise RuntimeError("ask() is for a job running in a worker")
+    if _answered and question in _answered:
+        return _answered.pop(question)
     _asking.send(("ask", -1, question))
     return _asking.recv()
 
@@ -210,7 +222,8 @@ def _reason(failure: _Failed, limits: Limits) -> str:
 
 
 _asking: Connection | None = None  # in a worker: its line to the main process, for `ask`
-_ahead: dict[Any, tuple[Any, bytes]] = {}  # in a worker: item -> (how it was read, what it gave)
+_ahead: dict[Any, tuple[Any, bytes, Any]] = {}  # item -> (how read, what it gave, question)
+_answered: dict[Any, Any] = {}  # in a worker: the answers that came with the current task
 
 
 def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -> None:
@@ -233,13 +246,15 @@ def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -
             job = task[1]
             continue
         if task[0] == "ahead":
-            if not _read_ahead(conn, task[1], task[2]):
+            if not _read_ahead(conn, task[1], task[2], task[3]):
                 return  # a file broke the reading: end, as after any failure
             continue
         if task[0] == "held":
-            conn.send(("held", -1, list(_ahead)))
+            conn.send(("held", -1, [(item, held[2]) for item, held in _ahead.items()]))
             continue
-        index, item = task
+        index, item, *foreseen = task
+        _answered.clear()
+        _answered.update(*foreseen)  # (question, answer) pairs foreseen for this file
         assert job is not None
         outcome: tuple[str, int, object]
         try:
@@ -262,14 +277,18 @@ def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -
             return
 
 
-def _read_ahead(conn: Connection, read: Callable[[Any], Any], items: Sequence[Any]) -> bool:
+def _read_ahead(
+    conn: Connection, read: Callable[[Any], Any], items: Sequence[Any], foresee: Foresee | None
+) -> bool:
     """Read `items` ahead, one by one, until the supervisor says something (the batch has
     begun: it then asks what is held). False when a reading raised (the process then ends)."""
     for item in items:
         if conn.poll():
             return True
         try:  # held pickled: a fifth of the memory of the frame, for ~0.6 ms a file
-            _ahead[item] = (read, pickle.dumps(read(item), pickle.HIGHEST_PROTOCOL))
+            result = read(item)
+            question = foresee(result) if foresee is not None else None
+            _ahead[item] = (read, pickle.dumps(result, pickle.HIGHEST_PROTOCOL), question)
         except BaseException:
             return False
     return True
@@ -352,6 +371,7 @@ class _Supervisor:
         self._watchdog = needs_watchdog()
         self._job: Callable[[Any], Any] | None = None  # sent to each worker (see map)
         self._answer: Answer | None = None
+        self._foreseen: dict[int, Any] = {}  # index -> the question its job will ask
         self._workers = [self._start() for _ in range(count)]
 
     def _start(self) -> _Worker:
@@ -447,14 +467,16 @@ class _Supervisor:
                 yield done.pop(given)
                 given += 1
 
-    def read_ahead(self, read: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    def read_ahead(
+        self, read: Callable[[Any], Any], items: Sequence[Any], foresee: Foresee | None = None
+    ) -> None:
         """Each idle worker reads its share of `items` ahead (see Readers.read_ahead)."""
         count = len(self._workers)
         for n, worker in enumerate(self._workers):
             share = list(items[n::count])
             if worker.task is None and share:
                 with contextlib.suppress(OSError):  # a worker gone already: nothing held
-                    worker.conn.send(("ahead", read, share))
+                    worker.conn.send(("ahead", read, share, foresee))
                     worker.ahead = share
 
     def _held(self, items: Sequence[Any]) -> None:
@@ -462,6 +484,7 @@ class _Supervisor:
         asked); one that does not answer within the time limit (stuck on a file read ahead) or
         is gone is replaced: that file is read again as a task of its own, where its failure
         is named."""
+        self._foreseen = {}
         if all(worker.ahead is None for worker in self._workers):
             return
         where = {item: n for n, item in enumerate(items)}  # read ahead: paths
@@ -477,7 +500,10 @@ class _Supervisor:
             except Exception:  # gone (EOFError, OSError), or stuck
                 self._replace(n)
                 continue
-            worker.held = deque(sorted(where[i] for i in held if i in where))
+            worker.held = deque(sorted(where[i] for i, _ in held if i in where))
+            self._foreseen.update(
+                (where[i], question) for i, question in held if i in where and question is not None
+            )
 
     def _next(self, worker: _Worker, pending: deque[int], taken: set[int]) -> int | None:
         """The next item for a free worker: one it holds, else one nobody holds, else the last
@@ -494,8 +520,12 @@ class _Supervisor:
     def _give(self, worker: _Worker, task: tuple[int, Any]) -> None:
         worker.task, worker.started = task, time.monotonic()
         worker.baseline = _resident(worker.process.pid) if self._watchdog else None
+        question = self._foreseen.pop(task[0], None)
+        sent: tuple[Any, ...] = task  # with the answer its job will ask for, when that was foreseen
+        if question is not None and self._answer is not None:
+            sent = (*task, ((question, self._answer(question)),))
         with contextlib.suppress(OSError):  # a worker gone already is seen by _check
-            worker.conn.send(task)
+            worker.conn.send(sent)
 
     def _collect(self, worker: _Worker, done: dict[int, Any]) -> str | None:
         """Take a worker's answer; the name of the failure when it has none to give."""
