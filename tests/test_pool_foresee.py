@@ -31,7 +31,7 @@ def test_a_held_files_question_comes_answered_with_its_task(
     expected = check_folder(base.plan, folder, YEAR, Options(workers=2))
     log = tmp_path / "log"
     log.touch()
-    read, ask = pool._ReadAhead.__call__, per_file.ask
+    read, ask = pool._ReadAhead.__call__, pool.ask
 
     def reading(job: Any, path: Path) -> Any:  # in the worker (forked after this is set)
         result = read(job, path)
