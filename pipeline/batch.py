@@ -28,6 +28,7 @@ from pipeline.ingest.pool import Readers, start_readers
 from pipeline.model import (
     FILE,
     PLAN_NUMBER,
+    FileReport,
     PastResult,
     Plan,
     Recorded,
@@ -60,17 +61,12 @@ def check_folder(
     """Every stage up to the counted rows and the findings; writes nothing. `readers`: workers
     started before the plan was read (they ask for what they need of it, and may have read the
     folder ahead), else started here."""
-    from pipeline.checks.values import warm_up
-
     options = options or Options()
     started = time.perf_counter()
     if readers is not None and readers.scanned is not None and readers.scanned[0] == root:
         _, paths, notes = readers.scanned  # the folder is scanned once: to read it ahead
     else:
         paths, notes = scan_folder(root)
-    # pandera and the frame schemas (~0.3 s) while the readers read ahead, before anyone waits
-    # for an answer (without readers, before the workers start: a library call's cost, once)
-    warm_up(plan)
     read = read_all(
         paths,
         root,
@@ -82,7 +78,16 @@ def check_folder(
         plan_answer(plan),
         readers,
     )
-    reports = list(options.progress(read, "読込", len(paths)))
+    # pandera (imported with checks.values) and the frame schemas (~0.4 s) are made on the
+    # first result, while the workers go on, served from their own thread: a worker that read
+    # everything ahead (a city's folder) would otherwise wait for this before its first match
+    reports: list[FileReport] = []
+    for report in options.progress(read, "読込", len(paths)):
+        if not reports:
+            from pipeline.checks.values import warm_up
+
+            warm_up(plan)
+        reports.append(report)
     if readers is not None:  # their work is done: told to end now, joined when the batch ends
         readers.release()
     read_done = time.perf_counter()
