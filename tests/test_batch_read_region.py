@@ -68,3 +68,24 @@ def test_readers_that_scanned_another_folder_leave_the_checked_one_as_it_is(
         checked = check_folder(base.plan, folder, YEAR, Options(workers=1), readers)
     assert "F15" in {f.rule for f in checked.finding_list}  # the checked folder's own note
     assert {r.file.path for r in checked.file_reports} == {"b_other.xlsx", "z_genuine.xlsx"}
+
+
+def test_the_schemas_are_built_once_the_first_file_is_matched(
+    base: Base, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not before: a city's workers, done reading ahead, would wait for pandera's import."""
+    events: list[str] = []
+    warm_up = values.warm_up
+
+    def warming(plan):  # type: ignore[no-untyped-def]
+        events.append("schemas")
+        return warm_up(plan)
+
+    def progress(items, label, total):  # type: ignore[no-untyped-def]
+        for item in items:
+            events.append(item.file.path)
+            yield item
+
+    monkeypatch.setattr(values, "warm_up", warming)
+    validate(base.master, folder, YEAR, None, Options(workers=1, progress=progress))
+    assert events == ["b_other.xlsx", "schemas", "z_genuine.xlsx"]
