@@ -164,7 +164,11 @@ def ask(question: Any) -> Any:
     if _answered and question in _answered:
         return _answered.pop(question)
     _asking.send(("ask", -1, question))
-    return _asking.recv()
+    while True:  # the next task may be in the pipe before the answer: kept for later
+        message = _asking.recv()
+        if type(message) is tuple and len(message) == 2 and message[0] == _ANSWER:
+            return message[1]
+        _arrived.append(message)
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,8 @@ def _reason(failure: _Failed, limits: Limits) -> str:
 _asking: Connection | None = None  # in a worker: its line to the main process, for `ask`
 _ahead: dict[Any, tuple[Any, bytes, Any]] = {}  # item -> (how read, what it gave, question)
 _answered: dict[Any, Any] = {}  # in a worker: the answers that came with the current task
+_arrived: deque[Any] = deque()  # in a worker: tasks that came while a question waited
+_ANSWER = "answer"  # an answer's tag (a task's first item is its index, or a command)
 
 
 def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -> None:
@@ -237,7 +243,7 @@ def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -
         _cap_memory(limits.max_memory_bytes)
     while True:
         try:
-            task = conn.recv()
+            task = _arrived.popleft() if _arrived else conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
         if task is None:
@@ -356,6 +362,7 @@ class _Worker:
     process: Any  # multiprocessing's process object (its type differs per start method)
     conn: Connection
     task: tuple[int, Any] | None = None
+    queued: tuple[int, Any] | None = None  # the task sent after `task`, waiting in its pipe
     started: float = 0.0
     baseline: int | None = None  # resident memory when the task began (for the watchdog)
     ahead: list[Any] | None = None  # the items it was given to read ahead, until map asks
@@ -449,6 +456,11 @@ class _Supervisor:
                     index = self._next(worker, pending, taken)
                     if index is not None:
                         self._give(worker, (index, items[index]))
+                if worker.task is not None and worker.queued is None:  # its next file waits
+                    index = self._next(worker, pending, taken, steal=False)  # in its pipe
+                    if index is not None:
+                        worker.queued = (index, items[index])
+                        self._send(worker, worker.queued)
             busy = [w for w in self._workers if w.task is not None]
             ready = set(wait([w.conn for w in busy], timeout=_POLL)) if busy else set()
             if stop.is_set():  # the caller has gone (Ctrl-C, an error): no worker replaced
@@ -461,6 +473,9 @@ class _Supervisor:
                 failure = self._collect(worker, done) if answered else self._check(worker)
                 if failure is not None:
                     done[index] = _Failed(failure)
+                    if worker.queued is not None:  # sent, never begun: read by another
+                        taken.discard(worker.queued[0])
+                        pending.appendleft(worker.queued[0])
                     pending.extend(worker.held)  # what it held is read by another
                     self._replace(n)
             while given in done:
@@ -505,10 +520,13 @@ class _Supervisor:
                 (where[i], question) for i, question in held if i in where and question is not None
             )
 
-    def _next(self, worker: _Worker, pending: deque[int], taken: set[int]) -> int | None:
-        """The next item for a free worker: one it holds, else one nobody holds, else the last
-        one another worker holds (read again here)."""
-        queues = [worker.held, pending, *(w.held for w in self._workers if w is not worker)]
+    def _next(
+        self, worker: _Worker, pending: deque[int], taken: set[int], steal: bool = True
+    ) -> int | None:
+        """The next item for a worker: one it holds, else one nobody holds, else (`steal`: the
+        worker is free) the last one another worker holds (read again here)."""
+        others = [w.held for w in self._workers if w is not worker and steal]
+        queues: list[deque[int]] = [worker.held, pending, *others]
         for n, queue in enumerate(queues):
             while queue:
                 index = queue.popleft() if n < 2 else queue.pop()
@@ -518,8 +536,15 @@ class _Supervisor:
         return None
 
     def _give(self, worker: _Worker, task: tuple[int, Any]) -> None:
+        self._begin(worker, task)
+        self._send(worker, task)
+
+    def _begin(self, worker: _Worker, task: tuple[int, Any] | None) -> None:
+        """`task` is the one the worker works on from now (its clock and memory from here)."""
         worker.task, worker.started = task, time.monotonic()
-        worker.baseline = _resident(worker.process.pid) if self._watchdog else None
+        worker.baseline = _resident(worker.process.pid) if self._watchdog and task else None
+
+    def _send(self, worker: _Worker, task: tuple[int, Any]) -> None:
         question = self._foreseen.pop(task[0], None)
         sent: tuple[Any, ...] = task  # with the answer its job will ask for, when that was foreseen
         if question is not None and self._answer is not None:
@@ -537,12 +562,13 @@ class _Supervisor:
         if status == "ask":  # the worker waits for the answer; its task goes on
             assert self._answer is not None, "a worker asked, but no one answers"
             with contextlib.suppress(OSError):  # a worker gone already is seen by _check
-                worker.conn.send(self._answer(result))
+                worker.conn.send((_ANSWER, self._answer(result)))
             return None
         if status != "ok":
             return str(status)
         done[index] = result
-        worker.task = None
+        self._begin(worker, worker.queued)  # the task queued behind it begins (or none)
+        worker.queued = None
         return None
 
     def _check(self, worker: _Worker) -> str | None:
