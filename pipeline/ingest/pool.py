@@ -10,7 +10,9 @@ result, or the name of what went wrong (never an exception object).
 
 Each worker hands its file to `reduce` (run in the worker too), so what travels back and stays in
 memory is the reduced file — its matched rows — not the workbook. `context` (e.g. the plan) is
-given to each worker once, when it starts. Results come back in file order.
+given to each worker once, when it starts. Results come back in file order. A worker's next
+item is sent while it works on one (it waits in the pipe: no round trip between two files); if
+the worker fails, that item goes to another as if it had never been sent.
 
 Workers started ahead of their job (`start_readers`) can read the files ahead while the main
 process reads the plan (`Readers.read_ahead`): each keeps what it read, and the job then takes
