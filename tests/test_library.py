@@ -18,20 +18,20 @@ from click.testing import CliRunner
 import pipeline
 from pipeline import labels as L
 from pipeline.cli import main
-from pipeline.demo import DEFAULT_PLAN, demo_master, demo_years, run_demo
+from pipeline.demo import DEFAULT_PLAN, demo_master, demo_years
 from pipeline.errors import ShinchokuError
 from pipeline.store import MIGRATIONS
 from pipeline.years import era_name
+from tests.conftest import DemoRun
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
-    """The demo's master, its folder of (deliberately messy) submissions, and its year."""
-    out = tmp_path_factory.mktemp("library") / "demo"
-    run_demo(out)
-    master = demo_master(out, DEFAULT_PLAN)
+def demo(demo_run: DemoRun) -> tuple[Path, Path, int]:
+    """The demo's master, its folder of (deliberately messy) submissions, and its year (the
+    session's demo run, tests/conftest.py: read, never written)."""
+    master = demo_master(demo_run.out, DEFAULT_PLAN)
     year, _ = demo_years(pipeline.read_plan(master))
-    return master, out / "提出", year
+    return master, demo_run.out / "提出", year
 
 
 @pytest.fixture(scope="module")
