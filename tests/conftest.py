@@ -117,3 +117,38 @@ def demo_workbook(demo_run: DemoRun) -> Path:
     """The committee workbook of `shinchoku demo`, for the tests that look at how it prints."""
     assert demo_run.returncode == 0, demo_run.stderr
     return demo_run.workbook
+
+
+# The test files that take longest (CPU seconds, or waiting on LibreOffice, a subprocess or a
+# worker pool), run first: pytest-xdist (`--dist loadfile --no-loadscope-reorder`, make test)
+# hands each worker a whole file at a time in this order, so the two workers end together
+# instead of one waiting on a slow file handed out last. test_library first: it makes the
+# session's shared demo run (demo_run) while the other worker starts on the hostile corpus.
+SLOW_FIRST = (
+    "test_library.py",
+    "test_hostile.py",
+    "test_outdir.py",
+    "test_workbook_render.py",
+    "test_publish.py",
+    "test_store.py",
+    "test_cli.py",
+    "test_wheelhouse.py",
+    "test_messages_rule_codes.py",
+    "test_roundtrip.py",
+    "test_figures.py",
+    "test_pool_serving.py",
+    "test_pool_read_ahead.py",
+    "test_pool.py",
+    "test_workbook.py",
+    "test_cli_console.py",
+    "test_status.py",
+    "test_seed_figures.py",
+    "test_rates.py",
+    "test_workbook_sheets.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of SLOW_FIRST first, in its order; the others after, as collected."""
+    rank = {name: n for n, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
