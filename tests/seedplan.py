@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -124,11 +125,18 @@ def copy_of_build(
     test that asks, so that a test may change its own copy."""
     if name not in _BUILT:
         folder = Path(tempfile.mkdtemp(prefix="shinchoku-seed-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        atexit.register(_remove, folder, os.getpid())
         _BUILT[name] = (folder, *build(folder))
     folder, master, submissions = _BUILT[name]
     shutil.copytree(folder, tmp, dirs_exist_ok=True)
     return tmp / master.relative_to(folder), tmp / submissions.relative_to(folder)
+
+
+def _remove(folder: Path, owner: int) -> None:
+    """At exit of the process that made `folder` (not of a process forked from it: a worker, a
+    mutant)."""
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def seed_submissions(
