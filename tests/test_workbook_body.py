@@ -19,19 +19,19 @@ from tests.test_workbook_text import _cells as excel_cells
 
 CHUNK = 64  # the writer's chunk made small, so that a small table spans several
 ROWS = 300
+COLUMNS = (
+    Column("番号"),
+    Column("名前", "wrap"),
+    Column("件数", "int"),
+    Column("値", "number"),
+    Column("率", "percent"),
+    Column("メモ", "wrap"),
+)
 
 
 def _table() -> Table:
     """Messy rows: repeated and unique text, long text that wraps onto several lines, numbers,
     Decimals (percent and plain), None, '' and text that needs escaping."""
-    columns = (
-        Column("番号"),
-        Column("名前", "wrap"),
-        Column("件数", "int"),
-        Column("値", "number"),
-        Column("率", "percent"),
-        Column("メモ", "wrap"),
-    )
     rows = []
     for i in range(ROWS):
         note = None if i % 7 else "とても長い説明の文章です。" * (1 + i % 5)
@@ -45,7 +45,7 @@ def _table() -> Table:
                 note,
             )
         )
-    return Table("一覧", columns, rows)
+    return Table("一覧", COLUMNS, rows)
 
 
 def _write(path: Path, table: Table, streamed: bool, by_cell: bool) -> None:
@@ -132,23 +132,15 @@ def test_every_cell_of_a_long_mixed_listing_reads_back_as_the_row_given(
     reads it (tests/test_workbook_text.py's reader), the percent column's format, a taller row
     wherever a wrapped cell has line breaks."""
     monkeypatch.setattr(workbook, "_CHUNK", 1_000)
-    columns = (
-        Column("番号"),
-        Column("名前", "wrap"),
-        Column("件数", "int"),
-        Column("値", "number"),
-        Column("率", "percent"),
-        Column("メモ", "wrap"),
-    )
     rows = [_mixed(i) for i in range(BIG)]
     path = tmp_path / "listing.xlsx"
-    _write(path, Table("一覧", columns, rows), streamed, by_cell=False)
+    _write(path, Table("一覧", COLUMNS, rows), streamed, by_cell=False)
     header, *body = excel_cells(path)
-    assert header == [c.name for c in columns] and len(body) == BIG
+    assert header == [c.name for c in COLUMNS] and len(body) == BIG
     for i, (row, cells) in enumerate(zip(rows, body, strict=True)):
-        assert len(cells) == len(columns), i
+        assert len(cells) == len(COLUMNS), i
         for c, (value, cell) in enumerate(zip(row, cells, strict=True)):
-            expected = _read_back(value, columns[c].kind == "percent")
+            expected = _read_back(value, COLUMNS[c].kind == "percent")
             where = (i, c, value if value is not LONG else "LONG")
             if isinstance(expected, int | float):
                 assert cell == pytest.approx(expected, rel=1e-12), where
