@@ -92,8 +92,10 @@ def run_tail(state: Path, out: Path, profile: Path | None, dump: Path | None = N
     }
     for name in dir(batch):  # every stage function the batch calls by name
         value = getattr(batch, name)
-        if callable(value) and getattr(value, "__module__", "").startswith("pipeline.") and (
-            value.__module__ != "pipeline.batch" and not isinstance(value, type)
+        if (
+            callable(value)
+            and getattr(value, "__module__", "").startswith("pipeline.")
+            and (value.__module__ != "pipeline.batch" and not isinstance(value, type))
         ):
             setattr(batch, name, _timed(name, value))
     for module_name, names in modules.items():

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, Decimal, InvalidOperation, localcontext
+from typing import Any
 
 import pandas as pd
 
@@ -157,12 +158,16 @@ def normalise(
     typed = raw  # a copy already: the typed columns are added to it
     findings: list[Finding] = []
     actuals: list[object] = []
+    qualitative = _Memo(lambda direction: key(direction) == L.DIRECTION_QUALITATIVE)
+    number_of = _Memo(lambda cell: parse_number(cell[1], cell[2], cell[3]))
     for record in tuples(raw, (FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT)):
         file, row, number, unit, direction, actual, percent = record
-        if key(direction) == L.DIRECTION_QUALITATIVE:
+        if qualitative(direction):
             actuals.append(parse_text(actual))
             continue
-        parsed = parse_number(actual, "" if unit is None else str(unit), bool(percent))
+        unit_text = "" if unit is None else str(unit)
+        cell = (actual.__class__, actual, unit_text, bool(percent))
+        parsed: Parsed = number_of(cell) if _alike(actual) else parse_number(*cell[1:])
         actuals.append(parsed.value)
         if parsed.warning:
             at = (files[file], int(row), L.ACTUAL, str(number or ""))
@@ -175,6 +180,34 @@ def normalise(
             typed[label] = _each(raw[label], parse_text)
     findings += overlong
     return check_typed(typed), findings
+
+
+class _Memo:
+    """`parse` of each distinct (hashable) argument worked out once: the same units, directions
+    and values come round in every file (a Parsed is immutable, so rows may share one)."""
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        self._parse = parse
+        self._known: dict[object, object] = {}
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            found = self._known.get(value, _NOT_KNOWN)
+        except TypeError:  # unhashable: parsed as it is
+            return self._parse(value)
+        if found is _NOT_KNOWN:
+            found = self._known[value] = self._parse(value)
+        return found
+
+
+_NOT_KNOWN = object()
+
+
+def _alike(value: object) -> bool:
+    """Whether values of its kind equal to `value` parse alike (not so 0.0 and -0.0, nor a
+    Decimal's exponent: '1.0' and '1')."""
+    kind = value.__class__
+    return kind is str or kind is int or value is None or (kind is float and value != 0)
 
 
 _NOT_CELLS = (ROW, PERCENT)  # the raw rows' integer and boolean columns: kept as they are
