@@ -65,7 +65,7 @@ def check_folder(
     started = time.perf_counter()
     paths, notes = scan_folder(root)
     if readers is not None:  # busy reading ahead: no worker waits for an answer meanwhile
-        warm_up(plan)
+        warm_up(plan, year)
     read = read_all(
         paths,
         root,
@@ -80,7 +80,7 @@ def check_folder(
     reports = []
     for n, report in enumerate(options.progress(read, "読込", len(paths))):
         if n == 0 and readers is None:
-            warm_up(plan)
+            warm_up(plan, year)
         reports.append(report)
     if readers is not None:  # their work is done: told to end now, joined when the batch ends
         readers.release()

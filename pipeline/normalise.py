@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, Decimal, InvalidOperation, localcontext
 from typing import Any
@@ -216,9 +216,13 @@ _NOT_CELLS = (ROW, PERCENT)  # the raw rows' integer and boolean columns: kept a
 def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:
     """Parse every value into an object column (pandas would turn None into NaN in a str column).
     Each distinct value is parsed once: a grade column holds a handful of them."""
+    values = column.tolist()
+    if _TEXTS.issuperset(map(type, values)):  # texts and blanks: equal values parse alike
+        known = {v: parse(v) for v in dict.fromkeys(values)}
+        return pd.Series(list(map(known.__getitem__, values)), index=column.index, dtype=object)
     parsed: dict[tuple[type, object], object] = {}
     out = []
-    for value in column.tolist():
+    for value in values:
         try:
             memo = (type(value), value)
             if memo not in parsed:
@@ -230,6 +234,18 @@ def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:
 
 
 CELL_TEXT_LIMIT = 32_767  # Excel's limit for one cell
+_TEXTS = frozenset({str, type(None)})
+
+
+def _too_long(value: object) -> bool:
+    return isinstance(value, str) and len(value) > CELL_TEXT_LIMIT
+
+
+def _distinct(values: list[object]) -> Iterable[object]:
+    try:
+        return dict.fromkeys(values)
+    except TypeError:  # an unhashable value: every value
+        return values
 
 
 def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Finding]:
@@ -239,7 +255,9 @@ def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Fin
         if label not in raw.columns:
             continue
         values = raw[label].tolist()
-        long = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_TEXT_LIMIT]
+        if not any(_too_long(v) for v in _distinct(values)):
+            continue  # each distinct text measured once (most repeat, none is too long)
+        long = [i for i, v in enumerate(values) if _too_long(v)]
         for file, row, number, value in tuples(raw.iloc[long], (FILE, ROW, L.NUMBER, label)):
             if isinstance(value, str):
                 at = (files[file], int(row), label, str(number or ""))
