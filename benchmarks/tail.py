@@ -81,7 +81,10 @@ def run_tail(state: Path, out: Path, profile: Path | None, dump: Path | None = N
 
     with state.open("rb") as source:
         plan, folder, paths, notes, reports = pickle.load(source)
-    warm_up(plan, YEAR)  # done while the files are read in a real run
+    try:  # done while the files are read in a real run
+        warm_up(plan, YEAR)
+    except TypeError:  # an older checkout: the plan's schemas only
+        warm_up(plan)
     batch.scan_folder = lambda root: (paths, notes)  # type: ignore[assignment]
     batch.read_all = lambda *args, **kwargs: iter(reports)  # type: ignore[assignment]
     batch._readers = lambda options, root: contextlib.nullcontext(None)  # type: ignore[assignment]
