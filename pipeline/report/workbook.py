@@ -263,15 +263,16 @@ def _column_texts(values: Sequence[object]) -> list[str | None]:
 
 
 _PLAIN = frozenset({str, type(None)})  # a column of texts and blanks: each value its own cell
-# kinds of value equal only when their text is (no bool: True == 1 == Decimal(1), and is text)
-_COUNTABLE = frozenset({str, type(None), int, float, Decimal})
+# kinds of value whose cells hold no text but for str (not bool, whose text is 'True', nor
+# float: an infinite one's is 'inf')
+_COUNTABLE = frozenset({str, type(None), int, Decimal})
 
 
 def _share_texts(columns: Sequence[Sequence[object]], index: dict[str, int], table: Any) -> int:
     """Add each text of a chunk's cells to the shared strings (`index`: text -> its number, in
     the order write_string would give them: row by row, left to right); the number of text
-    cells. A chunk of texts, blanks and numbers (no other kind has a text) is taken in one
-    pass: its texts counted in the order they first appear row by row."""
+    cells. A chunk of texts, blanks, ints and Decimals (whose cells hold no text) is taken
+    in one pass: its texts counted in the order they first appear row by row."""
     if not all(_COUNTABLE.issuperset(map(type, column)) for column in columns):
         count = 0
         for row in zip(*(_column_texts(column) for column in columns), strict=True):
