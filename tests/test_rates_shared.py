@@ -15,8 +15,8 @@ from pipeline.model import ACTUAL_VALUE, PLAN_NUMBER, RATE, RATE_SHOWN, TARGET_S
 from pipeline.model import ZERO_DENOMINATOR as ZERO
 from pipeline.rates import achievement, round_half_up, with_rates
 from schemas.frames import TypedRows
-from tests.builders import master_sheets, write_plan
 from tests.stageframes import complete
+from tests.test_rates_rows import rated_plan
 
 ACTUALS = st.sampled_from(
     [
@@ -29,23 +29,13 @@ ACTUALS = st.sampled_from(
 
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    sheets = master_sheets(
-        tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
-        projects=[["1-1", "事業", "1-(1)", "A課", "", "", ""]],
-        targets=[
-            ["1-1", "件数", "件", "増加", "", "90", "300"],
-            ["1-1", "排出量", "g", "減少", "900", "700", "800"],
-            ["1-1", "待機", "人", "減少", "", "10", "0"],
-        ],
-        years=[2023, 2024],
-    )
-    return write_plan(sheets, tmp_path_factory.mktemp("plan"))[1]
+    return rated_plan(tmp_path_factory.mktemp("plan"))
 
 
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(st.lists(st.tuples(st.integers(1, 3), ACTUALS), max_size=15))
+@given(st.lists(st.tuples(st.integers(1, 4), ACTUALS), max_size=15))
 def test_each_row_gets_the_rate_it_would_get_alone(
     plan: Plan, rows: list[tuple[int, object]]
 ) -> None:
