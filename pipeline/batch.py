@@ -192,9 +192,15 @@ def run(
     def write(work: Path, report: Report, tables: list[Table], run_at: datetime) -> list[Path]:
         from pipeline.report.workbook import write_run_workbook
 
-        written = [write_run_workbook(work, report, tables, run_at)]
-        written += [write_csv(table, work) for table in tables]
-        return written + _feedback(report, root, work, options)
+        csv_files: list[Path] = []  # written while the workbook is compressed (other core)
+        book = write_run_workbook(
+            work,
+            report,
+            tables,
+            run_at,
+            lambda: csv_files.extend(write_csv(t, work) for t in tables),
+        )
+        return [book, *csv_files, *_feedback(report, root, work, options)]
 
     return _produce(master, root, year, out, options, run_at, "run", write)
 
