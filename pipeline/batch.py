@@ -192,15 +192,9 @@ def run(
     def write(work: Path, report: Report, tables: list[Table], run_at: datetime) -> list[Path]:
         from pipeline.report.workbook import write_run_workbook
 
-        csv_files: list[Path] = []  # written while the workbook is compressed (other core)
-        book = write_run_workbook(
-            work,
-            report,
-            tables,
-            run_at,
-            lambda: csv_files.extend(write_csv(t, work) for t in tables),
-        )
-        return [book, *csv_files, *_feedback(report, root, work, options)]
+        written = [write_run_workbook(work, report, tables, run_at)]
+        written += [write_csv(table, work) for table in tables]
+        return written + _feedback(report, root, work, options)
 
     return _produce(master, root, year, out, options, run_at, "run", write)
 

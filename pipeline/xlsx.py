@@ -85,17 +85,13 @@ def atomic_path(final: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def new_workbook(
-    final: Path,
-    constant_memory: bool = False,
-    book_class: type[xlsxwriter.Workbook] = xlsxwriter.Workbook,
-) -> Iterator[xlsxwriter.Workbook]:
-    """An xlsxwriter workbook (of `book_class`) with safe options, written atomically to `final`.
+def new_workbook(final: Path, constant_memory: bool = False) -> Iterator[xlsxwriter.Workbook]:
+    """An xlsxwriter workbook with safe options, written atomically to `final`.
 
     With `constant_memory` each row goes to disk once the next row starts, so memory stays flat
     however long the sheet; rows must then be written top to bottom."""
     with atomic_path(final) as temporary:
-        book = book_class(
+        book = xlsxwriter.Workbook(
             str(temporary),
             {
                 "strings_to_formulas": False,

@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import shutil
-import threading
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,7 +16,6 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
-import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -63,49 +59,21 @@ def workbook_path(out_dir: Path, plan: Plan, year: int) -> Path:
 
 
 def write_run_workbook(
-    out_dir: Path,
-    report: Report,
-    tables: Sequence[Table],
-    run_at: datetime,
-    meanwhile: Callable[[], object] | None = None,
+    out_dir: Path, report: Report, tables: Sequence[Table], run_at: datetime
 ) -> Path:
-    """The committee workbook of a run into `out_dir`, its title page from the report;
-    `meanwhile` is run in a thread while its parts are compressed (write_committee_workbook)."""
+    """The committee workbook of a run into `out_dir`, its title page from the report."""
     plan, year = report.plan, report.year
     info = RunInfo(plan, year, run_at, report.departments_used, report.departments_expected)
-    path = workbook_path(out_dir, plan, year)
-    return write_committee_workbook(path, info, tables, meanwhile=meanwhile)
+    return write_committee_workbook(workbook_path(out_dir, plan, year), info, tables)
 
 
 def write_committee_workbook(
-    path: Path,
-    info: RunInfo,
-    tables: Sequence[Table],
-    max_rows: int = EXCEL_MAX_ROWS,
-    meanwhile: Callable[[], object] | None = None,
+    path: Path, info: RunInfo, tables: Sequence[Table], max_rows: int = EXCEL_MAX_ROWS
 ) -> Path:
     """Every table in one workbook at `path` (written whole or not at all); 事業一覧 continues on
-    事業一覧(2), … past `max_rows`. `meanwhile` (other files of the run) runs in a thread once
-    the workbook's parts are made, while they are compressed — zlib lets it run then, on the
-    other core — and has ended when this returns (its error raised here, after the
-    workbook's own)."""
-    side = _Meanwhile(meanwhile)
-    try:
-        _write_book(path, info, tables, max_rows, side)
-    except BaseException:
-        side.wait()
-        raise
-    side.join()
-    return path
-
-
-def _write_book(
-    path: Path, info: RunInfo, tables: Sequence[Table], max_rows: int, side: _Meanwhile
-) -> None:
+    事業一覧(2), … past `max_rows`."""
     total_rows = sum(len(t.rows) for t in tables)
-    streamed = total_rows >= STREAM_FROM_ROWS
-    with new_workbook(path, constant_memory=streamed, book_class=_Book) as book:
-        book.on_zip = side.start
+    with new_workbook(path, constant_memory=total_rows >= STREAM_FROM_ROWS) as book:
         book.set_properties(
             {
                 "title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
@@ -130,95 +98,7 @@ def _write_book(
                     _highlight_lowest(sheet, styles, table, len(rows), lowest)
             else:
                 _plain_sheet(book, styles, table)
-
-
-class _Meanwhile:
-    """Work run in a thread of its own from `start`; `join` waits for it and raises its error
-    (or runs it there, if it was never started), `wait` only waits."""
-
-    def __init__(self, work: Callable[[], object] | None) -> None:
-        self._work = work
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-
-    def start(self) -> None:
-        if self._work is not None and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="meanwhile", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        assert self._work is not None
-        try:
-            self._work()
-        except BaseException as error:  # raised in the caller's thread, by join
-            self._error = error
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-
-    def join(self) -> None:
-        if self._work is None:
-            return
-        if self._thread is None:
-            self._work()
-            return
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-
-_BLOCK = 16 << 20  # bytes of a part read and deflated at a time (ZipFile.write reads 8 KB)
-_ZIP_SWAP = threading.Lock()
-
-
-class _Book(xlsxwriter.Workbook):  # type: ignore[misc]
-    """xlsxwriter's workbook, its parts zipped in 16 MB blocks, `on_zip` called as the first
-    part is zipped. zlib frees the GIL while it deflates a block (with 8 KB blocks another
-    thread would hold the GIL between nearly all of them), and the deflated bytes do not
-    depend on how the input is cut: the file is the same byte for byte. xlsxwriter makes
-    its ZipFile inside its private _store_workbook, so the class it uses is swapped for that
-    call (under a lock: shinchoku writes its other workbooks in other processes)."""
-
-    on_zip: Callable[[], None] | None = None
-
-    def _store_workbook(self) -> None:
-        started = self.on_zip
-
-        class Zip(_BlockZip):
-            on_first_write = staticmethod(started) if started is not None else None
-
-        with _ZIP_SWAP:
-            saved = xlsxwriter.workbook.ZipFile
-            xlsxwriter.workbook.ZipFile = Zip
-            try:
-                super()._store_workbook()
-            finally:
-                xlsxwriter.workbook.ZipFile = saved
-
-
-class _BlockZip(zipfile.ZipFile):
-    """ZipFile.write of a file in _BLOCK reads, as ZipFile.write does it in 8 KB ones."""
-
-    on_first_write: Callable[[], None] | None = None
-
-    def write(
-        self,
-        filename: Any,
-        arcname: Any = None,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        first, self.on_first_write = self.on_first_write, None
-        if first is not None:
-            first()
-        info = zipfile.ZipInfo.from_file(filename, arcname)
-        if info.is_dir() or compresslevel is not None:
-            super().write(filename, arcname, compress_type, compresslevel)
-            return
-        info.compress_type = self.compression if compress_type is None else compress_type
-        with open(filename, "rb") as source, self.open(info, "w") as target:
-            shutil.copyfileobj(source, target, _BLOCK)
+    return path
 
 
 BREAKDOWNS = (L.CATEGORY_BREAKDOWN, L.SCHEDULE_BREAKDOWN, L.ACTOR_BREAKDOWN)
