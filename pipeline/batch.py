@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -86,7 +86,7 @@ def check_folder(
         if not reports:
             from pipeline.checks.values import warm_up
 
-            warm_up(plan)
+            warm_up(plan, year)
         reports.append(report)
     if readers is not None:  # their work is done: told to end now, joined when the batch ends
         readers.release()
@@ -243,35 +243,34 @@ def _produce(
     with _readers(options, root, year) as readers:
         plan = _plan(master, year)
         path = master.path if isinstance(master, PlanAhead) else master
-        return _produced(plan, path, root, year, out, options, run_at, command, write, readers)
+        at = years.in_japan(run_at) if run_at else years.now()
+        return _produced(_Job(plan, path, root, year, out, options, at, command), write, readers)
 
 
-def _produced(
-    plan: Plan,
-    master: Path,
-    root: Path,
-    year: int,
-    out: Path | None,
-    options: Options,
-    run_at: datetime | None,
-    command: str,
-    write: Writer,
-    readers: Readers,
-) -> Report:
-    run_at = years.in_japan(run_at) if run_at else years.now()
-    store = options.store
+@dataclass(frozen=True)
+class _Job:
+    """What `run` or `publish` was asked to do, once the plan is read."""
+
+    plan: Plan
+    master: Path
+    root: Path
+    year: int
+    out: Path | None
+    options: Options
+    run_at: datetime  # in Japan time
+    command: str  # run / publish: the output folder's marker says which wrote it
+
+
+def _produced(job: _Job, write: Writer, readers: Readers) -> Report:
+    store, out = job.options.store, job.out
     if out is None:
         readable = store if store is not None and store.exists() else None
-        return _aggregate(
-            plan, master, root, year, options, run_at, readable, readers, readonly=True
-        )[0]
-    folder = OutputFolder(out, command)
+        return _aggregate(job, readable, readers, readonly=True)[0]
+    folder = OutputFolder(out, job.command)
     with folder as work:
-        report, tables, record = _aggregate(
-            plan, master, root, year, options, run_at, store, readers
-        )
+        report, tables, record = _aggregate(job, store, readers)
         writing = time.perf_counter()
-        written = write(work, report, tables, run_at)
+        written = write(work, report, tables, job.run_at)
         recorded: list[Recorded] = []
         if record is not None and store is not None:
             history, pending = store, record
@@ -285,22 +284,15 @@ def _produced(
 
 
 def _aggregate(
-    plan: Plan,
-    master: Path,
-    root: Path,
-    year: int,
-    options: Options,
-    run_at: datetime,
-    store: Path | None,
-    readers: Readers | None = None,
-    readonly: bool = False,
+    job: _Job, store: Path | None, readers: Readers | None = None, readonly: bool = False
 ) -> tuple[Report, list[Table], RunRecord | None]:
     """The report completed with figures and tables; with a store, last year's figures and the
     trend from it, and the record the run would leave there (`readonly`: opened so that nothing
     on disk changes, for a run without `out`)."""
     from pipeline.report.frames import TableFrames
 
-    report = check_folder(plan, root, year, options, readers)
+    plan, year, options = job.plan, job.year, job.options
+    report = check_folder(plan, job.root, year, options, readers)
     started = time.perf_counter()
     trend: list[TrendRow] = []
     record: RunRecord | None = None
@@ -310,7 +302,7 @@ def _aggregate(
 
         def figured(past: dict[tuple[str, str], PastResult]) -> tuple[Figures, RunRecord]:
             done = compute(plan, year, report.counted, report.state, options.percent, past)
-            return done, run_record(report, done, master, run_at, options.percent)
+            return done, run_record(report, done, job.master, job.run_at, options.percent)
 
         figures, record, trend = with_history(store, plan.plan_id, year, figured, readonly)
     tables = committee_tables(plan, figures, report.file_rows, report.finding_list, trend)

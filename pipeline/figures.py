@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, cast
+from typing import Any, Literal
 
 import pandas as pd
 
 from pipeline import labels as L
-from pipeline.frames import records
 from pipeline.model import (
     ACTUAL_VALUE,
     FILE,
@@ -36,7 +35,7 @@ from pipeline.model import (
     Target,
     TargetValue,
 )
-from pipeline.rates import Suggestions, clipped, exact_sum, round_half_up
+from pipeline.rates import Suggestions, clipped, round_half_up
 from pipeline.text import key
 
 PercentMethod = Literal["half-up", "largest-remainder"]
@@ -157,12 +156,12 @@ def compute(
 ) -> Figures:
     """The figures of `year` from the counted rows (schemas.frames.RatedRows)."""
     state = state or RowState()
-    used = [c for c in _USED if c in counted.columns]  # not every column: ~half the memory
-    rows = {(r[PLAN_NUMBER], r[TARGET_SEQ]): r for r in records(counted[used])}
+    rows = _Counted(counted)
     results = tuple(_results(plan, year, rows))
-    tables = tuple(_level_table(plan, level, results, method) for level in range(len(plan.levels)))
+    tally = _Tally(plan, results, method)
+    tables = tuple(_level_table(plan, level, tally) for level in range(len(plan.levels)))
     listing = tuple(_listing(plan, year, rows, state, past))
-    breakdowns = tuple(_breakdowns(plan, year, results, method))
+    breakdowns = tuple(_breakdowns(plan, year, results, tally))
     return Figures(year, tables, listing, results, past is not None, breakdowns)
 
 
@@ -181,121 +180,207 @@ _USED = (
 )  # the counted rows' columns the figures read
 
 
-def _results(
-    plan: Plan, year: int, rows: dict[tuple[object, object], dict[str, object]]
-) -> Iterable[TargetResult]:
+class _Counted:
+    """The counted rows as columns (plain lists) and the position of each (整理番号, seq): a
+    row is read cell by cell where it is needed, without a dict per row. A key counted twice
+    is the last row's, as a dict of rows would have it."""
+
+    def __init__(self, counted: pd.DataFrame) -> None:
+        self.columns: dict[str, list[Any]] = {
+            c: counted[c].tolist() for c in _USED if c in counted.columns
+        }
+        self.size = len(counted)
+        numbers, seqs = self.columns[PLAN_NUMBER], self.columns[TARGET_SEQ]
+        self.at: dict[tuple[object, object], int] = {
+            k: i for i, k in enumerate(zip(numbers, seqs, strict=True))
+        }
+
+    def column(self, name: str) -> list[Any]:
+        """The column's values; all None for a column the rows do not have (協働の相手)."""
+        found = self.columns.get(name)
+        return found if found is not None else [None] * self.size
+
+
+def _results(plan: Plan, year: int, rows: _Counted) -> Iterable[TargetResult]:
     cap = Fraction(plan.rate_cap)
+    at, grades, rates = rows.at, rows.columns[GRADE_CODE], rows.columns[RATE]
     for project, target in plan.units(year):
-        row = rows.get((project.number, target.seq if target else 0))
-        grade = str(row[GRADE_CODE]) if row and row[GRADE_CODE] is not None else None
-        rate = cast(Fraction | None, row[RATE]) if row is not None else None
+        i = at.get((project.number, target.seq if target else 0))
+        if i is None:
+            yield TargetResult(target, project, None, None)
+            continue
+        grade, rate = grades[i], rates[i]
         capped = None if rate is None else clipped(rate, cap)
-        yield TargetResult(target, project, grade, rate, capped)
+        yield TargetResult(target, project, None if grade is None else str(grade), rate, capped)
+
+
+class _Tally:
+    """What a summary row counts, worked out once per result (grade, project, the capped
+    rate as integers) so that every table's rows are counted from plain lists, a group at a
+    time: the 全体 row once for every table, each level's nodes in one pass."""
+
+    def __init__(self, plan: Plan, results: tuple[TargetResult, ...], method: PercentMethod):
+        self.plan, self.results, self.method = plan, results, method
+        self.grades = [r.grade for r in results]
+        self.numbers = [r.project.number for r in results]
+        self.ratios = [None if r.capped is None else r.capped.as_integer_ratio() for r in results]
+        self._total: SummaryRow | None = None
+
+    def total(self) -> SummaryRow:
+        """The 全体 row: every result."""
+        if self._total is None:
+            everything: dict[Hashable, Sequence[int]] = {L.TOTAL: range(len(self.results))}
+            self._total = self.rows(everything, {L.TOTAL: (L.TOTAL, "")})[0]
+        return self._total
+
+    def rows(
+        self,
+        groups: Mapping[Hashable, Sequence[int]],
+        names: Mapping[Hashable, tuple[str, str]],
+    ) -> list[SummaryRow]:
+        """A summary row per group (the positions of its results), named (scope, code)."""
+        out = []
+        grades, numbers, ratios = self.grades, self.numbers, self.ratios
+        codes = [g.code for g in self.plan.grades]
+        for group, members in groups.items():
+            graded = Counter([grades[i] for i in members])
+            counts = tuple(graded[c] for c in codes)
+            sums: dict[int, int] = {}
+            rated = 0
+            for i in members:
+                ratio = ratios[i]
+                if ratio is not None:
+                    n, d = ratio
+                    sums[d] = sums.get(d, 0) + n
+                    rated += 1
+            total = sum((Fraction(n, d) for d, n in sums.items()), Fraction(0))
+            scope, code = names[group]
+            out.append(
+                SummaryRow(
+                    scope=scope,
+                    code=code,
+                    targets_set=len(members),
+                    projects_with_targets=len({numbers[i] for i in members}),
+                    counts=counts,
+                    shares=shares(counts, self.method),
+                    ungraded=len(members) - sum(counts),
+                    average_rate=round_half_up(total / rated) if rated else None,
+                    average_count=rated,
+                )
+            )
+        return out
+
+    def grouped(
+        self, keys: Iterable[Hashable], order: Iterable[Hashable] = ()
+    ) -> dict[Hashable, list[int]]:
+        """The positions of the results per key (`keys`: one per result, None for none),
+        groups in `order` first (empty ones too), then as they come."""
+        groups: dict[Hashable, list[int]] = {k: [] for k in order}
+        for i, k in enumerate(keys):
+            if k is not None:
+                members = groups.get(k)
+                if members is None:
+                    members = groups[k] = []
+                members.append(i)
+        return groups
 
 
 def _breakdowns(
-    plan: Plan, year: int, results: tuple[TargetResult, ...], method: PercentMethod
+    plan: Plan, year: int, results: tuple[TargetResult, ...], tally: _Tally
 ) -> Iterable[Breakdown]:
     """区分別 for every plan; 予定別 with a 予定 sheet; 取組主体別 with 取組主体. Rows in the
     master's order; a result counts in every row it belongs to (an actor's ◎ and another's ○)."""
 
     def table(
-        name: str, keys: tuple[str, ...], groups: dict[tuple[str, ...], list[TargetResult]]
+        name: str, keys: tuple[str, ...], groups: dict[Hashable, list[int]], first: Any
     ) -> Breakdown:
-        rows = tuple(
-            (values, _summary_row(plan, values[0], "", items, method))
-            for values, items in groups.items()
-        )
-        return Breakdown(name, keys, rows)
+        names = {values: (first(values), "") for values in groups}
+        rows = tally.rows(groups, names)
+        return Breakdown(name, keys, tuple(zip(groups, rows, strict=True)))  # type: ignore[arg-type]
 
     mains = list(plan.main_projects())
-    by_category: dict[tuple[str, ...], list[TargetResult]] = {
-        (p.category or L.NO_CATEGORY,): [] for p in mains
-    }
-    for r in results:
-        by_category[(r.project.category or L.NO_CATEGORY,)].append(r)
-    yield table(L.CATEGORY_BREAKDOWN, (L.PROJECT_CATEGORY,), by_category)
+    categories = [(r.project.category or L.NO_CATEGORY,) for r in results]
+    order = [(p.category or L.NO_CATEGORY,) for p in mains]
+    by_category = tally.grouped(categories, order)
+    yield table(L.CATEGORY_BREAKDOWN, (L.PROJECT_CATEGORY,), by_category, lambda v: v[0])
     if plan.has_schedule:
-        by_word: dict[tuple[str, ...], list[TargetResult]] = {(w,): [] for w in plan.schedule_words}
+        words = []
         for r in results:
             word = plan.schedule_of(r.project, year)
-            shown = word or (L.NO_SCHEDULE_WORD if word == "" else L.FLAG_NOT_PLANNED)
-            by_word.setdefault((shown,), []).append(r)
-        yield table(L.SCHEDULE_BREAKDOWN, (L.SCHEDULE_WORD,), by_word)
+            words.append((word or (L.NO_SCHEDULE_WORD if word == "" else L.FLAG_NOT_PLANNED),))
+        by_word = tally.grouped(words, [(w,) for w in plan.schedule_words])
+        yield table(L.SCHEDULE_BREAKDOWN, (L.SCHEDULE_WORD,), by_word, lambda v: v[0])
     if plan.actors:
-        by_role: dict[tuple[str, ...], list[TargetResult]] = {}
+        by_role: dict[Hashable, list[int]] = {}
         for i, actor in enumerate(plan.actors):
+            marks = tally.grouped(r.project.marks[i] for r in results)
             for mark in L.MARKS:
                 if any(p.marks[i] == mark for p in mains):
-                    by_role[actor, mark] = [r for r in results if r.project.marks[i] == mark]
-        yield table(L.ACTOR_BREAKDOWN, (L.ACTOR, L.ROLE), by_role)
+                    by_role[actor, mark] = marks.get(mark, [])
+        yield table(L.ACTOR_BREAKDOWN, (L.ACTOR, L.ROLE), by_role, lambda v: v[0])
 
 
-def _level_table(
-    plan: Plan, level: int, results: tuple[TargetResult, ...], method: PercentMethod
-) -> LevelTable:
-    under: dict[str, list[TargetResult]] = {n.code: [] for n in plan.nodes if n.level == level}
-    for result in results:
-        node = plan.ancestors(result.project.node)[level]
-        under[node.code].append(result)
-    rows = [_summary_row(plan, L.TOTAL, "", results, method)]
-    rows += [
-        _summary_row(plan, plan.node(code).name, code, items, method)
-        for code, items in under.items()
-    ]
+def _level_table(plan: Plan, level: int, tally: _Tally) -> LevelTable:
+    nodes = [n.code for n in plan.nodes if n.level == level]
+    chains: dict[str, str] = {}  # a project's node -> its node at `level`
+    keys = []
+    for result in tally.results:
+        code = result.project.node
+        at = chains.get(code)
+        if at is None:
+            at = chains[code] = plan.ancestors(code)[level].code
+        keys.append(at)
+    under = tally.grouped(keys, nodes)
+    if len(under) > len(nodes):  # a node of another level: as indexing a dict of nodes would
+        raise KeyError(next(k for k in under if k not in set(nodes)))
+    names: dict[Hashable, tuple[str, str]] = {c: (plan.node(c).name, c) for c in nodes}
+    rows = [tally.total(), *tally.rows(under, names)]
     return LevelTable(plan.levels[level], tuple(rows))
-
-
-def _summary_row(
-    plan: Plan, scope: str, code: str, results: Sequence[TargetResult], method: PercentMethod
-) -> SummaryRow:
-    graded = Counter(r.grade for r in results)
-    counts = tuple(graded[g.code] for g in plan.grades)
-    rates = [r.capped for r in results if r.capped is not None]
-    average = round_half_up(exact_sum(rates) / len(rates)) if rates else None
-    return SummaryRow(
-        scope=scope,
-        code=code,
-        targets_set=len(results),
-        projects_with_targets=len({r.project.number for r in results}),
-        counts=counts,
-        shares=shares(counts, method),
-        ungraded=len(results) - sum(counts),
-        average_rate=average,
-        average_count=len(rates),
-    )
 
 
 def _listing(
     plan: Plan,
     year: int,
-    rows: dict[tuple[object, object], dict[str, object]],
+    rows: _Counted,
     state: RowState,
     past: PastResults | None,
 ) -> Iterable[ListingRow]:
     suggestions = Suggestions(plan)
+    at, column = rows.at, rows.column
+    files, actuals, grades = column(FILE), column(ACTUAL_VALUE), column(GRADE_CODE)
+    shown_rates, outlooks = column(RATE_SHOWN), column(OUTLOOK_CHOICE)
+    work, issues = column(L.WORK_DONE), column(L.ISSUES)
+    chains: dict[str, tuple[Node, ...]] = {}
     for project in plan.projects:
         main = plan.project(project.relisted_from) if project.relisted_from else project
         assert main is not None  # the plan reader guarantees 再掲元 exists
-        nodes = tuple(plan.ancestors(project.node))
+        nodes = chains.get(project.node)
+        if nodes is None:
+            nodes = chains[project.node] = tuple(plan.ancestors(project.node))
         if plan.by_project:
             yield _project_line(plan, year, (project, main), nodes, rows, (state, suggestions))
             continue
         targets: list[Target | None] = [*plan.targets_of(main.number)] or [None]
         for target in targets:
             seq = target.seq if target else 0
-            row = rows.get((main.number, seq), {})
+            i = at.get((main.number, seq))
             value = target.value_for(year) if target else None
-            shown = cast(Decimal | None, row.get(RATE_SHOWN))
+            if i is None:
+                shown = grade = actual = None
+                done = issue = outlook = None
+                source = ""
+            else:
+                shown, grade, actual = shown_rates[i], grades[i], actuals[i]
+                done, issue, outlook = _opt(work[i]), _opt(issues[i]), _opt(outlooks[i])
+                source = str(files[i])
             suggested = suggestions.grade(shown)
-            grade = row.get(GRADE_CODE)
             yield ListingRow(
                 nodes=nodes,
                 project=project,
                 department=main.department,
                 target=target,
                 target_value=value,
-                actual=row.get(ACTUAL_VALUE),
+                actual=actual,
                 rate=shown,
                 grade=None if grade is None else str(grade),
                 suggested=suggested,
@@ -303,19 +388,19 @@ def _listing(
                     project,
                     main,
                     seq,
-                    (value is not None, bool(row)),
+                    (value is not None, i is not None),
                     grade,
                     suggested,
                     suggestions,
                     state,
                 ),
-                work_done=_opt(row.get(L.WORK_DONE)),
-                issues=_opt(row.get(L.ISSUES)),
-                outlook=_opt(row.get(OUTLOOK_CHOICE)),
+                work_done=done,
+                issues=issue,
+                outlook=outlook,
                 past=past.get((key(main.number), key(target.name if target else "")))
                 if past
                 else None,
-                source=str(row.get(FILE, "")),
+                source=source,
             )
 
 
@@ -324,21 +409,25 @@ def _project_line(
     year: int,
     projects: tuple[Project, Project],
     nodes: tuple[Node, ...],
-    rows: dict[tuple[object, object], dict[str, object]],
+    rows: _Counted,
     known: tuple[RowState, Suggestions],
 ) -> ListingRow:
     """A line of 事業一覧 for a plan graded per project: the project itself (and its main
     entry), graded."""
     (project, main), (state, suggestions) = projects, known
-    row = rows.get((main.number, 0), {})
+    i = rows.at.get((main.number, 0))
+
+    def cell(name: str) -> Any:
+        return None if i is None else rows.column(name)[i]
+
     word = plan.schedule_of(main, year)
-    grade = row.get(GRADE_CODE)
+    grade = cell(GRADE_CODE)
     if word is None:
         notes: tuple[str, ...] = (L.FLAG_NOT_PLANNED,)
         if project.is_relisting:
             notes = (f"{L.FLAG_RELISTED}（{main.number}）", *notes)
     else:
-        notes = _notes(project, main, 0, (True, bool(row)), grade, None, suggestions, state)
+        notes = _notes(project, main, 0, (True, i is not None), grade, None, suggestions, state)
     return ListingRow(
         nodes=nodes,
         project=project,
@@ -350,12 +439,12 @@ def _project_line(
         grade=None if grade is None else str(grade),
         suggested=None,
         notes=notes,
-        work_done=_opt(row.get(L.WORK_DONE)),
-        issues=_opt(row.get(L.ISSUES)),
-        outlook=_opt(row.get(OUTLOOK_CHOICE)),
-        source=str(row.get(FILE, "")),
+        work_done=_opt(cell(L.WORK_DONE)),
+        issues=_opt(cell(L.ISSUES)),
+        outlook=_opt(cell(OUTLOOK_CHOICE)),
+        source="" if i is None else str(cell(FILE)),
         schedule=word,
-        partners=_opt(row.get(L.PARTNERS)),
+        partners=_opt(cell(L.PARTNERS)),
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, Decimal, InvalidOperation, localcontext
+from typing import Any
 
 import pandas as pd
 
@@ -157,12 +158,16 @@ def normalise(
     typed = raw  # a copy already: the typed columns are added to it
     findings: list[Finding] = []
     actuals: list[object] = []
+    qualitative = _Memo(lambda direction: key(direction) == L.DIRECTION_QUALITATIVE)
+    number_of = _Memo(lambda cell: parse_number(cell[1], cell[2], cell[3]))
     for record in tuples(raw, (FILE, ROW, L.NUMBER, L.UNIT, L.DIRECTION, L.ACTUAL, PERCENT)):
         file, row, number, unit, direction, actual, percent = record
-        if key(direction) == L.DIRECTION_QUALITATIVE:
+        if qualitative(direction):
             actuals.append(parse_text(actual))
             continue
-        parsed = parse_number(actual, "" if unit is None else str(unit), bool(percent))
+        unit_text = "" if unit is None else str(unit)
+        cell = (actual.__class__, actual, unit_text, bool(percent))
+        parsed: Parsed = number_of(cell) if _alike(actual) else parse_number(*cell[1:])
         actuals.append(parsed.value)
         if parsed.warning:
             at = (files[file], int(row), L.ACTUAL, str(number or ""))
@@ -177,15 +182,47 @@ def normalise(
     return check_typed(typed), findings
 
 
+class _Memo:
+    """`parse` of each distinct (hashable) argument worked out once: the same units, directions
+    and values come round in every file (a Parsed is immutable, so rows may share one)."""
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        self._parse = parse
+        self._known: dict[object, object] = {}
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            found = self._known.get(value, _NOT_KNOWN)
+        except TypeError:  # unhashable: parsed as it is
+            return self._parse(value)
+        if found is _NOT_KNOWN:
+            found = self._known[value] = self._parse(value)
+        return found
+
+
+_NOT_KNOWN = object()
+
+
+def _alike(value: object) -> bool:
+    """Whether values of its kind equal to `value` parse alike (not so 0.0 and -0.0, nor a
+    Decimal's exponent: '1.0' and '1')."""
+    kind = value.__class__
+    return kind is str or kind is int or value is None or (kind is float and value != 0)
+
+
 _NOT_CELLS = (ROW, PERCENT)  # the raw rows' integer and boolean columns: kept as they are
 
 
 def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:
     """Parse every value into an object column (pandas would turn None into NaN in a str column).
     Each distinct value is parsed once: a grade column holds a handful of them."""
+    values = column.tolist()
+    if _TEXTS.issuperset(map(type, values)):  # texts and blanks: equal values parse alike
+        known = {v: parse(v) for v in dict.fromkeys(values)}
+        return pd.Series(list(map(known.__getitem__, values)), index=column.index, dtype=object)
     parsed: dict[tuple[type, object], object] = {}
     out = []
-    for value in column.tolist():
+    for value in values:
         try:
             memo = (type(value), value)
             if memo not in parsed:
@@ -197,6 +234,18 @@ def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:
 
 
 CELL_TEXT_LIMIT = 32_767  # Excel's limit for one cell
+_TEXTS = frozenset({str, type(None)})
+
+
+def _too_long(value: object) -> bool:
+    return isinstance(value, str) and len(value) > CELL_TEXT_LIMIT
+
+
+def _distinct(values: list[object]) -> Iterable[object]:
+    try:
+        return dict.fromkeys(values)
+    except TypeError:  # an unhashable value: every value
+        return values
 
 
 def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Finding]:
@@ -206,7 +255,9 @@ def _overlong(raw: pd.DataFrame, files: Mapping[str, SubmittedFile]) -> list[Fin
         if label not in raw.columns:
             continue
         values = raw[label].tolist()
-        long = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) > CELL_TEXT_LIMIT]
+        if not any(_too_long(v) for v in _distinct(values)):
+            continue  # each distinct text measured once (most repeat, none is too long)
+        long = [i for i, v in enumerate(values) if _too_long(v)]
         for file, row, number, value in tuples(raw.iloc[long], (FILE, ROW, L.NUMBER, label)):
             if isinstance(value, str):
                 at = (files[file], int(row), label, str(number or ""))

@@ -118,6 +118,26 @@ def exact_sum(values: Iterable[Fraction]) -> Fraction:
     return sum((Fraction(n, d) for d, n in by_denominator.items()), Fraction(0))
 
 
+_Rated = tuple[Fraction | None, Decimal | None, bool]  # a rate, as shown, zero denominator
+
+
+def _rate_of(
+    facts: tuple[str, Decimal | None, object, object], known: dict[object, _Rated]
+) -> _Rated:
+    """achievement(*facts) as (rate, shown, zero denominator), each distinct case worked out
+    once (equal numbers give equal rates, however spelled)."""
+    try:
+        found = known.get(facts)
+    except TypeError:  # not hashable, so not a number: no rate, worked out as it is
+        found, known = None, {}
+    if found is None:
+        rate = achievement(*facts)
+        value = rate.value
+        shown = None if value is None else round_half_up(value)
+        found = known[facts] = (value, shown, rate.zero_denominator)
+    return found
+
+
 def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:
     """`rows` (matched to the plan) with RATE, RATE_SHOWN and ZERO_DENOMINATOR: each row's rate
     is computed once here, for validation and for the figures alike (schemas.frames: TypedRows
@@ -127,16 +147,18 @@ def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:
     exact: list[Fraction | None] = []
     shown: list[Decimal | None] = []
     zero: list[bool] = []
+    known: dict[object, _Rated] = {}
     for number, seq, actual in tuples(rows, (PLAN_NUMBER, TARGET_SEQ, ACTUAL_VALUE)):
         target = plan.target(str(number), int(seq)) if number is not None else None
-        rate = (
-            achievement(target.direction, target.baseline, target.value_for(year), actual)
-            if target is not None
-            else Rate(None)
-        )
-        exact.append(rate.value)
-        shown.append(None if rate.value is None else round_half_up(rate.value))
-        zero.append(rate.zero_denominator)
+        if target is None:
+            exact.append(None)
+            shown.append(None)
+            zero.append(False)
+            continue
+        found = _rate_of((target.direction, target.baseline, target.value_for(year), actual), known)
+        exact.append(found[0])
+        shown.append(found[1])
+        zero.append(found[2])
     rated = rows.copy(deep=False)  # copy-on-write (pandas 3): the new columns are its own
     rated[RATE] = pd.Series(exact, index=rows.index, dtype=object)
     rated[RATE_SHOWN] = pd.Series(shown, index=rows.index, dtype=object)

@@ -10,14 +10,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.model import ACTUAL_VALUE, PLAN_NUMBER, RATE, RATE_SHOWN, TARGET_SEQ, ZERO_DENOMINATOR
+from pipeline.model import (
+    ACTUAL_VALUE,
+    PLAN_NUMBER,
+    RATE,
+    RATE_SHOWN,
+    TARGET_SEQ,
+    ZERO_DENOMINATOR,
+    Plan,
+)
 from pipeline.rates import with_rates
 from schemas.frames import TypedRows
 from tests.builders import master_sheets, write_plan
 from tests.stageframes import complete
 
 
-def test_each_row_gets_the_rate_of_its_own_target_and_year(tmp_path: Path) -> None:
+def rated_plan(folder: Path) -> Plan:
+    """A project with a target of each kind: 増加, 減少 from a baseline, 減少 to 0, 定性."""
     sheets = master_sheets(
         tree=[["1", "分野一", "", "分野"], ["1-(1)", "施策一", "1", "施策"]],
         projects=[["1-1", "事業", "1-(1)", "A課", "", "", ""]],
@@ -29,7 +38,11 @@ def test_each_row_gets_the_rate_of_its_own_target_and_year(tmp_path: Path) -> No
         ],
         years=[2023, 2024],
     )
-    _, plan = write_plan(sheets, tmp_path)
+    return write_plan(sheets, folder)[1]
+
+
+def test_each_row_gets_the_rate_of_its_own_target_and_year(tmp_path: Path) -> None:
+    plan = rated_plan(tmp_path)
     rows = pd.DataFrame(
         [
             ("1-1", 1, Decimal(200)),  # 200/300: 66.666…

@@ -131,9 +131,15 @@ def use_files(reports: Sequence[FileReport], plan: Plan, year: int) -> UsedFiles
             frames.append(report.matched)
         kept.append(replace(report, status=status, matched=None))  # rows live on in `rows` only
     rows = pd.concat(frames, ignore_index=True) if frames else _no_rows(plan)
-    present = {k for n in rows[L.NUMBER] if (k := key(n))}
+    present = {k for n in _distinct(rows[L.NUMBER].tolist()) if (k := key(n))}
     files = {r.file.path: r.file for r in kept}
     return UsedFiles(kept, findings, rows, files, selection.used, present)
+
+
+def _distinct(values: list[object]) -> Iterable[object]:
+    """Each value once when all are texts (keys made once per distinct 整理番号); else every
+    value (12 and 12.0 are equal, but not their keys)."""
+    return dict.fromkeys(values) if {str, type(None)}.issuperset(map(type, values)) else values
 
 
 def _no_rows(plan: Plan) -> pd.DataFrame:

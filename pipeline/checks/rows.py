@@ -32,6 +32,8 @@ def rows_with(findings: Iterable[Finding], severity: str) -> set[tuple[str, int]
 
 def row_mask(frame: pd.DataFrame, rows: set[tuple[str, int]]) -> pd.Series:
     """True for each row of `frame` (FILE, ROW) among `rows`."""
+    if not rows:  # a clean batch: no row to look up
+        return pd.Series(False, index=frame.index, dtype=bool)
     mask = [(f, int(r)) in rows for f, r in zip(frame[FILE], frame[ROW], strict=True)]
     return pd.Series(mask, index=frame.index, dtype=bool)
 

@@ -17,6 +17,7 @@ from pipeline.text import safe_filename_part
 from pipeline.xlsx import atomic_path
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXTS = frozenset({str, type(None)})
 
 
 def csv_cell(value: object, kind: str) -> str:
@@ -37,6 +38,9 @@ def csv_cell(value: object, kind: str) -> str:
 def _column(values: Sequence[object], kind: str) -> list[str]:
     """csv_cell of each value of a column; texts and decimals worked out once per distinct
     value (equal Decimals spell alike here: both ways of spelling them normalise)."""
+    if _TEXTS.issuperset(map(type, values)):  # texts and blanks: a text per distinct value
+        known = {v: "" if v is None else csv_cell(v, kind) for v in dict.fromkeys(values)}
+        return list(map(known.__getitem__, values))
     texts: dict[str, str] = {}
     numbers: dict[Decimal, str] = {}
     out: list[str] = []

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -260,6 +262,40 @@ def _column_texts(values: Sequence[object]) -> list[str | None]:
     return texts
 
 
+_PLAIN = frozenset({str, type(None)})  # a column of texts and blanks: each value its own cell
+# kinds of value whose cells hold no text but for str (not bool, whose text is 'True', nor
+# float: an infinite one's is 'inf')
+_COUNTABLE = frozenset({str, type(None), int, Decimal})
+
+
+def _share_texts(columns: Sequence[Sequence[object]], index: dict[str, int], table: Any) -> int:
+    """Add each text of a chunk's cells to the shared strings (`index`: text -> its number, in
+    the order write_string would give them: row by row, left to right); the number of text
+    cells. A chunk of texts, blanks, ints and Decimals (whose cells hold no text) is taken
+    in one pass: its texts counted in the order they first appear row by row."""
+    if not all(_COUNTABLE.issuperset(map(type, column)) for column in columns):
+        count = 0
+        for row in zip(*(_column_texts(column) for column in columns), strict=True):
+            for text in row:
+                if text is not None:
+                    count += 1
+                    if text not in index:
+                        index[text] = table.unique_count
+                        table.unique_count += 1
+        return count
+    flat = chain.from_iterable(zip(*columns, strict=True))  # row by row
+    cells = Counter([v for v in flat if v.__class__ is str])  # in the order first seen
+    count = 0
+    for value, n in cells.items():
+        text = _text_of(value)
+        if text is not None:
+            count += n
+            if text not in index:
+                index[text] = table.unique_count
+                table.unique_count += 1
+    return count
+
+
 _CHUNK = 4096  # rows turned into columns at a time: little memory beside the table's own rows
 
 
@@ -312,13 +348,7 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
             self._shared = index = table.string_table  # text -> index (emptied at close)
             count = 0
             for _, columns in _row_chunks(rows):
-                for row in zip(*(_column_texts(column) for column in columns), strict=True):
-                    for text in row:
-                        if text is not None:
-                            count += 1
-                            if text not in index:
-                                index[text] = table.unique_count
-                                table.unique_count += 1
+                count += _share_texts(columns, index, table)
             table.count += count
 
     def _write_rows(self) -> None:  # in-memory mode: the rows above the body, then the body
@@ -404,6 +434,11 @@ def _cell_xml(
             by_text[text] = cell
         return cell
 
+    if _PLAIN.issuperset(map(type, values)):  # texts and blanks: a cell per distinct value
+        by_value = {
+            v: blank if v is None else _str_cell(v, text_cell, blank) for v in dict.fromkeys(values)
+        }
+        return list(map(by_value.__getitem__, values))
     out: list[str] = []
     append = out.append
     for value in values:
@@ -433,6 +468,11 @@ def _cell_xml(
                     value = float(value / 100) if percent else float(value)
                 append(f'"{style}><v>{value:.16G}</v></c>')
     return out
+
+
+def _str_cell(value: object, text_cell: Callable[[str], str], blank: str) -> str:
+    text = _text_of(value)
+    return blank if text is None else text_cell(text)
 
 
 def _text_of(value: object) -> str | None:
