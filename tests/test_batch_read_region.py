@@ -37,9 +37,9 @@ def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         calls["scan"] += 1
         return scan(root)
 
-    def warming(plan):  # type: ignore[no-untyped-def]
+    def warming(plan, year=None):  # type: ignore[no-untyped-def]
         calls["warm_up"] += 1
-        return warm_up(plan)
+        return warm_up(plan, year)
 
     monkeypatch.setattr(batch, "scan_folder", scanning)
     monkeypatch.setattr(values, "warm_up", warming)
@@ -77,9 +77,9 @@ def test_the_schemas_are_built_once_the_first_file_is_matched(
     events: list[str] = []
     warm_up = values.warm_up
 
-    def warming(plan):  # type: ignore[no-untyped-def]
+    def warming(plan, year=None):  # type: ignore[no-untyped-def]
         events.append("schemas")
-        return warm_up(plan)
+        return warm_up(plan, year)
 
     def progress(items, label, total):  # type: ignore[no-untyped-def]
         for item in items:
