@@ -175,40 +175,57 @@ def entry() -> None:
 
 def console() -> None:
     """The `shinchoku` command (and `python -m pipeline`): entry() with the garbage collector
-    set for a short process, then the process ends at once, its streams flushed and its exit
-    functions run. By then every output is written and committed; the interpreter's own
-    teardown of pandas, pandera and ~160,000 objects would add 0.2-0.5 s to every run
-    (measured on a city run) and change nothing."""
+    set for a short process; once it is done the process ends at once, from the last exit
+    function (see _end_at_once), its streams flushed. By then every output is written and
+    committed; the interpreter's own teardown of pandas, pandera and ~160,000 objects would
+    add 0.2-0.5 s to every run (measured on a city run) and change nothing."""
     import atexit
     import gc
-    import os
-    import threading
 
     # The cyclic collector every 50,000 new objects rather than 700 (as mypy does, 200,000):
     # importing pandas and pandera makes ~160,000 objects, and a city run's main process spent
     # ~0.2 s of CPU collecting them again and again; a few MB of garbage may wait longer.
     gc.set_threshold(50_000, 30, 30)
+    ending = _Ending()
+    atexit.register(ending)  # the first registered, so the last run (exit functions: LIFO)
     try:
         entry()
         code: object = 0
     except SystemExit as done:
         code = done.code
-    if threading.active_count() > 1:  # a thread still at work: the interpreter waits for it
-        sys.exit(code)  # type: ignore[arg-type]
+    ending.status = _status(code)
+    sys.exit(code)  # type: ignore[arg-type]
+
+
+class _Ending:
+    """The last exit function of the command: once the interpreter has waited for its threads
+    and run every other exit function (multiprocessing's, which ends the workers; tempfile's),
+    flush stdout and stderr and end the process with the command's status, skipping only the
+    teardown of the modules. Without a status (an exception escaped the command) the
+    interpreter ends as usual, its traceback printed."""
+
+    status: int | None = None
+
+    def __call__(self) -> None:
+        import os
+
+        status = self.status
+        if status is None:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a reader gone (`| head`) or a stream closed
+                status = status or 120
+        os._exit(status)
+
+
+def _status(code: object) -> int:
+    """The process status of sys.exit(code), as Python gives it (a text: 1, printed by
+    Python on stderr before the exit functions run)."""
     if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # sys.exit("text"): the text on stderr, status 1 (as Python does)
-        print(code, file=sys.stderr)
-        status = 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a reader gone (`| head`) or a stream closed
-            status = status or 120
-    os._exit(status)
+        return 0
+    return code if isinstance(code, int) else 1
 
 
 def _typed_command(args: list[str]) -> str:
