@@ -59,13 +59,9 @@ def check_folder(
 ) -> Report:
     """Every stage up to the counted rows and the findings; writes nothing. `readers`: workers
     started before the plan was read (they ask for what they need of it), else started here."""
-    from pipeline.checks.values import warm_up
-
     options = options or Options()
     started = time.perf_counter()
     paths, notes = scan_folder(root)
-    if readers is not None:  # busy reading ahead: no worker waits for an answer meanwhile
-        warm_up(plan)
     read = read_all(
         paths,
         root,
@@ -79,7 +75,9 @@ def check_folder(
     )
     reports = []
     for n, report in enumerate(options.progress(read, "読込", len(paths))):
-        if n == 0 and readers is None:
+        if n == 0:  # pandera loaded while the workers go on (served from a thread)
+            from pipeline.checks.values import warm_up
+
             warm_up(plan)
         reports.append(report)
     if readers is not None:  # their work is done: told to end now, joined when the batch ends
