@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,6 +15,7 @@ from pipeline import cli_ja  # click's own texts in Japanese: before any option 
 from pipeline.outdir import interrupts
 
 if TYPE_CHECKING:
+    from pipeline.ahead import FilesAhead, PlanAhead
     from pipeline.model import Recorded, Report
 
 T = TypeVar("T")
@@ -228,6 +230,17 @@ def _status(code: object) -> int:
     return code if isinstance(code, int) else 1
 
 
+@contextmanager
+def _ahead(master: Path, submissions: Path, year: int) -> Iterator[tuple[PlanAhead, FilesAhead]]:
+    """The plan and the submissions read in children forked now, while the stages import
+    (pipeline/ahead.py); the children are stopped on leaving."""
+    from pipeline.ahead import FilesAhead, PlanAhead
+    from pipeline.ingest.limits import Limits
+
+    with PlanAhead(master, year) as plan, FilesAhead(submissions, Limits()) as files:
+        yield plan, files
+
+
 def _typed_command(args: list[str]) -> str:
     """'shinchoku run' when the command typed is known (an option missing its value is reported
     by click without the command's context), else 'shinchoku'."""
@@ -260,12 +273,11 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
 @OUT
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
-    from pipeline.ahead import PlanAhead
-
-    with interrupts(out), PlanAhead(master, year) as plan:  # read while the stages import
+    with interrupts(out), _ahead(master, submissions, year) as (plan, files):
         from pipeline.batch import validate as run_validate
         from pipeline.options import Options
 
+        files.hold()  # the stages are imported: the workers start next
         report = run_validate(plan, submissions, year, out, Options(progress=_progress))
     _summary(report)
     sys.exit(report.exit_code)
@@ -315,14 +327,13 @@ def _aggregate(
 ) -> Any:
     """Call batch.run or batch.publish as the command line does: Ctrl-C in Japanese; a folder
     or plan that cannot be used is a ShinchokuError, caught by the group (exit 2)."""
-    from pipeline.ahead import PlanAhead
-
-    with interrupts(out), PlanAhead(master, year) as plan:  # read while the stages import
+    with interrupts(out), _ahead(master, submissions, year) as (plan, files):
         from pipeline import batch
         from pipeline.options import Options
 
         options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
         action = getattr(batch, name)
+        files.hold()  # the stages are imported: the workers start next
         report = action(plan, submissions, year, out, options)
     _summary(report)
     return report

@@ -15,7 +15,9 @@ given to each worker once, when it starts. Results come back in file order.
 Workers started ahead of their job (`start_readers`) can read the files ahead while the main
 process reads the plan (`Readers.read_ahead`): each keeps what it read, and the job then takes
 those files first and uses what was read (only the time changes; a worker that fails while
-reading ahead is replaced, and the file is read again in a task of its own).
+reading ahead is replaced, and the file is read again in a task of its own). Files read even
+before the workers exist (`read_early`, in a child forked before pandas is imported; see
+pipeline/ahead.py) are handed to them at their start (`hold`), as if they had read them ahead.
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ from typing import Any, TypeVar
 
 from pipeline.ingest.limits import MB, Limits
 from pipeline.ingest.reader import (
+    PlainSubmission,
     Submission,
     file_facts,
+    read_plain,
     read_submission,
     refused_submission,
+    scan_folder,
     shown_path,
 )
 from pipeline.model import TARGET_LAYOUT, Layout
@@ -139,6 +144,30 @@ class Readers:
         self._supervisor.read_ahead(_ReadAhead(root, limits, layout), paths)
 
 
+def hold(read: dict[Path, bytes], root: Path, limits: Limits) -> None:
+    """Files read before the workers were started (`read_early`'s results, by path): the
+    workers started next (start_readers) begin by holding them, as files they read ahead
+    (they are used for a job of the same root, limits and layout; else read again)."""
+    how = _ReadAhead(root, limits, TARGET_LAYOUT)
+    _ahead.update((path, (how, data)) for path, data in read.items())
+
+
+def read_early(root: Path, limits: Limits, send: Connection) -> None:
+    """In a child forked before pandas is imported (pipeline/ahead.py): read the files of
+    `root` in order, without pandas (read_plain), each sent pickled as (path, bytes) until the
+    parent stops listening. The child is a worker's kind: capped, silent, and it stops at the
+    first file that breaks its reading — that file is then read by a worker, where its
+    failure is named."""
+    _quiet()
+    if not needs_watchdog():
+        _cap_memory(limits.max_memory_bytes)
+    with contextlib.suppress(BaseException):
+        paths, _ = scan_folder(root)
+        for path in paths:
+            data = pickle.dumps(read_plain(path, root, limits), pickle.HIGHEST_PROTOCOL)
+            send.send((path, data))
+
+
 def start_readers(limits: Limits, workers: int | None = None) -> Readers:
     """`workers` workers (one per core by default), idle until read_all gives them a job."""
     return Readers(max(1, default_workers() if workers is None else workers), limits)
@@ -166,7 +195,8 @@ class _ReadJob:
         reading = _ReadAhead(self.root, self.limits, self.layout)
         ahead = _ahead.pop(path, None)
         if ahead is not None and ahead[0] == reading:
-            submission = pickle.loads(ahead[1])
+            held: Submission | PlainSubmission = pickle.loads(ahead[1])
+            submission = held.framed() if isinstance(held, PlainSubmission) else held
         else:
             submission = reading(path)
         return self.reduce(submission, self.context)
@@ -265,6 +295,8 @@ def _read_ahead(conn: Connection, read: Callable[[Any], Any], items: Sequence[An
     for item in items:
         if conn.poll():
             return True
+        if item in _ahead and _ahead[item][0] == read:  # held from the start (see hold)
+            continue
         try:  # held pickled: a fifth of the memory of the frame, for ~0.6 ms a file
             _ahead[item] = (read, pickle.dumps(read(item), pickle.HIGHEST_PROTOCOL))
         except BaseException:
@@ -350,6 +382,10 @@ class _Supervisor:
         self._job: Callable[[Any], Any] | None = None  # sent to each worker (see map)
         self._answer: Answer | None = None
         self._workers = [self._start() for _ in range(count)]
+        if _ahead and not _asking:  # this process's files read early: each worker has them
+            _ahead.clear()
+            for worker in self._workers:
+                worker.ahead = []  # map asks what it holds
 
     def _start(self) -> _Worker:
         parent, child = self._mp.Pipe()
