@@ -120,7 +120,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
 
 def _checked(base: Base, folder: Path, files: FilesAhead | None = None):  # type: ignore[no-untyped-def]
     """check_folder as the batch runs it: files read early held, workers reading ahead."""
-    limits = Limits(max_seconds=3)
+    limits = Limits(max_seconds=2)
     if files is not None:
         files.hold()
     with pool.start_readers(limits, 2) as readers:
@@ -141,7 +141,7 @@ def _ended(files: FilesAhead) -> None:
 def test_files_read_early_are_what_the_workers_use(base: Base, tmp_path: Path) -> None:
     folder = _folder(base, tmp_path / "in", ("b_other",))
     expected = _checked(base, folder)
-    with FilesAhead(folder, Limits(max_seconds=3)) as files:
+    with FilesAhead(folder, Limits(max_seconds=2)) as files:
         _ended(files)
         for path in folder.iterdir():  # what was read early is used: these bytes never are
             path.write_bytes(b"PK\x03\x04 not a workbook any more")
@@ -166,7 +166,7 @@ def test_a_file_that_breaks_the_early_reading_is_named_as_before(
     assert {(f.file, f.rule) for f in expected[1]} >= {(f"{bad}.xlsx", "F20")}
     monkeypatch.setattr(pool, "read_plain", _misbehaving_plain)
     started = time.monotonic()
-    with FilesAhead(folder, Limits(max_seconds=3)) as files:
+    with FilesAhead(folder, Limits(max_seconds=2)) as files:
         time.sleep(0.5)  # stopped at the bad file, the first (or still in it: d_slow)
         assert _checked(base, folder, files) == expected
     assert time.monotonic() - started < 20  # not waiting for the early reader (d_slow: 30 s)
