@@ -178,7 +178,7 @@ def entry() -> None:
 def console() -> None:
     """The `shinchoku` command (and `python -m pipeline`): entry() with the garbage collector
     set for a short process; once it is done the process ends at once, from the last exit
-    function (see _end_at_once), its streams flushed. By then every output is written and
+    function (see _Ending), its streams flushed. By then every output is written and
     committed; the interpreter's own teardown of pandas, pandera and ~160,000 objects would
     add 0.2-0.5 s to every run (measured on a city run) and change nothing."""
     import atexit

@@ -382,7 +382,7 @@ class _Supervisor:
         self._job: Callable[[Any], Any] | None = None  # sent to each worker (see map)
         self._answer: Answer | None = None
         self._workers = [self._start() for _ in range(count)]
-        if _ahead and not _asking:  # this process's files read early: each worker has them
+        if _ahead and _asking is None:  # this process's files read early: each worker has them
             _ahead.clear()
             for worker in self._workers:
                 worker.ahead = []  # map asks what it holds
