@@ -1,15 +1,27 @@
 """Every test gets its own history store, never the developer's output/shinchoku.sqlite3.
 
 `make mutate` sets HYPOTHESIS_PROFILE=mutate: fewer, fixed examples per property, so that a
-mutant's verdict does not depend on the luck of the draw."""
+mutant's verdict does not depend on the luck of the draw.
+
+`demo_run` is `shinchoku demo` run once for the whole session (across pytest-xdist's workers,
+under a file lock): the tests that only look at the demo's outputs share it instead of each
+running the demo again (~6 s of CPU a run)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+REPO = Path(__file__).resolve().parents[1]
 
 # No per-example deadline: the 2-core machine is shared, and a loaded moment is not a slow test.
 settings.register_profile("shared", deadline=None)
@@ -22,13 +34,121 @@ def _own_history_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHINCHOKU_DB", str(tmp_path / "history.sqlite3"))
 
 
-@pytest.fixture(scope="session")
-def demo_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The committee workbook of `shinchoku demo` (the bundled Sendai plan, with history), made
-    once for the tests that look at how it prints."""
-    from pipeline.demo import run_demo
-    from tests.runcache import cached
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` between the processes of one session (POSIX; elsewhere,
+    where tests run on one process, no lock is needed)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no xdist workers sharing a folder there
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
-    made = cached(tmp_path_factory.mktemp("demo"), "demo", lambda folder: run_demo(folder)[1])
-    assert made is not None
-    return made
+
+def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """`make(folder)` once per test session, whichever xdist worker asks first; the others wait
+    for it and get the same folder (the session's temporary root, shared by the workers). A
+    folder left half made by a failed `make` is made again. Users of the folder only read it."""
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # popen-gwN's parent: one per session, the same for every worker
+    folder, done = root / name, root / f"{name}.done"
+    with _locked(root / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """`shinchoku demo --out OUT` run as a user runs it, its output through a pipe."""
+
+    out: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def workbook(self) -> Path:
+        return next((self.out / "集計結果").glob("集計結果_*.xlsx"))
+
+
+def _demo(folder: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("SHINCHOKU_DB", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--out", str(folder / "demo")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO,
+        timeout=600,
+    )
+    (folder / "returncode").write_text(str(done.returncode))
+    (folder / "stdout").write_text(done.stdout, encoding="utf-8")
+    (folder / "stderr").write_text(done.stderr, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The bundled Sendai plan's demo (with history), run once for the session; its outputs
+    are only read by the tests that share it."""
+    folder = made_once(tmp_path_factory, "demo-run", _demo)
+    return DemoRun(
+        folder / "demo",
+        int((folder / "returncode").read_text()),
+        (folder / "stdout").read_text(encoding="utf-8"),
+        (folder / "stderr").read_text(encoding="utf-8"),
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_workbook(demo_run: DemoRun) -> Path:
+    """The committee workbook of `shinchoku demo`, for the tests that look at how it prints."""
+    assert demo_run.returncode == 0, demo_run.stderr
+    return demo_run.workbook
+
+
+# The test files that take longest (CPU seconds, or waiting on LibreOffice, a subprocess or a
+# worker pool), run first: pytest-xdist (`--dist loadfile --no-loadscope-reorder`, make test)
+# hands each worker a whole file at a time in this order, so the two workers end together
+# instead of one waiting on a slow file handed out last. test_library first: it makes the
+# session's shared demo run (demo_run) while the other worker starts on the hostile corpus.
+SLOW_FIRST = (
+    "test_library.py",
+    "test_hostile.py",
+    "test_outdir.py",
+    "test_workbook_render.py",
+    "test_publish.py",
+    "test_store.py",
+    "test_cli.py",
+    "test_wheelhouse.py",
+    "test_messages_rule_codes.py",
+    "test_roundtrip.py",
+    "test_figures.py",
+    "test_pool_serving.py",
+    "test_pool_read_ahead.py",
+    "test_pool.py",
+    "test_workbook.py",
+    "test_cli_console.py",
+    "test_status.py",
+    "test_seed_figures.py",
+    "test_rates.py",
+    "test_workbook_sheets.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of SLOW_FIRST first, in its order; the others after, as collected."""
+    rank = {name: n for n, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

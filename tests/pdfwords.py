@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,14 @@ class Word:
 
 
 def pages(pdf: Path) -> list[list[Word]]:
-    """Every page's words, read once (pdfplumber)."""
+    """Every page's words, read once (pdfplumber; a PDF several tests look at is read once for
+    them all, again only if it changed). Not to be modified by the caller."""
+    stat = pdf.stat()
+    return _pages(pdf, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _pages(pdf: Path, mtime: int, size: int) -> list[list[Word]]:
     import pdfplumber
 
     with pdfplumber.open(pdf) as document:

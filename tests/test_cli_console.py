@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from pipeline.demo import BUNDLED_MASTER
+from tests.conftest import DemoRun
 
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
@@ -25,19 +26,19 @@ def _shinchoku(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_run_through_a_pipe_keeps_its_last_line_and_its_files(tmp_path: Path) -> None:
-    out = tmp_path / "demo"
-    done = _shinchoku("demo", "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    last = done.stdout.rstrip("\n").splitlines()[-1]
+def test_a_run_through_a_pipe_keeps_its_last_line_and_its_files(demo_run: DemoRun) -> None:
+    """`shinchoku demo` through a pipe: the session's shared run (tests/conftest.py)."""
+    assert demo_run.returncode == 0, demo_run.stderr
+    last = demo_run.stdout.rstrip("\n").splitlines()[-1]
     assert "デモには意図的な入力ミス" in last  # the very last line printed, not lost
-    workbook = next(out.rglob("集計結果_*.xlsx"))
     import openpyxl
 
-    book = openpyxl.load_workbook(workbook, read_only=True)  # whole: a zip that opens
+    book = openpyxl.load_workbook(demo_run.workbook, read_only=True)  # whole: a zip that opens
     assert "事業一覧" in book.sheetnames
     book.close()
-    for csv in out.rglob("*.csv"):
+    tables = list(demo_run.out.rglob("*.csv"))
+    assert len(tables) >= 5
+    for csv in tables:
         assert csv.read_bytes().endswith(b"\n"), csv
 
 

@@ -249,6 +249,28 @@ def assert_text_stays_text(outputs: list[Path], inputs: list[Path]) -> set[str]:
     return text
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" …>, <f/>; not <font>
+
+
+def _holds_formula(path: Path) -> bool:
+    """Whether a worksheet of the workbook has a formula element: openpyxl types a cell as a
+    formula only from one, so a workbook without any (the committee workbook is written without)
+    needs no loading to know that none of its cells is a formula."""
+    with zipfile.ZipFile(path) as archive:
+        return any(
+            _FORMULA_TAG.search(archive.read(info))
+            for info in archive.infolist()
+            if "worksheets/" in info.filename and info.filename.endswith(".xml")
+        )
+
+
+def assert_no_formula_added(outputs: list[Path], inputs: list[Path]) -> None:
+    """assert_text_stays_text for every output, loading only the workbooks that hold a formula
+    (the feedback copies, with the sheet's own 達成率 column): the same verdict, a tenth of the
+    time, for the checks that run once per hostile case or example."""
+    assert_text_stays_text([p for p in outputs if _holds_formula(p)], inputs)
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -315,7 +337,7 @@ def test_hostile_submission(
     assert_no_lost_row(checked)
     assert _hashes(folder) == before
     assert_csv_escaped(out)
-    assert_text_stays_text(sorted(out.rglob("*.xlsx")), _files(folder))
+    assert_no_formula_added(sorted(out.rglob("*.xlsx")), _files(folder))
     assert_feedback_marks(checked, folder, out)
 
 
@@ -544,7 +566,7 @@ def test_any_text_in_the_yellow_cells_stays_text_in_every_output(
         outcome = run(base.master, folder, YEAR, out)
         assert_no_lost_row(outcome)
         assert_csv_escaped(out)
-        assert_text_stays_text(sorted(out.rglob("*.xlsx")), _files(folder))
+        assert_no_formula_added(sorted(out.rglob("*.xlsx")), _files(folder))
 
 
 def test_whole_corpus_read_by_a_process_pool_gives_the_same_result(

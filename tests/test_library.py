@@ -18,20 +18,20 @@ from click.testing import CliRunner
 import pipeline
 from pipeline import labels as L
 from pipeline.cli import main
-from pipeline.demo import DEFAULT_PLAN, demo_master, demo_years, run_demo
+from pipeline.demo import DEFAULT_PLAN, demo_master, demo_years
 from pipeline.errors import ShinchokuError
 from pipeline.store import MIGRATIONS
 from pipeline.years import era_name
+from tests.conftest import DemoRun
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
-    """The demo's master, its folder of (deliberately messy) submissions, and its year."""
-    out = tmp_path_factory.mktemp("library") / "demo"
-    run_demo(out)
-    master = demo_master(out, DEFAULT_PLAN)
+def demo(demo_run: DemoRun) -> tuple[Path, Path, int]:
+    """The demo's master, its folder of (deliberately messy) submissions, and its year (the
+    session's demo run, tests/conftest.py: read, never written)."""
+    master = demo_master(demo_run.out, DEFAULT_PLAN)
     year, _ = demo_years(pipeline.read_plan(master))
-    return master, out / "提出", year
+    return master, demo_run.out / "提出", year
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,18 @@ def cli_out(demo: tuple[Path, Path, int], tmp_path_factory: pytest.TempPathFacto
     result = CliRunner().invoke(main, [*args, "--no-db"])
     assert result.exit_code == 1, result.output  # the demo has mistakes on purpose
     return out
+
+
+@pytest.fixture(scope="module")
+def validated(demo: tuple[Path, Path, int]) -> pipeline.Report:
+    """`pipeline.validate` of the demo's folder, for the tests that only read the report."""
+    return pipeline.validate(*demo)
+
+
+@pytest.fixture(scope="module")
+def ran(demo: tuple[Path, Path, int]) -> pipeline.Report:
+    """`pipeline.run` of the demo's folder without `out`, for the tests that only read it."""
+    return pipeline.run(*demo)
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -64,10 +76,9 @@ def test_validate_accounts_for_every_row_read(demo: tuple[Path, Path, int]) -> N
 
 
 def test_findings_and_files_have_the_columns_of_their_csv_files(
-    demo: tuple[Path, Path, int], cli_out: Path
+    validated: pipeline.Report, cli_out: Path
 ) -> None:
-    master, submissions, year = demo
-    report = pipeline.validate(master, submissions, year)
+    report = validated
     findings, files = _csv(cli_out / "検証結果.csv"), _csv(cli_out / "提出状況.csv")
     assert list(report.findings.columns) == list(findings.columns)
     assert list(report.files.columns) == list(files.columns)
@@ -79,10 +90,9 @@ def test_findings_and_files_have_the_columns_of_their_csv_files(
 
 
 def test_run_tables_equal_the_csv_files_of_the_command_line(
-    demo: tuple[Path, Path, int], cli_out: Path
+    ran: pipeline.Report, cli_out: Path
 ) -> None:
-    master, submissions, year = demo
-    report = pipeline.run(master, submissions, year)
+    report = ran
     assert report.rows_read == report.rows_counted + report.rows_rejected
     written = sorted(p.stem for p in cli_out.glob("*.csv"))
     assert sorted(report.tables) == written
@@ -219,9 +229,11 @@ def test_a_missing_master_raises_the_packages_error_in_japanese(
         pipeline.validate(demo[0], tmp_path / "ない", year)
 
 
-def test_a_year_is_an_int_or_any_accepted_text(demo: tuple[Path, Path, int]) -> None:
+def test_a_year_is_an_int_or_any_accepted_text(
+    demo: tuple[Path, Path, int], validated: pipeline.Report
+) -> None:
     master, submissions, year = demo
-    as_int = pipeline.validate(master, submissions, year)
+    as_int = validated
     as_era = pipeline.validate(master, submissions, era_name(year))
     assert as_int.finding_list == as_era.finding_list
     with pytest.raises(ShinchokuError, match="年度「来年」を読み取れません"):
@@ -256,8 +268,8 @@ def test_validate_is_a_function_help_shows_and_dir_lists_the_library() -> None:
     assert lines[2] == "True"
 
 
-def test_a_reports_repr_is_short(demo: tuple[Path, Path, int]) -> None:
-    report = pipeline.validate(*demo)
+def test_a_reports_repr_is_short(validated: pipeline.Report) -> None:
+    report = validated
     text = repr(report)
     assert len(text) < 200 and report.plan.plan_id in text and "exit_code=1" in text, text
 
@@ -271,11 +283,11 @@ def test_import_pipeline_is_cheap() -> None:
 
 
 def test_the_command_lines_summary_is_the_reports(
-    demo: tuple[Path, Path, int], tmp_path: Path
+    demo: tuple[Path, Path, int], validated: pipeline.Report, tmp_path: Path
 ) -> None:
     """The CLI only formats: its counts are the Report's, for the same folder."""
     master, submissions, year = demo
-    report = pipeline.validate(master, submissions, year)
+    report = validated
     args = ["validate", str(master), str(submissions), "--year", str(year)]
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "v")])
     assert result.exit_code == report.exit_code
@@ -314,10 +326,9 @@ def test_a_cell_typed_like_a_formula_is_in_the_frame_as_typed_and_guarded_in_the
     assert list(report.tables["分野別"]["コード"])[1:] == ["1", "2", "3"]  # text, not 1.0
 
 
-def test_findings_and_files_are_the_frames_of_their_tables(demo: tuple[Path, Path, int]) -> None:
+def test_findings_and_files_are_the_frames_of_their_tables(ran: pipeline.Report) -> None:
     """One representation: the same dtypes and '' (not NaN) for an empty text cell."""
-    master, submissions, year = demo
-    report = pipeline.run(master, submissions, year)
+    report = ran
     pd.testing.assert_frame_equal(report.findings, report.tables["検証結果"])
     pd.testing.assert_frame_equal(report.files, report.tables["提出状況"])
     assert not report.findings.isna().any().any()

@@ -122,8 +122,12 @@ def two_runs(year_folder) -> tuple[Path, Path, dict[str, bytes], dict[str, bytes
     """An earlier complete run (folder and store) and what the new run's folder holds."""
     tmp, old_in, new_in = year_folder
     db, out, reference = tmp / "h.sqlite3", tmp / "earlier", tmp / "reference"
-    assert subprocess.run(_run(BUNDLED_MASTER, old_in, out, db), cwd=REPO).returncode == 1
-    subprocess.run(_run(BUNDLED_MASTER, new_in, reference, tmp / "r.sqlite3"), cwd=REPO)
+    # in this process (the interrupted runs below are the child processes): the same command
+    for args in (
+        _run(BUNDLED_MASTER, old_in, out, db),
+        _run(BUNDLED_MASTER, new_in, reference, tmp / "r.sqlite3"),
+    ):
+        assert CliRunner().invoke(main, args[3:]).exit_code == 1
     old, new = snapshot(out), snapshot(reference)
     assert old != new and len(old) == len(new)
     return out, db, old, new

@@ -14,6 +14,7 @@ from pipeline import labels as L
 from pipeline.batch import Options, check_folder
 from pipeline.ingest import pool, scan_folder
 from pipeline.ingest.limits import Limits
+from pipeline.ingest.reader import read_submission
 from tests.hostile import YEAR, Base, make_base
 from tests.test_pool import _folder, misbehaving_reader
 
@@ -23,21 +24,43 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
     return make_base(tmp_path_factory.mktemp("base"))
 
 
+def _noting(monkeypatch: pytest.MonkeyPatch, notes: Path) -> None:
+    """Workers started from now on leave a note once they have read a file (ahead or not)."""
+    notes.mkdir()
+
+    def read(path: Path, *args):  # type: ignore[no-untyped-def]
+        submission = read_submission(path, *args)
+        (notes / path.name).touch()
+        return submission
+
+    monkeypatch.setattr(pool, "read_submission", read)
+
+
+def _read_by_now(notes: Path, paths: list[Path]) -> None:
+    """Wait until every file of `paths` has been read (not a fixed sleep: seconds on a loaded
+    machine, milliseconds on a quiet one)."""
+    deadline = time.monotonic() + 120
+    while not all((notes / p.name).exists() for p in paths):
+        assert time.monotonic() < deadline, "the files were never read ahead"
+        time.sleep(0.01)
+
+
 def _seen(checked):  # type: ignore[no-untyped-def]
     """What a user sees of a checked folder: the 提出状況 lines and the findings."""
     return checked.file_rows, checked.finding_list
 
 
 def test_files_read_ahead_are_used_and_give_what_reading_them_later_gives(
-    base: Base, tmp_path: Path
+    base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = _folder(base, tmp_path / "in", ("b_other",))
     limits = Limits()
     expected = check_folder(base.plan, folder, YEAR, Options(workers=2))
+    _noting(monkeypatch, tmp_path / "read")
     with pool.start_readers(limits, 2) as readers:
         paths, _ = scan_folder(folder)
         readers.read_ahead(paths, folder, limits)
-        time.sleep(5)  # two small files: read long before
+        _read_by_now(tmp_path / "read", paths)
         for path in paths:  # what is held is used: the broken bytes are never read
             path.write_bytes(b"PK\x03\x04 not a workbook any more")
         checked = check_folder(base.plan, folder, YEAR, Options(workers=2), readers)
@@ -67,16 +90,19 @@ def test_a_worker_that_dies_or_hangs_reading_ahead_is_replaced_and_each_file_nam
     assert {r.file: r.counted for r in checked.file_rows if r.file}["z_genuine.xlsx"] == 4
 
 
-def test_files_read_ahead_for_another_layout_are_read_again(base: Base, tmp_path: Path) -> None:
+def test_files_read_ahead_for_another_layout_are_read_again(
+    base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The layout is the plan's, not known while reading ahead: held rows of another layout
     are not used."""
     folder = _folder(base, tmp_path / "in", ())
     limits = Limits()
     expected = check_folder(base.plan, folder, YEAR, Options(workers=1))
     other = pool.Layout((*base.plan.layout().columns, "余分な列"), base.plan.layout().editable)
+    _noting(monkeypatch, tmp_path / "read")
     with pool.start_readers(limits, 1) as readers:
         paths, _ = scan_folder(folder)
         readers.read_ahead(paths, folder, limits, other)
-        time.sleep(2)
+        _read_by_now(tmp_path / "read", paths)
         checked = check_folder(base.plan, folder, YEAR, Options(workers=1), readers)
     assert _seen(checked) == _seen(expected)

@@ -39,11 +39,11 @@ def _busy(seconds: float) -> None:
 def test_workers_go_on_reading_and_asking_while_the_caller_is_busy() -> None:
     items = list(range(8))
     results = pool.isolated_map(_finished_at, _never, items, Limits(), workers=2, answer=_answer)
-    first = next(results)
+    next(results)  # the first result: the caller then keeps the interpreter busy
     _busy(4.0)  # 8 items of ~20 ms on two workers need ~0.1 s: all done meanwhile, even loaded
     woke = time.time()
     rest = list(results)
-    assert len(rest) == 7 and first <= min(rest)
+    assert len(rest) == 7  # (no order between the two workers: item 1 may end before item 0)
     late = [round(t - woke, 2) for t in rest if t >= woke]
     assert late == [], f"the workers waited for the caller: {late} s after it woke"
 

@@ -27,12 +27,24 @@ from pipeline.store import MIGRATIONS, SCHEMA_VERSION, TABLES, Store
 from pipeline.templates import make_templates
 from pipeline.text import key
 from tests.builders import complete_row, master_sheets, submit_all, write_plan
-from tests.seedplan import ACTUAL_FOR, SCOPE_OF, YEARS, grade_plan, published_rows, seed_sheets
+from tests.seedplan import (
+    ACTUAL_FOR,
+    SCOPE_OF,
+    YEARS,
+    copy_of_build,
+    grade_plan,
+    published_rows,
+    seed_sheets,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _seed_year(tmp: Path, year: int) -> tuple[Path, Path]:
+    return copy_of_build(tmp, ("store", year), lambda folder: _built_year(folder, year))
+
+
+def _built_year(tmp: Path, year: int) -> tuple[Path, Path]:
     master, plan = write_plan(seed_sheets(), tmp)
     values = {
         (key(n), key(f"指標{seq}")): complete_row(g, ACTUAL_FOR[g])

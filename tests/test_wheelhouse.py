@@ -16,6 +16,7 @@ import sys
 import sysconfig
 import venv
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -63,30 +64,56 @@ def test_the_wheel_holds_every_file_a_command_reads(wheel: Path) -> None:
     assert "pipeline/data/sendai2021_計画マスタ.xlsx" in names
 
 
-def test_the_wheel_alone_runs_every_command_from_any_folder(wheel: Path, tmp_path: Path) -> None:
-    fresh = tmp_path / "新しい 環境"
+@dataclass(frozen=True)
+class Installed:
+    """A fresh virtual environment holding the wheel, and a folder elsewhere to work in."""
+
+    python: Path
+    shinchoku: Path
+    work: Path
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    tmp = tmp_path_factory.mktemp("install")
+    fresh = tmp / "新しい 環境"
     venv.EnvBuilder(with_pip=False).create(fresh)
     python = fresh / "bin" / "python"
-    env = _clean_env(tmp_path)
+    env = _clean_env(tmp)
     pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps"]
-    _run([*pip, "--no-compile", str(wheel)], tmp_path, env)
+    _run([*pip, "--no-compile", str(wheel)], tmp, env)
     where_site = "import site; print(site.getsitepackages()[0])"
-    site = Path(_run([str(python), "-c", where_site], tmp_path, env).stdout.strip())
+    site = Path(_run([str(python), "-c", where_site], tmp, env).stdout.strip())
     dependencies = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (site / "dev_dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n")
-    work = tmp_path / "作業 フォルダ"
+    work = tmp / "作業 フォルダ"
     work.mkdir()
     where = _run([str(python), "-c", "import pipeline; print(pipeline.__file__)"], work, env)
     assert Path(where.stdout.strip()).is_relative_to(fresh)  # the installed copy, not the source
-    demo = _run([str(fresh / "bin" / "shinchoku"), "demo", "--out", "デモ 出力"], work, env)
-    assert str(WORKBOOK) in demo.stdout and (work / WORKBOOK).stat().st_size > 10_000
-    assert "doctor" in _run([str(python), "-m", "pipeline", "--help"], work, env).stdout
-    listed = _run([str(fresh / "bin" / "shinchoku"), "demo", "--list"], work, env).stdout
+    return Installed(python, fresh / "bin" / "shinchoku", work, env)
+
+
+def test_the_wheel_alone_runs_every_command_from_any_folder(installed: Installed) -> None:
+    """The commands that read the bundled data and the dependencies (the whole demo run from the
+    wheel is the install test below: `make test-install`)."""
+    work, env = installed.work, installed.env
+    assert "doctor" in _run([str(installed.python), "-m", "pipeline", "--help"], work, env).stdout
+    listed = _run([str(installed.shinchoku), "demo", "--list"], work, env).stdout
     suffix = "_計画マスタ.xlsx"
     bundled = sorted(p.name.removesuffix(suffix) for p in DATA.glob(f"*{suffix}"))
     assert sorted(line.split("\t")[0] for line in listed.splitlines()) == bundled
-    doctor = _run([str(fresh / "bin" / "shinchoku"), "doctor"], work, env)
+    doctor = _run([str(installed.shinchoku), "doctor"], work, env)
     assert doctor.stdout.splitlines()[-1] == "問題なし"
+
+
+@pytest.mark.install
+def test_the_wheel_alone_runs_the_demo_from_any_folder(installed: Installed) -> None:
+    """`make test-install` only (~6 s of CPU): make test checks the same files are in the wheel
+    and runs the demo from the source."""
+    work, env = installed.work, installed.env
+    demo = _run([str(installed.shinchoku), "demo", "--out", "デモ 出力"], work, env)
+    assert str(WORKBOOK) in demo.stdout and (work / WORKBOOK).stat().st_size > 10_000
 
 
 def _fake_wheel(folder: Path, name: str, version: str, *requires: str) -> None:

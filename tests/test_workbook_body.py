@@ -4,6 +4,7 @@ styles and row heights, across chunk boundaries, in both the in-memory and strea
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,23 +14,24 @@ from openpyxl import load_workbook
 
 from pipeline.report import workbook
 from pipeline.report.tables import Column, Table
-from pipeline.xlsx import new_workbook
+from pipeline.xlsx import CELL_TEXT_LIMIT, CUT_MARK, new_workbook
+from tests.test_workbook_text import _cells as excel_cells
 
 CHUNK = 64  # the writer's chunk made small, so that a small table spans several
 ROWS = 300
+COLUMNS = (
+    Column("番号"),
+    Column("名前", "wrap"),
+    Column("件数", "int"),
+    Column("値", "number"),
+    Column("率", "percent"),
+    Column("メモ", "wrap"),
+)
 
 
 def _table() -> Table:
     """Messy rows: repeated and unique text, long text that wraps onto several lines, numbers,
     Decimals (percent and plain), None, '' and text that needs escaping."""
-    columns = (
-        Column("番号"),
-        Column("名前", "wrap"),
-        Column("件数", "int"),
-        Column("値", "number"),
-        Column("率", "percent"),
-        Column("メモ", "wrap"),
-    )
     rows = []
     for i in range(ROWS):
         note = None if i % 7 else "とても長い説明の文章です。" * (1 + i % 5)
@@ -43,7 +45,7 @@ def _table() -> Table:
                 note,
             )
         )
-    return Table("一覧", columns, rows)
+    return Table("一覧", COLUMNS, rows)
 
 
 def _write(path: Path, table: Table, streamed: bool, by_cell: bool) -> None:
@@ -79,3 +81,75 @@ def test_a_body_written_by_columns_equals_one_written_cell_by_cell(
     assert heights == expected_heights
     assert len([h for r, h in heights.items() if r > 3 * CHUNK]) > 10  # chunks further down
     assert by_columns[2][1][0] == "A&B <課>"  # escaped in the XML, read back as typed
+
+
+BIG = 2_500  # rows: three chunks of 1,000 and a part of one
+LONG = "長" * (CELL_TEXT_LIMIT + 10)
+
+
+def _mixed(i: int) -> tuple[object, ...]:
+    """A row whose columns each mix kinds, as a listing's columns do: None, '', ints, Decimals,
+    floats, bools, repeated and unique text, line breaks, text over a cell's limit."""
+    texts = [
+        "市民局",
+        "A&B <課>",
+        "_x0041_ 課",
+        " 前後に空白 ",
+        "一行目\n二行目\n三行目",
+        "=SUM(A1)",
+    ]
+    mixed: list[object] = [None, "", i, Decimal(i) / 8, f"独自の文 {i}", texts[i % 6]]
+    return (
+        f"1-{i}",
+        mixed[i % 6],
+        mixed[(i + 1) % 6] if i % 97 else LONG,
+        [Decimal(i % 300) / 3, None, i * 1000, 1.5, float("nan"), True][i % 6],
+        [Decimal(i % 200), None, "", Decimal("33.3"), i % 101, "－"][i % 6],
+        texts[i % 5] * (1 + i % 4) if i % 3 else None,
+    )
+
+
+def _read_back(value: object, percent: bool) -> object:
+    """What Excel shows for a value written into the listing: numbers as numbers (a percent
+    column's Decimal a fraction), every other value as its text (cut at a cell's limit)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return float(value / 100) if percent else float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    text = str(value)
+    return (
+        text if len(text) <= CELL_TEXT_LIMIT else text[: CELL_TEXT_LIMIT - len(CUT_MARK)] + CUT_MARK
+    )
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_every_cell_of_a_long_mixed_listing_reads_back_as_the_row_given(
+    tmp_path: Path, streamed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against the rows themselves, not the writer's other path: each cell's value as Excel
+    reads it (tests/test_workbook_text.py's reader), the percent column's format, a taller row
+    wherever a wrapped cell has line breaks."""
+    monkeypatch.setattr(workbook, "_CHUNK", 1_000)
+    rows = [_mixed(i) for i in range(BIG)]
+    path = tmp_path / "listing.xlsx"
+    _write(path, Table("一覧", COLUMNS, rows), streamed, by_cell=False)
+    header, *body = excel_cells(path)
+    assert header == [c.name for c in COLUMNS] and len(body) == BIG
+    for i, (row, cells) in enumerate(zip(rows, body, strict=True)):
+        assert len(cells) == len(COLUMNS), i
+        for c, (value, cell) in enumerate(zip(row, cells, strict=True)):
+            expected = _read_back(value, COLUMNS[c].kind == "percent")
+            where = (i, c, value if value is not LONG else "LONG")
+            if isinstance(expected, int | float):
+                assert cell == pytest.approx(expected, rel=1e-12), where
+            else:
+                assert cell == expected, where
+    sheet = load_workbook(path)["一覧"]
+    for r, row in enumerate(rows, start=2):
+        if isinstance(row[4], Decimal):
+            assert sheet.cell(r, 5).number_format == "0.0%", r
+        breaks = any(isinstance(row[c], str) and "\n" in row[c] for c in (1, 5))
+        height = sheet.row_dimensions[r].height
+        assert not breaks or (height is not None and height >= 3 * 13.5), r

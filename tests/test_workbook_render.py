@@ -58,6 +58,10 @@ def test_demo_workbook_prints_readably(demo_workbook: Path, tmp_path: Path) -> N
 
 
 def _to_pdf(workbook: Path, folder: Path) -> Path:
+    """Converted from a copy: LibreOffice leaves a lock file beside what it opens, and the demo's
+    folder is shared by the session's tests (tests/conftest.py)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    workbook = Path(shutil.copy(workbook, folder))
     subprocess.run(
         [
             "soffice",
