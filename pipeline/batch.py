@@ -19,7 +19,7 @@ from pipeline import years
 from pipeline.ahead import PlanAhead
 from pipeline.checks.consistency import check_consistency
 from pipeline.checks.files import secretariat_mistakes, unreported, use_files
-from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
+from pipeline.checks.per_file import AskedPlan, Foresee, check_file, plan_answer
 from pipeline.checks.request import check_paths, plan_for
 from pipeline.checks.rows import keys, row_mask, row_state, rows_with
 from pipeline.figures import Figures, compute
@@ -28,6 +28,7 @@ from pipeline.ingest.pool import Readers, start_readers
 from pipeline.model import (
     FILE,
     PLAN_NUMBER,
+    FileReport,
     PastResult,
     Plan,
     Recorded,
@@ -58,10 +59,14 @@ def check_folder(
     readers: Readers | None = None,
 ) -> Report:
     """Every stage up to the counted rows and the findings; writes nothing. `readers`: workers
-    started before the plan was read (they ask for what they need of it), else started here."""
+    started before the plan was read (they ask for what they need of it, and may have read the
+    folder ahead), else started here."""
     options = options or Options()
     started = time.perf_counter()
-    paths, notes = scan_folder(root)
+    if readers is not None and readers.scanned is not None and readers.scanned[0] == root:
+        _, paths, notes = readers.scanned  # the folder is scanned once: to read it ahead
+    else:
+        paths, notes = scan_folder(root)
     read = read_all(
         paths,
         root,
@@ -73,9 +78,12 @@ def check_folder(
         plan_answer(plan),
         readers,
     )
-    reports = []
-    for n, report in enumerate(options.progress(read, "読込", len(paths))):
-        if n == 0:  # pandera loaded while the workers go on (served from a thread)
+    # pandera (imported with checks.values) and the frame schemas (~0.4 s) are made on the
+    # first result, while the workers go on, served from their own thread: a worker that read
+    # everything ahead (a city's folder) would otherwise wait for this before its first match
+    reports: list[FileReport] = []
+    for report in options.progress(read, "読込", len(paths)):
+        if not reports:
             from pipeline.checks.values import warm_up
 
             warm_up(plan)
@@ -129,7 +137,7 @@ def validate(
     if out is not None:
         check_paths(root, out)
     options = options or Options()
-    with _readers(options, root) as readers:
+    with _readers(options, root, year) as readers:
         plan = _plan(master, year)
         if out is None:
             return check_folder(plan, root, year, options, readers)
@@ -150,17 +158,18 @@ def _plan(master: Path | PlanAhead, year: int) -> Plan:
     return master.plan() if isinstance(master, PlanAhead) else plan_for(master, year)
 
 
-def _readers(options: Options, root: Path) -> Readers:
+def _readers(options: Options, root: Path, year: int) -> Readers:
     """The workers that will read the submissions, started before the plan is read so that
     none of them holds it (each asks for the rows of the departments it reads); they read the
-    files ahead meanwhile (a folder that cannot be scanned is left to check_folder to name,
-    after the plan, as before)."""
+    files ahead meanwhile, noting each file's department (its question, answered with its task;
+    a folder that cannot be scanned is left to check_folder to name, after the plan)."""
     readers = start_readers(options.limits, options.workers)
     try:
-        paths, _ = scan_folder(root)
+        paths, notes = scan_folder(root)
     except Exception:  # reading ahead only saves time: check_folder names the problem
         return readers
-    readers.read_ahead(paths, root, options.limits)
+    readers.read_ahead(paths, root, options.limits, foresee=Foresee(year))
+    readers.scanned = (root, paths, notes)
     return readers
 
 
@@ -231,7 +240,7 @@ def _produce(
     options = options or Options()
     if out is not None:
         check_paths(root, out)
-    with _readers(options, root) as readers:
+    with _readers(options, root, year) as readers:
         plan = _plan(master, year)
         path = master.path if isinstance(master, PlanAhead) else master
         return _produced(plan, path, root, year, out, options, run_at, command, write, readers)

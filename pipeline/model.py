@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
@@ -265,7 +265,7 @@ class ExpectedRow:
     @cached_property
     def spellings(self) -> tuple[str, ...]:
         """The locked cells as compared and fingerprinted (see text.canonical)."""
-        return tuple(canonical(v) for v in self.locked)
+        return tuple(map(canonical, self.locked))
 
 
 @dataclass(frozen=True)
@@ -289,6 +289,40 @@ class Layout:
 
 
 TARGET_LAYOUT = Layout(L.TEMPLATE_COLUMNS, L.EDITABLE_COLUMNS)
+
+
+_FINGERPRINTED = (  # the Plan fields the fingerprint covers, as read_plan has always given them
+    "plan_id",
+    "name",
+    "start_year",
+    "end_year",
+    "levels",
+    "grades",
+    "rate_cap",
+    "nodes",
+    "projects",
+    "targets",
+    "note",
+    "unit",
+    "actors",
+    "schedule_words",
+    "has_schedule",
+)
+
+
+def content_fingerprint(plan: Plan) -> str:
+    """SHA-256 of a plan's content: its fields as JSON (sorted keys), the nodes, projects and
+    targets each spelled by repr (the text the audit trail has always hashed)."""
+    import hashlib
+    import json
+
+    listed = {
+        name: [repr(x) for x in value] if name in ("nodes", "projects", "targets") else value
+        for name in _FINGERPRINTED
+        for value in (getattr(plan, name),)
+    }
+    content = json.dumps(listed, default=repr, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 class PlanFacts(Protocol):
@@ -320,7 +354,6 @@ class Plan:
     projects: tuple[Project, ...]
     targets: tuple[Target, ...]
     note: str = ""
-    fingerprint: str = ""  # SHA-256 of the master's content, for the audit trail
     unit: str = L.UNIT_TARGET  # 評価単位: one grade per target (指標) or per project (事業)
     actors: tuple[str, ...] = ()  # 取組主体, in the master's order
     schedule_words: tuple[str, ...] = L.DEFAULT_SCHEDULE_WORDS  # 予定区分
@@ -352,6 +385,13 @@ class Plan:
             f"事業 {len(self.projects)}、指標 {len(self.targets)}、"
             f"担当課 {len(self.departments())}>"
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the master's content (not of its bytes), for the audit trail: worked out
+        when first asked (the history store), not with every plan read — ~1 s at 120,000
+        targets, which a run without a store never needs."""
+        return content_fingerprint(self)
 
     def __post_init__(self) -> None:
         self._index.update({key(p.number): p for p in self.projects})
@@ -470,7 +510,12 @@ class Plan:
         return "、".join(parts)
 
     def _make_expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
-        rows: list[ExpectedRow] = []
+        return [ExpectedRow(*fields) for fields in self.expected_fields(department, year)]
+
+    def expected_fields(self, department: str, year: int) -> list[tuple[Any, ...]]:
+        """expected_rows as tuples of ExpectedRow's fields, not kept (what a worker is sent:
+        cheaper to make and to send than the objects)."""
+        rows: list[tuple[Any, ...]] = []
         for project in self._by_department.get(key(department), []):
             if self.by_project:
                 word = self.schedule_of(project, year)
@@ -478,16 +523,14 @@ class Plan:
                     extras = ((L.SCHEDULE, word), *zip(self.actors, project.marks, strict=True))
                     if self.targets:
                         extras += ((L.TARGETS_SHOWN, self.targets_shown(project.number, year)),)
-                    rows.append(
-                        ExpectedRow(project.number, project.name, "", "", "", None, None, 0, extras)
-                    )
+                    rows.append((project.number, project.name, "", "", "", None, None, 0, extras))
                 continue
             targets = self.targets_of(project.number)
             if not targets:
-                rows.append(ExpectedRow(project.number, project.name, "", "", "", None, None, 0))
+                rows.append((project.number, project.name, "", "", "", None, None, 0))
             for t in targets:
                 rows.append(
-                    ExpectedRow(
+                    (
                         project.number,
                         project.name,
                         t.name,

@@ -6,8 +6,6 @@ Knows nothing of any particular city: level labels, grades and floors all come f
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import re
 import sys
 from collections import Counter
@@ -78,6 +76,11 @@ class _Row:
             picker = itemgetter(*(-1 if i >= width else i for i in at))
             self._pickers[width, names] = picker
         return picker(self._texts)
+
+    def value(self, name: str) -> object:
+        """The cell's raw value under `name` ('' when the row lacks it), without a _Cell."""
+        i = self._columns.get(name)
+        return "" if i is None or i >= len(self._values) else self._values[i]
 
     def get(self, name: str) -> _Cell | None:
         """The cell under `name`; None where the sheet has no such column."""
@@ -357,7 +360,7 @@ def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
         "schedule_words": words,
         "has_schedule": L.MASTER_SCHEDULE_SHEET in sheets,
     }
-    return Plan(**fields, fingerprint=_fingerprint(fields))
+    return Plan(**fields)
 
 
 Review = tuple[str, tuple[str, ...], tuple[str, ...]]  # 評価単位, 取組主体, 予定区分
@@ -829,7 +832,7 @@ def _targets(
     shared: dict[tuple[tuple[int, type, str], ...], tuple[tuple[int, TargetValue], ...]] = {}
     for row in rows[1:]:
         sheet = row.sheet  # the main sheet or one of its continuations
-        number, name, direction = row.texts((L.NUMBER, L.TARGET_NAME, L.DIRECTION))
+        number, name, direction, unit, baseline = row.texts(_TARGET_TEXTS)
         if not (number and name and direction) and not _present(
             row, sheet, (L.NUMBER, L.TARGET_NAME, L.DIRECTION), p
         ):
@@ -844,11 +847,15 @@ def _targets(
             continue
         seen[number_key, name_key] = number
         seq = per_project[number_key] + 1
-        parsed = _target(row, number, seq, name, year_columns, years, p, shared)
+        texts = (number, name, direction, unit, baseline)
+        parsed = _target(row, texts, seq, year_columns, p, shared)
         if parsed is not None:
             per_project[number_key] = seq
             targets.append(parsed)
     return targets
+
+
+_TARGET_TEXTS = (L.NUMBER, L.TARGET_NAME, L.DIRECTION, L.UNIT, L.BASELINE)
 
 
 def _year_columns(header: list[str], sheet: str, p: _Collector) -> dict[str, int]:
@@ -875,16 +882,16 @@ def _year_columns(header: list[str], sheet: str, p: _Collector) -> dict[str, int
 
 def _target(
     row: _Row,
-    number: str,
+    texts: tuple[str, str, str, str, str],
     seq: int,
-    name: str,
     year_columns: dict[str, int],
-    years: range,
     p: _Collector,
     shared: dict[tuple[tuple[int, type, str], ...], tuple[tuple[int, TargetValue], ...]],
 ) -> Target | None:
+    """A target row as a Target (its number, name, direction, unit and baseline texts given),
+    or None with a finding."""
     sheet = row.sheet
-    direction_text = row.text(L.DIRECTION)
+    number, name, direction_text, unit, baseline_text = texts
     direction = key(direction_text)
     if direction not in L.DIRECTIONS:
         p.add(
@@ -897,7 +904,7 @@ def _target(
         )
         return None
     baseline = None
-    if row.text(L.BASELINE):
+    if baseline_text:
         baseline_cell = row.get(L.BASELINE)
         baseline = _decimal(baseline_cell.value if baseline_cell else None)
         if baseline is None or direction == L.DIRECTION_QUALITATIVE:
@@ -917,13 +924,12 @@ def _target(
         if direction == L.DIRECTION_QUALITATIVE:
             by_year.append((year, text))
             continue
-        cell = row[label]
-        value = _decimal(cell.value)
+        value = _decimal(row.value(label))
         if value is None:
             p.add(
                 "M04",
                 sheet,
-                cell.ref,
+                row[label].ref,
                 text,
                 column=label,
                 hint="増加・減少の指標の目標値は数値にしてください（定性なら方向を「定性」に）。",
@@ -934,14 +940,4 @@ def _target(
     # held once when spelled alike (not merely equal: Decimal 100 == 100.0 but shows otherwise)
     spelling = tuple((year, value.__class__, str(value)) for year, value in values)
     values = shared.setdefault(spelling, values)
-    return Target(number, seq, name, row.text(L.UNIT), direction, baseline, values)
-
-
-def _fingerprint(fields: dict[str, Any]) -> str:
-    """SHA-256 of the master's content (not of its bytes): for the audit trail."""
-    listed = {  # the lists of objects spelled by repr up front, as `default` would: faster
-        name: [repr(x) for x in value] if name in ("nodes", "projects", "targets") else value
-        for name, value in fields.items()
-    }
-    content = json.dumps(listed, default=repr, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(content.encode()).hexdigest()
+    return Target(number, seq, name, unit, direction, baseline, values)

@@ -8,10 +8,10 @@ before the plan is read and stay small (issue 14: the plan is ~140 MB at 120,000
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
-from operator import attrgetter
+from dataclasses import dataclass
 from typing import Any
 
+from pipeline import labels as L
 from pipeline.checks.identity import identify
 from pipeline.checks.integrity import match_rows
 from pipeline.ingest.pool import ask
@@ -73,7 +73,7 @@ class AskedPlan:
 
     def department_of_key(self, department: str) -> str | None:
         """The plan's spelling of `department`, or None; its rows come with it."""
-        spelling, rows = ask(("department", department, self.year))
+        spelling, rows = ask(department_question(department, self.year))
         if spelling is not None:
             self._keep(spelling, self.year, [ExpectedRow(*fields) for fields in rows])
         found: str | None = spelling
@@ -92,15 +92,29 @@ class AskedPlan:
         self._rows[department, year] = rows
 
 
-_FIELDS = attrgetter(*(f.name for f in fields(ExpectedRow) if f.init))
+def department_question(department: str, year: int) -> tuple[str, str, int]:
+    """What a worker asks of a file's department (its spelling and template rows)."""
+    return ("department", department, year)
+
+
+@dataclass(frozen=True)
+class Foresee:
+    """The question check_file will ask about a file read ahead, known from the file alone:
+    its `_meta` department's (see ingest.pool.Readers.read_ahead: the answer then comes with
+    the file's task, and the worker does not wait for it). None for a file without `_meta`."""
+
+    year: int
+
+    def __call__(self, submission: Submission) -> tuple[str, str, int] | None:
+        file = submission.file
+        if not file.meta:
+            return None
+        return department_question(file.meta_value(L.META_DEPARTMENT), self.year)
 
 
 def plan_answer(plan: Plan) -> Callable[[Any], Any]:
     """The main process's answers to an AskedPlan's questions, from `plan` (template rows as
     tuples of ExpectedRow's fields: a third cheaper to send than the objects)."""
-
-    def rows(department: str, year: int) -> list[tuple[Any, ...]]:
-        return [_FIELDS(row) for row in plan.expected_rows(department, year)]
 
     def answer(question: Any) -> Any:
         kind, *args = question
@@ -111,9 +125,11 @@ def plan_answer(plan: Plan) -> Callable[[Any], Any]:
         if kind == "department":
             department, year = args
             spelling = plan.department_of_key(department)
-            return spelling, (rows(spelling, year) if spelling is not None else None)
+            return spelling, (
+                plan.expected_fields(spelling, year) if spelling is not None else None
+            )
         if kind == "expected":
-            return rows(*args)
+            return plan.expected_fields(*args)
         raise ValueError(f"unknown question {kind!r}")
 
     return answer

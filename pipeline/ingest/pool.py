@@ -10,14 +10,18 @@ result, or the name of what went wrong (never an exception object).
 
 Each worker hands its file to `reduce` (run in the worker too), so what travels back and stays in
 memory is the reduced file — its matched rows — not the workbook. `context` (e.g. the plan) is
-given to each worker once, when it starts. Results come back in file order.
+given to each worker once, when it starts. Results come back in file order. A worker's next
+item is sent while it works on one (it waits in the pipe: no round trip between two files); if
+the worker fails, that item goes to another as if it had never been sent.
 
 Workers started ahead of their job (`start_readers`) can read the files ahead while the main
 process reads the plan (`Readers.read_ahead`): each keeps what it read, and the job then takes
 those files first and uses what was read (only the time changes; a worker that fails while
-reading ahead is replaced, and the file is read again in a task of its own). Files read even
-before the workers exist (`read_early`, in a child forked before pandas is imported; see
-pipeline/ahead.py) are handed to them at their start (`hold`), as if they had read them ahead.
+reading ahead is replaced, and the file is read again in a task of its own). What the job will
+ask about a file read ahead (`foresee`) is answered with the file's task: no round trip. Files
+read even before the workers exist (`read_early`, in a child forked before pandas is imported;
+see pipeline/ahead.py) are handed to them at their start (`hold`), as if they had read them
+ahead.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from pipeline.model import TARGET_LAYOUT, Layout
 T = TypeVar("T")
 Reduce = Callable[[Submission, Any], T]
 Answer = Callable[[Any], Any]
+Foresee = Callable[[Submission], Any]  # a file read ahead -> the question its job will ask
 _POLL = 0.25  # seconds between looks at a busy worker's clock and memory
 _SWITCH = 0.0005  # seconds a thread holds the GIL while another waits, while workers are served
 
@@ -79,7 +84,7 @@ def read_all(
     each file read in a worker. `answer`: what the workers may `ask` of this process (e.g. the
     plan's rows for one department, so that no worker needs the whole plan); `readers`: workers
     started before (see start_readers), else they are started here."""
-    job = _ReadJob(root, limits, reduce, context, layout)
+    job = _ReadJob(_ReadAhead(root, limits, layout), reduce, context)
     return isolated_map(job, job.failed, paths, limits, workers, answer, readers)
 
 
@@ -118,6 +123,9 @@ class Readers:
 
     def __init__(self, count: int, limits: Limits) -> None:
         self._supervisor = _Supervisor(count, None, limits)
+        # what the owner found in the folder when it gave the files to read ahead (root,
+        # workbooks, notes): kept so that the folder is scanned once
+        self.scanned: tuple[Path, list[Path], list[Any]] | None = None
 
     def __enter__(self) -> Readers:
         return self
@@ -135,13 +143,20 @@ class Readers:
         self._supervisor.release()
 
     def read_ahead(
-        self, paths: Sequence[Path], root: Path, limits: Limits, layout: Layout = TARGET_LAYOUT
+        self,
+        paths: Sequence[Path],
+        root: Path,
+        limits: Limits,
+        layout: Layout = TARGET_LAYOUT,
+        foresee: Foresee | None = None,
     ) -> None:
         """Let the idle workers read `paths` (each its share, in order) while this process
         reads the plan; read_all then gives each worker the files it holds first. A file is
         read the same way ahead or not, and one read ahead under other parameters (`layout`
-        is the plan's: not known yet) is read again: only the time changes."""
-        self._supervisor.read_ahead(_ReadAhead(root, limits, layout), paths)
+        is the plan's: not known yet) is read again: only the time changes. `foresee`: the
+        question the job will `ask` about a file read (run in the worker as it reads ahead):
+        its answer is then sent with the file's task, so the worker need not wait for it."""
+        self._supervisor.read_ahead(_ReadAhead(root, limits, layout), paths, foresee)
 
 
 def hold(read: dict[Path, bytes], root: Path, limits: Limits) -> None:
@@ -149,7 +164,7 @@ def hold(read: dict[Path, bytes], root: Path, limits: Limits) -> None:
     workers started next (start_readers) begin by holding them, as files they read ahead
     (they are used for a job of the same root, limits and layout; else read again)."""
     how = _ReadAhead(root, limits, TARGET_LAYOUT)
-    _ahead.update((path, (how, data)) for path, data in read.items())
+    _ahead.update((path, (how, data, None)) for path, data in read.items())  # no question foreseen
 
 
 def read_early(root: Path, limits: Limits, send: Connection) -> None:
@@ -174,37 +189,44 @@ def start_readers(limits: Limits, workers: int | None = None) -> Readers:
 
 
 def ask(question: Any) -> Any:
-    """In a worker: the main process's answer to `question` (read_all's `answer`)."""
+    """In a worker: the main process's answer to `question` (read_all's `answer`); one
+    foreseen for a file read ahead came with its task."""
     if _asking is None:
         raise RuntimeError("ask() is for a job running in a worker")
+    if _answered and question in _answered:
+        return _answered.pop(question)
     _asking.send(("ask", -1, question))
-    return _asking.recv()
+    while True:  # the next task may be in the pipe before the answer: kept for later
+        message = _asking.recv()
+        if type(message) is tuple and len(message) == 2 and message[0] == _ANSWER:
+            return message[1]
+        _arrived.append(message)
 
 
 @dataclass(frozen=True)
 class _ReadJob:
-    """Read and reduce one submission (in a worker); its finding when the worker failed."""
+    """Read and reduce one submission (in a worker); its finding when the worker failed. A
+    file read ahead the same way (`reading` equal) is taken as it was read."""
 
-    root: Path
-    limits: Limits
+    reading: _ReadAhead
     reduce: Reduce[Any]
     context: Any
-    layout: Layout
 
     def __call__(self, path: Path) -> Any:
-        reading = _ReadAhead(self.root, self.limits, self.layout)
         ahead = _ahead.pop(path, None)
-        if ahead is not None and ahead[0] == reading:
+        if ahead is not None and ahead[0] == self.reading:
             held: Submission | PlainSubmission = pickle.loads(ahead[1])
             submission = held.framed() if isinstance(held, PlainSubmission) else held
         else:
-            submission = reading(path)
+            submission = self.reading(path)
         return self.reduce(submission, self.context)
 
     def failed(self, path: Path, reason: str) -> Any:
         """The finding of a file whose reading failed, made here from its name alone."""
-        file = file_facts(path, shown_path(path, self.root))
-        failed = refused_submission(file, "F20", reason, path, self.layout)
+        root, layout = self.reading.root, self.reading.layout
+        failed = refused_submission(
+            file_facts(path, shown_path(path, root)), "F20", reason, path, layout
+        )
         return self.reduce(failed, self.context)
 
 
@@ -237,7 +259,10 @@ def _reason(failure: _Failed, limits: Limits) -> str:
 
 
 _asking: Connection | None = None  # in a worker: its line to the main process, for `ask`
-_ahead: dict[Any, tuple[Any, bytes]] = {}  # in a worker: item -> (how it was read, what it gave)
+_ahead: dict[Any, tuple[Any, bytes, Any]] = {}  # item -> (how read, what it gave, question)
+_answered: dict[Any, Any] = {}  # in a worker: the answers that came with the current task
+_arrived: deque[Any] = deque()  # in a worker: tasks that came while a question waited
+_ANSWER = "answer"  # an answer's tag (a task's first item is its index, or a command)
 
 
 def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -> None:
@@ -251,7 +276,7 @@ def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -
         _cap_memory(limits.max_memory_bytes)
     while True:
         try:
-            task = conn.recv()
+            task = _arrived.popleft() if _arrived else conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
         if task is None:
@@ -260,13 +285,15 @@ def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -
             job = task[1]
             continue
         if task[0] == "ahead":
-            if not _read_ahead(conn, task[1], task[2]):
+            if not _read_ahead(conn, task[1], task[2], task[3]):
                 return  # a file broke the reading: end, as after any failure
             continue
         if task[0] == "held":
-            conn.send(("held", -1, list(_ahead)))
+            conn.send(("held", -1, [(item, held[2]) for item, held in _ahead.items()]))
             continue
-        index, item = task
+        index, item, *foreseen = task
+        _answered.clear()
+        _answered.update(*foreseen)  # (question, answer) pairs foreseen for this file
         assert job is not None
         outcome: tuple[str, int, object]
         try:
@@ -289,7 +316,9 @@ def _serve(conn: Connection, job: Callable[[Any], Any] | None, limits: Limits) -
             return
 
 
-def _read_ahead(conn: Connection, read: Callable[[Any], Any], items: Sequence[Any]) -> bool:
+def _read_ahead(
+    conn: Connection, read: Callable[[Any], Any], items: Sequence[Any], foresee: Foresee | None
+) -> bool:
     """Read `items` ahead, one by one, until the supervisor says something (the batch has
     begun: it then asks what is held). False when a reading raised (the process then ends)."""
     for item in items:
@@ -298,7 +327,9 @@ def _read_ahead(conn: Connection, read: Callable[[Any], Any], items: Sequence[An
         if item in _ahead and _ahead[item][0] == read:  # held from the start (see hold)
             continue
         try:  # held pickled: a fifth of the memory of the frame, for ~0.6 ms a file
-            _ahead[item] = (read, pickle.dumps(read(item), pickle.HIGHEST_PROTOCOL))
+            result = read(item)
+            question = foresee(result) if foresee is not None else None
+            _ahead[item] = (read, pickle.dumps(result, pickle.HIGHEST_PROTOCOL), question)
         except BaseException:
             return False
     return True
@@ -366,6 +397,7 @@ class _Worker:
     process: Any  # multiprocessing's process object (its type differs per start method)
     conn: Connection
     task: tuple[int, Any] | None = None
+    queued: tuple[int, Any] | None = None  # the task sent after `task`, waiting in its pipe
     started: float = 0.0
     baseline: int | None = None  # resident memory when the task began (for the watchdog)
     ahead: list[Any] | None = None  # the items it was given to read ahead, until map asks
@@ -381,6 +413,7 @@ class _Supervisor:
         self._watchdog = needs_watchdog()
         self._job: Callable[[Any], Any] | None = None  # sent to each worker (see map)
         self._answer: Answer | None = None
+        self._foreseen: dict[int, Any] = {}  # index -> the question its job will ask
         self._workers = [self._start() for _ in range(count)]
         if _ahead and _asking is None:  # this process's files read early: each worker has them
             _ahead.clear()
@@ -462,6 +495,11 @@ class _Supervisor:
                     index = self._next(worker, pending, taken)
                     if index is not None:
                         self._give(worker, (index, items[index]))
+                if worker.task is not None and worker.queued is None:  # its next file waits
+                    index = self._next(worker, pending, taken, steal=False)  # in its pipe
+                    if index is not None:
+                        worker.queued = (index, items[index])
+                        self._send(worker, worker.queued)
             busy = [w for w in self._workers if w.task is not None]
             ready = set(wait([w.conn for w in busy], timeout=_POLL)) if busy else set()
             if stop.is_set():  # the caller has gone (Ctrl-C, an error): no worker replaced
@@ -474,20 +512,25 @@ class _Supervisor:
                 failure = self._collect(worker, done) if answered else self._check(worker)
                 if failure is not None:
                     done[index] = _Failed(failure)
+                    if worker.queued is not None:  # sent, never begun: read by another
+                        taken.discard(worker.queued[0])
+                        pending.appendleft(worker.queued[0])
                     pending.extend(worker.held)  # what it held is read by another
                     self._replace(n)
             while given in done:
                 yield done.pop(given)
                 given += 1
 
-    def read_ahead(self, read: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    def read_ahead(
+        self, read: Callable[[Any], Any], items: Sequence[Any], foresee: Foresee | None = None
+    ) -> None:
         """Each idle worker reads its share of `items` ahead (see Readers.read_ahead)."""
         count = len(self._workers)
         for n, worker in enumerate(self._workers):
             share = list(items[n::count])
             if worker.task is None and share:
                 with contextlib.suppress(OSError):  # a worker gone already: nothing held
-                    worker.conn.send(("ahead", read, share))
+                    worker.conn.send(("ahead", read, share, foresee))
                     worker.ahead = share
 
     def _held(self, items: Sequence[Any]) -> None:
@@ -495,6 +538,7 @@ class _Supervisor:
         asked); one that does not answer within the time limit (stuck on a file read ahead) or
         is gone is replaced: that file is read again as a task of its own, where its failure
         is named."""
+        self._foreseen = {}
         if all(worker.ahead is None for worker in self._workers):
             return
         where = {item: n for n, item in enumerate(items)}  # read ahead: paths
@@ -510,12 +554,18 @@ class _Supervisor:
             except Exception:  # gone (EOFError, OSError), or stuck
                 self._replace(n)
                 continue
-            worker.held = deque(sorted(where[i] for i in held if i in where))
+            worker.held = deque(sorted(where[i] for i, _ in held if i in where))
+            self._foreseen.update(
+                (where[i], question) for i, question in held if i in where and question is not None
+            )
 
-    def _next(self, worker: _Worker, pending: deque[int], taken: set[int]) -> int | None:
-        """The next item for a free worker: one it holds, else one nobody holds, else the last
-        one another worker holds (read again here)."""
-        queues = [worker.held, pending, *(w.held for w in self._workers if w is not worker)]
+    def _next(
+        self, worker: _Worker, pending: deque[int], taken: set[int], steal: bool = True
+    ) -> int | None:
+        """The next item for a worker: one it holds, else one nobody holds, else (`steal`: the
+        worker is free) the last one another worker holds (read again here)."""
+        others = [w.held for w in self._workers if w is not worker and steal]
+        queues: list[deque[int]] = [worker.held, pending, *others]
         for n, queue in enumerate(queues):
             while queue:
                 index = queue.popleft() if n < 2 else queue.pop()
@@ -525,10 +575,21 @@ class _Supervisor:
         return None
 
     def _give(self, worker: _Worker, task: tuple[int, Any]) -> None:
+        self._begin(worker, task)
+        self._send(worker, task)
+
+    def _begin(self, worker: _Worker, task: tuple[int, Any] | None) -> None:
+        """`task` is the one the worker works on from now (its clock and memory from here)."""
         worker.task, worker.started = task, time.monotonic()
-        worker.baseline = _resident(worker.process.pid) if self._watchdog else None
+        worker.baseline = _resident(worker.process.pid) if self._watchdog and task else None
+
+    def _send(self, worker: _Worker, task: tuple[int, Any]) -> None:
+        question = self._foreseen.pop(task[0], None)
+        sent: tuple[Any, ...] = task  # with the answer its job will ask for, when that was foreseen
+        if question is not None and self._answer is not None:
+            sent = (*task, ((question, self._answer(question)),))
         with contextlib.suppress(OSError):  # a worker gone already is seen by _check
-            worker.conn.send(task)
+            worker.conn.send(sent)
 
     def _collect(self, worker: _Worker, done: dict[int, Any]) -> str | None:
         """Take a worker's answer; the name of the failure when it has none to give."""
@@ -540,12 +601,13 @@ class _Supervisor:
         if status == "ask":  # the worker waits for the answer; its task goes on
             assert self._answer is not None, "a worker asked, but no one answers"
             with contextlib.suppress(OSError):  # a worker gone already is seen by _check
-                worker.conn.send(self._answer(result))
+                worker.conn.send((_ANSWER, self._answer(result)))
             return None
         if status != "ok":
             return str(status)
         done[index] = result
-        worker.task = None
+        self._begin(worker, worker.queued)  # the task queued behind it begins (or none)
+        worker.queued = None
         return None
 
     def _check(self, worker: _Worker) -> str | None:

@@ -1,0 +1,91 @@
+"""The read part of batch.check_folder: the folder is scanned once (the scan made to read it
+ahead is the one checked), the value schemas are built once, and readers that read another
+folder ahead change nothing of what is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import batch
+from pipeline.batch import Options, check_folder, validate
+from pipeline.checks import values
+from pipeline.ingest import pool
+from pipeline.ingest.limits import Limits
+from tests.hostile import YEAR, Base, make_base
+from tests.test_pool import _folder
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+    return make_base(tmp_path_factory.mktemp("base"))
+
+
+@pytest.fixture(scope="module")
+def folder(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = _folder(base, tmp_path_factory.mktemp("read") / "in", ("b_other",))
+    (folder / "メモ.txt").write_text("提出物ではない")  # a note of the scan (F15)
+    return folder
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    calls = {"scan": 0, "warm_up": 0}
+    scan, warm_up = batch.scan_folder, values.warm_up
+
+    def scanning(root: Path):  # type: ignore[no-untyped-def]
+        calls["scan"] += 1
+        return scan(root)
+
+    def warming(plan):  # type: ignore[no-untyped-def]
+        calls["warm_up"] += 1
+        return warm_up(plan)
+
+    monkeypatch.setattr(batch, "scan_folder", scanning)
+    monkeypatch.setattr(values, "warm_up", warming)
+    return calls
+
+
+def test_the_folder_is_scanned_once_and_the_schemas_built_once(
+    base: Base, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counted(monkeypatch)
+    checked = validate(base.master, folder, YEAR, None, Options(workers=1))
+    assert calls == {"scan": 1, "warm_up": 1}
+    alone = check_folder(base.plan, folder, YEAR, Options(workers=1))  # no readers: scanned here
+    assert calls == {"scan": 2, "warm_up": 2}
+    assert (checked.file_rows, checked.finding_list) == (alone.file_rows, alone.finding_list)
+    assert "F15" in {f.rule for f in checked.finding_list}
+    assert len(checked.file_reports) == 2
+
+
+def test_readers_that_scanned_another_folder_leave_the_checked_one_as_it_is(
+    base: Base, folder: Path, tmp_path: Path
+) -> None:
+    other = _folder(base, tmp_path / "other", ())
+    with pool.start_readers(Limits(), 1) as readers:
+        readers.scanned = (other, [other / "z_genuine.xlsx"], [])
+        checked = check_folder(base.plan, folder, YEAR, Options(workers=1), readers)
+    assert "F15" in {f.rule for f in checked.finding_list}  # the checked folder's own note
+    assert {r.file.path for r in checked.file_reports} == {"b_other.xlsx", "z_genuine.xlsx"}
+
+
+def test_the_schemas_are_built_once_the_first_file_is_matched(
+    base: Base, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not before: a city's workers, done reading ahead, would wait for pandera's import."""
+    events: list[str] = []
+    warm_up = values.warm_up
+
+    def warming(plan):  # type: ignore[no-untyped-def]
+        events.append("schemas")
+        return warm_up(plan)
+
+    def progress(items, label, total):  # type: ignore[no-untyped-def]
+        for item in items:
+            events.append(item.file.path)
+            yield item
+
+    monkeypatch.setattr(values, "warm_up", warming)
+    validate(base.master, folder, YEAR, None, Options(workers=1, progress=progress))
+    assert events == ["b_other.xlsx", "schemas", "z_genuine.xlsx"]
