@@ -18,6 +18,7 @@ Workers also log each file read ahead, and the seconds each file's questions wai
 
 from __future__ import annotations
 
+import atexit
 import builtins
 import functools
 import os
@@ -93,6 +94,9 @@ def main() -> None:
         ahead = sys.modules.get("pipeline.ahead")
         if "ahead" not in patched and ahead is not None and hasattr(ahead, "_start"):
             patched.add("ahead")
+            # imported by the command, so registered after cli.console's last exit function
+            # (the one that ends the process): run before it
+            atexit.register(report, log, child, samples)
             timed(ahead, "_start")  # the plan's child forked
         batch = sys.modules.get("pipeline.batch")
         if "batch" not in patched and batch is not None and hasattr(batch, "_produced"):
@@ -167,11 +171,8 @@ def main() -> None:
     builtins.__import__ = importing
     mark("script started (the interpreter's own start before it: ~0.03 s)")
     sys.argv = ["shinchoku", "run", *args, "--no-db"]
-    import atexit
-
     if not sched:
         child = None
-    atexit.register(report, log, child if sched else None, samples)
     mark("> import pipeline.cli")
     import pipeline.cli
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,6 +15,7 @@ from pipeline import cli_ja  # click's own texts in Japanese: before any option 
 from pipeline.outdir import interrupts
 
 if TYPE_CHECKING:
+    from pipeline.ahead import FilesAhead, PlanAhead
     from pipeline.model import Recorded, Report
 
 T = TypeVar("T")
@@ -175,40 +177,68 @@ def entry() -> None:
 
 def console() -> None:
     """The `shinchoku` command (and `python -m pipeline`): entry() with the garbage collector
-    set for a short process, then the process ends at once, its streams flushed and its exit
-    functions run. By then every output is written and committed; the interpreter's own
-    teardown of pandas, pandera and ~160,000 objects would add 0.2-0.5 s to every run
-    (measured on a city run) and change nothing."""
+    set for a short process; once it is done the process ends at once, from the last exit
+    function (see _Ending), its streams flushed. By then every output is written and
+    committed; the interpreter's own teardown of pandas, pandera and ~160,000 objects would
+    add 0.2-0.5 s to every run (measured on a city run) and change nothing."""
     import atexit
     import gc
-    import os
-    import threading
 
     # The cyclic collector every 50,000 new objects rather than 700 (as mypy does, 200,000):
     # importing pandas and pandera makes ~160,000 objects, and a city run's main process spent
     # ~0.2 s of CPU collecting them again and again; a few MB of garbage may wait longer.
     gc.set_threshold(50_000, 30, 30)
+    ending = _Ending()
+    atexit.register(ending)  # the first registered, so the last run (exit functions: LIFO)
     try:
         entry()
         code: object = 0
     except SystemExit as done:
         code = done.code
-    if threading.active_count() > 1:  # a thread still at work: the interpreter waits for it
-        sys.exit(code)  # type: ignore[arg-type]
+    ending.status = _status(code)
+    sys.exit(code)  # type: ignore[arg-type]
+
+
+class _Ending:
+    """The last exit function of the command: once the interpreter has waited for its threads
+    and run every other exit function (multiprocessing's, which ends the workers; tempfile's),
+    flush stdout and stderr and end the process with the command's status, skipping only the
+    teardown of the modules. Without a status (an exception escaped the command) the
+    interpreter ends as usual, its traceback printed."""
+
+    status: int | None = None
+
+    def __call__(self) -> None:
+        import os
+
+        status = self.status
+        if status is None:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a reader gone (`| head`) or a stream closed
+                status = status or 120
+        os._exit(status)
+
+
+def _status(code: object) -> int:
+    """The process status of sys.exit(code), as Python gives it (a text: 1, printed by
+    Python on stderr before the exit functions run)."""
     if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # sys.exit("text"): the text on stderr, status 1 (as Python does)
-        print(code, file=sys.stderr)
-        status = 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a reader gone (`| head`) or a stream closed
-            status = status or 120
-    os._exit(status)
+        return 0
+    return code if isinstance(code, int) else 1
+
+
+@contextmanager
+def _ahead(master: Path, submissions: Path, year: int) -> Iterator[tuple[PlanAhead, FilesAhead]]:
+    """The plan and the submissions read in children forked now, while the stages import
+    (pipeline/ahead.py); the children are stopped on leaving."""
+    from pipeline.ahead import FilesAhead, PlanAhead
+    from pipeline.ingest.limits import Limits
+
+    with PlanAhead(master, year) as plan, FilesAhead(submissions, Limits()) as files:
+        yield plan, files
 
 
 def _typed_command(args: list[str]) -> str:
@@ -243,12 +273,11 @@ def templates(master: Path, year: int, out: Path, db: Path | None) -> None:
 @OUT
 def validate(master: Path, submissions: Path, year: int, out: Path) -> None:
     """提出ファイルを検証し、検証結果・提出状況・指摘事項を出力する。"""
-    from pipeline.ahead import PlanAhead
-
-    with interrupts(out), PlanAhead(master, year) as plan:  # read while the stages import
+    with interrupts(out), _ahead(master, submissions, year) as (plan, files):
         from pipeline.batch import validate as run_validate
         from pipeline.options import Options
 
+        files.hold()  # the stages are imported: the workers start next
         report = run_validate(plan, submissions, year, out, Options(progress=_progress))
     _summary(report)
     sys.exit(report.exit_code)
@@ -298,14 +327,13 @@ def _aggregate(
 ) -> Any:
     """Call batch.run or batch.publish as the command line does: Ctrl-C in Japanese; a folder
     or plan that cannot be used is a ShinchokuError, caught by the group (exit 2)."""
-    from pipeline.ahead import PlanAhead
-
-    with interrupts(out), PlanAhead(master, year) as plan:  # read while the stages import
+    with interrupts(out), _ahead(master, submissions, year) as (plan, files):
         from pipeline import batch
         from pipeline.options import Options
 
         options = Options(percent=percent, progress=_progress, store=db)  # type: ignore[arg-type]
         action = getattr(batch, name)
+        files.hold()  # the stages are imported: the workers start next
         report = action(plan, submissions, year, out, options)
     _summary(report)
     return report

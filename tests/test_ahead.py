@@ -1,20 +1,30 @@
 """The plan master read ahead in a forked child (pipeline/ahead.py): the same plan as reading it
-here, the same error when the master is wrong, nothing left behind, and a big master read here."""
+here, the same error when the master is wrong, nothing left behind, and a big master read here.
+The submissions read in a child before pandas is imported: what the workers use, and a file that
+breaks that reading named as before."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from pipeline import ahead
-from pipeline.ahead import Ahead, PlanAhead
+from pipeline.ahead import Ahead, FilesAhead, PlanAhead
+from pipeline.batch import Options, check_folder
 from pipeline.checks.request import plan_for
 from pipeline.demo import BUNDLED_MASTER
 from pipeline.errors import PlanError, UsageError
+from pipeline.ingest import pool, scan_folder
+from pipeline.ingest.limits import Limits
+from pipeline.ingest.reader import read_plain
+from tests.hostile import YEAR as BASE_YEAR
+from tests.hostile import Base, make_base
+from tests.test_pool import _folder, misbehaving_reader
 
 YEAR = 2024
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
@@ -98,3 +108,77 @@ def test_on_one_core_the_plan_is_read_here(monkeypatch: pytest.MonkeyPatch) -> N
     with PlanAhead(BUNDLED_MASTER, YEAR) as planned:
         assert planned._plan._child is None
         assert planned.plan() == plan_for(BUNDLED_MASTER, YEAR)
+
+
+# --- the submissions read before pandas is imported (FilesAhead, ingest.pool.hold) ---------------
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+    return make_base(tmp_path_factory.mktemp("base"))
+
+
+def _checked(base: Base, folder: Path, files: FilesAhead | None = None):  # type: ignore[no-untyped-def]
+    """check_folder as the batch runs it: files read early held, workers reading ahead."""
+    limits = Limits(max_seconds=2)
+    if files is not None:
+        files.hold()
+    with pool.start_readers(limits, 2) as readers:
+        assert pool._ahead == {}  # handed to the workers: this process keeps no copy
+        paths, _ = scan_folder(folder)
+        readers.read_ahead(paths, folder, limits)
+        checked = check_folder(base.plan, folder, BASE_YEAR, Options(limits=limits), readers)
+    return checked.file_rows, checked.finding_list
+
+
+def _ended(files: FilesAhead) -> None:
+    assert files._child is not None
+    process, _ = files._child
+    process.join(60)  # every file read, or stopped at one
+
+
+@linux
+def test_files_read_early_are_what_the_workers_use(base: Base, tmp_path: Path) -> None:
+    folder = _folder(base, tmp_path / "in", ("b_other",))
+    expected = _checked(base, folder)
+    with FilesAhead(folder, Limits(max_seconds=2)) as files:
+        _ended(files)
+        for path in folder.iterdir():  # what was read early is used: these bytes never are
+            path.write_bytes(b"PK\x03\x04 not a workbook any more")
+        assert _checked(base, folder, files) == expected
+    rows, _ = expected
+    assert {r.file: r.counted for r in rows if r.file}["z_genuine.xlsx"] == 4
+
+
+def _misbehaving_plain(path: Path, root: Path, *args):  # type: ignore[no-untyped-def]
+    misbehaving_reader(path, root, *args)  # aborts, panics or hangs on the files named so
+    return read_plain(path, root, *args)
+
+
+@linux
+@pytest.mark.parametrize("bad", ["a_abort", "b_panic", "d_slow"])
+def test_a_file_that_breaks_the_early_reading_is_named_as_before(
+    base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    folder = _folder(base, tmp_path / "in", (bad,))
+    monkeypatch.setattr(pool, "read_submission", misbehaving_reader)  # the workers' too
+    expected = _checked(base, folder)
+    assert {(f.file, f.rule) for f in expected[1]} >= {(f"{bad}.xlsx", "F20")}
+    monkeypatch.setattr(pool, "read_plain", _misbehaving_plain)
+    started = time.monotonic()
+    with FilesAhead(folder, Limits(max_seconds=2)) as files:
+        time.sleep(0.5)  # stopped at the bad file, the first (or still in it: d_slow)
+        assert _checked(base, folder, files) == expected
+    assert time.monotonic() - started < 20  # not waiting for the early reader (d_slow: 30 s)
+
+
+@linux
+def test_on_one_core_no_file_is_read_early(
+    base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _folder(base, tmp_path / "in", ())
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    with FilesAhead(folder, Limits()) as files:
+        assert files._child is None
+        files.hold()
+        assert pool._ahead == {}

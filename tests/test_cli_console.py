@@ -55,3 +55,57 @@ def test_the_exit_code_and_message_of_a_refused_request_are_kept(tmp_path: Path)
 def test_help_exits_0_with_its_text() -> None:
     done = _shinchoku("--help")
     assert done.returncode == 0 and "shinchoku" in done.stdout
+
+
+_ENDING = """
+import atexit, sys, threading, time
+import pipeline.cli as cli
+
+def command():
+    atexit.register(lambda: print("exit function ran", file=sys.stderr))
+    threading.Thread(target=lambda: (time.sleep(0.2), print("thread ended"))).start()
+    if sys.argv[1] == "text":
+        sys.exit("a text")
+    if sys.argv[1] == "broken":
+        raise ValueError("a defect")
+    print("last line", end="")
+    sys.exit(3)
+
+class Torn:
+    def __del__(self):
+        print("torn down", file=sys.stderr)
+
+held = Torn()  # the interpreter's teardown would print: skipped
+cli.entry = command
+cli.console()
+"""
+
+
+def _ending(how: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _ENDING, how],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=ENV,
+        timeout=60,
+    )
+
+
+def test_the_end_waits_for_threads_runs_exit_functions_and_keeps_the_status() -> None:
+    done = _ending("plain")
+    assert done.returncode == 3
+    assert done.stdout == "last linethread ended\n"  # unflushed text, and the thread's line
+    assert done.stderr == "exit function ran\n"  # and no teardown ("torn down")
+
+
+def test_a_text_given_to_sys_exit_is_printed_with_status_1() -> None:
+    done = _ending("text")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ["a text", "exit function ran"]
+
+
+def test_a_defect_escaping_the_command_ends_as_python_does() -> None:
+    done = _ending("broken")
+    assert done.returncode == 1
+    assert "ValueError: a defect" in done.stderr and "exit function ran" in done.stderr

@@ -18,7 +18,10 @@ Workers started ahead of their job (`start_readers`) can read the files ahead wh
 process reads the plan (`Readers.read_ahead`): each keeps what it read, and the job then takes
 those files first and uses what was read (only the time changes; a worker that fails while
 reading ahead is replaced, and the file is read again in a task of its own). What the job will
-ask about a file read ahead (`foresee`) is answered with the file's task: no round trip.
+ask about a file read ahead (`foresee`) is answered with the file's task: no round trip. Files
+read even before the workers exist (`read_early`, in a child forked before pandas is imported;
+see pipeline/ahead.py) are handed to them at their start (`hold`), as if they had read them
+ahead.
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ from typing import Any, TypeVar
 
 from pipeline.ingest.limits import MB, Limits
 from pipeline.ingest.reader import (
+    PlainSubmission,
     Submission,
     file_facts,
+    read_plain,
     read_submission,
     refused_submission,
+    scan_folder,
     shown_path,
 )
 from pipeline.model import TARGET_LAYOUT, Layout
@@ -153,6 +159,30 @@ class Readers:
         self._supervisor.read_ahead(_ReadAhead(root, limits, layout), paths, foresee)
 
 
+def hold(read: dict[Path, bytes], root: Path, limits: Limits) -> None:
+    """Files read before the workers were started (`read_early`'s results, by path): the
+    workers started next (start_readers) begin by holding them, as files they read ahead
+    (they are used for a job of the same root, limits and layout; else read again)."""
+    how = _ReadAhead(root, limits, TARGET_LAYOUT)
+    _ahead.update((path, (how, data, None)) for path, data in read.items())  # no question foreseen
+
+
+def read_early(root: Path, limits: Limits, send: Connection) -> None:
+    """In a child forked before pandas is imported (pipeline/ahead.py): read the files of
+    `root` in order, without pandas (read_plain), each sent pickled as (path, bytes) until the
+    parent stops listening. The child is a worker's kind: capped, silent, and it stops at the
+    first file that breaks its reading — that file is then read by a worker, where its
+    failure is named."""
+    _quiet()
+    if not needs_watchdog():
+        _cap_memory(limits.max_memory_bytes)
+    with contextlib.suppress(BaseException):
+        paths, _ = scan_folder(root)
+        for path in paths:
+            data = pickle.dumps(read_plain(path, root, limits), pickle.HIGHEST_PROTOCOL)
+            send.send((path, data))
+
+
 def start_readers(limits: Limits, workers: int | None = None) -> Readers:
     """`workers` workers (one per core by default), idle until read_all gives them a job."""
     return Readers(max(1, default_workers() if workers is None else workers), limits)
@@ -185,7 +215,8 @@ class _ReadJob:
     def __call__(self, path: Path) -> Any:
         ahead = _ahead.pop(path, None)
         if ahead is not None and ahead[0] == self.reading:
-            submission = pickle.loads(ahead[1])
+            held: Submission | PlainSubmission = pickle.loads(ahead[1])
+            submission = held.framed() if isinstance(held, PlainSubmission) else held
         else:
             submission = self.reading(path)
         return self.reduce(submission, self.context)
@@ -293,6 +324,8 @@ def _read_ahead(
     for item in items:
         if conn.poll():
             return True
+        if item in _ahead and _ahead[item][0] == read:  # held from the start (see hold)
+            continue
         try:  # held pickled: a fifth of the memory of the frame, for ~0.6 ms a file
             result = read(item)
             question = foresee(result) if foresee is not None else None
@@ -382,6 +415,10 @@ class _Supervisor:
         self._answer: Answer | None = None
         self._foreseen: dict[int, Any] = {}  # index -> the question its job will ask
         self._workers = [self._start() for _ in range(count)]
+        if _ahead and _asking is None:  # this process's files read early: each worker has them
+            _ahead.clear()
+            for worker in self._workers:
+                worker.ahead = []  # map asks what it holds
 
     def _start(self) -> _Worker:
         parent, child = self._mp.Pipe()

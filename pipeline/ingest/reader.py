@@ -13,10 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import python_calamine
 from xlsxwriter.utility import xl_col_to_name
 
@@ -39,6 +37,10 @@ from pipeline.outdir import MARKER, written_by_shinchoku
 from pipeline.text import key
 from pipeline.years import local_time
 
+if TYPE_CHECKING:  # imported where a frame is built: a file is read without them (read_plain)
+    import numpy as np
+    import pandas as pd
+
 # .xlsb and .ods are picked up too, so that they are listed with what to do (save as .xlsx)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _HEADER_SEARCH_ROWS = 40
@@ -54,6 +56,23 @@ class Submission:
     rows: pd.DataFrame  # RAW_COLUMNS, one row per non-empty sheet row below the header
     findings: tuple[Finding, ...]
     source: Path | None = None  # where the file is on disk (file.path is the name shown)
+
+
+@dataclass(frozen=True)
+class PlainSubmission:
+    """A Submission whose rows are still lists in `columns` (the layout's raw columns), as
+    read_plain gives it where pandas is not loaded (pipeline/ahead.py reads the files so while
+    the stages import); `framed` builds the very frame read_submission gives."""
+
+    file: SubmittedFile
+    rows: list[list[object]]
+    columns: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    source: Path | None = None
+
+    def framed(self) -> Submission:
+        """The Submission: its rows as a frame of the raw columns' dtypes."""
+        return Submission(self.file, raw_frame(self.rows, self.columns), self.findings, self.source)
 
 
 def shown_path(path: Path, root: Path) -> str:
@@ -129,6 +148,8 @@ def raw_frame(rows: list[list[object]], columns: tuple[str, ...]) -> pd.DataFram
     """`rows` (lists in the order of `columns`) in the dtypes of schemas.frames.RawRows: the
     sheet row an integer, the percent flag a bool, every other column an object (values
     exactly as the reader gave them)."""
+    import numpy as np
+
     grid = np.empty((len(rows), len(columns)), dtype=object)
     for r, row in enumerate(rows):
         grid[r] = row
@@ -144,6 +165,8 @@ def grid_frame(
     """A frame of `grid` (rows x columns of Python values): the columns named in `dtypes`
     converted to theirs, every other one an object column, all of these one block — 3x
     cheaper than a frame of objects retyped column by column."""
+    import pandas as pd
+
     typed = [j for j, c in enumerate(columns) if c in dtypes]
     plain = [j for j in range(len(columns)) if j not in typed]
     frame = pd.DataFrame(
@@ -159,6 +182,13 @@ def read_submission(
 ) -> Submission:
     """Read `path` (inside `root`) as a workbook of `layout`. Never raises for a bad file:
     problems become findings."""
+    return read_plain(path, root, limits, layout).framed()
+
+
+def read_plain(
+    path: Path, root: Path, limits: Limits | None = None, layout: Layout = TARGET_LAYOUT
+) -> PlainSubmission:
+    """read_submission without pandas: the rows as lists (see PlainSubmission)."""
     limits = limits or Limits()
     relative = shown_path(path, root)
     stat = path.stat()
@@ -170,7 +200,7 @@ def read_submission(
         container = inspect(data, path.suffix, limits)
         return replace(_read_values(data, container, base, limits, layout), source=path)
     except Refused as refused:
-        return refused_submission(base, refused.code, refused.reason, path, layout)
+        return _refused(base, refused.code, refused.reason, path, layout)
 
 
 def file_facts(
@@ -198,8 +228,14 @@ def refused_submission(
     file: SubmittedFile, code: str, reason: str, path: Path, layout: Layout = TARGET_LAYOUT
 ) -> Submission:
     """A file that gave nothing to read: one finding of rule `code`, no rows."""
+    return _refused(file, code, reason, path, layout).framed()
+
+
+def _refused(
+    file: SubmittedFile, code: str, reason: str, path: Path, layout: Layout
+) -> PlainSubmission:
     found = (finding(code, file=file.path, reason=reason),)
-    return Submission(file, empty_rows(layout), found, path)
+    return PlainSubmission(file, [], layout.raw_columns, found, path)
 
 
 def _reader_broke(exc: BaseException) -> bool:
@@ -210,7 +246,7 @@ def _reader_broke(exc: BaseException) -> bool:
 
 def _read_values(
     data: bytes, container: Container, base: SubmittedFile, limits: Limits, layout: Layout
-) -> Submission:
+) -> PlainSubmission:
     file = replace(base, kind=container.kind, saved_at=container.saved_at)
     findings: list[Finding] = [
         finding("F22", file=file.path, sheet=sheet, sheet_name=sheet, reason=over)
@@ -227,7 +263,9 @@ def _read_values(
         raise Refused("F01", "ブックの内容が壊れていて読み取れません") from None
     sheet_name = next((n for n in names if key(n) == key(L.PROGRESS_SHEET)), None)
     if sheet_name is None:
-        return Submission(file, empty_rows(layout), (*findings, finding("F06", file=file.path)))
+        return PlainSubmission(
+            file, [], layout.raw_columns, (*findings, finding("F06", file=file.path))
+        )
     values = _sheet_values(book, sheet_name, limits)
     if container.kind == "xls":  # said only once the values are read
         findings.append(finding("F17", file=file.path))
@@ -236,7 +274,7 @@ def _read_values(
     file = replace(file, meta=meta)
     if header_at is None:
         missing_all = (finding("F09", file=file.path, sheet=sheet_name, column=L.NUMBER),)
-        return Submission(file, empty_rows(layout), (*findings, *missing_all))
+        return PlainSubmission(file, [], layout.raw_columns, (*findings, *missing_all))
     missing = [label for label in layout.columns if label not in columns]
     findings += [
         finding_at(
@@ -247,7 +285,7 @@ def _read_values(
     findings += _extra_columns(values[header_at], columns, file.path, sheet_name, header_at)
     if missing:  # without all its columns no row is read safely: rows listed, file not counted
         rows, _ = _data_rows(values, header_at, columns, {}, file.path, sheet_name, layout)
-        return Submission(file, rows, tuple(findings))
+        return PlainSubmission(file, rows, layout.raw_columns, tuple(findings))
     (writer, writer_at), (contact, contact_at) = (
         _labelled(values[:header_at], L.WRITER),
         _labelled(values[:header_at], L.CONTACT),
@@ -272,7 +310,7 @@ def _read_values(
     rows, cell_findings = _data_rows(
         values, header_at, columns, facts, file.path, sheet_name, layout
     )
-    return Submission(file, rows, (*findings, *cell_findings))
+    return PlainSubmission(file, rows, layout.raw_columns, (*findings, *cell_findings))
 
 
 class _BytesReader:
@@ -389,7 +427,7 @@ def _data_rows(
     file: str,
     sheet: str,
     layout: Layout,
-) -> tuple[pd.DataFrame, list[Finding]]:
+) -> tuple[list[list[object]], list[Finding]]:
     rows: list[list[object]] = []
     findings: list[Finding] = []
     raw_columns = layout.raw_columns
@@ -423,7 +461,7 @@ def _data_rows(
             fact = facts.get((r, actual))
             row[-1] = bool(fact and fact.percent)
         rows.append(row)
-    return raw_frame(rows, raw_columns), findings
+    return rows, findings
 
 
 def _blank_row(row: list[object]) -> bool:
