@@ -37,11 +37,16 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_rates_rows.py",
             "tests/test_templates_formulas.py",
             "tests/test_checks_consistency.py",  # rates.Suggestions: C01's two-grade gap
+            "tests/test_rates_shared.py",  # a rate case worked out once, shared by its rows
         ],
     ),
     "normalise": (
         ["pipeline/normalise.py"],
-        ["tests/test_normalise.py", "tests/test_normalise_rows.py"],
+        [
+            "tests/test_normalise.py",
+            "tests/test_normalise_rows.py",
+            "tests/test_normalise_alike.py",
+        ],
     ),
     "years": (["pipeline/years.py"], ["tests/test_years.py", "tests/test_checks_files.py"]),
     "files": (
@@ -61,7 +66,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_workbook_sheets.py",
         ],
     ),
-    "csvout": (["pipeline/report/csvout.py"], ["tests/test_csvout.py"]),
+    "csvout": (
+        ["pipeline/report/csvout.py"],
+        ["tests/test_csvout.py", "tests/test_csvout_columns.py"],
+    ),
     # the committee workbook, from small workbooks written directly and the cached pipeline
     # runs of the fixtures; test_workbook.py's uncached pipeline runs (the split listing, both
     # writing modes) stay in make test: test_workbook_layout and test_workbook_text check the
