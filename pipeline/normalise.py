@@ -220,16 +220,8 @@ def _each(column: pd.Series, parse: Callable[[object], object]) -> pd.Series:
     if _TEXTS.issuperset(map(type, values)):  # texts and blanks: equal values parse alike
         known = {v: parse(v) for v in dict.fromkeys(values)}
         return pd.Series(list(map(known.__getitem__, values)), index=column.index, dtype=object)
-    parsed: dict[tuple[type, object], object] = {}
-    out = []
-    for value in values:
-        try:
-            memo = (type(value), value)
-            if memo not in parsed:
-                parsed[memo] = parse(value)
-            out.append(parsed[memo])
-        except TypeError:  # unhashable: parse as is
-            out.append(parse(value))
+    by_kind = _Memo(lambda kind_and_value: parse(kind_and_value[1]))  # 1 and True apart
+    out = [by_kind((type(value), value)) for value in values]
     return pd.Series(out, index=column.index, dtype=object)
 
 
