@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import pickle
 import sys
 from collections.abc import Callable
@@ -93,7 +92,7 @@ class FilesAhead:
 
         self._root, self._limits = root, limits
         self._child: tuple[Any, Connection] | None = None
-        if sys.platform.startswith("linux") and _cores() >= 2:
+        if sys.platform.startswith("linux") and pool.default_workers() >= 2:
             self._child = _stream(pool.read_early, root, limits)
 
     def hold(self) -> None:
@@ -125,13 +124,6 @@ class FilesAhead:
             _end(*child)
 
 
-def _cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def _stream(target: Callable[..., None], *args: object) -> tuple[Any, Connection] | None:
     """target(*args, send) in a child forked now; its pipe made 1 MB where Linux allows, so
     that a city's files (~9 KB each, pickled) fit in it before they are asked for."""
@@ -161,7 +153,9 @@ def _end(process: Any, receive: Connection) -> None:
 
 def _small(master: Path) -> bool:
     """Worth reading ahead: a small master, and a second core to read it on."""
-    if _cores() < 2:
+    from pipeline.ingest.pool import default_workers  # the cores this process may run on
+
+    if default_workers() < 2:
         return False
     try:
         return master.stat().st_size <= SMALL_MASTER
