@@ -267,3 +267,16 @@ def test_a_project_whose_rows_were_rejected_is_explained_not_unreported(plan: Pl
     assert [f.number for f in unreported(plan, YEAR, set(), [A])] == ["1-(1)-①", "1-(1)-②"]
     explained = frozenset({"1-(1)-1"})  # the key of 1-(1)-①
     assert [f.number for f in unreported(plan, YEAR, set(), [A], explained)] == ["1-(1)-②"]
+
+
+def test_numbers_typed_as_numbers_are_each_present_by_their_own_key(plan: Plan) -> None:
+    """整理番号 1 and 1.0 (a number cell, and a formula's float) are equal values but not the
+    same key: each is present (a plan numbering its projects 1, 2, … explains a rejected row of
+    1 by it), as texts are each once."""
+    a = _file("a.xlsx", "")
+    rows = pd.DataFrame(
+        {L.NUMBER: [1.0, 1, "1-(1)-①", " 1-(1)-① "], TARGET_SEQ: [1] * 4, PLAN_NUMBER: [None] * 4},
+        dtype=object,
+    )
+    used = use_files([_report(a, A, rows)], plan, YEAR)
+    assert used.present == {"1.0", "1", "1-(1)-1"}  # keys: as the plan's are compared

@@ -53,7 +53,9 @@ def _target(number: str, seq: int, name: str = "件数") -> Target:
     return Target(number, seq, name, "件", "増加", None, ((YEAR, Decimal(3)),))
 
 
-def _counted(rows: list[tuple[str, int, str | None, Fraction | None]], **text: list[object]) -> pd.DataFrame:
+def _counted(
+    rows: list[tuple[str, int, str | None, Fraction | None]], **text: list[object]
+) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             PLAN_NUMBER: [r[0] for r in rows],

@@ -52,7 +52,11 @@ def test_a_qualitative_target_after_a_project_without_targets_is_kept_as_text() 
     """The project without 指標 has no 方向 (blank): the 定性 target after it is still 定性, so
     its 実績 '1千' stays the words typed, with no 万/千 warning (V10)."""
     typed, rules = _normalised(
-        [(None, None, None, "周知した"), (None, "定性", " 1千 ", "策定した"), ("件", "増加", "2千", "")]
+        [
+            (None, None, None, "周知した"),
+            (None, "定性", " 1千 ", "策定した"),
+            ("件", "増加", "2千", ""),
+        ]
     )
     assert typed[ACTUAL_VALUE].tolist()[:2] == [None, "1千"]
     assert str(typed[ACTUAL_VALUE].tolist()[2]) == "2000"

@@ -54,3 +54,33 @@ def test_each_row_gets_the_rate_it_would_get_alone(
         assert (rate, zero) == (alone.value, alone.zero_denominator)
         expected = None if alone.value is None else round_half_up(alone.value)
         assert repr(shown) == repr(expected)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, "1-1"]), st.integers(0, 4), ACTUALS),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_rows_without_a_target_anywhere_get_no_rate_and_the_rest_theirs(
+    plan: Plan, rows: list[tuple[str | None, int, object]]
+) -> None:
+    """A row matched to no target (no 整理番号, or a project without 指標: seq 0) has no rate,
+    wherever it comes; the rows after it still get theirs."""
+    frame = pd.DataFrame(rows, columns=[PLAN_NUMBER, TARGET_SEQ, ACTUAL_VALUE], dtype=object)
+    rated = with_rates(complete(frame, TypedRows), plan, 2024)
+    expected = []
+    for number, seq, actual in rows:
+        target = plan.target(number, seq) if number is not None else None
+        if target is None:
+            expected.append((None, None, False))
+            continue
+        alone = achievement(target.direction, target.baseline, target.value_for(2024), actual)
+        shown = None if alone.value is None else round_half_up(alone.value)
+        expected.append((alone.value, shown, alone.zero_denominator))
+    got = zip(rated[RATE], rated[RATE_SHOWN], rated[ZERO], strict=True)
+    assert [repr(g) for g in got] == [repr(e) for e in expected]
