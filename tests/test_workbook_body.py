@@ -5,6 +5,8 @@ styles and row heights, across chunk boundaries, in both the in-memory and strea
 from __future__ import annotations
 
 import math
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from openpyxl import load_workbook
 
 from pipeline.report import workbook
 from pipeline.report.tables import Column, Table
-from pipeline.xlsx import CELL_TEXT_LIMIT, CUT_MARK, new_workbook
+from pipeline.xlsx import CELL_TEXT_LIMIT, CUT_MARK, WriteError, new_workbook
 from tests.test_workbook_text import _cells as excel_cells
 
 CHUNK = 64  # the writer's chunk made small, so that a small table spans several
@@ -153,3 +155,47 @@ def test_every_cell_of_a_long_mixed_listing_reads_back_as_the_row_given(
         breaks = any(isinstance(row[c], str) and "\n" in row[c] for c in (1, 5))
         height = sheet.row_dimensions[r].height
         assert not breaks or (height is not None and height >= 3 * 13.5), r
+
+
+def _xml(path: Path) -> tuple[str, list[str], tuple[str, str]]:
+    """The sheet's <dimension ref>, its rows' numbers in order, and the shared strings'
+    (count, uniqueCount): what Excel and readers in read-only mode take the used range, the
+    rows and the string table from."""
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+        strings = archive.read("xl/sharedStrings.xml").decode()
+    dimension = re.search(r'<dimension ref="([^"]+)"', sheet)
+    counts = re.search(r'<sst [^>]*count="(\d+)" uniqueCount="(\d+)"', strings)
+    assert dimension is not None and counts is not None
+    return dimension.group(1), re.findall(r'<row r="(\d+)"', sheet), (counts[1], counts[2])
+
+
+@pytest.mark.parametrize("rows", [ROWS, 1])
+def test_the_used_range_rows_and_string_count_are_those_written_cell_by_cell(
+    tmp_path: Path, rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-memory mode: the <dimension> says exactly the table's extent (A1:F301), each row
+    is written once, and the shared strings count every text cell — across chunks."""
+    monkeypatch.setattr(workbook, "_CHUNK", CHUNK)
+    table = Table("一覧", COLUMNS, _table().rows[:rows])
+    _write(tmp_path / "columns.xlsx", table, False, by_cell=False)
+    _write(tmp_path / "cells.xlsx", table, False, by_cell=True)
+    by_columns = _xml(tmp_path / "columns.xlsx")
+    assert by_columns == _xml(tmp_path / "cells.xlsx")
+    assert by_columns[0] == f"A1:F{rows + 1}"
+    assert by_columns[1] == [str(r) for r in range(1, rows + 2)]
+
+
+def test_a_body_one_row_past_the_sheets_last_row_is_refused(tmp_path: Path) -> None:
+    """The sheet's last row (xlsxwriter's xls_rowmax, made small here) may hold the body's
+    last row; one more is a WriteError naming the sheet and the rows, not a file Excel repairs."""
+    with new_workbook(tmp_path / "limit.xlsx", constant_memory=False) as book:
+        styles = workbook._Styles(book)
+        formats = [styles.by_kind[c.kind] for c in COLUMNS]
+        fits: Any = book.add_worksheet("入る", worksheet_class=workbook._TableSheet)
+        fits.xls_rowmax = 10
+        fits.set_body(1, _table().rows[:9], formats, [False] * 6, [])  # 0-based rows 1-9
+        over: Any = book.add_worksheet("一覧", worksheet_class=workbook._TableSheet)
+        over.xls_rowmax = 10
+        with pytest.raises(WriteError, match="一覧: 10 rows do not fit on one sheet"):
+            over.set_body(1, _table().rows[:10], formats, [False] * 6, [])  # last row 10
