@@ -87,7 +87,7 @@ def run_tail(state: Path, out: Path, profile: Path | None, dump: Path | None = N
         warm_up(plan)
     batch.scan_folder = lambda root: (paths, notes)  # type: ignore[assignment]
     batch.read_all = lambda *args, **kwargs: iter(reports)  # type: ignore[assignment]
-    batch._readers = lambda options, root: contextlib.nullcontext(None)  # type: ignore[assignment]
+    batch._readers = lambda *args, **kwargs: contextlib.nullcontext(None)  # type: ignore[assignment]
     batch._plan = lambda master, year: plan  # type: ignore[assignment]
     modules = {
         "pipeline.checks.values": ("check_values",),
