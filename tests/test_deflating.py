@@ -218,5 +218,5 @@ def test_newlines_are_written_as_the_platform_writes_them(
     monkeypatch.setattr(deflating.os, "linesep", "\r\n")
     parts, path = _deflated("a\nb\n", tmp_path)
     part = parts.ready[str(path)].deflated()
-    assert zlib.decompress(b"".join(part.blocks), wbits=-15) == b"a\r\nb\r\n"
+    assert zlib.decompress(b"".join(part.blocks()), wbits=-15) == b"a\r\nb\r\n"
     assert part.size == 6 and part.crc == zlib.crc32(b"a\r\nb\r\n")
