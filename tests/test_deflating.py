@@ -24,18 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.report import deflating, workbook
-from pipeline.report.tables import Column, Table
+from pipeline.report.tables import Table
 from pipeline.report.workbook import RunInfo, write_committee_workbook
 from pipeline.xlsx import CELL_TEXT_LIMIT
 from tests.checkplan import YEAR, make_plan
+from tests.test_workbook_text import COLUMNS
 
-COLUMNS = (
-    Column("番号", "text"),
-    Column("内容", "wrap"),
-    Column("件数", "int"),
-    Column("値", "number"),
-    Column("割合", "percent"),
-)
 HOSTILE = [  # what xlsxwriter escapes, keeps or takes for a rich string; and the plain ones
     "A&B <c> d>e",
     "_x0041_ は文字どおり",
