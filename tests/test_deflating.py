@@ -209,7 +209,7 @@ class _Unseekable(io.BytesIO):
 def test_newlines_are_written_as_the_platform_writes_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(deflating.os, "linesep", "\r\n")
+    monkeypatch.setattr(deflating, "_NEWLINE", "\r\n")  # as on Windows
     parts, path = _deflated("a\nb\n", tmp_path)
     part = parts.ready[str(path)].deflated()
     assert zlib.decompress(b"".join(part.blocks()), wbits=-15) == b"a\r\nb\r\n"

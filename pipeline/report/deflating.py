@@ -3,18 +3,20 @@
 Why: at 120,000 listing rows the committee workbook's 事業一覧 sheet is ~90 MB of XML.
 xlsxwriter writes each part to a temporary file and, once every part is written, deflates them
 into the zip one after the other: a third of the workbook's time is zlib, on the main process's
-one core while the other is idle. zlib (deflate and crc32) releases the GIL, so here a thread
-encodes and deflates each chunk of a part as soon as the main thread has written it, while the
-main thread makes the next chunk; when xlsxwriter zips the part, the deflated stream is copied
-into the zip as it is. The zip is the same byte for byte: a deflate stream does not depend on
-how its input is cut, and the entry's header gets what `ZipFile.write` gives it (the temporary
-file's name, time and mode, the real CRC and sizes). The temporary file stays empty, so the
-90 MB are neither written to disk nor read back.
+one core while the other is idle. zlib (crc32 and deflate) releases the GIL, so here a thread
+deflates each chunk of a part (encoded by the main thread: a copy, for the ASCII sheet XML) as
+soon as it is written, while the main thread makes the next chunk; the deflated stream goes to
+a temporary file of its own, and when xlsxwriter zips the part it is copied into the zip as it
+is. The zip is the same byte for byte: a deflate stream does not depend on how its input is
+cut, and the entry's header gets what `ZipFile.write` gives it (the part's temporary file's
+name, time and mode, the real CRC and sizes). The part's own temporary file stays empty, so
+the 90 MB are neither written to disk nor read back.
 
 Only the parts written through `DeflatingText` are taken this way (`report.workbook`'s table
-sheets); every other part is zipped by xlsxwriter as before. A failure in the thread is raised
-in the main thread when the part is closed (the workbook is then not written, as for any
-writing error: `xlsx.new_workbook` leaves no half-written file).
+sheets, and the shared strings while `deflated_parts` is open); every other part is zipped by
+xlsxwriter as before. A failure in the thread is raised in the main thread when the part is
+zipped: the workbook is then not written, as for any writing error (`xlsx.new_workbook`
+renames only a complete file), and nothing falls back to writing without the thread.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from xlsxwriter.sharedstrings import SharedStrings
 
 _CHUNK = 1 << 18  # characters handed to the thread at a time (the sheet XML is mostly ASCII)
 _AHEAD = 4  # chunks waiting for the thread at most: bounded memory if it falls behind
+_NEWLINE = os.linesep if os.linesep != "\n" else None  # how text files write a newline here
 _BLOCK = 1 << 20  # bytes of the deflated stream copied into the zip at a time
 
 
@@ -66,7 +69,7 @@ class DeflatingText:
         self._path, self._parts = path, parts
         self._pending: list[str] = []
         self._buffered = 0
-        self._queue: queue.Queue[str | None] = queue.Queue(_AHEAD)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(_AHEAD)
         stream = tempfile.TemporaryFile(dir=os.path.dirname(path) or None)  # noqa: SIM115
         self._deflated = _Deflated(stream)  # closed once zipped (blocks) or by stop()
         self._error: BaseException | None = None
@@ -87,17 +90,17 @@ class DeflatingText:
             raise self._error
         text = "".join(self._pending)
         self._pending, self._buffered = [], 0
-        self._queue.put(text)
+        if _NEWLINE:
+            text = text.replace("\n", _NEWLINE)
+        self._queue.put(text.encode("utf-8"))  # here: a copy for ASCII, the thread's memory small
 
     def _deflate(self) -> None:
-        """The thread: each chunk encoded, its CRC taken and deflated as `ZipFile` would (the
-        default level, a raw stream); the GIL is free during crc32 and deflate."""
+        """The thread: each chunk's CRC taken and the chunk deflated as `ZipFile` would (the
+        default level, a raw stream); the GIL is free during both."""
         done = self._deflated
         squeeze = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-        newline = os.linesep if os.linesep != "\n" else None
         try:
-            while (text := self._queue.get()) is not None:
-                data = (text.replace("\n", newline) if newline else text).encode("utf-8")
+            while (data := self._queue.get()) is not None:
                 done.crc = zlib.crc32(data, done.crc)
                 done.size += len(data)
                 done.stream.write(squeeze.compress(data))
