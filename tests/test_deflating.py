@@ -214,3 +214,26 @@ def test_newlines_are_written_as_the_platform_writes_them(
     part = parts.ready[str(path)].deflated()
     assert zlib.decompress(b"".join(part.blocks()), wbits=-15) == b"a\r\nb\r\n"
     assert part.size == 6 and part.crc == zlib.crc32(b"a\r\nb\r\n")
+
+
+def test_two_threads_writing_workbooks_take_turns_and_leave_xlsxwriter_as_it_was(
+    tmp_path: Path,
+) -> None:
+    plan = make_plan(tmp_path / "plan")
+    info = RunInfo(plan, YEAR, datetime(2025, 6, 1, 9, 0), 1, 2)
+    tables = [Table("検証結果", COLUMNS, _rows(HOSTILE, 400))]
+    with _without_thread():
+        expected = write_committee_workbook(tmp_path / "plain.xlsx", info, tables).read_bytes()
+    writers = [
+        threading.Thread(
+            target=write_committee_workbook, args=(tmp_path / f"{n}.xlsx", info, tables)
+        )
+        for n in range(3)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert [(tmp_path / f"{n}.xlsx").read_bytes() == expected for n in range(3)] == [True] * 3
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # type: ignore[attr-defined]
+    assert xlsxwriter.packager.SharedStrings is xlsxwriter.sharedstrings.SharedStrings  # type: ignore[attr-defined]

@@ -234,25 +234,30 @@ class _SharedStrings(SharedStrings):  # type: ignore[misc]
         write("".join(spelled))
 
 
+_SWAPPED = threading.Lock()  # one block at a time: each puts back what it found
+
+
 @contextmanager
 def deflated_parts() -> Iterator[Parts]:
     """While open, a workbook closed here zips the parts written through `DeflatingText`
     (given these `Parts`) as they were deflated; on leaving, any thread still running is
-    stopped. xlsxwriter makes its ZipFile inside its private `_store_workbook`, so the class it
-    finds there is swapped for this block (it writes every other part as ZipFile does)."""
+    stopped. xlsxwriter makes its ZipFile and its SharedStrings inside its private
+    `_store_workbook`, so the classes it finds there are swapped for this block (they write
+    every other part as before); two threads writing committee workbooks take turns."""
     parts = Parts()
-    original = xlsxwriter.workbook.ZipFile  # type: ignore[attr-defined]
 
     def zip_file(*args: Any, **kwargs: Any) -> ZipFile:
         return _PartsZip(*args, parts=parts, **kwargs)
 
-    original_strings = xlsxwriter.packager.SharedStrings  # type: ignore[attr-defined]
-    xlsxwriter.workbook.ZipFile = zip_file  # type: ignore[attr-defined]
-    xlsxwriter.packager.SharedStrings = lambda: _SharedStrings(parts)  # type: ignore[attr-defined]
-    try:
-        yield parts
-    finally:
-        xlsxwriter.workbook.ZipFile = original  # type: ignore[attr-defined]
-        xlsxwriter.packager.SharedStrings = original_strings  # type: ignore[attr-defined]
-        for text in parts.opened:
-            text.stop()
+    with _SWAPPED:
+        original = xlsxwriter.workbook.ZipFile  # type: ignore[attr-defined]
+        original_strings = xlsxwriter.packager.SharedStrings  # type: ignore[attr-defined]
+        xlsxwriter.workbook.ZipFile = zip_file  # type: ignore[attr-defined]
+        xlsxwriter.packager.SharedStrings = lambda: _SharedStrings(parts)  # type: ignore[attr-defined]
+        try:
+            yield parts
+        finally:
+            xlsxwriter.workbook.ZipFile = original  # type: ignore[attr-defined]
+            xlsxwriter.packager.SharedStrings = original_strings  # type: ignore[attr-defined]
+            for text in parts.opened:
+                text.stop()
