@@ -80,16 +80,15 @@ def check_folder(
         plan_answer(plan),
         readers,
     )
-    # pandera (imported with checks.values) and the frame schemas (~0.4 s) are made on the
-    # first result, while the workers go on, served from their own thread: a worker that read
-    # everything ahead (a city's folder) would otherwise wait for this before its first match
-    reports: list[FileReport] = []
-    for report in options.progress(read, "読込", len(paths)):
-        if not reports:
-            from pipeline.checks.values import warm_up
+    # pandera (imported with checks.values) and the frame schemas (~0.4 s) are made now, while
+    # the workers read and match, served from their own thread since read_all began
+    try:
+        from pipeline.checks.values import warm_up
 
-            warm_up(plan, year)
-        reports.append(report)
+        warm_up(plan, year)
+        reports: list[FileReport] = list(options.progress(read, "読込", len(paths)))
+    finally:
+        read.close()  # the workers no longer served (already so when every file was read)
     if readers is not None:  # their work is done: told to end now, joined when the batch ends
         readers.release()
     read_done = time.perf_counter()
