@@ -147,6 +147,7 @@ _WRITES += ["write_run_workbook", "_chart_spans", "_text_of", "_inline"]
 # the body writer: the table's cells written as XML (numbers, shared or inline strings, blanks)
 _WRITES += [f"_TableSheetǁ{m}" for m in ("__init__", "set_body", "_write_rows", "_write_body")]
 _WRITES += ["_TableSheetǁ_write_optimized_sheet_data", "_cell_xml", "_column_texts"]
+_WRITES += ["_TableSheetǁ_set_xml_writer"]  # session 9 (main): the sheet deflated as written
 PARTS: dict[str, list[str]] = {
     "workbook": [f"pipeline.report.workbook.x*{f}__mutmut_*" for f in _WRITES],
     "workbook-layout": [f"pipeline.report.workbook.x*{f}*__mutmut_*" for f in _LAYOUT],
