@@ -3,6 +3,7 @@ or belonging to another department. Only the rows concerned are rejected; the re
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -15,6 +16,7 @@ from pipeline import labels as L
 from pipeline.ingest.reader import grid_frame
 from pipeline.messages import cell_finding, finding
 from pipeline.model import (
+    PERCENT,
     PLAN_NUMBER,
     ROW,
     TARGET_SEQ,
@@ -40,20 +42,41 @@ def match_rows(
     file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts, department: str, year: int
 ) -> Matched:
     """Match each row to the department's template rows (整理番号 and 指標名); locked cells
-    that were changed, rows added, moved or missing are findings (I01-I05, F19)."""
+    that were changed, rows added, moved or missing are findings (I01-I05, F19). A frame of
+    raw rows: see match_grid (its non-object columns keep their dtypes, and its index)."""
+    dtypes = {str(c): t for c, t in rows.dtypes.items() if t != np.dtype(object)}
+    grid = rows.to_numpy(dtype=object).tolist()  # one conversion; each row then a list
+    columns = tuple(map(str, rows.columns))
+    return match_grid(file, grid, columns, plan, department, year, dtypes, rows.index)
+
+
+RAW_DTYPES: dict[str, Any] = {ROW: np.int64, PERCENT: bool}  # schemas.frames.RawRows' non-objects
+
+
+def match_grid(
+    file: SubmittedFile,
+    rows: list[list[object]],
+    columns: Sequence[str],
+    plan: PlanFacts,
+    department: str,
+    year: int,
+    dtypes: Mapping[str, Any] = RAW_DTYPES,
+    index: pd.Index | None = None,
+) -> Matched:
+    """match_rows on raw rows as a worker reads them (lists in the order of `columns`; see
+    ingest.reader.PlainSubmission): the one frame made is the matched rows'."""
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
     wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]] = {}
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], object] = {}  # row key -> the sheet row it was seen on
     findings: list[Finding] = []
-    if rows.empty:  # every row deleted: one clear message besides each missing row's I03
+    if not rows:  # every row deleted: one clear message besides each missing row's I03
         findings.append(finding("F19", file=file.path, sheet=L.PROGRESS_SHEET))
-    grid = rows.to_numpy(dtype=object)  # one conversion; each row then a list
-    at = {str(c): j for j, c in enumerate(rows.columns)}
+    at = {c: j for j, c in enumerate(columns)}
     number_at, name_at, row_at = at[L.NUMBER], at[L.TARGET_NAME], at[ROW]
     seqs: list[object] = []
     plan_numbers: list[object] = []
-    for values in grid.tolist():
+    for values in rows:
         row_key = (key(values[number_at]), key(values[name_at]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
         if found is not None and found.row_key not in wanted:
@@ -74,7 +97,8 @@ def match_rows(
                     "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
                 )
             )
-    return Matched(_with_match(rows, grid, seqs, plan_numbers), tuple(findings))
+    matched = _with_match(rows, columns, seqs, plan_numbers, dtypes, index)
+    return Matched(matched, tuple(findings))
 
 
 class _Cells:
@@ -90,25 +114,26 @@ class _Cells:
 
 
 def _with_match(
-    rows: pd.DataFrame,
-    grid: np.ndarray[Any, np.dtype[np.object_]],
+    rows: list[list[object]],
+    columns: Sequence[str],
     seqs: list[object],
     numbers: list[object],
+    dtypes: Mapping[str, Any],
+    index: pd.Index | None,
 ) -> pd.DataFrame:
     """The rows with TARGET_SEQ and PLAN_NUMBER after them (object columns, None: unmatched),
-    built in one go from the rows' values rather than a copy widened twice."""
-    width = grid.shape[1]
-    full = np.empty((len(grid), width + 2), dtype=object)
-    full[:, :width] = grid
+    built in one go from the rows' values (`dtypes`: the columns that are not objects)."""
+    width = len(columns)
+    full = np.empty((len(rows), width + 2), dtype=object)
+    for r, values in enumerate(rows):
+        full[r, :width] = values
     full[:, width] = seqs
     full[:, width + 1] = numbers
-    dtypes = {str(c): t for c, t in rows.dtypes.items() if t != np.dtype(object)}
-    columns = [*map(str, rows.columns), TARGET_SEQ, PLAN_NUMBER]
-    return grid_frame(full, columns, dtypes, rows.index)
+    return grid_frame(full, [*columns, TARGET_SEQ, PLAN_NUMBER], dtypes, index)
 
 
 def _renamed_target(
-    row_key: tuple[str, str], expected: list[ExpectedRow], seen: dict[tuple[str, str], int]
+    row_key: tuple[str, str], expected: list[ExpectedRow], seen: dict[tuple[str, str], object]
 ) -> ExpectedRow | None:
     """A row whose 指標名 was edited: its project has exactly one target row not yet seen."""
     number, _ = row_key
@@ -122,7 +147,7 @@ def _row_problems(
     record: _Cells,
     found: ExpectedRow | None,
     row_key: tuple[str, str],
-    seen: dict[tuple[str, str], int],
+    seen: dict[tuple[str, str], object],
     plan: PlanFacts,
     department: str,
     wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]],

@@ -12,29 +12,44 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline import labels as L
-from pipeline.checks.identity import identify
-from pipeline.checks.integrity import match_rows
+from pipeline.checks.identity import identify, identify_by
+from pipeline.checks.integrity import match_grid, match_rows
 from pipeline.ingest.pool import ask
-from pipeline.ingest.reader import Submission
+from pipeline.ingest.reader import PlainSubmission, Submission
 from pipeline.model import ROW, ExpectedRow, FileReport, Plan, PlanFacts, Project
 
 
-def check_file(submission: Submission, context: tuple[PlanFacts, int]) -> FileReport:
+def check_file(
+    submission: Submission | PlainSubmission, context: tuple[PlanFacts, int]
+) -> FileReport:
     """The FileReport of one submission for the plan and year in `context` (picklable: it runs
-    in the worker that read the file, so only the matched rows travel back)."""
+    in the worker that read the file, so only the matched rows travel back). A worker's
+    submission comes as a PlainSubmission: its rows are matched as lists, and the one frame
+    made is the matched rows'."""
     plan, year = context
-    file, rows = submission.file, submission.rows
-    identity = identify(file, rows, plan, year)
+    file = submission.file
+    if isinstance(submission, PlainSubmission):
+        rows, columns = submission.rows, submission.columns
+        number_at, row_at = columns.index(L.NUMBER), columns.index(ROW)
+        identity = identify_by(file, [r[number_at] for r in rows], plan, year)
+        rows_read = tuple(int(str(r[row_at])) for r in rows)
+    else:
+        identity = identify(file, submission.rows, plan, year)
+        rows_read = tuple(submission.rows[ROW].tolist())
     matched = None
     if identity.department is not None and file.readable:
-        matched = match_rows(file, rows, plan, identity.department, year)
+        department = identity.department
+        if isinstance(submission, PlainSubmission):
+            matched = match_grid(file, rows, columns, plan, department, year)
+        else:
+            matched = match_rows(file, submission.rows, plan, department, year)
     return FileReport(
         file,
         submission.source,
         identity.department,
         identity.claimed,
         (*submission.findings, *identity.findings),
-        tuple(rows[ROW].tolist()),
+        rows_read,
         matched.rows if matched else None,
         matched.findings if matched else (),
     )
@@ -105,7 +120,7 @@ class Foresee:
 
     year: int
 
-    def __call__(self, submission: Submission) -> tuple[str, str, int] | None:
+    def __call__(self, submission: Submission | PlainSubmission) -> tuple[str, str, int] | None:
         file = submission.file
         if not file.meta:
             return None
