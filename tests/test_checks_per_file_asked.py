@@ -75,7 +75,7 @@ def _same(asked: FileReport, whole: FileReport) -> None:
         assert asked.matched is None
     else:
         assert asked.matched is not None
-        pd.testing.assert_frame_equal(asked.matched, whole.matched)
+        pd.testing.assert_frame_equal(asked.matched.frame(), whole.matched.frame())
 
 
 def test_each_file_is_reported_as_with_the_whole_plan_at_hand(base: Base, folder: Path) -> None:

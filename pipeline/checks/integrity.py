@@ -7,21 +7,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pipeline import labels as L
-from pipeline.ingest.reader import grid_frame
 from pipeline.messages import cell_finding, finding
 from pipeline.model import (
-    PERCENT,
     PLAN_NUMBER,
+    RAW_DTYPES,
     ROW,
     TARGET_SEQ,
     ExpectedRow,
     Finding,
+    MatchedRows,
     PlanFacts,
     SubmittedFile,
 )
@@ -34,7 +33,7 @@ _COMPARED = (L.PROJECT_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.TARGET)
 class Matched:
     """A file's rows matched to the plan, and what did not match."""
 
-    rows: pd.DataFrame  # the submission's rows with TARGET_SEQ and PLAN_NUMBER (None: unmatched)
+    rows: MatchedRows  # the submission's rows with TARGET_SEQ and PLAN_NUMBER (None: unmatched)
     findings: tuple[Finding, ...]
 
 
@@ -43,14 +42,10 @@ def match_rows(
 ) -> Matched:
     """Match each row to the department's template rows (整理番号 and 指標名); locked cells
     that were changed, rows added, moved or missing are findings (I01-I05, F19). A frame of
-    raw rows: see match_grid (its non-object columns keep their dtypes, and its index)."""
-    dtypes = {str(c): t for c, t in rows.dtypes.items() if t != np.dtype(object)}
+    raw rows: see match_grid (its columns not of objects keep their dtypes)."""
+    dtypes = {str(c): str(t) for c, t in rows.dtypes.items() if t != np.dtype(object)}
     grid = rows.to_numpy(dtype=object).tolist()  # one conversion; each row then a list
-    columns = tuple(map(str, rows.columns))
-    return match_grid(file, grid, columns, plan, department, year, dtypes, rows.index)
-
-
-RAW_DTYPES: dict[str, Any] = {ROW: np.int64, PERCENT: bool}  # schemas.frames.RawRows' non-objects
+    return match_grid(file, grid, tuple(map(str, rows.columns)), plan, department, year, dtypes)
 
 
 def match_grid(
@@ -60,11 +55,10 @@ def match_grid(
     plan: PlanFacts,
     department: str,
     year: int,
-    dtypes: Mapping[str, Any] = RAW_DTYPES,
-    index: pd.Index | None = None,
+    dtypes: Mapping[str, str] = RAW_DTYPES,
 ) -> Matched:
     """match_rows on raw rows as a worker reads them (lists in the order of `columns`; see
-    ingest.reader.PlainSubmission): the one frame made is the matched rows'."""
+    ingest.reader.PlainSubmission), the matched rows as lists too (no frame made here)."""
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
     wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]] = {}
@@ -74,8 +68,7 @@ def match_grid(
         findings.append(finding("F19", file=file.path, sheet=L.PROGRESS_SHEET))
     at = {c: j for j, c in enumerate(columns)}
     number_at, name_at, row_at = at[L.NUMBER], at[L.TARGET_NAME], at[ROW]
-    seqs: list[object] = []
-    plan_numbers: list[object] = []
+    matched: list[list[object]] = []
     for values in rows:
         row_key = (key(values[number_at]), key(values[name_at]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
@@ -87,8 +80,9 @@ def match_grid(
         if found is not None and not any(p.rule in ("I02", "I04", "I05") for p in problems):
             seen[found.row_key] = values[row_at]
         ok = found is not None and not problems
-        seqs.append(found.target_seq if ok and found else None)
-        plan_numbers.append(found.number if ok and found else None)
+        matched.append(
+            [*values, found.target_seq, found.number] if ok and found else [*values, None, None]
+        )
     for row in expected:
         if row.row_key not in seen:
             shown = f"{row.number} {row.target_name}".strip()
@@ -97,8 +91,9 @@ def match_grid(
                     "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
                 )
             )
-    matched = _with_match(rows, columns, seqs, plan_numbers, dtypes, index)
-    return Matched(matched, tuple(findings))
+    return Matched(
+        MatchedRows((*columns, TARGET_SEQ, PLAN_NUMBER), matched, dtypes), tuple(findings)
+    )
 
 
 class _Cells:
@@ -111,25 +106,6 @@ class _Cells:
 
     def __getitem__(self, label: str) -> object:
         return self._values[self._at[label]]
-
-
-def _with_match(
-    rows: list[list[object]],
-    columns: Sequence[str],
-    seqs: list[object],
-    numbers: list[object],
-    dtypes: Mapping[str, Any],
-    index: pd.Index | None,
-) -> pd.DataFrame:
-    """The rows with TARGET_SEQ and PLAN_NUMBER after them (object columns, None: unmatched),
-    built in one go from the rows' values (`dtypes`: the columns that are not objects)."""
-    width = len(columns)
-    full = np.empty((len(rows), width + 2), dtype=object)
-    for r, values in enumerate(rows):
-        full[r, :width] = values
-    full[:, width] = seqs
-    full[:, width + 1] = numbers
-    return grid_frame(full, [*columns, TARGET_SEQ, PLAN_NUMBER], dtypes, index)
 
 
 def _renamed_target(
