@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # the floor's own helpers: nothing of the package imported here
-    from pipeline.model import MatchedRows
+    from pipeline.model import PlainMatched
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -88,7 +88,7 @@ def grid_frame(
     return frame
 
 
-def matched_frame(parts: Sequence[MatchedRows]) -> pd.DataFrame:
+def matched_frame(parts: Sequence[PlainMatched]) -> pd.DataFrame:
     """The rows of `parts` (one or more files' matched rows) as one frame, as concatenating
     each part's frame gives it: one grid when all parts have the same columns and dtypes."""
     first = parts[0]

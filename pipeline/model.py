@@ -757,7 +757,7 @@ class RowState:
 
 
 @dataclass(frozen=True, eq=False)
-class MatchedRows:
+class PlainMatched:
     """A file's rows matched to the plan as a worker sends them back: lists in the order of
     `columns` (a layout's raw columns, then TARGET_SEQ and PLAN_NUMBER). The batch makes one
     frame of every file's rows (frames.matched_frame): cheaper than a frame a file, built in
@@ -765,7 +765,7 @@ class MatchedRows:
 
     columns: tuple[str, ...]
     rows: list[list[object]]
-    dtypes: Mapping[str, str] = field(default_factory=lambda: dict(RAW_DTYPES))  # not objects
+    dtypes: Mapping[str, str]  # the columns not of objects (RAW_DTYPES for a worker's rows)
 
     def frame(self) -> pd.DataFrame:
         """The rows as a frame (of the raw columns' dtypes, TARGET_SEQ and PLAN_NUMBER objects)."""
@@ -786,7 +786,7 @@ class FileReport:
     claimed: str | None  # the department the file says it is from (feedback goes there)
     findings: tuple[Finding, ...]  # about the file: reading it and tying it to the plan
     rows_read: tuple[int, ...]  # the sheet rows read
-    matched: MatchedRows | None  # rows with TARGET_SEQ and PLAN_NUMBER; None: not matched
+    matched: PlainMatched | None  # rows with TARGET_SEQ and PLAN_NUMBER; None: not matched
     row_findings: tuple[Finding, ...] = ()  # of matching the rows (used only with the rows)
     status: str = ""  # 提出 / 差替え前 / 対象外, set by the main process
 

@@ -20,7 +20,7 @@ from pipeline.model import (
     TARGET_SEQ,
     FileReport,
     Finding,
-    MatchedRows,
+    PlainMatched,
     Plan,
     SubmittedFile,
 )
@@ -47,16 +47,16 @@ def _file(path: str, saved: str, year: str = "", readable: bool = True) -> Submi
     return SubmittedFile(path, 1, "0" * 64, saved_at=saved, meta=meta, readable=readable)
 
 
-def _rows(*numbers: str) -> MatchedRows:
+def _rows(*numbers: str) -> PlainMatched:
     """Matched rows as a worker returns them (the columns use_files reads)."""
     rows: list[list[object]] = [[n, 1, n.replace("１", "1")] for n in numbers]
-    return MatchedRows((L.NUMBER, TARGET_SEQ, PLAN_NUMBER), rows, {})
+    return PlainMatched((L.NUMBER, TARGET_SEQ, PLAN_NUMBER), rows, {})
 
 
 def _report(
     file: SubmittedFile,
     department: str | None,
-    rows: MatchedRows | None,
+    rows: PlainMatched | None,
     findings: tuple[Finding, ...] = (),
     row_findings: tuple[Finding, ...] = (),
 ) -> FileReport:

@@ -20,7 +20,7 @@ from pipeline.model import (
     TARGET_SEQ,
     FileReport,
     Finding,
-    MatchedRows,
+    PlainMatched,
     Plan,
     Project,
     SubmittedFile,
@@ -122,7 +122,7 @@ def use_files(reports: Sequence[FileReport], plan: Plan, year: int) -> UsedFiles
     merge the rows of the files in use."""
     selection = select_files((Candidate(r.file, r.department) for r in reports), plan, year)
     findings = list(selection.findings)
-    matched: list[MatchedRows] = []
+    matched: list[PlainMatched] = []
     kept: list[FileReport] = []
     for report in reports:
         status = selection.status.get(report.file.path, L.OUT_OF_PLAN)

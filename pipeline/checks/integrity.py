@@ -20,7 +20,7 @@ from pipeline.model import (
     TARGET_SEQ,
     ExpectedRow,
     Finding,
-    MatchedRows,
+    PlainMatched,
     PlanFacts,
     SubmittedFile,
 )
@@ -33,7 +33,24 @@ _COMPARED = (L.PROJECT_NAME, L.UNIT, L.DIRECTION, L.BASELINE, L.TARGET)
 class Matched:
     """A file's rows matched to the plan, and what did not match."""
 
-    rows: MatchedRows  # the submission's rows with TARGET_SEQ and PLAN_NUMBER (None: unmatched)
+    rows: pd.DataFrame  # the submission's rows with TARGET_SEQ and PLAN_NUMBER (None: unmatched)
+    findings: tuple[Finding, ...]
+
+
+def plain_rows(
+    rows: pd.DataFrame,
+) -> tuple[list[list[object]], tuple[str, ...], dict[str, str]]:
+    """A frame of raw rows as a worker has them: lists (one conversion), the columns, and the
+    dtypes of the columns not of objects."""
+    dtypes = {str(c): str(t) for c, t in rows.dtypes.items() if t != np.dtype(object)}
+    return rows.to_numpy(dtype=object).tolist(), tuple(map(str, rows.columns)), dtypes
+
+
+@dataclass(frozen=True)
+class MatchedPlain:
+    """Matched, its rows as lists (as a worker sends them back: see match_grid)."""
+
+    rows: PlainMatched
     findings: tuple[Finding, ...]
 
 
@@ -42,10 +59,12 @@ def match_rows(
 ) -> Matched:
     """Match each row to the department's template rows (整理番号 and 指標名); locked cells
     that were changed, rows added, moved or missing are findings (I01-I05, F19). A frame of
-    raw rows: see match_grid (its columns not of objects keep their dtypes)."""
-    dtypes = {str(c): str(t) for c, t in rows.dtypes.items() if t != np.dtype(object)}
-    grid = rows.to_numpy(dtype=object).tolist()  # one conversion; each row then a list
-    return match_grid(file, grid, tuple(map(str, rows.columns)), plan, department, year, dtypes)
+    frame of raw rows (see match_grid), the matched rows a frame with its index."""
+    grid, columns, dtypes = plain_rows(rows)
+    matched = match_grid(file, grid, columns, plan, department, year, dtypes)
+    frame = matched.rows.frame()
+    frame.index = rows.index  # rows keep their place in the merge
+    return Matched(frame, matched.findings)
 
 
 def match_grid(
@@ -56,7 +75,7 @@ def match_grid(
     department: str,
     year: int,
     dtypes: Mapping[str, str] = RAW_DTYPES,
-) -> Matched:
+) -> MatchedPlain:
     """match_rows on raw rows as a worker reads them (lists in the order of `columns`; see
     ingest.reader.PlainSubmission), the matched rows as lists too (no frame made here)."""
     expected = plan.expected_rows(department, year)
@@ -91,8 +110,8 @@ def match_grid(
                     "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
                 )
             )
-    return Matched(
-        MatchedRows((*columns, TARGET_SEQ, PLAN_NUMBER), matched, dtypes), tuple(findings)
+    return MatchedPlain(
+        PlainMatched((*columns, TARGET_SEQ, PLAN_NUMBER), matched, dtypes), tuple(findings)
     )
 
 
