@@ -4,6 +4,8 @@ department, findings, rows read, and matched rows (integrity.match_grid beside m
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from pipeline import labels as L
@@ -59,7 +61,11 @@ def _seen(report: FileReport) -> tuple[object, ...]:
 
 @pytest.mark.parametrize("rows", ROWS.values(), ids=ROWS.keys())
 @pytest.mark.parametrize("made", FILES.values(), ids=FILES.keys())
-def test_rows_as_lists_give_the_report_rows_as_a_frame_give(plan: Plan, rows, made) -> None:  # type: ignore[no-untyped-def]
+def test_rows_as_lists_give_the_report_rows_as_a_frame_give(
+    plan: Plan,
+    rows: dict[int, tuple[object, ...]],
+    made: Callable[[Plan], SubmittedFile],
+) -> None:
     file: SubmittedFile = made(plan)
     frame = raw_rows(rows)
     found = (F09,) if not file.readable else ()
