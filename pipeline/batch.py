@@ -7,9 +7,11 @@ normalise -> validate -> rates -> figures -> write. Each stage takes and returns
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -137,8 +139,7 @@ def validate(
     if out is not None:
         check_paths(root, out)
     options = options or Options()
-    with _readers(options, root, year) as readers:
-        plan = _plan(master, year)
+    with _readers(options, root, year) as readers, _plan_held(master, year) as plan:
         if out is None:
             return check_folder(plan, root, year, options, readers)
         folder = OutputFolder(out, "validate")
@@ -156,6 +157,24 @@ def validate(
 def _plan(master: Path | PlanAhead, year: int) -> Plan:
     """The plan of `master`, or of the master being read ahead (pipeline/ahead.py)."""
     return master.plan() if isinstance(master, PlanAhead) else plan_for(master, year)
+
+
+@contextmanager
+def _plan_held(master: Path | PlanAhead, year: int) -> Iterator[Plan]:
+    """The plan, for as long as the batch runs. Every object alive once it is read (the plan's:
+    ~2 million at 120,000 targets) lives that long, so it is left out of the garbage
+    collector's passes until the batch ends (gc.freeze): at 2,000 files those passes took ~2.6 s
+    of the main process's CPU, ~1.5 s with the plan frozen. Not where the caller froze objects
+    itself (its own freeze is kept as it is)."""
+    plan = _plan(master, year)
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
+    try:
+        yield plan
+    finally:
+        if ours:
+            gc.unfreeze()
 
 
 def _readers(options: Options, root: Path, year: int) -> Readers:
@@ -240,8 +259,7 @@ def _produce(
     options = options or Options()
     if out is not None:
         check_paths(root, out)
-    with _readers(options, root, year) as readers:
-        plan = _plan(master, year)
+    with _readers(options, root, year) as readers, _plan_held(master, year) as plan:
         path = master.path if isinstance(master, PlanAhead) else master
         at = years.in_japan(run_at) if run_at else years.now()
         return _produced(_Job(plan, path, root, year, out, options, at, command), write, readers)
