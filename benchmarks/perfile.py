@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import pickle
 import sys
 import time
@@ -60,6 +61,7 @@ def main() -> None:
     from pipeline.ingest.limits import Limits
 
     plan = plan_for(args.master, args.year)
+    gc.freeze()  # a worker holds no plan: its collections never walk the plan's objects
     spent: defaultdict[str, float] = defaultdict(float)
     for module, name, label in PARTS:
         owner = importlib.import_module(module)
