@@ -163,7 +163,7 @@ def _plan(master: Path | PlanAhead, year: int) -> Plan:
 def _plan_held(master: Path | PlanAhead, year: int) -> Iterator[Plan]:
     """The plan, for as long as the batch runs. Every object alive once it is read (the plan's:
     ~2 million at 120,000 targets) lives that long, so it is left out of the garbage
-    collector's passes until the batch ends (gc.freeze): at 2,000 files those passes took ~2.6 s
+    collector's passes until the batch ends (gc.freeze): at 2,000 files those passes took ~2 s
     of the main process's CPU, ~1.5 s with the plan frozen. Not where the caller froze objects
     itself (its own freeze is kept as it is)."""
     plan = _plan(master, year)

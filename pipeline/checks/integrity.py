@@ -58,8 +58,8 @@ def match_rows(
     file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts, department: str, year: int
 ) -> Matched:
     """Match each row to the department's template rows (整理番号 and 指標名); locked cells
-    that were changed, rows added, moved or missing are findings (I01-I05, F19). A frame of
-    frame of raw rows (see match_grid), the matched rows a frame with its index."""
+    that were changed, rows added, moved or missing are findings (I01-I05, F19). On a frame
+    of raw rows (see match_grid); the matched rows a frame, with the rows' index."""
     grid, columns, dtypes = plain_rows(rows)
     matched = match_grid(file, grid, columns, plan, department, year, dtypes)
     frame = matched.rows.frame()
