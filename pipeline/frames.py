@@ -1,5 +1,6 @@
-"""Rows of a DataFrame as plain Python values, fast: `DataFrame.to_dict("records")` and
-`itertuples` box every value one by one and cost microseconds a cell at a million rows."""
+"""Rows of a DataFrame as plain Python values and back, fast: `DataFrame.to_dict("records")`
+and `itertuples` box every value one by one and cost microseconds a cell at a million rows;
+rows as lists become one object block (grid_frame), every file's matched rows one frame."""
 
 from __future__ import annotations
 
