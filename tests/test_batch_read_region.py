@@ -1,9 +1,10 @@
 """The read part of batch.check_folder: the folder is scanned once (the scan made to read it
-ahead is the one checked), the value schemas are built once, and readers that read another
-folder ahead change nothing of what is found."""
+ahead is the one checked), the value schemas are built once, while the workers are served, and
+readers that read another folder ahead change nothing of what is found."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -70,16 +71,29 @@ def test_readers_that_scanned_another_folder_leave_the_checked_one_as_it_is(
     assert {r.file.path for r in checked.file_reports} == {"b_other.xlsx", "z_genuine.xlsx"}
 
 
-def test_the_schemas_are_built_once_the_first_file_is_matched(
+def test_the_schemas_are_built_while_the_workers_are_served_before_any_result(
     base: Base, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Not before: a city's workers, done reading ahead, would wait for pandera's import."""
+    """pandera's import (~0.3 s) is not left until the first file is matched (the main process
+    would wait idle for it): it is done at once, while the serving thread takes the workers'
+    results, so a city's files are matched during the import."""
     events: list[str] = []
-    warm_up = values.warm_up
+    warm_up, collect = values.warm_up, pool._Supervisor._collect
 
     def warming(plan, year=None):  # type: ignore[no-untyped-def]
         events.append("schemas")
-        return warm_up(plan, year)
+        warm_up(plan, year)
+        deadline = time.monotonic() + 20  # busy, as an import keeps the interpreter
+        while "matched" not in events and time.monotonic() < deadline:
+            sum(range(200))
+        events.append("schemas built")
+
+    def collecting(self, worker, done):  # type: ignore[no-untyped-def]
+        before = len(done)
+        failure = collect(self, worker, done)
+        if len(done) > before:
+            events.append("matched")  # a file's report taken, in the serving thread
+        return failure
 
     def progress(items, label, total):  # type: ignore[no-untyped-def]
         for item in items:
@@ -87,5 +101,8 @@ def test_the_schemas_are_built_once_the_first_file_is_matched(
             yield item
 
     monkeypatch.setattr(values, "warm_up", warming)
+    monkeypatch.setattr(pool._Supervisor, "_collect", collecting)
     validate(base.master, folder, YEAR, None, Options(workers=1, progress=progress))
-    assert events == ["b_other.xlsx", "schemas", "z_genuine.xlsx"]
+    files = ["b_other.xlsx", "z_genuine.xlsx"]
+    assert [e for e in events if e != "matched"] == ["schemas", "schemas built", *files]
+    assert events.index("schemas") < events.index("matched") < events.index("schemas built")

@@ -1,14 +1,19 @@
 """The `shinchoku` command ends with os._exit once it is done (cli.console): every line it
 printed still arrives through a pipe, every file it wrote is complete, and the exit code is the
-command's own."""
+command's own. Its start: numpy's BLAS on one thread, the cyclic collector paused while the
+stages import."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from pipeline import cli
 from pipeline.demo import BUNDLED_MASTER
 from tests.conftest import DemoRun
 
@@ -109,3 +114,63 @@ def test_a_defect_escaping_the_command_ends_as_python_does() -> None:
     done = _ending("broken")
     assert done.returncode == 1
     assert "ValueError: a defect" in done.stderr and "exit function ran" in done.stderr
+
+
+_THREADS = """
+import os, sys
+import pipeline.cli as cli
+
+def command():
+    import numpy  # OpenBLAS starts its threads here
+
+    with open("/proc/self/status") as status:
+        threads = next(line.split()[1] for line in status if line.startswith("Threads:"))
+    print(os.environ["OPENBLAS_NUM_THREADS"], threads)
+    sys.exit(0)
+
+cli.entry = command
+cli.console()
+"""
+
+
+def _blas(**env: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS],
+        capture_output=True,
+        text=True,
+        env={**{k: v for k, v in ENV.items() if k != "OPENBLAS_NUM_THREADS"}, **env},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads counted in /proc")
+def test_numpy_starts_no_blas_threads_in_the_command_unless_the_user_set_their_number() -> None:
+    """OpenBLAS's threads (one per core, ~0.08 s of a city run's start) serve no linear
+    algebra here: the command's process has its one thread after importing numpy."""
+    assert _blas() == ["1", "1"]
+    setting, _ = _blas(OPENBLAS_NUM_THREADS="3")
+    assert setting == "3"  # the user's own choice is kept
+
+
+def test_the_collector_is_paused_while_the_stages_import_and_resumes_after(
+    tmp_path: Path,
+) -> None:
+    """Paused from the children's fork to the stages' import (cli._ahead, cli._imported),
+    then on again, the objects made so far frozen; on again too when the command fails
+    before that point — a collector left off would let a 2,000-file run's memory grow."""
+    (tmp_path / "in").mkdir()
+    assert gc.isenabled()
+    try:
+        with cli._ahead(BUNDLED_MASTER, tmp_path / "in", 2024) as (_, files):
+            assert not gc.isenabled()
+            cli._imported(files)
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+        with pytest.raises(RuntimeError), cli._ahead(BUNDLED_MASTER, tmp_path / "in", 2024):
+            assert not gc.isenabled()
+            raise RuntimeError("before the stages are imported")
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()

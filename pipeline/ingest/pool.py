@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from queue import SimpleQueue
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pipeline.ingest.limits import MB, Limits
 from pipeline.ingest.reader import (
@@ -79,7 +79,7 @@ def read_all(
     layout: Layout = TARGET_LAYOUT,
     answer: Answer | None = None,
     readers: Readers | None = None,
-) -> Iterator[T]:
+) -> Results[T]:
     """reduce(submission, context) for each of `paths` read as workbooks of `layout`, in order,
     each file read in a worker. `answer`: what the workers may `ask` of this process (e.g. the
     plan's rows for one department, so that no worker needs the whole plan); `readers`: workers
@@ -96,25 +96,56 @@ def isolated_map(
     workers: int | None = None,
     answer: Answer | None = None,
     readers: Readers | None = None,
-) -> Iterator[T]:
+) -> Results[T]:
     """job(item) for each item, in order, each in a worker under `limits`; where a worker fails,
     fallback(item, reason) in this process, `reason` a Japanese sentence naming the limit.
-    With `readers` (started before, and stopped by their owner), the job is sent to them."""
+    With `readers` (started before, and stopped by their owner), the job is sent to them.
+
+    The workers begin at once, served from their own thread (see _Supervisor.map): the caller
+    may do something else (import pandera) before it asks for the first result."""
     if not items:
-        return
+        return Results(items, None, fallback, limits, None)
     count = max(1, min(default_workers() if workers is None else workers, len(items)))
     supervisor = readers._supervisor if readers else _Supervisor(count, job, limits)
     outcomes = supervisor.map(items, answer, job if readers else None)
-    try:
-        for item, outcome in zip(items, outcomes, strict=True):
-            yield (
-                fallback(item, _reason(outcome, limits))
-                if isinstance(outcome, _Failed)
-                else outcome
-            )
-    finally:
-        if readers is None:
-            supervisor.close()
+    return Results(items, outcomes, fallback, limits, None if readers else supervisor)
+
+
+class Results(Iterator[T]):
+    """isolated_map's results, in order; closed (the serving thread stopped, the workers of
+    its own supervisor too) once the last is taken, on an error, or by close() — also when no
+    result was ever asked for."""
+
+    def __init__(
+        self,
+        items: Sequence[Any],
+        outcomes: _Serving | None,
+        fallback: Callable[[Any, str], T],
+        limits: Limits,
+        owned: _Supervisor | None,
+    ) -> None:
+        self._items, self._outcomes, self._fallback = iter(items), outcomes, fallback
+        self._limits, self._owned = limits, owned
+
+    def __next__(self) -> T:
+        try:
+            item = next(self._items)
+            assert self._outcomes is not None  # there are items: they are served
+            outcome = next(self._outcomes)
+            if isinstance(outcome, _Failed):
+                return self._fallback(item, _reason(outcome, self._limits))
+            return cast(T, outcome)
+        except BaseException:  # StopIteration too: the last was taken
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop serving the workers (no harm twice)."""
+        if self._outcomes is not None:
+            self._outcomes.close()
+        owned, self._owned = self._owned, None
+        if owned is not None:
+            owned.close()
 
 
 class Readers:
@@ -416,6 +447,7 @@ class _Supervisor:
         self._job: Callable[[Any], Any] | None = None  # sent to each worker (see map)
         self._answer: Answer | None = None
         self._foreseen: dict[int, Any] = {}  # index -> the question its job will ask
+        self._serving: _Serving | None = None  # the thread serving the workers (map)
         self._workers = [self._start() for _ in range(count)]
         if _ahead and _asking is None:  # this process's files read early: each worker has them
             _ahead.clear()
@@ -438,13 +470,13 @@ class _Supervisor:
         items: Sequence[Any],
         answer: Answer | None = None,
         job: Callable[[Any], Any] | None = None,
-    ) -> Iterator[Any]:
+    ) -> _Serving:
         """Each item's result, or _Failed, in order; `answer` answers the workers' questions;
         `job` (for workers started without one) is sent to each worker first.
 
-        The workers are served from a thread of their own, so that whatever the caller does
-        between two results (importing pandera, drawing the progress bar) never keeps a worker
-        waiting for an answer or its next file."""
+        The workers are served from a thread of their own, started now, so that whatever the
+        caller does before or between two results (importing pandera, drawing the progress
+        bar) never keeps a worker waiting for an answer or its next file."""
         self._answer = answer
         self._held(items)
         if job is not None:
@@ -457,19 +489,8 @@ class _Supervisor:
         serving = threading.Thread(
             target=self._serve_all, args=(items, results, stop), name="shinchoku-pool", daemon=True
         )
-        switching = sys.getswitchinterval()
-        sys.setswitchinterval(_SWITCH)  # a worker's question answered within ~1 ms, not 5
-        serving.start()
-        try:
-            for _ in items:
-                ok, outcome = results.get()
-                if not ok:
-                    raise outcome
-                yield outcome
-        finally:
-            stop.set()
-            serving.join()
-            sys.setswitchinterval(switching)
+        self._serving = _Serving(len(items), results, stop, serving)
+        return self._serving
 
     def _serve_all(
         self,
@@ -637,13 +658,53 @@ class _Supervisor:
                     worker.conn.send(None)
 
     def close(self) -> None:
-        """Stop every worker: idle ones are asked to end, busy ones are killed."""
+        """Stop every worker: idle ones are asked to end, busy ones are killed (the serving
+        thread first, if a caller left its results unasked)."""
+        if self._serving is not None:
+            self._serving.close()
         self.release()
         for worker in self._workers:
             if worker.task is None:
                 worker.process.join(timeout=2)
             _stop(worker)
         self._workers = []
+
+
+class _Serving:
+    """The results of _Supervisor.map, in order, from the serving thread (started here);
+    close() stops the thread (no harm twice) and puts the switch interval back."""
+
+    def __init__(
+        self,
+        count: int,
+        results: SimpleQueue[tuple[bool, Any]],
+        stop: threading.Event,
+        thread: threading.Thread,
+    ) -> None:
+        self._left, self._results, self._stop, self._thread = count, results, stop, thread
+        self._switching: float | None = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH)  # a worker's question answered within ~1 ms, not 5
+        thread.start()
+
+    def __iter__(self) -> _Serving:
+        return self
+
+    def __next__(self) -> Any:
+        if self._left == 0 or self._switching is None:
+            raise StopIteration
+        ok, outcome = self._results.get()
+        if not ok:
+            raise outcome
+        self._left -= 1
+        return outcome
+
+    def close(self) -> None:
+        if self._switching is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        sys.setswitchinterval(self._switching)
+        self._switching = None
 
 
 def _stop(worker: _Worker) -> None:

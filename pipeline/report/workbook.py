@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline import labels as L
 from pipeline import years
 from pipeline.model import Plan, Report
+from pipeline.report.deflating import DeflatingText, Parts, deflated_parts
 from pipeline.report.tables import Table
 from pipeline.text import display_width
 from pipeline.xlsx import (
@@ -73,7 +74,8 @@ def write_committee_workbook(
     """Every table in one workbook at `path` (written whole or not at all); 事業一覧 continues on
     事業一覧(2), … past `max_rows`."""
     total_rows = sum(len(t.rows) for t in tables)
-    with new_workbook(path, constant_memory=total_rows >= STREAM_FROM_ROWS) as book:
+    streamed = total_rows >= STREAM_FROM_ROWS
+    with deflated_parts() as parts, new_workbook(path, constant_memory=streamed) as book:
         book.set_properties(
             {
                 "title": f"{info.plan.name} 集計結果 {years.display(info.year)}",
@@ -98,6 +100,9 @@ def write_committee_workbook(
                     _highlight_lowest(sheet, styles, table, len(rows), lowest)
             else:
                 _plain_sheet(book, styles, table)
+        for sheet in book.worksheets():  # the table sheets deflated on the second core
+            if isinstance(sheet, _TableSheet):
+                sheet.parts = parts
     return path
 
 
@@ -319,6 +324,15 @@ class _TableSheet(Worksheet):  # type: ignore[misc]
         super().__init__()
         self._body: _Body | None = None
         self._shared: dict[str, int] | None = None  # the shared strings' index, in-memory mode
+        self.parts: Parts | None = None  # given: the sheet's XML deflated as it is written
+
+    def _set_xml_writer(self, filename: Any) -> None:
+        if self.parts is None or not isinstance(filename, str):
+            super()._set_xml_writer(filename)
+            return
+        me: Any = self
+        me.internal_fh = True  # closed (handed to the zip) when the sheet is written
+        me.fh = DeflatingText(filename, self.parts)
 
     def set_body(
         self,
