@@ -138,7 +138,8 @@ def validate(
     if out is not None:
         check_paths(root, out)
     options = options or Options()
-    with _readers(options, root, year) as readers, _plan_held(master, year) as plan:
+    with _readers(options, root, year) as readers:
+        plan = _plan(master, year)
         if out is None:
             return check_folder(plan, root, year, options, readers)
         folder = OutputFolder(out, "validate")
@@ -156,24 +157,6 @@ def validate(
 def _plan(master: Path | PlanAhead, year: int) -> Plan:
     """The plan of `master`, or of the master being read ahead (pipeline/ahead.py)."""
     return master.plan() if isinstance(master, PlanAhead) else plan_for(master, year)
-
-
-@contextmanager
-def _plan_held(master: Path | PlanAhead, year: int) -> Iterator[Plan]:
-    """The plan, for as long as the batch runs. Every object alive once it is read (the plan's:
-    ~2 million at 120,000 targets) lives that long, so it is left out of the garbage
-    collector's passes until the batch ends (gc.freeze): at 2,000 files those passes took ~2 s
-    of the main process's CPU, ~1.5 s with the plan frozen. Not where the caller froze objects
-    itself (its own freeze is kept as it is)."""
-    plan = _plan(master, year)
-    ours = gc.get_freeze_count() == 0
-    if ours:
-        gc.freeze()
-    try:
-        yield plan
-    finally:
-        if ours:
-            gc.unfreeze()
 
 
 def _readers(options: Options, root: Path, year: int) -> Readers:
@@ -258,7 +241,8 @@ def _produce(
     options = options or Options()
     if out is not None:
         check_paths(root, out)
-    with _readers(options, root, year) as readers, _plan_held(master, year) as plan:
+    with _readers(options, root, year) as readers:
+        plan = _plan(master, year)
         path = master.path if isinstance(master, PlanAhead) else master
         at = years.in_japan(run_at) if run_at else years.now()
         return _produced(_Job(plan, path, root, year, out, options, at, command), write, readers)
