@@ -151,6 +151,11 @@ def main() -> None:
                     waited[0] += time.time() - began
 
             per_file.ask = timed_ask
+        plan = sys.modules.get("pipeline.plan")
+        if "plan" not in patched and plan is not None and hasattr(plan, "_build"):
+            patched.add("plan")  # the plan read in this process: calamine's part, then Python's
+            timed(plan, "_sheet_rows")  # a sheet parsed by calamine, its rows made
+            timed(plan, "_build")  # the projects, targets and the Plan's indexes
         workbook = sys.modules.get("pipeline.report.workbook")
         if "workbook" not in patched and workbook and hasattr(workbook, "write_run_workbook"):
             patched.add("workbook")

@@ -27,6 +27,7 @@ FILE = "file"  # path relative to SUBMISSIONS
 ROW = "row"  # 1-based sheet row
 PERCENT = "actual_percent"  # 実績値 shown with a percent number format
 RAW_COLUMNS = (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT)
+RAW_DTYPES: Mapping[str, str] = {ROW: "int64", PERCENT: "bool"}  # raw rows' columns not of objects
 ACTUAL_VALUE = "actual"  # Decimal, None, or (not understood) the text as typed
 GRADE_CODE = "grade"  # a grade code, None, or the text as typed
 OUTLOOK_CHOICE = "outlook"  # one of OUTLOOK_CHOICES, None, or the text as typed
@@ -756,6 +757,24 @@ class RowState:
 
 
 @dataclass(frozen=True, eq=False)
+class PlainMatched:
+    """A file's rows matched to the plan as a worker sends them back: lists in the order of
+    `columns` (a layout's raw columns, then TARGET_SEQ and PLAN_NUMBER). The batch makes one
+    frame of every file's rows (frames.matched_frame): cheaper than a frame a file, built in
+    the worker, pickled and unpickled (issue 14)."""
+
+    columns: tuple[str, ...]
+    rows: list[list[object]]
+    dtypes: Mapping[str, str]  # the columns not of objects (RAW_DTYPES for a worker's rows)
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a frame (of the raw columns' dtypes, TARGET_SEQ and PLAN_NUMBER objects)."""
+        from pipeline.frames import matched_frame
+
+        return matched_frame([self])
+
+
+@dataclass(frozen=True, eq=False)
 class FileReport:
     """What a worker returns for one file: the file, whom it is from, the sheet rows read, what
     was found, and its rows matched to the plan. The main process adds `status` once every
@@ -767,7 +786,7 @@ class FileReport:
     claimed: str | None  # the department the file says it is from (feedback goes there)
     findings: tuple[Finding, ...]  # about the file: reading it and tying it to the plan
     rows_read: tuple[int, ...]  # the sheet rows read
-    matched: pd.DataFrame | None  # rows with TARGET_SEQ and PLAN_NUMBER; None: not matched
+    matched: PlainMatched | None  # rows with TARGET_SEQ and PLAN_NUMBER; None: not matched
     row_findings: tuple[Finding, ...] = ()  # of matching the rows (used only with the rows)
     status: str = ""  # 提出 / 差替え前 / 対象外, set by the main process
 

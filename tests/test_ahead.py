@@ -161,7 +161,7 @@ def test_a_file_that_breaks_the_early_reading_is_named_as_before(
     base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str
 ) -> None:
     folder = _folder(base, tmp_path / "in", (bad,))
-    monkeypatch.setattr(pool, "read_submission", misbehaving_reader)  # the workers' too
+    monkeypatch.setattr(pool, "read_plain", misbehaving_reader)  # the workers' too
     expected = _checked(base, folder)
     assert {(f.file, f.rule) for f in expected[1]} >= {(f"{bad}.xlsx", "F20")}
     monkeypatch.setattr(pool, "read_plain", _misbehaving_plain)

@@ -4,7 +4,6 @@ on hand-made file reports: milliseconds, no workbook, no worker pool."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from pipeline import labels as L
@@ -16,7 +15,15 @@ from pipeline.checks.files import (
     use_files,
 )
 from pipeline.messages import finding
-from pipeline.model import PLAN_NUMBER, TARGET_SEQ, FileReport, Finding, Plan, SubmittedFile
+from pipeline.model import (
+    PLAN_NUMBER,
+    TARGET_SEQ,
+    FileReport,
+    Finding,
+    PlainMatched,
+    Plan,
+    SubmittedFile,
+)
 from tests.builders import write_plan
 from tests.checkplan import YEAR, A, B, make_plan
 from tests.test_figures import project_sheets
@@ -40,22 +47,16 @@ def _file(path: str, saved: str, year: str = "", readable: bool = True) -> Submi
     return SubmittedFile(path, 1, "0" * 64, saved_at=saved, meta=meta, readable=readable)
 
 
-def _rows(*numbers: str) -> pd.DataFrame:
+def _rows(*numbers: str) -> PlainMatched:
     """Matched rows as a worker returns them (the columns use_files reads)."""
-    return pd.DataFrame(
-        {
-            L.NUMBER: list(numbers),
-            TARGET_SEQ: [1] * len(numbers),
-            PLAN_NUMBER: [n.replace("１", "1") for n in numbers],
-        },
-        dtype=object,
-    )
+    rows: list[list[object]] = [[n, 1, n.replace("１", "1")] for n in numbers]
+    return PlainMatched((L.NUMBER, TARGET_SEQ, PLAN_NUMBER), rows, {})
 
 
 def _report(
     file: SubmittedFile,
     department: str | None,
-    rows: pd.DataFrame | None,
+    rows: PlainMatched | None,
     findings: tuple[Finding, ...] = (),
     row_findings: tuple[Finding, ...] = (),
 ) -> FileReport:

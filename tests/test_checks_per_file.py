@@ -36,8 +36,8 @@ def test_a_readable_file_is_tied_matched_and_keeps_the_readers_findings(plan: Pl
     assert report.rows_read == (7, 8, 9, 10, 11)
     assert [(f.rule, f.cell) for f in report.row_findings] == [("I01", "E8")]
     assert report.matched is not None
-    assert report.matched[TARGET_SEQ].tolist() == [1, None, 3, 1, 0]
-    assert report.matched[PLAN_NUMBER].tolist()[:1] == ["1-(1)-①"]
+    assert report.matched.frame()[TARGET_SEQ].tolist() == [1, None, 3, 1, 0]
+    assert report.matched.frame()[PLAN_NUMBER].tolist()[:1] == ["1-(1)-①"]
     assert report.status == ""
 
 

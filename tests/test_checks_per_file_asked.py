@@ -16,7 +16,7 @@ from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
 from pipeline.checks.request import plan_for
 from pipeline.ingest import Limits, pool, read_all, scan_folder
 from pipeline.ingest.pool import start_readers
-from pipeline.ingest.reader import read_submission
+from pipeline.ingest.reader import read_plain, read_submission
 from pipeline.model import FileReport, Plan
 from tests.hostile import CASES, YEAR, Base, make_base
 
@@ -75,7 +75,7 @@ def _same(asked: FileReport, whole: FileReport) -> None:
         assert asked.matched is None
     else:
         assert asked.matched is not None
-        pd.testing.assert_frame_equal(asked.matched, whole.matched)
+        pd.testing.assert_frame_equal(asked.matched.frame(), whole.matched.frame())
 
 
 def test_each_file_is_reported_as_with_the_whole_plan_at_hand(base: Base, folder: Path) -> None:
@@ -111,9 +111,9 @@ def test_the_workers_never_hold_the_plan(
 
     def counting_reader(path: Path, root: Path, *args):  # type: ignore[no-untyped-def]
         (tmp_path / f"{os.getpid()}-{len(list(tmp_path.iterdir()))}").write_text(str(plans()))
-        return read_submission(path, root, *args)
+        return read_plain(path, root, *args)
 
-    monkeypatch.setattr(pool, "read_submission", counting_reader)
+    monkeypatch.setattr(pool, "read_plain", counting_reader)
     held = plans()  # this test's own (the fixtures'), which any worker inherits
     report = run(base.master, folder, YEAR, None, Options(workers=2))
     assert report.plan is not None and plans() == held + 1  # the batch's own

@@ -17,7 +17,7 @@ from pipeline import labels as L
 from pipeline.batch import Options, check_folder
 from pipeline.ingest import pool
 from pipeline.ingest.limits import MB, Limits
-from pipeline.ingest.reader import read_submission
+from pipeline.ingest.reader import read_plain
 from tests.hostile import YEAR, Base, edited, make_base
 
 
@@ -44,7 +44,7 @@ def misbehaving_reader(path: Path, root: Path, *args):  # type: ignore[no-untype
         return hoard
     if name.startswith("d_slow"):
         time.sleep(30)
-    return read_submission(path, root, *args)
+    return read_plain(path, root, *args)
 
 
 def _folder(base: Base, root: Path, bad: tuple[str, ...]) -> Path:
@@ -64,7 +64,7 @@ def _f20(checked, name: str) -> str:  # type: ignore[no-untyped-def]
 def test_a_dead_panicking_hoarding_or_slow_worker_is_one_finding_and_the_batch_goes_on(
     base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pool, "read_submission", misbehaving_reader)
+    monkeypatch.setattr(pool, "read_plain", misbehaving_reader)
     folder = _folder(base, tmp_path / "in", ("a_abort", "b_panic", "c_hog", "d_slow"))
     limits = Limits(max_memory_bytes=128 * MB, max_seconds=2)
     started = time.monotonic()
@@ -90,7 +90,7 @@ def test_where_no_address_space_cap_exists_a_watchdog_stops_the_worker(
     base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As on Windows: no RLIMIT_AS, so the supervisor watches the worker's resident memory."""
-    monkeypatch.setattr(pool, "read_submission", misbehaving_reader)
+    monkeypatch.setattr(pool, "read_plain", misbehaving_reader)
     monkeypatch.setattr(pool, "needs_watchdog", lambda: True)
     folder = _folder(base, tmp_path / "in", ("c_hog",))
     limits = Limits(max_memory_bytes=64 * MB, max_seconds=20)

@@ -14,7 +14,7 @@ from pipeline import labels as L
 from pipeline.batch import Options, check_folder
 from pipeline.ingest import pool, scan_folder
 from pipeline.ingest.limits import Limits
-from pipeline.ingest.reader import read_submission
+from pipeline.ingest.reader import read_plain
 from tests.hostile import YEAR, Base, make_base
 from tests.test_pool import _folder, misbehaving_reader
 
@@ -29,11 +29,11 @@ def _noting(monkeypatch: pytest.MonkeyPatch, notes: Path) -> None:
     notes.mkdir()
 
     def read(path: Path, *args):  # type: ignore[no-untyped-def]
-        submission = read_submission(path, *args)
+        submission = read_plain(path, *args)
         (notes / path.name).touch()
         return submission
 
-    monkeypatch.setattr(pool, "read_submission", read)
+    monkeypatch.setattr(pool, "read_plain", read)
 
 
 def _read_by_now(notes: Path, paths: list[Path]) -> None:
@@ -73,7 +73,7 @@ def test_files_read_ahead_are_used_and_give_what_reading_them_later_gives(
 def test_a_worker_that_dies_or_hangs_reading_ahead_is_replaced_and_each_file_named(
     base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pool, "read_submission", misbehaving_reader)
+    monkeypatch.setattr(pool, "read_plain", misbehaving_reader)
     folder = _folder(base, tmp_path / "in", ("a_abort", "d_slow"))
     limits = Limits(max_seconds=2)
     started = time.monotonic()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipeline import labels as L
 from pipeline import years
+from pipeline.frames import matched_frame
 from pipeline.ingest.reader import empty_rows
 from pipeline.messages import finding
 from pipeline.model import (
@@ -19,6 +20,7 @@ from pipeline.model import (
     TARGET_SEQ,
     FileReport,
     Finding,
+    PlainMatched,
     Plan,
     Project,
     SubmittedFile,
@@ -120,7 +122,7 @@ def use_files(reports: Sequence[FileReport], plan: Plan, year: int) -> UsedFiles
     merge the rows of the files in use."""
     selection = select_files((Candidate(r.file, r.department) for r in reports), plan, year)
     findings = list(selection.findings)
-    frames: list[pd.DataFrame] = []
+    matched: list[PlainMatched] = []
     kept: list[FileReport] = []
     for report in reports:
         status = selection.status.get(report.file.path, L.OUT_OF_PLAN)
@@ -128,9 +130,9 @@ def use_files(reports: Sequence[FileReport], plan: Plan, year: int) -> UsedFiles
         findings += [f for f in report.findings if in_use or not f.rule.startswith("V")]
         if in_use and report.matched is not None:
             findings += report.row_findings
-            frames.append(report.matched)
+            matched.append(report.matched)
         kept.append(replace(report, status=status, matched=None))  # rows live on in `rows` only
-    rows = pd.concat(frames, ignore_index=True) if frames else _no_rows(plan)
+    rows = matched_frame(matched) if matched else _no_rows(plan)  # one frame of every file's
     present = {k for n in _distinct(rows[L.NUMBER].tolist()) if (k := key(n))}
     files = {r.file.path: r.file for r in kept}
     return UsedFiles(kept, findings, rows, files, selection.used, present)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,11 +28,18 @@ class Identity:
 def identify(file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts, year: int) -> Identity:
     """A file whose rows cannot be read (a heading renamed: F09) is still tied to its department
     through `_meta` or its rows, so it counts as that department's submission, rows rejected."""
-    if not file.readable and not file.meta and rows.empty:
+    return identify_by(file, rows[L.NUMBER].tolist(), plan, year)
+
+
+def identify_by(
+    file: SubmittedFile, numbers: Sequence[object], plan: PlanFacts, year: int
+) -> Identity:
+    """identify, given the rows' 整理番号 only (in sheet order; a worker's raw rows are lists)."""
+    if not file.readable and not file.meta and not numbers:
         return Identity(None, ())
     where = {"file": file.path, "sheet": L.META_SHEET}
     if not file.meta:
-        return _identify_by_rows(file, rows, plan)
+        return _identify_by_rows(file, numbers, plan)
     plan_id = file.meta_value(L.META_PLAN_ID)
     department = plan.department_of_key(file.meta_value(L.META_DEPARTMENT))
     if key(plan_id) != key(plan.plan_id):
@@ -59,11 +67,11 @@ def _year(text: str) -> int | None:
         return None
 
 
-def _identify_by_rows(file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts) -> Identity:
+def _identify_by_rows(file: SubmittedFile, numbers: Sequence[object], plan: PlanFacts) -> Identity:
     """No `_meta`: the department owning most of the rows' 整理番号, if any."""
     owners = Counter(
         project.department
-        for number in rows[L.NUMBER]
+        for number in numbers
         if (project := plan.project(str(number or ""))) is not None and not project.is_relisting
     )
     if not owners:

@@ -3,23 +3,24 @@ or belonging to another department. Only the rows concerned are rejected; the re
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pipeline import labels as L
-from pipeline.ingest.reader import grid_frame
 from pipeline.messages import cell_finding, finding
 from pipeline.model import (
     PLAN_NUMBER,
+    RAW_DTYPES,
     ROW,
     TARGET_SEQ,
     ExpectedRow,
     Finding,
+    PlainMatched,
     PlanFacts,
     SubmittedFile,
 )
@@ -36,24 +37,58 @@ class Matched:
     findings: tuple[Finding, ...]
 
 
+def plain_rows(
+    rows: pd.DataFrame,
+) -> tuple[list[list[object]], tuple[str, ...], dict[str, str]]:
+    """A frame of raw rows as a worker has them: lists (one conversion), the columns, and the
+    dtypes of the columns not of objects."""
+    dtypes = {str(c): str(t) for c, t in rows.dtypes.items() if t != np.dtype(object)}
+    return rows.to_numpy(dtype=object).tolist(), tuple(map(str, rows.columns)), dtypes
+
+
+@dataclass(frozen=True)
+class MatchedPlain:
+    """Matched, its rows as lists (as a worker sends them back: see match_grid)."""
+
+    rows: PlainMatched
+    findings: tuple[Finding, ...]
+
+
 def match_rows(
     file: SubmittedFile, rows: pd.DataFrame, plan: PlanFacts, department: str, year: int
 ) -> Matched:
     """Match each row to the department's template rows (整理番号 and 指標名); locked cells
-    that were changed, rows added, moved or missing are findings (I01-I05, F19)."""
+    that were changed, rows added, moved or missing are findings (I01-I05, F19). On a frame
+    of raw rows (see match_grid); the matched rows a frame, with the rows' index."""
+    grid, columns, dtypes = plain_rows(rows)
+    matched = match_grid(file, grid, columns, plan, department, year, dtypes)
+    frame = matched.rows.frame()
+    frame.index = rows.index  # rows keep their place in the merge
+    return Matched(frame, matched.findings)
+
+
+def match_grid(
+    file: SubmittedFile,
+    rows: list[list[object]],
+    columns: Sequence[str],
+    plan: PlanFacts,
+    department: str,
+    year: int,
+    dtypes: Mapping[str, str] = RAW_DTYPES,
+) -> MatchedPlain:
+    """match_rows on raw rows as a worker reads them (lists in the order of `columns`; see
+    ingest.reader.PlainSubmission), the matched rows as lists too (no frame made here)."""
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
     wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]] = {}
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], object] = {}  # row key -> the sheet row it was seen on
     findings: list[Finding] = []
-    if rows.empty:  # every row deleted: one clear message besides each missing row's I03
+    if not rows:  # every row deleted: one clear message besides each missing row's I03
         findings.append(finding("F19", file=file.path, sheet=L.PROGRESS_SHEET))
-    grid = rows.to_numpy(dtype=object)  # one conversion; each row then a list
-    at = {str(c): j for j, c in enumerate(rows.columns)}
+    at = {c: j for j, c in enumerate(columns)}
     number_at, name_at, row_at = at[L.NUMBER], at[L.TARGET_NAME], at[ROW]
-    seqs: list[object] = []
-    plan_numbers: list[object] = []
-    for values in grid.tolist():
+    matched: list[list[object]] = []
+    for values in rows:
         row_key = (key(values[number_at]), key(values[name_at]))
         found = by_key.get(row_key) or _renamed_target(row_key, expected, seen)
         if found is not None and found.row_key not in wanted:
@@ -64,8 +99,9 @@ def match_rows(
         if found is not None and not any(p.rule in ("I02", "I04", "I05") for p in problems):
             seen[found.row_key] = values[row_at]
         ok = found is not None and not problems
-        seqs.append(found.target_seq if ok and found else None)
-        plan_numbers.append(found.number if ok and found else None)
+        matched.append(
+            [*values, found.target_seq, found.number] if ok and found else [*values, None, None]
+        )
     for row in expected:
         if row.row_key not in seen:
             shown = f"{row.number} {row.target_name}".strip()
@@ -74,7 +110,9 @@ def match_rows(
                     "I03", file=file.path, sheet=L.PROGRESS_SHEET, number=row.number, value=shown
                 )
             )
-    return Matched(_with_match(rows, grid, seqs, plan_numbers), tuple(findings))
+    return MatchedPlain(
+        PlainMatched((*columns, TARGET_SEQ, PLAN_NUMBER), matched, dtypes), tuple(findings)
+    )
 
 
 class _Cells:
@@ -89,26 +127,8 @@ class _Cells:
         return self._values[self._at[label]]
 
 
-def _with_match(
-    rows: pd.DataFrame,
-    grid: np.ndarray[Any, np.dtype[np.object_]],
-    seqs: list[object],
-    numbers: list[object],
-) -> pd.DataFrame:
-    """The rows with TARGET_SEQ and PLAN_NUMBER after them (object columns, None: unmatched),
-    built in one go from the rows' values rather than a copy widened twice."""
-    width = grid.shape[1]
-    full = np.empty((len(grid), width + 2), dtype=object)
-    full[:, :width] = grid
-    full[:, width] = seqs
-    full[:, width + 1] = numbers
-    dtypes = {str(c): t for c, t in rows.dtypes.items() if t != np.dtype(object)}
-    columns = [*map(str, rows.columns), TARGET_SEQ, PLAN_NUMBER]
-    return grid_frame(full, columns, dtypes, rows.index)
-
-
 def _renamed_target(
-    row_key: tuple[str, str], expected: list[ExpectedRow], seen: dict[tuple[str, str], int]
+    row_key: tuple[str, str], expected: list[ExpectedRow], seen: dict[tuple[str, str], object]
 ) -> ExpectedRow | None:
     """A row whose 指標名 was edited: its project has exactly one target row not yet seen."""
     number, _ = row_key
@@ -122,7 +142,7 @@ def _row_problems(
     record: _Cells,
     found: ExpectedRow | None,
     row_key: tuple[str, str],
-    seen: dict[tuple[str, str], int],
+    seen: dict[tuple[str, str], object],
     plan: PlanFacts,
     department: str,
     wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]],

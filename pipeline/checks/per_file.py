@@ -12,29 +12,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline import labels as L
-from pipeline.checks.identity import identify
-from pipeline.checks.integrity import match_rows
+from pipeline.checks.identity import identify_by
+from pipeline.checks.integrity import match_grid, plain_rows
 from pipeline.ingest.pool import ask
-from pipeline.ingest.reader import Submission
-from pipeline.model import ROW, ExpectedRow, FileReport, Plan, PlanFacts, Project
+from pipeline.ingest.reader import PlainSubmission, Submission
+from pipeline.model import RAW_DTYPES, ROW, ExpectedRow, FileReport, Plan, PlanFacts, Project
 
 
-def check_file(submission: Submission, context: tuple[PlanFacts, int]) -> FileReport:
+def check_file(
+    submission: Submission | PlainSubmission, context: tuple[PlanFacts, int]
+) -> FileReport:
     """The FileReport of one submission for the plan and year in `context` (picklable: it runs
-    in the worker that read the file, so only the matched rows travel back)."""
+    in the worker that read the file, so only the matched rows travel back). Its rows are
+    matched as lists (a worker's submission is a PlainSubmission) and travel back as lists:
+    the batch makes one frame of every file's (frames.matched_frame)."""
     plan, year = context
-    file, rows = submission.file, submission.rows
-    identity = identify(file, rows, plan, year)
+    file = submission.file
+    if isinstance(submission, PlainSubmission):
+        rows, columns, dtypes = submission.rows, submission.columns, RAW_DTYPES
+    else:  # a frame (read_submission's): its rows as lists, as a worker has them
+        rows, columns, dtypes = plain_rows(submission.rows)
+    number_at, row_at = columns.index(L.NUMBER), columns.index(ROW)
+    identity = identify_by(file, [r[number_at] for r in rows], plan, year)
     matched = None
     if identity.department is not None and file.readable:
-        matched = match_rows(file, rows, plan, identity.department, year)
+        matched = match_grid(file, rows, columns, plan, identity.department, year, dtypes)
     return FileReport(
         file,
         submission.source,
         identity.department,
         identity.claimed,
         (*submission.findings, *identity.findings),
-        tuple(rows[ROW].tolist()),
+        tuple(int(str(r[row_at])) for r in rows),
         matched.rows if matched else None,
         matched.findings if matched else (),
     )
@@ -105,7 +114,7 @@ class Foresee:
 
     year: int
 
-    def __call__(self, submission: Submission) -> tuple[str, str, int] | None:
+    def __call__(self, submission: Submission | PlainSubmission) -> tuple[str, str, int] | None:
         file = submission.file
         if not file.meta:
             return None

@@ -251,9 +251,9 @@ def _over_extent(xml: bytes, limits: Limits, refs: list[tuple[bytes, bytes]] | N
     a value count; they are looked for only when the quick look at every reference finds too
     much. `refs`: the cells' references when the tags are plain (cells.plain_refs)."""
     if refs is not None:  # the same references, found by patterns that start with a literal
-        letters_of, digits = zip(*refs, strict=True) if refs else ((), ())
-        numbers = list(map(int, {*_PLAIN_ROWS.findall(xml), *digits}))  # each distinct once
-        letters = set(letters_of)
+        digits = {d for _, d in refs}  # each distinct spelling once
+        numbers = list(map(int, digits.union(_PLAIN_ROWS.findall(xml))))
+        letters = {x for x, _ in refs}
     else:
         numbers = [int(n) for n in _ROW_NUMBERS.findall(xml)]
         letters = set(_COLUMN_LETTERS.findall(xml))

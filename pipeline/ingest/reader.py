@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -27,6 +27,7 @@ from pipeline.model import (
     FILE,
     PERCENT,
     RAW_COLUMNS,
+    RAW_DTYPES,
     ROW,
     TARGET_LAYOUT,
     Finding,
@@ -38,7 +39,6 @@ from pipeline.text import key
 from pipeline.years import local_time
 
 if TYPE_CHECKING:  # imported where a frame is built: a file is read without them (read_plain)
-    import numpy as np
     import pandas as pd
 
 # .xlsb and .ods are picked up too, so that they are listed with what to do (save as .xlsx)
@@ -148,33 +148,9 @@ def raw_frame(rows: list[list[object]], columns: tuple[str, ...]) -> pd.DataFram
     """`rows` (lists in the order of `columns`) in the dtypes of schemas.frames.RawRows: the
     sheet row an integer, the percent flag a bool, every other column an object (values
     exactly as the reader gave them)."""
-    import numpy as np
+    from pipeline.frames import grid_frame, object_grid
 
-    grid = np.empty((len(rows), len(columns)), dtype=object)
-    for r, row in enumerate(rows):
-        grid[r] = row
-    return grid_frame(grid, columns, {ROW: np.int64, PERCENT: bool})
-
-
-def grid_frame(
-    grid: np.ndarray[Any, np.dtype[np.object_]],
-    columns: Sequence[str],
-    dtypes: Mapping[str, Any],
-    index: pd.Index | None = None,
-) -> pd.DataFrame:
-    """A frame of `grid` (rows x columns of Python values): the columns named in `dtypes`
-    converted to theirs, every other one an object column, all of these one block — 3x
-    cheaper than a frame of objects retyped column by column."""
-    import pandas as pd
-
-    typed = [j for j, c in enumerate(columns) if c in dtypes]
-    plain = [j for j in range(len(columns)) if j not in typed]
-    frame = pd.DataFrame(
-        grid[:, plain], columns=[columns[j] for j in plain], index=index, dtype=object
-    )
-    for j in typed:  # in order: every column before j is in place
-        frame.insert(j, columns[j], grid[:, j].astype(dtypes[columns[j]]))
-    return frame
+    return grid_frame(object_grid(rows, len(columns)), columns, RAW_DTYPES)
 
 
 def read_submission(
