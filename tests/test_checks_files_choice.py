@@ -275,9 +275,7 @@ def test_numbers_typed_as_numbers_are_each_present_by_their_own_key(plan: Plan) 
     same key: each is present (a plan numbering its projects 1, 2, … explains a rejected row of
     1 by it), as texts are each once."""
     a = _file("a.xlsx", "")
-    rows = pd.DataFrame(
-        {L.NUMBER: [1.0, 1, "1-(1)-①", " 1-(1)-① "], TARGET_SEQ: [1] * 4, PLAN_NUMBER: [None] * 4},
-        dtype=object,
-    )
+    numbers: list[object] = [1.0, 1, "1-(1)-①", " 1-(1)-① "]
+    rows = PlainMatched((L.NUMBER, TARGET_SEQ, PLAN_NUMBER), [[n, 1, None] for n in numbers], {})
     used = use_files([_report(a, A, rows)], plan, YEAR)
     assert used.present == {"1.0", "1", "1-(1)-1"}  # keys: as the plan's are compared
