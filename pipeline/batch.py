@@ -39,6 +39,7 @@ from pipeline.model import (
     TrendRow,
 )
 from pipeline.normalise import normalise
+from pipeline.options import GC_THRESHOLDS
 from pipeline.options import Options as Options  # the batch's options, named here too
 from pipeline.outdir import OutputFolder
 from pipeline.rates import with_rates
@@ -285,18 +286,14 @@ def _produced(job: _Job, write: Writer, readers: Readers) -> Report:
     )
 
 
-_GC_THRESHOLDS = (50_000, 30, 30)  # as the CLI sets them for its whole process (cli.py)
-
-
 @contextmanager
 def _long_lived() -> Iterator[None]:
-    """The cyclic garbage collector run rarely while the batch works: what the stages make
-    (the plan, the frames, the figures, the tables) lives to the end of the run, and with
-    Python's default thresholds (a library call: the CLI sets these for its whole process)
-    the collector walked it over and over — ~1.3 s of a 2,000-file run's tail. Garbage without
-    cycles is freed as before (reference counting); the caller's thresholds come back after."""
+    """The cyclic garbage collector run rarely while the batch works (options.GC_THRESHOLDS,
+    as the command sets for its whole process): a library call otherwise keeps Python's
+    defaults, under which the collector walked the run's live data over and over. The
+    caller's thresholds come back after."""
     thresholds = gc.get_threshold()
-    gc.set_threshold(*_GC_THRESHOLDS)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         yield
     finally:

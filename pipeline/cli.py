@@ -189,10 +189,9 @@ def console() -> None:
     # ~0.08 s of a city run's CPU, on its critical path. shinchoku does no linear algebra, so
     # one thread (the user's own setting is kept).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # The cyclic collector every 50,000 new objects rather than 700 (as mypy does, 200,000):
-    # importing pandas and pandera makes ~160,000 objects, and a city run's main process spent
-    # ~0.2 s of CPU collecting them again and again; a few MB of garbage may wait longer.
-    gc.set_threshold(50_000, 30, 30)
+    from pipeline.options import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)  # for the whole process (why: options.GC_THRESHOLDS)
     ending = _Ending()
     atexit.register(ending)  # the first registered, so the last run (exit functions: LIFO)
     try:

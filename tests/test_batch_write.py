@@ -14,6 +14,7 @@ import pipeline
 from pipeline import batch
 from pipeline.demo import DEFAULT_PLAN, demo_master, demo_years
 from pipeline.errors import OutputError
+from pipeline.options import GC_THRESHOLDS
 from pipeline.report import csvout
 from tests.conftest import DemoRun
 
@@ -49,7 +50,7 @@ def test_the_collector_runs_rarely_during_the_run_and_as_before_after_it(
 
     monkeypatch.setattr(batch, "write_csv", spy)
     report = pipeline.run(master, submissions, year, tmp_path / "out")
-    assert report.outputs and seen and set(seen) == {batch._GC_THRESHOLDS}
+    assert report.outputs and seen and set(seen) == {GC_THRESHOLDS}
     assert gc.get_threshold() == callers_thresholds
 
     def broken(*args: object) -> Path:
