@@ -86,8 +86,13 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_workbook_body.py",
             # _share_texts and _cell_xml against the cell-by-cell spelling (1, True, 1.0 apart)
             "tests/test_workbook_shared.py",
+            # every table sheet and the shared strings handed to the deflating thread, the
+            # file the same as without it (sheet.parts, _set_xml_writer)
+            "tests/test_deflating.py",
         ],
     ),
+    # the thread that deflates the workbook's big parts while they are written: the same bytes
+    "deflating": (["pipeline/report/deflating.py"], ["tests/test_deflating.py"]),
     "workbook-layout": (
         ["pipeline/report/workbook.py"],
         # the layout functions are reached by every test: only the files that look at layout

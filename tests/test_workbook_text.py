@@ -145,3 +145,25 @@ def test_both_modes_write_the_same_cells_and_streaming_writes_text_inline(
     assert "_x005F_x0041_ は文字どおり" in xml and "制御_x0001_文字_x001F_" in xml
     with zipfile.ZipFile(memory) as z:
         assert 't="inlineStr"' not in z.read("xl/worksheets/sheet1.xml").decode()
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York"])
+def test_created_is_the_run_time_in_utc_whatever_the_machine_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """The file's 作成日時 (docProps/core.xml) is UTC as the format asks; a city hall's machine
+    runs in Japan time, where a conversion to the machine's zone would show 09:00 for 00:00Z."""
+    import time
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        path = _write(tmp_path, False, monkeypatch)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    with zipfile.ZipFile(path) as archive:
+        core = archive.read("docProps/core.xml").decode()
+    assert (
+        '<dcterms:created xsi:type="dcterms:W3CDTF">2025-06-01T00:00:00Z</dcterms:created>' in core
+    )
