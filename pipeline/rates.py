@@ -128,14 +128,17 @@ def _rate_of(
     once (equal numbers give equal rates, however spelled)."""
     try:
         found = known.get(facts)
-    except TypeError:  # not hashable, so not a number: no rate, worked out as it is
-        found, known = None, {}
+    except TypeError:  # not hashable, so not a number: worked out as it is, not kept
+        return _worked_out(facts)
     if found is None:
-        rate = achievement(*facts)
-        value = rate.value
-        shown = None if value is None else round_half_up(value)
-        found = known[facts] = (value, shown, rate.zero_denominator)
+        found = known[facts] = _worked_out(facts)
     return found
+
+
+def _worked_out(facts: tuple[str, Decimal | None, object, object]) -> _Rated:
+    rate = achievement(*facts)
+    value = rate.value
+    return value, None if value is None else round_half_up(value), rate.zero_denominator
 
 
 def with_rates(rows: pd.DataFrame, plan: Plan, year: int) -> pd.DataFrame:

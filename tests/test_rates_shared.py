@@ -84,3 +84,18 @@ def test_rows_without_a_target_anywhere_get_no_rate_and_the_rest_theirs(
         expected.append((alone.value, shown, alone.zero_denominator))
     got = zip(rated[RATE], rated[RATE_SHOWN], rated[ZERO], strict=True)
     assert [repr(g) for g in got] == [repr(e) for e in expected]
+
+
+def test_an_unhashable_actual_gets_its_own_answer_and_the_cases_after_it_theirs() -> None:
+    """A value no dictionary can key (a list, as a reader's bug might pass on) is worked out as
+    it is — no rate, not a crash — and is not kept: the next cases are still shared."""
+    from pipeline.rates import _rate_of
+
+    known: dict[object, object] = {}
+    odd = ("増加", None, Decimal(10), [5])
+    assert _rate_of(odd, known) == (None, None, False)  # type: ignore[arg-type]
+    assert known == {}
+    plain = ("増加", None, Decimal(10), Decimal(5))
+    first = _rate_of(plain, known)  # type: ignore[arg-type]
+    assert first == (achievement(*plain).value, Decimal("50.0"), False)
+    assert known == {plain: first}
