@@ -455,3 +455,28 @@ def test_an_empty_summary_table_prints_its_heading_without_a_chart(
     assert ws.print_title_rows == "$6:$6" and ws.freeze_panes == "B7"
     assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
     assert not ws.row_breaks.brk
+
+
+def test_a_heading_row_is_taller_only_when_its_heading_wraps(tmp_path: Path, plan: Plan) -> None:
+    """A heading that fits on one line keeps the default height; one that wraps to two or three
+    lines (a column 7 wide holds 5.5 units a line) gets 13.5 pt a line + 2, so no line is cut."""
+    tables = [
+        Table("一行", (Column("番号"), Column("列")), [("1", "a")]),
+        Table("二行", (Column("番号"), Column("見出しの列")), [("1", "a")]),  # 10 units
+        Table("三行", (Column("番号"), Column("長い見出しの列")), [("1", "a")]),  # 14 units
+    ]
+    book = load_workbook(_write(tmp_path, plan, tables))
+    assert [_heights(book[t.name]) for t in tables] == [{}, {1: 29.25}, {1: 42.75}]
+
+
+def test_the_actor_chart_labels_say_the_actor_and_its_role(tmp_path: Path) -> None:
+    """取組主体別's bars are labelled by both key columns, spaced: '市民等 ◎（評価済 3/4）'."""
+    plan = read_plan(bundled_master("ichinoseki2024"))
+    columns = (Column(L.ACTOR, "wrap"), Column(L.ROLE, "wrap"), *count_columns(plan))
+    counts: list[object] = [4]
+    for i in range(len(plan.grades)):
+        counts += [1 if i else 2, Decimal("50.0") if i == 0 else Decimal("25.0")]
+    rows = [("市民等", "◎", *counts, 1), ("協働体", "○", *counts, 1)]
+    ws = load_workbook(_write(tmp_path, plan, [Table(L.ACTOR_BREAKDOWN, columns, rows)]))
+    labels = [ws[L.ACTOR_BREAKDOWN].cell(r, len(columns) + 2).value for r in (7, 8)]
+    assert labels == ["市民等 ◎（評価済 3/4）", "協働体 ○（評価済 3/4）"]
