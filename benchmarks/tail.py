@@ -75,6 +75,13 @@ def _timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     return timed
 
 
+class _Saved(list[Any]):
+    """The saved reports, as read_all's results are taken: iterated, then closed."""
+
+    def close(self) -> None:
+        """Nothing to stop: no worker served them."""
+
+
 def run_tail(state: Path, out: Path, profile: Path | None, dump: Path | None = None) -> None:
     import importlib
 
@@ -89,7 +96,7 @@ def run_tail(state: Path, out: Path, profile: Path | None, dump: Path | None = N
     except TypeError:  # an older checkout: the plan's schemas only
         warm_up(plan)
     batch.scan_folder = lambda root: (paths, notes)  # type: ignore[assignment]
-    batch.read_all = lambda *args, **kwargs: iter(reports)  # type: ignore[assignment]
+    batch.read_all = lambda *args, **kwargs: _Saved(reports)  # type: ignore[assignment]
     batch._readers = lambda *args, **kwargs: contextlib.nullcontext(None)  # type: ignore[assignment]
     batch._plan = lambda master, year: plan  # type: ignore[assignment]
     modules = {

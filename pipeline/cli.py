@@ -126,6 +126,12 @@ class _Main(cli_ja.Group):
         try:
             try:
                 return super().invoke(ctx)
+            except BrokenPipeError as error:
+                if not _reader_gone():
+                    raise OutputError.from_os_error(Path.cwd(), error) from None
+                # `… | head`: the reader left. Nothing to tell it; the status Python gives a
+                # process whose output could not be flushed (as _Ending does)
+                sys.exit(120)
             except OSError as error:  # the file system's refusals not met where they arise
                 where = Path(error.filename) if error.filename else Path.cwd()
                 raise OutputError.from_os_error(where, error) from None
@@ -133,6 +139,28 @@ class _Main(cli_ja.Group):
             for line in error.lines():
                 click.echo(line, err=True)
             sys.exit(error.exit_code)
+
+
+def _reader_gone() -> bool:
+    """Whether the reader of stdout or stderr has closed its end of the pipe (poll reports an
+    error on the write end); then those streams go to the null device, so that nothing more
+    fails on them. Not known where poll does not exist (Windows): False."""
+    import os
+    import select
+
+    gone = False
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            number = stream.fileno()
+            poller = select.poll()
+        except (AttributeError, OSError, ValueError):
+            continue
+        poller.register(number, select.POLLOUT)
+        if any(events & select.POLLERR for _, events in poller.poll(0)):
+            gone = True
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), number)
+    return gone
 
 
 @click.group(cls=_Main)

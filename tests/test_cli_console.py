@@ -174,3 +174,38 @@ def test_the_collector_is_paused_while_the_stages_import_and_resumes_after(
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def _to_a_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command with stdout a pipe whose reader has already left (`… | head -1` once head
+    has its line)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline", *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=ENV,
+            timeout=300,
+        )
+    finally:
+        os.close(writer)
+
+
+def test_a_reader_that_leaves_the_pipe_gets_no_false_message(demo_run: DemoRun) -> None:
+    """A secretariat quitting `more` early is not told that a file could not be written (or
+    that nothing changed): the command ends quietly with the status of output it could not
+    flush (120), and a run's folder is still written whole."""
+    for args in (["demo", "--list"], ["run", "--help"]):
+        done = _to_a_closed_pipe(*args)
+        assert (done.returncode, done.stderr) == (120, ""), args
+    master = next(demo_run.out.glob("*_計画マスタ.xlsx"))
+    out = demo_run.out.parent / "closed-pipe-out"
+    args = ["run", str(master), str(demo_run.out / "提出"), "--year", "2021", "--no-db"]
+    done = _to_a_closed_pipe(*args, "--out", str(out))
+    assert done.returncode == 120
+    assert "書き込めません" not in done.stderr and "Traceback" not in done.stderr
+    assert len(list(out.glob("*.csv"))) >= 7 and list(out.glob("集計結果_*.xlsx"))
