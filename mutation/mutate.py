@@ -293,9 +293,24 @@ def _widen(work: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("groups", nargs="*", default=list(GROUPS))
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "groups",
+        nargs="*",
+        default=list(GROUPS),
+        choices=list(GROUPS),
+        metavar="GROUP",
+        help=f"groups to run (all by default): {', '.join(GROUPS)}",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="mutants run at once (1 on a machine shared with others)",
+    )
     parser.add_argument("--no-run", action="store_true", help="only report cached results")
     args = parser.parse_args()
     equivalent = _equivalent()
@@ -306,6 +321,9 @@ def main() -> int:
             print(f"{group:15} skipped: none of its test files exists", flush=True)
             continue
         work = _prepare(group) if not args.no_run else SCRATCH / group
+        if not (work / "mutants").is_dir():
+            print(f"{group:15} no results yet: run it first (without --no-run)", flush=True)
+            continue
         patterns = PARTS.get(group)
         if not args.no_run:
             _mutate(work, patterns, args.jobs)
