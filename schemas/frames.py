@@ -1,13 +1,25 @@
 """The frames that pass from one stage to the next, each a pandera model (columns, dtypes,
 nullability), each a superset of the one before — by inheritance:
 
-    RawRows      ingest.reader  -> one submission's rows, by header label, values as typed
-    MatchedRows  checks.integrity.match_rows -> + the plan's 整理番号 and target it matched
-    TypedRows    normalise.normalise -> + typed 実績値, 評価 and 今後の方向性
-    RatedRows    rates.with_rates -> + 達成率 (exact and shown) and the zero-denominator flag
+    RawRows      one submission's rows, by header label, values as typed
+    MatchedRows  + the plan's 整理番号 and the target each row matched
+    TypedRows    + typed 実績値, 評価 and 今後の方向性
+    RatedRows    + 達成率 (exact and shown) and the zero-denominator flag
 
-The checks are cheap on purpose (column presence, dtype, nulls, one vectorised bound): they run
-where frames cross stages, on every batch. What a *valid submitted value* is lives in
+Where each is made and checked on every batch:
+- RawRows: in a worker, a file's rows stay plain lists (model.PlainSubmission) and are matched
+  there (checks.integrity.match_grid): no frame crosses a process. The model is the contract of
+  ingest.reader's frame for one file (read_submission, checks.integrity.match_rows: the
+  library's one-file path and the tests), checked by the tests (check_raw).
+- MatchedRows: made in the main process from every file in use (checks.files.use_files ->
+  pipeline.frames.matched_frame); checked as normalise.normalise takes it.
+- TypedRows: normalise.normalise's result; checked as it returns (checks.values.check_values
+  and checks.rows.row_state read it).
+- RatedRows: rates.with_rates's result on the rows counted; checked as it returns
+  (checks.consistency.check_consistency and figures.compute read it).
+
+The checks are cheap on purpose (column presence, dtype, nulls, one vectorised bound). What a
+*valid submitted value* is lives in
 schemas/submission.py (the rules users see as findings); a frame failing a model here is a
 defect in shinchoku, reported as FrameError naming the stage and what is wrong.
 """

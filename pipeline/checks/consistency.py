@@ -31,7 +31,8 @@ def check_consistency(
     rows: pd.DataFrame, plan: Plan, year: int, files: Mapping[str, SubmittedFile]
 ) -> list[Finding]:
     """C01: self-grade two or more steps from the suggested grade; C02: zero denominator;
-    C03: a grade without a number. `rows` carry their rates (rates.with_rates)."""
+    C03: a grade without a number. `rows` carry their rates (schemas.frames.RatedRows, from
+    rates.with_rates)."""
     findings: list[Finding] = []
     suggestions = Suggestions(plan)
     columns = (PLAN_NUMBER, TARGET_SEQ, FILE, ROW, ACTUAL_VALUE, GRADE_CODE, RATE_SHOWN, ZERO)

@@ -119,7 +119,7 @@ class UsedFiles:
 def use_files(reports: Sequence[FileReport], plan: Plan, year: int) -> UsedFiles:
     """Choose each department's file (select_files), keep the findings that count (value
     findings only where the rows are used: a superseded or rejected file is one finding) and
-    merge the rows of the files in use."""
+    merge the rows of the files in use (UsedFiles.rows: schemas.frames.MatchedRows)."""
     selection = select_files((Candidate(r.file, r.department) for r in reports), plan, year)
     findings = list(selection.findings)
     matched: list[PlainMatched] = []

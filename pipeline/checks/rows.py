@@ -53,9 +53,9 @@ def row_state(
     findings: Sequence[Finding],
     in_use: Mapping[str, SubmittedFile],
 ) -> RowState:
-    """What the 注記 flags need beyond the counted rows: departments with a file in use, rows
-    reported, rows rejected (every unit of a department whose file was rejected whole, too)
-    and rows with a 警告."""
+    """What the 注記 flags need beyond the counted rows, from the typed rows
+    (schemas.frames.TypedRows): departments with a file in use, rows reported, rows rejected
+    (every unit of a department whose file was rejected whole, too) and rows with a 警告."""
     unreadable = {d for d, f in in_use.items() if not f.readable}
     rejected_whole = {
         (p.number, t.seq if t else 0) for p, t in plan.units(year) if p.department in unreadable

@@ -35,9 +35,10 @@ def check_values(
     files: Mapping[str, SubmittedFile],
     reported: Sequence[Finding] = (),
 ) -> list[Finding]:
-    """Value rules of the typed rows (schemas/submission.py, run once on the merged
-    frame) as findings on their cells; a cell whose formula or error value was reported
-    (V03, V04 in `reported`) is not reported again as empty."""
+    """Value rules of the typed rows (schemas.frames.TypedRows; the rules in
+    schemas/submission.py, run once on the merged frame) as findings on their cells; a cell
+    whose formula or error value was reported (V03, V04 in `reported`) is not reported again
+    as empty."""
     if typed.empty:
         return []
     schema = _schema(tuple(g.code for g in plan.grades), plan.by_project)
