@@ -33,9 +33,13 @@ class CellFacts:
 
 
 def column_index(letters: str) -> int:
-    """'A' -> 0, 'AA' -> 26."""
+    """'A' -> 0, 'AA' -> 26, 'aa' -> 26: the one reading of column letters in the ingest.
+    Hand-written because what it reads is hostile: xlsxwriter's xl_cell_to_rowcol takes up to
+    three capitals (past XFD, or in lower case, it fails), and openpyxl's utility costs its
+    package's import (~0.3 s) in every worker; a sheet that names column ZZZZZ must be measured
+    and refused, not crash the reader."""
     index = 0
-    for ch in letters:
+    for ch in letters.upper():
         index = index * 26 + ord(ch) - 64
     return index - 1
 

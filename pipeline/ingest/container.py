@@ -18,7 +18,7 @@ from typing import IO, Any, TypeVar
 from defusedxml import ElementTree
 
 from pipeline import labels as L
-from pipeline.ingest.cells import plain_refs, value_extent
+from pipeline.ingest.cells import column_index, plain_refs, value_extent
 from pipeline.ingest.legacy import inspect_legacy
 from pipeline.ingest.limits import MB, Container, Limits, Refused
 from pipeline.text import key
@@ -258,7 +258,7 @@ def _over_extent(xml: bytes, limits: Limits, refs: list[tuple[bytes, bytes]] | N
         numbers = [int(n) for n in _ROW_NUMBERS.findall(xml)]
         letters = set(_COLUMN_LETTERS.findall(xml))
     rows = max(numbers, default=0)
-    columns = max((_column_number(x.decode("ascii")) for x in letters), default=0)
+    columns = max((column_index(x.decode("ascii")) + 1 for x in letters), default=0)
     if rows > limits.max_rows or columns > limits.max_columns:
         rows, columns = value_extent(xml)
     if rows > limits.max_rows or columns > limits.max_columns:
@@ -267,13 +267,6 @@ def _over_extent(xml: bytes, limits: Limits, refs: list[tuple[bytes, bytes]] | N
             f"{limits.max_columns}列）を超えます"
         )
     return ""
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 def _has_macros(entries: list[zipfile.ZipInfo]) -> bool:
