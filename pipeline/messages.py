@@ -427,16 +427,13 @@ def finding(
     *,
     file: str = "",
     sheet: str = "",
-    cell: str = "",
     number: str = "",
     value: object = "",
     **params: object,
 ) -> Finding:
-    """Make a Finding of rule `code` where only an A1 text is known (the plan master's cells, a
-    label found above the header): the one place such a text is split into row and column."""
-    row, letter = split_cell(cell)
+    """Make a Finding of rule `code` about a file or a sheet as a whole (no cell)."""
     return finding_at(
-        code, file=file, sheet=sheet, row=row, letter=letter, number=number, value=value, **params
+        code, file=file, sheet=sheet, row=None, letter=None, number=number, value=value, **params
     )
 
 
@@ -483,18 +480,6 @@ def cell_finding(
         number=number,
         **params,
     )
-
-
-_CELL = re.compile(r"([A-Z]*)(\d*)")
-
-
-def split_cell(cell: str) -> tuple[int | None, str | None]:
-    """'H7' -> (7, 'H'); 'H' -> (None, 'H'); '7' -> (7, None)."""
-    match = _CELL.fullmatch(cell)
-    if match is None:
-        raise ValueError(f"not a cell reference: {cell!r}")
-    letters, digits = match.groups()
-    return (int(digits) if digits else None), (letters or None)
 
 
 class _Fields(dict[str, object]):

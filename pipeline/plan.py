@@ -15,14 +15,14 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import python_calamine
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import labels as L
 from pipeline.errors import PlanError
-from pipeline.messages import finding
+from pipeline.messages import finding_at
 from pipeline.model import Finding, Grade, Node, Plan, Project, Target, TargetValue
 from pipeline.text import key
 from pipeline.years import YearError, parse_fiscal_year
@@ -31,8 +31,19 @@ _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 CATEGORIES = ("新規", "拡充", "継続", "")
 
 
+class _At(NamedTuple):
+    """Where a finding on the master is: the 1-based row and the column letter (either may be
+    unknown); the A1 text is spelled only where findings are shown."""
+
+    row: int | None
+    letter: str | None
+
+
+_A1 = _At(1, "A")  # a sheet's first cell: where a missing heading is looked for
+
+
 class _Cell:
-    """A master cell's value and where it is (the reference is only spelled out for a finding)."""
+    """A master cell's value and where it is."""
 
     __slots__ = ("_column", "_row", "value")
 
@@ -40,9 +51,9 @@ class _Cell:
         self.value, self._column, self._row = value, column, row
 
     @property
-    def ref(self) -> str:
-        """The cell's A1 reference."""
-        return f"{self._column}{self._row}"
+    def at(self) -> _At:
+        """Where the cell is."""
+        return _At(self._row, self._column)
 
 
 class _Row:
@@ -123,14 +134,17 @@ class _Collector:
         self.file = file
         self.findings: list[Finding] = []
 
-    def add(self, code: str, sheet: str, cell: str = "", value: object = "", **params: str) -> None:
-        """Note a finding of rule `code` at `sheet`!`cell`."""
+    def add(
+        self, code: str, sheet: str, at: _At | None = None, value: object = "", **params: str
+    ) -> None:
+        """Note a finding of rule `code` at `sheet` and `at` (none: the sheet, or the file)."""
         self.findings.append(
-            finding(
+            finding_at(
                 code,
                 file=self.file,
                 sheet=sheet,
-                cell=cell,
+                row=None if at is None else at.row,
+                letter=None if at is None else at.letter,
                 value=value,
                 sheet_name=sheet,
                 **params,
@@ -228,7 +242,7 @@ def _sheet_rows(book: Any, name: str, names: list[str], p: _Collector) -> list[_
         header = _header(more)
         for column in _header(rows):
             if column and column not in header:
-                p.add("M02", part, "A1", column=column)
+                p.add("M02", part, _A1, column=column)
         rows += more[1:]
     return rows
 
@@ -283,7 +297,7 @@ def _require_columns(sheet: str, rows: list[_Row], columns: Iterable[str], p: _C
     header = _header(rows)
     missing = [c for c in columns if c not in header]
     for column in missing:
-        p.add("M02", sheet, "A1", column=column)
+        p.add("M02", sheet, _A1, column=column)
     return not missing
 
 
@@ -482,15 +496,15 @@ def _review(items: dict[str, _Cell], p: _Collector) -> Review:
     return unit, actors, words
 
 
-def _ref(cell: _Cell | None) -> str:
-    return "" if cell is None else cell.ref
+def _ref(cell: _Cell | None) -> _At | None:
+    return None if cell is None else cell.at
 
 
 def _year(cell: _Cell, sheet: str, p: _Collector) -> int | None:
     try:
         return parse_fiscal_year(cell.value)
     except YearError:
-        p.add("M07", sheet, cell.ref, _text(cell))
+        p.add("M07", sheet, cell.at, _text(cell))
         return None
 
 
@@ -553,7 +567,7 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
             p.add(
                 "M04",
                 sheet,
-                cell.ref,
+                cell.at,
                 _text(cell),
                 column=L.TREE_LEVEL,
                 hint=f"{'、'.join(levels)} のいずれかにしてください。",
@@ -563,7 +577,7 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
             p.add(
                 "M05",
                 sheet,
-                row[L.TREE_CODE].ref,
+                row[L.TREE_CODE].at,
                 code,
                 column=L.TREE_CODE,
                 other=seen[key(code)].name,
@@ -574,7 +588,7 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
             p.add(
                 "M04",
                 sheet,
-                row[L.TREE_PARENT].ref,
+                row[L.TREE_PARENT].at,
                 parent,
                 column=L.TREE_PARENT,
                 hint="最上位の階層では空欄にしてください。",
@@ -598,13 +612,14 @@ def _present(row: _Row, sheet: str, columns: Iterable[str], p: _Collector) -> bo
     ok = True
     for column in columns:
         if not row.text(column):
-            p.add("M03", sheet, _ref(row.get(column)) or _row_ref(row, column), column=column)
+            p.add("M03", sheet, _ref(row.get(column)) or _row_ref(row), column=column)
             ok = False
     return ok
 
 
-def _row_ref(row: _Row, column: str) -> str:
-    return f"({column}) 行{row.number}"
+def _row_ref(row: _Row) -> _At:
+    """A row whose cell under a heading is not there: the row (the message names the heading)."""
+    return _At(row.number, None)
 
 
 def _projects(
@@ -628,7 +643,7 @@ def _projects(
             p.add(
                 "M05",
                 sheet,
-                row[L.NUMBER].ref,
+                row[L.NUMBER].at,
                 number,
                 column=L.NUMBER,
                 other=seen[key(number)].name,
@@ -639,7 +654,7 @@ def _projects(
             p.add(
                 "M06",
                 sheet,
-                row[L.PROJECT_NODE].ref,
+                row[L.PROJECT_NODE].at,
                 node_code,
                 column=L.PROJECT_NODE,
                 target=f"体系シートの「{levels[-1]}」",
@@ -648,7 +663,7 @@ def _projects(
             p.add(
                 "M04",
                 sheet,
-                row[L.PROJECT_CATEGORY].ref,
+                row[L.PROJECT_CATEGORY].at,
                 category,
                 column=L.PROJECT_CATEGORY,
                 hint="新規・拡充・継続 または空欄にしてください。",
@@ -701,7 +716,7 @@ def _marks(
         )
         if marked is not None:
             first = marked[column]
-            p.add("M09", marked.sheet, first.ref, _text(first), column=column)
+            p.add("M09", marked.sheet, first.at, _text(first), column=column)
     if not actors or p.findings:
         return projects
     by_number = {key(_text(r.get(L.NUMBER))): r for r in rows[1:]}
@@ -743,14 +758,14 @@ def _schedule(
     header = _header(rows)
     columns = _year_columns(header, sheet, p)
     if not columns:
-        p.add("M02", sheet, "A1", column=f"年度（例: {start}年度）")
+        p.add("M02", sheet, _A1, column=f"年度（例: {start}年度）")
     for label, year in columns.items():
         if not start <= year <= end:
             header_at = header.index(label)
             p.add(
                 "M04",
                 sheet,
-                f"{xl_col_to_name(header_at)}1",
+                _At(1, xl_col_to_name(header_at)),
                 label,
                 column=L.YEAR,
                 hint=f"計画の期間（{start}〜{end}年度）の年度にしてください。",
@@ -765,11 +780,11 @@ def _schedule(
         number = row.text(L.NUMBER)
         if key(number) not in mains:
             where = "事業シート（再掲ではない事業）" if key(number) in relisted else "事業シート"
-            p.add("M06", row.sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=where)
+            p.add("M06", row.sheet, row[L.NUMBER].at, number, column=L.NUMBER, target=where)
             continue
         if key(number) in found:
             other = mains[key(number)].name
-            p.add("M05", row.sheet, row[L.NUMBER].ref, number, column=L.NUMBER, other=other)
+            p.add("M05", row.sheet, row[L.NUMBER].at, number, column=L.NUMBER, other=other)
             continue
         by_year: list[tuple[int, str]] = []
         for label, year in columns.items():
@@ -808,7 +823,7 @@ def _check_relistings(
                 p.add(
                     "M06",
                     row.sheet,
-                    cell.ref,
+                    cell.at,
                     project.relisted_from,
                     column=L.PROJECT_RELISTED_FROM,
                     target="再掲ではない事業の整理番号",
@@ -840,10 +855,10 @@ def _targets(
         number_key, name_key = key(number), key(name)
         if number_key not in mains:
             where = "事業シート（再掲ではない事業）" if number_key in relisted else "事業シート"
-            p.add("M06", sheet, row[L.NUMBER].ref, number, column=L.NUMBER, target=where)
+            p.add("M06", sheet, row[L.NUMBER].at, number, column=L.NUMBER, target=where)
             continue
         if (number_key, name_key) in seen:
-            p.add("M05", sheet, row[L.TARGET_NAME].ref, name, column=L.TARGET_NAME, other=number)
+            p.add("M05", sheet, row[L.TARGET_NAME].at, name, column=L.TARGET_NAME, other=number)
             continue
         seen[number_key, name_key] = number
         seq = per_project[number_key] + 1
@@ -870,12 +885,12 @@ def _year_columns(header: list[str], sheet: str, p: _Collector) -> dict[str, int
             year = parse_fiscal_year(label)
         except YearError:
             continue  # an extra column: allowed and kept out of the way
-        cell = f"{xl_col_to_name(at)}1"
+        letter = xl_col_to_name(at)
         if year in first:
             other = f"{first[year]} と同じ{year}年度の列"
-            p.add("M05", sheet, cell, label, column=L.YEAR, other=other)
+            p.add("M05", sheet, _At(1, letter), label, column=L.YEAR, other=other)
             continue
-        first[year] = cell
+        first[year] = f"{letter}1"  # for the message: where the same year is already
         found[label] = year
     return found
 
@@ -897,7 +912,7 @@ def _target(
         p.add(
             "M04",
             sheet,
-            row[L.DIRECTION].ref,
+            row[L.DIRECTION].at,
             direction_text,
             column=L.DIRECTION,
             hint="増加・減少・定性 のいずれかにしてください。",
@@ -929,7 +944,7 @@ def _target(
             p.add(
                 "M04",
                 sheet,
-                row[label].ref,
+                row[label].at,
                 text,
                 column=label,
                 hint="増加・減少の指標の目標値は数値にしてください（定性なら方向を「定性」に）。",

@@ -14,7 +14,7 @@ from pipeline.checks.files import (
     unreported,
     use_files,
 )
-from pipeline.messages import finding
+from pipeline.messages import finding, finding_at
 from pipeline.model import (
     PLAN_NUMBER,
     TARGET_SEQ,
@@ -77,15 +77,18 @@ def test_the_newest_file_is_used_and_the_others_keep_only_the_findings_that_say_
             old,
             A,
             _rows("1-(1)-②"),
-            findings=(finding("V05", file=old.path, cell="J7"), finding("F10", file=old.path)),
-            row_findings=(finding("I02", file=old.path, cell="A9"),),
+            findings=(
+                finding_at("V05", file=old.path, row=7, letter="J"),
+                finding("F10", file=old.path),
+            ),
+            row_findings=(finding_at("I02", file=old.path, row=9, letter="A"),),
         ),
         _report(
             new,
             A,
             _rows("１-(1)-①", "1-(1)-③"),
-            findings=(finding("V06", file=new.path, cell="J8"),),
-            row_findings=(finding("I04", file=new.path, cell="A10"),),
+            findings=(finding_at("V06", file=new.path, row=8, letter="J"),),
+            row_findings=(finding_at("I04", file=new.path, row=10, letter="A"),),
         ),
         _report(stray, None, None, findings=(finding("B04", file=stray.path, value="C課"),)),
     ]

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.errors import OutputError, PlanError, ShinchokuError, StoreError, UsageError
-from pipeline.messages import RULES, finding
+from pipeline.messages import RULES, finding, finding_at
 from pipeline.store import SCHEMA_VERSION, Store
 from tests.builders import master_sheets, submit_all, write_plan
 
@@ -61,7 +61,7 @@ def test_a_file_that_is_not_a_store_is_named_with_what_to_do(tmp_path: Path) -> 
 
 def test_a_message_missing_one_of_its_fields_is_still_reported() -> None:
     spec = next(code for code, rule in RULES.items() if ":," in rule.message)
-    made = finding(spec, file="a.xlsx", cell="K7")  # the number its message formats is missing
+    made = finding_at(spec, file="a.xlsx", row=7, letter="K")  # its message's number missing
     assert made.rule == spec and made.cell == "K7" and made.message
     wrong_type = finding(spec, length="たくさん")  # text where a number was expected
     assert "たくさん" in wrong_type.message

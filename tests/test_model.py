@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline import labels as L
-from pipeline.messages import RULES, finding, finding_at, split_cell
+from pipeline.messages import RULES, finding, finding_at
 from pipeline.model import Grade, Plan, RuleCode, Severity
 
 COLUMNS = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=3)
@@ -18,20 +18,18 @@ ROWS = st.integers(min_value=1, max_value=1_048_576)
 
 
 @given(COLUMNS, ROWS)
-def test_a_cell_given_as_text_is_split_once_and_spelled_back_the_same(
+def test_a_cell_is_kept_as_row_and_letter_and_spelled_only_when_shown(
     column: str, row: int
 ) -> None:
-    made = finding("V01", file="a.xlsx", sheet=L.PROGRESS_SHEET, cell=f"{column}{row}")
+    made = finding_at("V01", file="a.xlsx", sheet=L.PROGRESS_SHEET, row=row, letter=column)
     assert (made.row, made.column) == (row, column)
     assert made.cell == f"{column}{row}"
-    assert finding_at("V01", row=row, letter=column) == finding_at("V01", row=row, letter=column)
-    assert finding_at("V01", row=row, letter=column).cell == made.cell
+    assert made == finding_at("V01", file="a.xlsx", sheet=L.PROGRESS_SHEET, row=row, letter=column)
 
 
 def test_a_place_without_row_or_column_reads_as_it_was_given() -> None:
-    assert split_cell("") == (None, None)
-    assert split_cell("H") == (None, "H") and split_cell("12") == (12, None)
     assert finding("B01").cell == "" and finding_at("F18", row=6, letter="").cell == "6"
+    assert finding_at("M03", letter="H").cell == "H" and finding_at("M03", row=12).cell == "12"
 
 
 def test_rule_codes_and_the_message_table_name_the_same_rules() -> None:
