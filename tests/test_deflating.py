@@ -237,3 +237,56 @@ def test_two_threads_writing_workbooks_take_turns_and_leave_xlsxwriter_as_it_was
     assert [(tmp_path / f"{n}.xlsx").read_bytes() == expected for n in range(3)] == [True] * 3
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # type: ignore[attr-defined]
     assert xlsxwriter.packager.SharedStrings is xlsxwriter.sharedstrings.SharedStrings  # type: ignore[attr-defined]
+
+
+def test_the_text_waiting_for_the_thread_never_reaches_a_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The point of the thread is that a 90-MB sheet is never held whole: whatever has been
+    written, less than one chunk waits in the main thread (pieces that fill a chunk exactly
+    are handed over at once), the rest is with the thread."""
+    monkeypatch.setattr(deflating, "_CHUNK", 100)
+    path = tmp_path / "part.xml"
+    path.write_bytes(b"")
+    sink = deflating.DeflatingText(str(path), deflating.Parts())
+    try:
+        for size in [10] * 30 + [25] * 8 + [100, 1, 99] + [7] * 40:
+            sink.write("x" * size)
+            assert sum(map(len, sink._pending)) < deflating._CHUNK
+        sink.close()
+        part = sink.deflated()
+        assert part.size == 300 + 200 + 200 + 280
+    finally:
+        sink.stop()
+
+
+def test_a_part_never_closed_has_its_thread_ended_by_stop(tmp_path: Path) -> None:
+    """A workbook that fails while a table sheet is still being written: stop() ends that
+    part's thread (it waits for text that will never come), so no thread is left behind."""
+    path = tmp_path / "part.xml"
+    path.write_bytes(b"")
+    sink = deflating.DeflatingText(str(path), deflating.Parts())
+    sink.write("<sheetData>")
+    stopping = threading.Thread(target=sink.stop)
+    stopping.start()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive() and not sink._thread.is_alive()
+
+
+def test_a_deflated_part_goes_into_the_zip_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into a seekable zip that deflates, the thread's stream is copied unchanged: the part is
+    not inflated and deflated again on the main thread (the work the thread took over)."""
+
+    def inflated(*args: Any) -> None:
+        raise AssertionError("the part was inflated and deflated again")
+
+    monkeypatch.setattr(deflating._PartsZip, "_write_inflated", inflated)
+    text = "".join(f'<row r="{i}"/>' for i in range(2000))
+    parts, path = _deflated(text, tmp_path)
+    sink = io.BytesIO()
+    with deflating._PartsZip(sink, "w", compression=zipfile.ZIP_DEFLATED, parts=parts) as book:
+        book.write(path, "xl/worksheets/sheet1.xml")
+    with zipfile.ZipFile(sink) as book:
+        assert book.read("xl/worksheets/sheet1.xml") == text.encode("utf-8")
