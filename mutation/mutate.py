@@ -163,7 +163,7 @@ DONE = ("killed", "timeout")
 # mutmut forks each mutant from the process that ran the tests to trace them, so a mutant would
 # find every test's parts already parsed by the unmutated code and run none of its own; these
 # groups fork from a server that has only imported and collected the tests.
-FRESH_WORKERS = {"container"}
+FRESH_WORKERS = {"container", "workbook-layout"}  # layout: _short_lines' lru_cache
 
 _COPY = ["pipeline", "schemas", "tests", "docs", "README.md"]  # pipeline/data: the bundled plan
 

@@ -390,6 +390,7 @@ def test_rows_grow_by_the_lines_their_wrapped_text_takes(tmp_path: Path, plan: P
         9: ("あいうえ", 29.25),  # 8 / 7.5: just over one line
         10: ("あいう", None),  # 6: one line
         11: ("あ\nい", 29.25),  # short, but on two lines: its line break
+        12: ("ab cd", None),  # 5 of 7.5: one line (a space is no line break)
     }
     rows = [(str(r), text, "a") for r, (text, _) in texts.items()]
     expected = {r: h for r, (_, h) in texts.items() if h is not None}
