@@ -321,7 +321,7 @@ def main() -> int:
             print(f"{group:15} skipped: none of its test files exists", flush=True)
             continue
         work = _prepare(group) if not args.no_run else SCRATCH / group
-        if not (work / "mutants").is_dir():
+        if args.no_run and not (work / "mutants").is_dir():
             print(f"{group:15} no results yet: run it first (without --no-run)", flush=True)
             continue
         patterns = PARTS.get(group)
