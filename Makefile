@@ -49,7 +49,7 @@ clean:
 
 # Speed and memory against the naive way (numbers for the README; not part of make test).
 bench: bytecode
-	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,2000) $(if $(WORKDIR),--workdir $(WORKDIR))
+	$(BIN)/python benchmarks/bench.py --files $(or $(FILES),40,2000) $(if $(WORKDIR),--workdir $(WORKDIR)) $(if $(REPEAT),--repeat $(REPEAT))
 
 # Every real and crafted hostile file, one at a time beside the demo's genuine submissions, under
 # a 2 GB memory cap: exit 0/1, no traceback, listed, figures unchanged (slow; not in make test).
