@@ -189,6 +189,9 @@ def entry() -> None:
             sys.exit(cause.exit_code)
         click.echo("\n中断しました。", err=True)
         sys.exit(cause.exit_code if isinstance(cause, Interrupted) else 130)
+    except click.exceptions.NoArgsIsHelpError as error:  # `shinchoku` alone: its help, as is
+        click.echo(error.format_message(), err=True)
+        sys.exit(2)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else _typed_command(sys.argv[1:])
         text = error.format_message()

@@ -154,3 +154,17 @@ def test_a_usage_error_points_to_the_help_of_the_command_typed(
         f"使い方が正しくありません: {message}",
         f"「{command} --help」で使い方を表示します。",
     ]
+
+
+def test_shinchoku_alone_shows_its_help_without_calling_it_a_mistake(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import entry
+
+    monkeypatch.setattr(sys, "argv", ["shinchoku"])
+    with pytest.raises(SystemExit) as exited:
+        entry()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert err.startswith("使い方: shinchoku [オプション] コマンド") and "コマンド:" in err
+    assert "正しくありません" not in err and err.count("使い方") == 1
