@@ -293,10 +293,7 @@ def _widen(work: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "groups",
         nargs="*",
@@ -308,7 +305,7 @@ def main() -> int:
         "--jobs",
         type=int,
         default=min(2, os.cpu_count() or 1),
-        help="mutants run at once (1 on a machine shared with others)",
+        help="mutants run at once (default: 2, or the cores there are; 1 on a shared machine)",
     )
     parser.add_argument("--no-run", action="store_true", help="only report cached results")
     args = parser.parse_args()

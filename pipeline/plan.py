@@ -400,7 +400,7 @@ def _settings(
         L.PLAN_GRADES,
     ):
         if not _text(items.get(required)):
-            p.add("M03", sheet, _ref(items.get(required)), column=required)
+            p.add("M03", sheet, _at_of(items.get(required)), column=required)
     if p.findings:
         return None
     plan_id = _text(items[L.PLAN_ID])
@@ -408,7 +408,7 @@ def _settings(
         p.add(
             "M04",
             sheet,
-            _ref(items[L.PLAN_ID]),
+            _at_of(items[L.PLAN_ID]),
             plan_id,
             column=L.PLAN_ID,
             hint="半角英数字と - _ . だけで書いてください（例: sendai-2021）。",
@@ -419,7 +419,7 @@ def _settings(
         p.add(
             "M04",
             sheet,
-            _ref(items[L.PLAN_END]),
+            _at_of(items[L.PLAN_END]),
             end,
             column=L.PLAN_END,
             hint="終了年度は開始年度以降にしてください。",
@@ -429,7 +429,7 @@ def _settings(
         p.add(
             "M04",
             sheet,
-            _ref(items[L.PLAN_LEVELS]),
+            _at_of(items[L.PLAN_LEVELS]),
             ";".join(levels),
             column=L.PLAN_LEVELS,
             hint="1〜4個の異なる階層名を ; で区切って書いてください（例: 分野;施策）。",
@@ -442,7 +442,7 @@ def _settings(
         p.add(
             "M04",
             sheet,
-            _ref(cell),
+            _at_of(cell),
             _text(cell),
             column=L.PLAN_RATE_CAP,
             hint="正の数にしてください。",
@@ -471,7 +471,7 @@ def _review(items: dict[str, _Cell], p: _Collector) -> Review:
 
     def refuse(item: str, hint: str) -> None:
         cell = items.get(item)
-        p.add("M04", L.MASTER_PLAN_SHEET, _ref(cell), _text(cell), column=item, hint=hint)
+        p.add("M04", L.MASTER_PLAN_SHEET, _at_of(cell), _text(cell), column=item, hint=hint)
 
     unit = key(_text(items.get(L.PLAN_UNIT))) or L.UNIT_TARGET
     if unit not in L.UNITS:
@@ -496,7 +496,7 @@ def _review(items: dict[str, _Cell], p: _Collector) -> Review:
     return unit, actors, words
 
 
-def _ref(cell: _Cell | None) -> _At | None:
+def _at_of(cell: _Cell | None) -> _At | None:
     return None if cell is None else cell.at
 
 
@@ -524,7 +524,7 @@ def _grades(items: dict[str, _Cell], p: _Collector) -> tuple[Grade, ...]:
         p.add(
             "M04",
             sheet,
-            _ref(cell),
+            _at_of(cell),
             _text(cell),
             column=L.PLAN_GRADES,
             hint="良い順に2個以上、A=着実に進捗した;B=概ね進捗した;C=進捗が遅れている "
@@ -539,7 +539,7 @@ def _grades(items: dict[str, _Cell], p: _Collector) -> tuple[Grade, ...]:
             p.add(
                 "M04",
                 sheet,
-                _ref(floor_cell),
+                _at_of(floor_cell),
                 f"{code}={number}",
                 column=L.PLAN_FLOORS,
                 hint="評価区分のコードと数値で A=100;B=80 のように書いてください。",
@@ -597,7 +597,7 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
             p.add(
                 "M06",
                 sheet,
-                _ref(row.get(L.TREE_PARENT)),
+                _at_of(row.get(L.TREE_PARENT)),
                 parent,
                 column=L.TREE_PARENT,
                 target=f"これより上の行の「{levels[level - 1]}」",
@@ -612,12 +612,12 @@ def _present(row: _Row, sheet: str, columns: Iterable[str], p: _Collector) -> bo
     ok = True
     for column in columns:
         if not row.text(column):
-            p.add("M03", sheet, _ref(row.get(column)) or _row_ref(row), column=column)
+            p.add("M03", sheet, _at_of(row.get(column)) or _row_at(row), column=column)
             ok = False
     return ok
 
 
-def _row_ref(row: _Row) -> _At:
+def _row_at(row: _Row) -> _At:
     """A row whose cell under a heading is not there: the row (the message names the heading)."""
     return _At(row.number, None)
 
@@ -669,7 +669,7 @@ def _projects(
                 hint="新規・拡充・継続 または空欄にしてください。",
             )
         if relisted is None and not department:
-            p.add("M03", sheet, _ref(row.get(L.PROJECT_DEPARTMENT)), column=L.PROJECT_DEPARTMENT)
+            p.add("M03", sheet, _at_of(row.get(L.PROJECT_DEPARTMENT)), column=L.PROJECT_DEPARTMENT)
         code = node.code if node else node_code
         project = Project(number, name, code, department, category, relisted, description, related)
         seen[key(number)] = project
@@ -731,7 +731,7 @@ def _marks(
                 p.add(
                     "M04",
                     row.sheet,
-                    _ref(cell),
+                    _at_of(cell),
                     _text(cell),
                     column=actor,
                     hint="◎（中心となる主体）、○（参加・協力）または空欄にしてください。",
@@ -796,7 +796,7 @@ def _schedule(
                 p.add(
                     "M04",
                     row.sheet,
-                    _ref(cell),
+                    _at_of(cell),
                     _text(cell),
                     column=label,
                     hint=f"{'・'.join(words)} のいずれか、または空欄（予定なし）にしてください。",
@@ -926,7 +926,7 @@ def _target(
             p.add(
                 "M04",
                 sheet,
-                _ref(baseline_cell),
+                _at_of(baseline_cell),
                 _text(baseline_cell),
                 column=L.BASELINE,
                 hint="数値にしてください（定性の指標では空欄）。",
