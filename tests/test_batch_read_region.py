@@ -89,6 +89,9 @@ def test_the_schemas_are_built_while_the_workers_are_served_before_any_result(
         events.append("schemas built")
 
     def collecting(self, worker, done):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 20  # taken once the main thread is building the schemas:
+        while "schemas" not in events and time.monotonic() < deadline:  # on a loaded machine
+            time.sleep(0.001)  # a worker could otherwise answer before warm_up is called
         before = len(done)
         failure = collect(self, worker, done)
         if len(done) > before:
