@@ -24,7 +24,7 @@ from pipeline.batch import run
 from pipeline.errors import OutputError, UsageError
 from pipeline.model import Plan, Report, Target
 from pipeline.options import Options, Progress, no_progress
-from pipeline.outdir import mark_templates
+from pipeline.outdir import check_folder, mark_files, mark_templates, refuse_overwrite
 from pipeline.plan import read_plan
 from pipeline.rates import achievement, round_half_up, suggested_grade
 from pipeline.samples import fill_template
@@ -36,6 +36,9 @@ DEMO_YEAR = 2024  # the year a demo runs, moved into a plan's period when outsid
 PAST_YEARS = 2  # earlier years recorded first, so that the trend shows
 DEFAULT_PLAN = "sendai2021"  # plain `shinchoku demo`
 _MASTER_SUFFIX = "_計画マスタ.xlsx"
+_STORE = "shinchoku.sqlite3"  # the demo's history store, in its folder
+_RESULTS, _PAST = "集計結果", "過去年度"  # the run's output folder; the earlier years' folders
+_AREAS = ("提出", _PAST, "テンプレート")  # folders the demo fills afresh each time
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
 
@@ -105,26 +108,32 @@ def run_demo(
     """Earlier years go into the history store first, so the trend and last year's figures
     show; then this year's templates (with last year beside) and messy submissions are run.
     The run reads a copy of the bundled master in `out`: a sample to start one's own plan from
-    (an installed wheel offers no other way to it) and the demo's commands can be rerun by hand."""
+    (an installed wheel offers no other way to it) and the demo's commands can be rerun by hand.
+    What an earlier demo wrote there is replaced only while nobody changed it (_check_folder)."""
+    bundled = bundled_master(name)
     master = demo_master(out, name)
-    with atomic_path(master) as temporary:
-        shutil.copyfile(bundled_master(name), temporary)
+    stale = _check_folder(out, master)
+    try:
+        for stale_file in stale:
+            try:
+                stale_file.unlink()
+            except OSError as error:  # on Windows: a sample still open in Excel
+                raise OutputError.from_os_error(stale_file, error) from None
+        with atomic_path(master) as temporary:
+            shutil.copyfile(bundled, temporary)
+        outcome = _run_years(master, out, progress)
+    finally:  # stopped half-way too: what it wrote is its own, so that a re-run may replace it
+        mark_files(out, [p for p in [master, *_demo_files(out)[0]] if p.is_file()], "demo")
+    return outcome, outcome.outputs[0]
+
+
+def _run_years(master: Path, out: Path, progress: Progress) -> Report:  # type: ignore[type-arg]
+    """The earlier years' templates, samples and runs, then this year's."""
     plan = read_plan(master)
     demo_year, past_years = demo_years(plan)
-    store = out / "shinchoku.sqlite3"
-    for stale in [
-        *out.glob("shinchoku.sqlite3*"),
-        *_files(out / "提出"),
-        *_files(out / "過去年度"),
-        *_files(out / "テンプレート"),
-        *_files(out / "集計結果"),
-    ]:
-        try:
-            stale.unlink()
-        except OSError as error:  # on Windows: a sample still open in Excel
-            raise OutputError.from_os_error(stale, error) from None
+    store = out / _STORE
     for year in past_years:
-        folder = out / "過去年度" / years.file_label(year)
+        folder = out / _PAST / years.file_label(year)
         mark_templates(
             folder / "テンプレート", write_templates(plan, year, folder / "テンプレート")
         )
@@ -135,7 +144,7 @@ def run_demo(
             master,
             folder / "提出",
             year,
-            folder / "集計結果",
+            folder / _RESULTS,
             Options(store=store),
             run_at=datetime(year + 1, 6, 30, 17, 0),
         )
@@ -144,12 +153,38 @@ def run_demo(
     make_sample_submissions(plan, demo_year, templates, submissions)
     options = Options(progress=progress, store=store)
     fixed = datetime(demo_year + 1, 6, 30, 17, 0)
-    outcome = run(master, submissions, demo_year, out / "集計結果", options, run_at=fixed)
-    return outcome, outcome.outputs[0]
+    return run(master, submissions, demo_year, out / _RESULTS, options, run_at=fixed)
+
+
+def _check_folder(out: Path, master: Path) -> list[Path]:
+    """What an earlier demo left in `out`, to remove before this one writes; refused before
+    anything is written unless each is the demo's own and unchanged. The results folders are
+    output folders (outdir.check_folder: shinchoku's, whatever their content); every other file
+    must be listed in the marker of `out` with the SHA-256 it has now (OverwriteError): the master
+    copy is where users start their own plan, and a sample or template may have been edited."""
+    files, results = _demo_files(out)
+    for folder in results:
+        check_folder(folder)
+    refuse_overwrite(out, [master, *files])
+    return [*files, *(p for folder in results for p in _files(folder))]
+
+
+def _demo_files(out: Path) -> tuple[list[Path], list[Path]]:
+    """The files the demo writes in `out` outside its output folders (the store, templates,
+    samples: all but the master copy), and those output folders (each run's 集計結果)."""
+    results = [out / _RESULTS, *sorted((out / _PAST).glob(f"*/{_RESULTS}"))]
+    files = [
+        *sorted(out.glob(f"{_STORE}*")),
+        *(p for area in _AREAS for p in _files(out / area)),
+    ]
+    return [p for p in files if not any(p.is_relative_to(r) for r in results)], results
 
 
 def _files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+    """Every file and symbolic link in `folder` and below (none when it does not exist)."""
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
 
 
 def make_sample_submissions(

@@ -8,6 +8,7 @@ is a ShinchokuError; the command line catches the family once, prints `lines()` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,26 @@ class ShinchokuError(Exception):
 class UsageError(ShinchokuError, ValueError):
     """A request that cannot be carried out as asked (a year outside the plan, outputs among
     the submissions)."""
+
+
+class OverwriteError(UsageError):
+    """Files where `templates` or `demo` would write that are not as shinchoku wrote them (a
+    template filled in place, the demo's master copy edited, a file of the same name put there):
+    nothing was written. `paths` lists them all; the message names the first few."""
+
+    SHOWN = 3
+
+    def __init__(self, folder: Path, paths: Sequence[Path]) -> None:
+        self.folder = folder
+        self.paths = list(paths)
+        names = "、".join(p.relative_to(folder).as_posix() for p in self.paths[: self.SHOWN])
+        more = f" など {len(self.paths)} 件" if len(self.paths) > self.SHOWN else ""
+        super().__init__(
+            f"出力先 {folder} の次のファイルは shinchoku が書いたままではありません（書いた後に"
+            f"変更されたか、shinchoku が書いたものではありません）: {names}{more}。記入済み・"
+            "編集済みの可能性があるため、上書きせずに中止しました（何も書き込んでいません）。"
+            "別のフォルダを指定するか、そのファイルを移してから実行してください。"
+        )
 
 
 class PlanError(ShinchokuError):

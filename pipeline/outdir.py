@@ -19,7 +19,7 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from pipeline import __version__, years
-from pipeline.errors import UNCHANGED, OutputError, ShinchokuError
+from pipeline.errors import UNCHANGED, OutputError, OverwriteError, ShinchokuError
 
 MARKER = ".shinchoku"  # in every output folder shinchoku writes: what it wrote, and when
 _NEW, _OLD = "shinchoku-new", "shinchoku-old"
@@ -193,9 +193,10 @@ def check_folder(out: Path) -> None:
 @dataclass(frozen=True)
 class Written:
     """What a folder's marker says shinchoku wrote there: by which command, when, which files
-    (relative paths, '/' separators) and, for templates, each one's SHA-256 as written."""
+    (relative paths, '/' separators) and, for templates and the demo's files, each one's
+    SHA-256 as written."""
 
-    command: str  # validate, run, publish, templates
+    command: str  # validate, run, publish, templates, demo
     written_at: str  # ISO time
     files: frozenset[str]
     sha256: Mapping[str, str] = field(default_factory=dict)
@@ -203,10 +204,15 @@ class Written:
     def owns(self, folder: Path, relative: str) -> bool:
         """Whether the file is still what shinchoku wrote: listed, and (a template, which a
         department may fill in place) unchanged since."""
-        if relative not in self.files:
-            return False
+        return relative in self.files and (
+            relative not in self.sha256 or self.unchanged(folder, relative)
+        )
+
+    def unchanged(self, folder: Path, relative: str) -> bool:
+        """Whether the file is listed with its SHA-256 and still has it: byte for byte what
+        shinchoku wrote, so that writing it again loses nothing."""
         digest = self.sha256.get(relative)
-        return digest is None or _sha256(folder / relative) == digest
+        return relative in self.files and bool(digest) and _sha256(folder / relative) == digest
 
 
 def written_by_shinchoku(folder: Path) -> Written | None:
@@ -222,6 +228,25 @@ def written_by_shinchoku(folder: Path) -> Written | None:
         return None
 
 
+def refuse_overwrite(folder: Path, paths: Iterable[Path]) -> None:
+    """Before a command that writes file by file (`templates`, `demo`) writes anything: each of
+    `paths` (in `folder`) that is there must be one `folder`'s marker lists with the SHA-256 it
+    has now. Anything else — a template filled in place, a file of that name shinchoku did not
+    write, one listed without a digest — stops the command (OverwriteError, exit 2)."""
+    written = written_by_shinchoku(folder)
+    blocked = [
+        p
+        for p in paths
+        if p.is_symlink()
+        or (
+            p.exists()
+            and (written is None or not written.unchanged(folder, p.relative_to(folder).as_posix()))
+        )
+    ]
+    if blocked:
+        raise OverwriteError(folder, blocked)
+
+
 def _write_marker(folder: Path, command: str) -> None:
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     _write_record(folder, command, [f for f in files if f != MARKER], {})
@@ -230,15 +255,21 @@ def _write_marker(folder: Path, command: str) -> None:
 def mark_templates(folder: Path, paths: Sequence[Path]) -> None:
     """The marker beside templates written into `folder` (which may hold other files): their
     names and SHA-256, so that a scan of submissions skips a template still as written but
-    reads one filled in place, and no output run replaces a filled one. Templates listed by an
-    earlier marker there stay listed."""
+    reads one filled in place, no output run replaces a filled one and `templates` again
+    refuses to. Templates listed by an earlier marker there stay listed."""
+    mark_files(folder, paths, "templates")
+
+
+def mark_files(folder: Path, paths: Iterable[Path], command: str) -> None:
+    """The marker of `folder` listing `paths` (in it or below) with their SHA-256 as written by
+    `command`; files an earlier marker there lists, and that are still there, stay listed."""
     earlier = written_by_shinchoku(folder)
     digests = dict(earlier.sha256) if earlier is not None else {}
     kept = earlier.files if earlier is not None else frozenset()
     digests.update({p.relative_to(folder).as_posix(): _sha256(p) for p in paths})
     files = sorted({f for f in kept if (folder / f).is_file()} | set(digests))
     digests = {f: digests[f] for f in files if f in digests}
-    _write_record(folder, "templates", files, digests)
+    _write_record(folder, command, files, digests)
 
 
 def _write_record(folder: Path, command: str, files: list[str], digests: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ from pipeline import labels as L
 from pipeline.checks.request import plan_for
 from pipeline.fingerprint import expected_fingerprint
 from pipeline.model import ExpectedRow, PastResult, PastResults, Plan, from_record
-from pipeline.outdir import mark_templates
+from pipeline.outdir import mark_templates, refuse_overwrite
 from pipeline.store import Store
 from pipeline.text import display_width, safe_filename_part
 from pipeline.xlsx import FONT, HEADER, new_workbook, write_cell
@@ -62,12 +62,17 @@ class Templates:
 
 
 def make_templates(master: Path, year: int, out: Path, store: Path | None = None) -> Templates:
-    """Templates for every department; with a store, last year's figures beside this year's."""
+    """Templates for every department; with a store, last year's figures beside this year's.
+
+    A file already where a template goes is replaced only when it is a template still as
+    shinchoku wrote it (its folder's marker says so); otherwise nothing is written
+    (OverwriteError): a department may have filled it in place on a shared drive."""
     plan = plan_for(master, year)
     past = None
     if store is not None and store.exists():
         with Store(store, readonly=True) as history:
             past = history.past_values(plan.plan_id, year - 1) or None
+    refuse_overwrite(out, [template_path(out, d, year, plan) for d in plan.departments(year)])
     paths = write_templates(plan, year, out, past)
     mark_templates(out, paths)  # a scan of submissions skips them until they are filled in
     return Templates(paths, plan.renamed_in_file_names())
