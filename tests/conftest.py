@@ -132,6 +132,7 @@ SLOW_FIRST = (
     "test_publish.py",
     "test_store.py",
     "test_cli.py",
+    "test_demo.py",
     "test_wheelhouse.py",
     "test_messages_rule_codes.py",
     "test_roundtrip.py",

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.errors import OutputError, PlanError, ShinchokuError, StoreError, UsageError
 from pipeline.messages import RULES, finding, finding_at
+from pipeline.outdir import mark_files
 from pipeline.store import SCHEMA_VERSION, Store
 from tests.builders import master_sheets, submit_all, write_plan
 
@@ -169,6 +170,7 @@ def test_a_demo_sample_held_open_stops_the_demo_cleanly(
     sample = out / "提出" / "開いている.xlsx"
     sample.parent.mkdir(parents=True)
     sample.write_bytes(b"x")
+    mark_files(out, [sample], "demo")  # an earlier demo's sample, as it wrote it
     real_unlink = Path.unlink
 
     def locked(path: Path, missing_ok: bool = False) -> None:
