@@ -159,9 +159,10 @@ def _run_years(master: Path, out: Path, progress: Progress) -> Report:  # type: 
 def _check_folder(out: Path, master: Path) -> list[Path]:
     """What an earlier demo left in `out`, to remove before this one writes; refused before
     anything is written unless each is the demo's own and unchanged. The results folders are
-    output folders (outdir.check_folder: shinchoku's, whatever their content); every other file
-    must be listed in the marker of `out` with the SHA-256 it has now (OverwriteError): the master
-    copy is where users start their own plan, and a sample or template may have been edited."""
+    output folders, replaced whole as `run` replaces them (outdir.check_folder refuses one
+    holding a file it did not write); every other file must be listed in the marker of `out`
+    with the SHA-256 it has now (OverwriteError): the master copy is where users start their own
+    plan, and a sample or template may have been edited."""
     files, results = _demo_files(out)
     for folder in results:
         check_folder(folder)

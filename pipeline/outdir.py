@@ -6,7 +6,8 @@ two renames with SIGINT/SIGTERM held back in between and a leftover put back on 
 Whatever follows the swap (recording the run in the history store) runs with the signals held
 too, so an interrupt lands before the swap (nothing changed) or after the record (all done).
 A marker file lists what shinchoku wrote; a non-empty DIR without it, or holding files it does
-not list, is someone else's folder and is refused.
+not list, is someone else's folder and is refused. Commands that write file by file beside other
+files (templates, demo) list each file's SHA-256 too, and write over a file only while it has it.
 """
 
 from __future__ import annotations
