@@ -233,9 +233,12 @@ def refuse_overwrite(folder: Path, paths: Iterable[Path]) -> None:
     """Before a command that writes file by file (`templates`, `demo`) writes anything: each of
     `paths` (in `folder`) that is there must be one `folder`'s marker lists with the SHA-256 it
     has now. Anything else — a template filled in place, a file of that name shinchoku did not
-    write, one listed without a digest — stops the command (OverwriteError, exit 2)."""
+    write, one listed without a digest — stops the command (OverwriteError, exit 2). So does a
+    file named like the marker that is not one: the marker is written too."""
     written = written_by_shinchoku(folder)
-    blocked = [
+    marker = folder / MARKER
+    blocked = [marker] if written is None and (marker.exists() or marker.is_symlink()) else []
+    blocked += [
         p
         for p in paths
         if p.is_symlink()

@@ -85,6 +85,19 @@ def test_a_marker_listing_it_without_its_digest_is_not_enough(base: Base, tmp_pa
     assert _snapshot(out) == before
 
 
+def test_a_file_named_like_the_marker_that_is_not_one_is_refused(
+    base: Base, tmp_path: Path
+) -> None:
+    out = tmp_path / "配布"
+    out.mkdir()
+    (out / MARKER).write_text("配布先の控え", encoding="utf-8")
+    with pytest.raises(OverwriteError) as refused:
+        pipeline.make_templates(base.master, YEAR, out)
+    assert refused.value.paths == [out / MARKER]
+    assert [p.name for p in out.iterdir()] == [MARKER]
+    assert (out / MARKER).read_text(encoding="utf-8") == "配布先の控え"
+
+
 def test_templates_as_written_are_written_again(base: Base, tmp_path: Path) -> None:
     out = tmp_path / "配布"
     first = pipeline.make_templates(base.master, YEAR, out)
