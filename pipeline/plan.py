@@ -202,9 +202,11 @@ def _read_plan(path: Path) -> Plan:
                 problems.add("M01", name)
             continue
         continued = name != L.MASTER_PLAN_SHEET  # lists may continue; the settings may not
-        sheets[name] = _sheet_rows(book, name, names if continued else [], problems)
-    if problems.findings:
-        raise PlanError(problems.findings)
+        before = len(problems.findings)
+        rows = _sheet_rows(book, name, names if continued else [], problems)
+        columns = MASTER_COLUMNS.get(name, ())
+        if _require_columns(name, rows, columns, problems) and len(problems.findings) == before:
+            sheets[name] = rows  # its headings whole: its rows can be read (else not, M02)
     plan = _build(sheets, problems)
     if problems.findings or plan is None:
         raise PlanError(problems.findings)
@@ -338,27 +340,30 @@ MASTER_COLUMNS = {  # the required columns of each sheet, in the order templates
 
 
 def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
-    for sheet, columns in MASTER_COLUMNS.items():
-        if sheet in sheets:
-            _require_columns(sheet, sheets[sheet], columns, p)
-    if p.findings:  # without its columns nothing below can be checked meaningfully
-        return None
-    # 計画's problems do not stop the other sheets' checks: a check that needs a value 計画 does
-    # not give (the levels, the period, the actors) is skipped, the rest still run
-    given = _settings(sheets[L.MASTER_PLAN_SHEET], p)
-    nodes = _nodes(sheets[L.MASTER_TREE_SHEET], given.levels, p)
-    projects = _projects(sheets[L.MASTER_PROJECT_SHEET], nodes, given.levels, p)
-    if given.actors is not None:
-        projects = _marks(sheets[L.MASTER_PROJECT_SHEET], projects, given.actors, p)
-    if L.MASTER_SCHEDULE_SHEET in sheets:
-        period = given.period
-        projects = _schedule(sheets[L.MASTER_SCHEDULE_SHEET], projects, given.words, period, p)
+    """The Plan from the sheets whose headings are whole, or None when anything was found.
+
+    One sheet's problems do not stop the others' checks: a check that needs what a missing or
+    broken sheet, or a value the 計画 sheet fails to give (levels, period, actors), would have
+    given is skipped; the rest still run, so that every other problem is listed at once."""
+    settings = sheets.get(L.MASTER_PLAN_SHEET)
+    given = _settings(settings, p) if settings is not None else _UNKNOWN
+    tree = sheets.get(L.MASTER_TREE_SHEET)
+    nodes = _nodes(tree, given.levels, p) if tree is not None else []
+    rows = sheets.get(L.MASTER_PROJECT_SHEET)
+    projects = None
+    if rows is not None:
+        projects = _projects(rows, nodes, given.levels if tree is not None else None, p)
+        if given.actors is not None:
+            projects = _marks(rows, projects, given.actors, p)
+        if L.MASTER_SCHEDULE_SHEET in sheets:  # each of its rows is a project's
+            schedule = sheets[L.MASTER_SCHEDULE_SHEET]
+            projects = _schedule(schedule, projects, given.words, given.period, p)
     targets = []
     if L.MASTER_TARGET_SHEET in sheets:
         targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, p)
     if p.findings:
         return None
-    assert given.levels is not None and given.period is not None and given.cap is not None
+    assert given.levels and given.period and given.cap and projects is not None  # no findings
     fields: dict[str, Any] = {
         "plan_id": given.plan_id,
         "name": given.name,
@@ -467,6 +472,7 @@ def _settings(rows: list[_Row], p: _Collector) -> _Settings:
 
 
 _PERIOD = (L.PLAN_START, L.PLAN_END)
+_UNKNOWN = _Settings("", "", None, None, (), None, "", L.UNIT_TARGET, None, ())  # no 計画 sheet
 
 
 def _levels(cell: _Cell | None, p: _Collector) -> tuple[str, ...] | None:
@@ -871,11 +877,12 @@ def _check_relistings(
     return checked
 
 
-def _targets(rows: list[_Row], projects: list[Project], p: _Collector) -> list[Target]:
+def _targets(rows: list[_Row], projects: list[Project] | None, p: _Collector) -> list[Target]:
+    """The 指標 rows as targets; without the 事業 sheet (None) their 整理番号 is not looked up."""
     sheet = L.MASTER_TARGET_SHEET
     year_columns = _year_columns(_header(rows), sheet, p)
-    mains = {key(x.number): x for x in projects if not x.is_relisting}
-    relisted = {key(x.number) for x in projects if x.is_relisting}
+    mains = {key(x.number): x for x in projects or () if not x.is_relisting}
+    relisted = {key(x.number) for x in projects or () if x.is_relisting}
     targets: list[Target] = []
     seen: dict[tuple[str, str], str] = {}
     per_project: Counter[str] = Counter()
@@ -888,7 +895,7 @@ def _targets(rows: list[_Row], projects: list[Project], p: _Collector) -> list[T
         ):
             continue
         number_key, name_key = key(number), key(name)
-        if number_key not in mains:
+        if projects is not None and number_key not in mains:
             where = "事業シート（再掲ではない事業）" if number_key in relisted else "事業シート"
             p.add("M06", sheet, row[L.NUMBER].at, number, column=L.NUMBER, target=where)
             continue

@@ -466,3 +466,35 @@ def test_refused_actors_leave_the_marks_unjudged_and_the_rest_checked(tmp_path: 
     )
     found = _refused_sheets(tmp_path, sheets)
     assert found == [(L.MASTER_PLAN_SHEET, "B10", "M04"), (L.MASTER_TARGET_SHEET, "D5", "M04")]
+
+
+def test_a_missing_sheet_or_heading_skips_only_the_checks_that_read_it(tmp_path: Path) -> None:
+    """No 体系 sheet: the 事業's 施策 cannot be looked up (no finding for it), its 区分 still
+    is; a 事業 sheet without its 担当課 heading: the 指標's 整理番号 cannot be looked up, the
+    direction still is; 計画 without its 値 heading: the rest as if no setting were known."""
+
+    def category(rows: list[list[str]]) -> None:
+        rows[1][4] = "再開"
+
+    sheets = _sheets(事業=category, 指標=_more_targets)
+    del sheets[L.MASTER_TREE_SHEET]
+    assert _refused_sheets(tmp_path / "a", sheets) == [
+        (L.MASTER_TREE_SHEET, "", "M01"),
+        (L.MASTER_PROJECT_SHEET, "E2", "M04"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
+
+    def no_department(rows: list[list[str]]) -> None:
+        for row in rows:
+            del row[3]
+
+    sheets = _sheets(事業=no_department, 指標=_more_targets)
+    assert _refused_sheets(tmp_path / "b", sheets) == [
+        (L.MASTER_PROJECT_SHEET, "A1", "M02"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
+    sheets = _sheets(**_set(L.MASTER_PLAN_SHEET, 0, 1, "内容"), 指標=_more_targets)
+    assert _refused_sheets(tmp_path / "c", sheets) == [
+        (L.MASTER_PLAN_SHEET, "A1", "M02"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
