@@ -1,6 +1,6 @@
-"""Every test, every test module and the session get their own history store, never the
-developer's output/shinchoku.sqlite3 (a module or session fixture runs before a test's own
-fixtures: without its own store it reached the default one); tests/output_guard.py fails the
+"""Every test, every test module and each test process get their own history store, never
+the developer's output/shinchoku.sqlite3 (a module fixture runs before a test's own fixtures:
+without a store of its own it reached the default one); tests/output_guard.py fails the
 session if anything under the checkout's output/ changed all the same.
 
 `make mutate` sets HYPOTHESIS_PROFILE=mutate: fewer, fixed examples per property, so that a
@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,11 +42,24 @@ def _history_store_in(folder: Path) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _session_history_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """For the session's fixtures: set before any of them (autouse, widest scope)."""
-    with _history_store_in(tmp_path_factory.mktemp("session-store")):
-        yield
+_PROCESS_STORE = pytest.StashKey[tuple[Path, str | None]]()  # its folder; SHINCHOKU_DB before
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before anything is collected (a module that copies os.environ when imported, the
+    session's fixtures): the process's own store, in a temporary folder of its own."""
+    folder = Path(tempfile.mkdtemp(prefix="shinchoku-tests-store-"))
+    config.stash[_PROCESS_STORE] = (folder, os.environ.get("SHINCHOKU_DB"))
+    os.environ["SHINCHOKU_DB"] = str(folder / "history.sqlite3")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, before = config.stash[_PROCESS_STORE]
+    shutil.rmtree(folder, ignore_errors=True)
+    if before is None:
+        os.environ.pop("SHINCHOKU_DB", None)
+    else:
+        os.environ["SHINCHOKU_DB"] = before
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -11,6 +11,12 @@ from pipeline.cli import DEFAULT_DB
 from tests.conftest import REPO
 
 pytest_plugins = ["pytester"]
+AT_IMPORT = os.environ.get("SHINCHOKU_DB")  # as a module that copies os.environ sees it
+
+
+def test_a_module_copying_the_environment_when_imported_gets_a_store_outside() -> None:
+    assert AT_IMPORT is not None
+    assert not Path(AT_IMPORT).resolve().is_relative_to(REPO), AT_IMPORT
 
 
 @pytest.fixture(scope="module")
