@@ -12,11 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, ParamSpec, TypeVar
 
-from pipeline import face
+from pipeline import face, paths
 from pipeline.errors import UsageError
 from pipeline.model import Plan, Report
 
-PathLike = str | Path
 Year = int | str
 Percent = Literal["half-up", "largest-remainder"]
 PERCENT_METHODS: tuple[Percent, ...] = ("half-up", "largest-remainder")
@@ -42,8 +41,8 @@ def validate(master: str | Path, submissions: str | Path, year: int | str) -> Re
     the rows counted, as a Report. Writes nothing."""
     from pipeline import batch
 
-    root = _folder(submissions)
-    return batch.validate(_master(master), root, _year(year), None)
+    root = paths.submissions(submissions)
+    return batch.validate(paths.master(master), root, _year(year), None)
 
 
 @_library_face
@@ -65,10 +64,12 @@ def run(
 
     if percent not in PERCENT_METHODS:
         raise UsageError(f"percent は {' / '.join(PERCENT_METHODS)} のどれかにしてください。")
-    history = _path(store, "履歴ファイル（store）") if store is not None else None
-    target = _path(out, "出力先（out）") if out is not None else None
+    history = paths.as_path(store, "履歴ファイル（store）") if store is not None else None
+    target = paths.as_path(out, "出力先（out）") if out is not None else None
     options = Options(percent=percent, store=history)
-    return batch.run(_master(master), _folder(submissions), _year(year), target, options)
+    return batch.run(
+        paths.master(master), paths.submissions(submissions), _year(year), target, options
+    )
 
 
 @_library_face
@@ -76,7 +77,7 @@ def read_plan(master: str | Path) -> Plan:
     """The plan of a master workbook (PlanError, a ShinchokuError, lists what is wrong)."""
     from pipeline.plan import read_plan as read
 
-    return read(_master(master))
+    return read(paths.master(master))
 
 
 @_library_face
@@ -84,33 +85,7 @@ def make_templates(master: str | Path, year: int | str, out: str | Path) -> list
     """One progress workbook per department of `year`, written into `out`."""
     from pipeline.templates import make_templates as make
 
-    return make(_master(master), _year(year), _path(out, "出力先（out）")).paths
-
-
-def _master(master: PathLike) -> Path:
-    return _existing(_path(master, "計画マスタ"), Path.is_file, "計画マスタ", "ファイル")
-
-
-def _folder(submissions: PathLike) -> Path:
-    return _existing(_path(submissions, "提出フォルダ"), Path.is_dir, "提出フォルダ", "フォルダ")
-
-
-def _existing(path: Path, exists: Callable[[Path], bool], what: str, kind: str) -> Path:
-    """`path` when it is there and of its kind; else a ShinchokuError naming it (not a
-    traceback later)."""
-    if exists(path):
-        return path
-    if path.exists():
-        other = "フォルダ" if path.is_dir() else "ファイル"
-        raise UsageError(f"{what}「{path}」は{other}です。{kind}を指定してください。")
-    raise UsageError(f"{what}「{path}」が見つかりません。{kind}の場所を確認してください。")
-
-
-def _path(value: object, what: str) -> Path:
-    """`value` as a Path; anything else (None, a number) as a ShinchokuError."""
-    if not isinstance(value, str | Path) or not str(value):
-        raise UsageError(f"{what}の場所を文字列か Path で指定してください（{value!r}）。")
-    return Path(value)
+    return make(paths.master(master), _year(year), paths.as_path(out, "出力先（out）")).paths
 
 
 def _year(year: Year) -> int:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pipeline import cli_ja  # click's own texts in Japanese: before any option is declared
+from pipeline import cli_ja, paths  # cli_ja: click's texts in Japanese before any option
 from pipeline.outdir import interrupts
 
 if TYPE_CHECKING:
@@ -49,13 +49,20 @@ YEAR = click.option(
     metavar="年度",
     help="年度（2024、令和6年度、R6 など）",
 )
+# The paths that must exist are checked by the library's own checks (pipeline/paths.py): the
+# same message as `pipeline.run`'s, naming what is missing and where to look; exit 2 (a
+# ShinchokuError, caught by the group).
 MASTER = click.argument(
-    "master", metavar="計画マスタ", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "master",
+    metavar="計画マスタ",
+    type=click.Path(path_type=Path),
+    callback=lambda ctx, param, value: paths.master(value),
 )
 SUBMISSIONS = click.argument(
     "submissions",
     metavar="提出フォルダ",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=lambda ctx, param, value: paths.submissions(value),
 )
 OUT = click.option(
     "--out",
@@ -98,7 +105,8 @@ DB = click.option(
 )
 EXISTING_DB = click.option(
     "--db",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=lambda ctx, param, value: paths.store(value),
     default=DEFAULT_DB,
     show_default=True,
     envvar="SHINCHOKU_DB",

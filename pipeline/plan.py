@@ -202,9 +202,11 @@ def _read_plan(path: Path) -> Plan:
                 problems.add("M01", name)
             continue
         continued = name != L.MASTER_PLAN_SHEET  # lists may continue; the settings may not
-        sheets[name] = _sheet_rows(book, name, names if continued else [], problems)
-    if problems.findings:
-        raise PlanError(problems.findings)
+        before = len(problems.findings)
+        rows = _sheet_rows(book, name, names if continued else [], problems)
+        columns = MASTER_COLUMNS.get(name, ())
+        if _require_columns(name, rows, columns, problems) and len(problems.findings) == before:
+            sheets[name] = rows  # its headings whole: its rows can be read (else not, M02)
     plan = _build(sheets, problems)
     if problems.findings or plan is None:
         raise PlanError(problems.findings)
@@ -338,59 +340,74 @@ MASTER_COLUMNS = {  # the required columns of each sheet, in the order templates
 
 
 def _build(sheets: dict[str, list[_Row]], p: _Collector) -> Plan | None:
-    for sheet, columns in MASTER_COLUMNS.items():
-        if sheet in sheets:
-            _require_columns(sheet, sheets[sheet], columns, p)
-    if p.findings:  # without its columns nothing below can be checked meaningfully
-        return None
-    settings = _settings(sheets[L.MASTER_PLAN_SHEET], p)
-    if settings is None:
-        return None
-    plan_id, name, start, end, levels, grades, cap, note, (unit, actors, words) = settings
-    nodes = _nodes(sheets[L.MASTER_TREE_SHEET], levels, p)
-    projects = _projects(sheets[L.MASTER_PROJECT_SHEET], nodes, levels, p)
-    projects = _marks(sheets[L.MASTER_PROJECT_SHEET], projects, actors, p)
-    if L.MASTER_SCHEDULE_SHEET in sheets:
-        projects = _schedule(sheets[L.MASTER_SCHEDULE_SHEET], projects, words, (start, end), p)
+    """The Plan from the sheets whose headings are whole, or None when anything was found.
+
+    One sheet's problems do not stop the others' checks: a check that needs what a missing or
+    broken sheet, or a value the 計画 sheet fails to give (levels, period, actors), would have
+    given is skipped; the rest still run, so that every other problem is listed at once."""
+    settings = sheets.get(L.MASTER_PLAN_SHEET)
+    given = _settings(settings, p) if settings is not None else _UNKNOWN
+    tree = sheets.get(L.MASTER_TREE_SHEET)
+    nodes = _nodes(tree, given.levels, p) if tree is not None else []
+    rows = sheets.get(L.MASTER_PROJECT_SHEET)
+    projects = None
+    if rows is not None:
+        projects = _projects(rows, nodes, given.levels if tree is not None else None, p)
+        if given.actors is not None:
+            projects = _marks(rows, projects, given.actors, p)
+        if L.MASTER_SCHEDULE_SHEET in sheets:  # each of its rows is a project's
+            schedule = sheets[L.MASTER_SCHEDULE_SHEET]
+            projects = _schedule(schedule, projects, given.words, given.period, p)
     targets = []
     if L.MASTER_TARGET_SHEET in sheets:
-        targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, range(start, end + 1), p)
+        targets = _targets(sheets[L.MASTER_TARGET_SHEET], projects, p)
     if p.findings:
         return None
+    assert given.levels and given.period and given.cap and projects is not None  # no findings
     fields: dict[str, Any] = {
-        "plan_id": plan_id,
-        "name": name,
-        "start_year": start,
-        "end_year": end,
-        "levels": levels,
-        "grades": grades,
-        "rate_cap": cap,
+        "plan_id": given.plan_id,
+        "name": given.name,
+        "start_year": given.period[0],
+        "end_year": given.period[1],
+        "levels": given.levels,
+        "grades": given.grades,
+        "rate_cap": given.cap,
         "nodes": tuple(nodes),
         "projects": tuple(projects),
         "targets": tuple(targets),
-        "note": note,
-        "unit": unit,
-        "actors": actors,
-        "schedule_words": words,
+        "note": given.note,
+        "unit": given.unit,
+        "actors": given.actors,
+        "schedule_words": given.words,
         "has_schedule": L.MASTER_SCHEDULE_SHEET in sheets,
     }
     return Plan(**fields)
 
 
-Review = tuple[str, tuple[str, ...], tuple[str, ...]]  # 評価単位, 取組主体, 予定区分
+class _Settings(NamedTuple):
+    """What the 計画 sheet gives; None where an item is missing or broken (its finding is
+    noted): the other sheets' checks that need it are skipped."""
+
+    plan_id: str
+    name: str
+    period: tuple[int, int] | None  # 開始年度, 終了年度
+    levels: tuple[str, ...] | None
+    grades: tuple[Grade, ...]
+    cap: Decimal | None
+    note: str
+    unit: str
+    actors: tuple[str, ...] | None
+    words: tuple[str, ...]
 
 
-def _settings(
-    rows: list[_Row], p: _Collector
-) -> tuple[str, str, int, int, tuple[str, ...], tuple[Grade, ...], Decimal, str, Review] | None:
+def _settings(rows: list[_Row], p: _Collector) -> _Settings:
     sheet = L.MASTER_PLAN_SHEET
-    if not _require_columns(sheet, rows, (L.PLAN_ITEM, L.PLAN_VALUE), p):
-        return None
     items: dict[str, _Cell] = {
         key(_text(r.get(L.PLAN_ITEM))): cell
         for r in rows[1:]
         if (cell := r.get(L.PLAN_VALUE)) is not None
     }
+    given: dict[str, _Cell] = {}
     for required in (
         L.PLAN_ID,
         L.PLAN_NAME,
@@ -399,12 +416,12 @@ def _settings(
         L.PLAN_LEVELS,
         L.PLAN_GRADES,
     ):
-        if not _text(items.get(required)):
+        if _text(items.get(required)):
+            given[required] = items[required]
+        else:
             p.add("M03", sheet, _at_of(items.get(required)), column=required)
-    if p.findings:
-        return None
-    plan_id = _text(items[L.PLAN_ID])
-    if not _SLUG.match(plan_id):
+    plan_id = _text(given.get(L.PLAN_ID))
+    if plan_id and not _SLUG.match(plan_id):
         p.add(
             "M04",
             sheet,
@@ -413,9 +430,9 @@ def _settings(
             column=L.PLAN_ID,
             hint="半角英数字と - _ . だけで書いてください（例: sendai-2021）。",
         )
-    start = _year(items[L.PLAN_START], sheet, p)
-    end = _year(items[L.PLAN_END], sheet, p)
-    if start and end and end < start:
+    start, end = (_year(given[item], sheet, p) if item in given else None for item in _PERIOD)
+    period = None
+    if start is not None and end is not None and end < start:
         p.add(
             "M04",
             sheet,
@@ -424,18 +441,11 @@ def _settings(
             column=L.PLAN_END,
             hint="終了年度は開始年度以降にしてください。",
         )
-    levels = tuple(x.strip() for x in _text(items[L.PLAN_LEVELS]).replace("；", ";").split(";"))
-    if not 1 <= len(levels) <= 4 or "" in levels or len(set(levels)) != len(levels):
-        p.add(
-            "M04",
-            sheet,
-            _at_of(items[L.PLAN_LEVELS]),
-            ";".join(levels),
-            column=L.PLAN_LEVELS,
-            hint="1〜4個の異なる階層名を ; で区切って書いてください（例: 分野;施策）。",
-        )
-    grades = _grades(items, p)
-    review = _review(items, p)
+    elif start is not None and end is not None:
+        period = (start, end)
+    levels = _levels(given.get(L.PLAN_LEVELS), p) if L.PLAN_LEVELS in given else None
+    grades = _grades(items, p) if L.PLAN_GRADES in given else ()
+    unit, actors, words = _review(items, p)
     cap = _decimal(items[L.PLAN_RATE_CAP].value) if items.get(L.PLAN_RATE_CAP) else Decimal(100)
     if cap is None or cap <= 0:
         cell = items[L.PLAN_RATE_CAP]
@@ -447,27 +457,49 @@ def _settings(
             column=L.PLAN_RATE_CAP,
             hint="正の数にしてください。",
         )
-    if p.findings or start is None or end is None or cap is None:
-        return None
-    return (
+    return _Settings(
         plan_id,
-        _text(items[L.PLAN_NAME]),
-        start,
-        end,
+        _text(given.get(L.PLAN_NAME)),
+        period,
         levels,
         grades,
         cap,
         _text(items.get(L.PLAN_NOTE)),
-        review,
+        unit,
+        actors,
+        words,
     )
+
+
+_PERIOD = (L.PLAN_START, L.PLAN_END)
+_UNKNOWN = _Settings("", "", None, None, (), None, "", L.UNIT_TARGET, None, ())  # no 計画 sheet
+
+
+def _levels(cell: _Cell | None, p: _Collector) -> tuple[str, ...] | None:
+    """The level names of 階層 (1 to 4, distinct), or None with a finding."""
+    levels = tuple(x.strip() for x in _text(cell).replace("；", ";").split(";"))
+    if 1 <= len(levels) <= 4 and "" not in levels and len(set(levels)) == len(levels):
+        return levels
+    p.add(
+        "M04",
+        L.MASTER_PLAN_SHEET,
+        _at_of(cell),
+        ";".join(levels),
+        column=L.PLAN_LEVELS,
+        hint="1〜4個の異なる階層名を ; で区切って書いてください（例: 分野;施策）。",
+    )
+    return None
 
 
 def _names(cell: _Cell | None) -> tuple[str, ...]:
     return tuple(x.strip() for x in _text(cell).replace("；", ";").split(";") if x.strip())
 
 
-def _review(items: dict[str, _Cell], p: _Collector) -> Review:
-    """評価単位, 取組主体 and 予定区分: how projects are reviewed (all optional)."""
+def _review(
+    items: dict[str, _Cell], p: _Collector
+) -> tuple[str, tuple[str, ...] | None, tuple[str, ...]]:
+    """評価単位, 取組主体 (None when refused: the marks are not checked against it) and
+    予定区分: how projects are reviewed (all optional)."""
 
     def refuse(item: str, hint: str) -> None:
         cell = items.get(item)
@@ -484,7 +516,8 @@ def _review(items: dict[str, _Cell], p: _Collector) -> Review:
     }
     reserved |= {key(label) for label in MASTER_COLUMNS[L.MASTER_PROJECT_SHEET]}
     clash = [a for a in actors if key(a) in reserved]
-    if len({key(a) for a in actors}) != len(actors) or clash:
+    usable = len({key(a) for a in actors}) == len(actors) and not clash
+    if not usable:
         refuse(
             L.PLAN_ACTORS,
             "異なる主体名を ; で区切って書いてください（例: 住民;事業者;行政）。"
@@ -493,7 +526,7 @@ def _review(items: dict[str, _Cell], p: _Collector) -> Review:
     words = _names(items.get(L.PLAN_SCHEDULE_WORDS)) or L.DEFAULT_SCHEDULE_WORDS
     if len({key(w) for w in words}) != len(words):
         refuse(L.PLAN_SCHEDULE_WORDS, "異なる語を ; で区切って書いてください（例: 検討;実施）。")
-    return unit, actors, words
+    return unit, actors if usable else None, words
 
 
 def _at_of(cell: _Cell | None) -> _At | None:
@@ -551,9 +584,11 @@ def _grades(items: dict[str, _Cell], p: _Collector) -> tuple[Grade, ...]:
     )
 
 
-def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Node]:
+def _nodes(rows: list[_Row], levels: tuple[str, ...] | None, p: _Collector) -> list[Node]:
+    """The 体系 rows as nodes. Without 計画's levels (None) only what needs none is checked
+    (names and codes given, each code once), and no node is made."""
     sheet = L.MASTER_TREE_SHEET
-    level_index = {key(label): i for i, label in enumerate(levels)}
+    level_index = {key(label): i for i, label in enumerate(levels or ())}
     nodes: list[Node] = []
     seen: dict[str, Node] = {}
     for row in rows[1:]:
@@ -562,7 +597,7 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
         level = level_index.get(key(row.text(L.TREE_LEVEL)))
         if not _present(row, sheet, (L.TREE_CODE, L.TREE_NAME), p):
             continue
-        if level is None:
+        if levels is not None and level is None:
             cell = row[L.TREE_LEVEL]
             p.add(
                 "M04",
@@ -582,6 +617,9 @@ def _nodes(rows: list[_Row], levels: tuple[str, ...], p: _Collector) -> list[Nod
                 column=L.TREE_CODE,
                 other=seen[key(code)].name,
             )
+            continue
+        if levels is None or level is None:  # no levels: seen for the duplicates' check only
+            seen[key(code)] = Node(code, name, None, 0)
             continue
         parent_node = seen.get(key(parent)) if parent else None
         if level == 0 and parent:
@@ -623,10 +661,12 @@ def _row_at(row: _Row) -> _At:
 
 
 def _projects(
-    rows: list[_Row], nodes: list[Node], levels: tuple[str, ...], p: _Collector
+    rows: list[_Row], nodes: list[Node], levels: tuple[str, ...] | None, p: _Collector
 ) -> list[Project]:
+    """The 事業 rows as projects; without 計画's levels (None) the link to 体系's lowest level
+    is not checked."""
     sheet = L.MASTER_PROJECT_SHEET
-    lowest = {key(n.code): n for n in nodes if n.level == len(levels) - 1}
+    lowest = {key(n.code): n for n in nodes if levels and n.level == len(levels) - 1}
     projects: list[Project] = []
     seen: dict[str, Project] = {}
     for row in rows[1:]:
@@ -650,7 +690,7 @@ def _projects(
             )
             continue
         node = lowest.get(key(node_code))
-        if node is None:
+        if node is None and levels:
             p.add(
                 "M06",
                 sheet,
@@ -704,6 +744,7 @@ def _marks(
     after the actor. A column of marks for an actor 取組主体 does not declare is refused."""
     sheet = L.MASTER_PROJECT_SHEET
     header = _header(rows)
+    before = len(p.findings)  # only this sheet's mark columns' own problems stop the check below
     _require_columns(sheet, rows, [key(a) for a in actors], p)
     declared = {key(a) for a in actors}
     known = {key(label) for label in vars(L).values() if isinstance(label, str)}
@@ -717,7 +758,7 @@ def _marks(
         if marked is not None:
             first = marked[column]
             p.add("M09", marked.sheet, first.at, _text(first), column=column)
-    if not actors or p.findings:
+    if not actors or len(p.findings) > before:
         return projects
     by_number = {key(_text(r.get(L.NUMBER))): r for r in rows[1:]}
     marked_projects: list[Project] = []
@@ -746,21 +787,23 @@ def _schedule(
     rows: list[_Row],
     projects: list[Project],
     words: tuple[str, ...],
-    period: tuple[int, int],
+    period: tuple[int, int] | None,
     p: _Collector,
 ) -> list[Project]:
     """The 予定 sheet: per main project and fiscal year, a word of 予定区分 or blank (nothing
-    planned). Projects it does not list are planned every year."""
+    planned). Projects it does not list are planned every year. Without 計画's period (None)
+    the years of the columns are not checked against it."""
     sheet = L.MASTER_SCHEDULE_SHEET
     if not _require_columns(sheet, rows, (L.NUMBER,), p):
         return projects
-    start, end = period
     header = _header(rows)
     columns = _year_columns(header, sheet, p)
     if not columns:
-        p.add("M02", sheet, _A1, column=f"年度（例: {start}年度）")
+        example = f"（例: {period[0]}年度）" if period else ""
+        p.add("M02", sheet, _A1, column=f"{L.YEAR}{example}")
+    start, end = period or (0, 0)
     for label, year in columns.items():
-        if not start <= year <= end:
+        if period and not start <= year <= end:
             header_at = header.index(label)
             p.add(
                 "M04",
@@ -834,13 +877,12 @@ def _check_relistings(
     return checked
 
 
-def _targets(
-    rows: list[_Row], projects: list[Project], years: range, p: _Collector
-) -> list[Target]:
+def _targets(rows: list[_Row], projects: list[Project] | None, p: _Collector) -> list[Target]:
+    """The 指標 rows as targets; without the 事業 sheet (None) their 整理番号 is not looked up."""
     sheet = L.MASTER_TARGET_SHEET
     year_columns = _year_columns(_header(rows), sheet, p)
-    mains = {key(x.number): x for x in projects if not x.is_relisting}
-    relisted = {key(x.number) for x in projects if x.is_relisting}
+    mains = {key(x.number): x for x in projects or () if not x.is_relisting}
+    relisted = {key(x.number) for x in projects or () if x.is_relisting}
     targets: list[Target] = []
     seen: dict[tuple[str, str], str] = {}
     per_project: Counter[str] = Counter()
@@ -853,7 +895,7 @@ def _targets(
         ):
             continue
         number_key, name_key = key(number), key(name)
-        if number_key not in mains:
+        if projects is not None and number_key not in mains:
             where = "事業シート（再掲ではない事業）" if number_key in relisted else "事業シート"
             p.add("M06", sheet, row[L.NUMBER].at, number, column=L.NUMBER, target=where)
             continue

@@ -1,4 +1,7 @@
-"""Every test gets its own history store, never the developer's output/shinchoku.sqlite3.
+"""Every test, every test module and each test process get their own history store, never
+the developer's output/shinchoku.sqlite3 (a module fixture runs before a test's own fixtures:
+without a store of its own it reached the default one); tests/output_guard.py fails the
+session if anything under the checkout's output/ changed all the same.
 
 `make mutate` sets HYPOTHESIS_PROFILE=mutate: fewer, fixed examples per property, so that a
 mutant's verdict does not depend on the luck of the draw.
@@ -13,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ import pytest
 from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
+pytest_plugins = ["tests.output_guard"]
 
 # No per-example deadline: the 2-core machine is shared, and a loaded moment is not a slow test.
 settings.register_profile("shared", deadline=None)
@@ -29,9 +34,46 @@ settings.register_profile("mutate", max_examples=30, derandomize=True, deadline=
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared"))
 
 
+@contextmanager
+def _history_store_in(folder: Path) -> Iterator[None]:
+    """SHINCHOKU_DB (the command line's --db) set to a store in `folder` while inside."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHINCHOKU_DB", str(folder / "history.sqlite3"))
+        yield
+
+
+_PROCESS_STORE = pytest.StashKey[tuple[Path, str | None]]()  # its folder; SHINCHOKU_DB before
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before anything is collected (a module that copies os.environ when imported, the
+    session's fixtures): the process's own store, in a temporary folder of its own."""
+    folder = Path(tempfile.mkdtemp(prefix="shinchoku-tests-store-"))
+    config.stash[_PROCESS_STORE] = (folder, os.environ.get("SHINCHOKU_DB"))
+    os.environ["SHINCHOKU_DB"] = str(folder / "history.sqlite3")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, before = config.stash[_PROCESS_STORE]
+    shutil.rmtree(folder, ignore_errors=True)
+    if before is None:
+        os.environ.pop("SHINCHOKU_DB", None)
+    else:
+        os.environ["SHINCHOKU_DB"] = before
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_history_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """For a module's fixtures (test_hostile's whole-corpus `run`): one store a module, so that
+    what one module records is never seen by another, whichever xdist worker runs them."""
+    with _history_store_in(tmp_path_factory.mktemp("module-store")):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _own_history_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SHINCHOKU_DB", str(tmp_path / "history.sqlite3"))
+def _own_history_store(tmp_path: Path) -> Iterator[None]:
+    with _history_store_in(tmp_path):
+        yield
 
 
 @contextmanager

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+import pipeline
 from pipeline import labels as L
 from pipeline.cli import main
+from pipeline.errors import ShinchokuError
 from pipeline.samples import fill_template
 from pipeline.templates import template_path
 from pipeline.text import key
@@ -301,3 +304,64 @@ def test_no_posix_only_call_on_any_command_path() -> None:
         if "sched_getaffinity(" in source:
             assert 'hasattr(os, "sched_getaffinity")' in source, path.name
     assert found == []
+
+
+def _library_says(call: Callable[[], object]) -> str:
+    with pytest.raises(ShinchokuError) as raised:
+        call()
+    return str(raised.value)
+
+
+def test_a_missing_master_or_folder_gets_the_librarys_message_and_exit_2(folder) -> None:
+    """The command line's message is the library's, word for word: what is missing, and where
+    to look (click's own check said only 「フォルダ「…」がありません」)."""
+    master, submissions, out = folder
+    gone, year = master.parent / "ない.xlsx", ["--year", YEAR]
+    cases = [
+        (
+            ["run", gone, submissions, *year, "--out", out],
+            lambda: pipeline.run(gone, submissions, 2024),
+        ),
+        (
+            ["templates", gone, *year, "--out", out],
+            lambda: pipeline.make_templates(gone, 2024, out),
+        ),
+        (
+            ["validate", master, submissions / "提出なし", *year, "--out", out],
+            lambda: pipeline.validate(master, submissions / "提出なし", 2024),
+        ),
+        (["status", submissions, submissions, *year], lambda: pipeline.read_plan(submissions)),
+        (
+            ["publish", master, master, *year, "--out", out],
+            lambda: pipeline.validate(master, master, 2024),
+        ),
+    ]
+    for args, library in cases:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        said = _library_says(library)
+        assert result.exit_code == 2, result.output
+        assert result.output == f"{said}\n", (args, result.output)
+        assert (
+            "見つかりません" in said and "場所を確認してください" in said
+        ) or "を指定してください" in said
+    assert not out.exists()
+
+
+def test_a_missing_history_store_names_the_option_and_the_run_that_makes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHINCHOKU_DB")  # the default store, output/shinchoku.sqlite3, here
+    gone = tmp_path / "履歴" / "h.sqlite3"
+    for args, store in (
+        (["history"], Path("output") / "shinchoku.sqlite3"),
+        (["history", "--db", str(gone)], gone),
+        (["export", "--db", str(gone), "--out", str(tmp_path / "csv")], gone),
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert result.output == (
+            f"履歴ファイル「{store}」が見つかりません。--db で場所を指定するか、先に run で記録して"
+            "ください。\n"
+        )
+    assert list(tmp_path.iterdir()) == []  # nothing made: no store, no CSV folder

@@ -379,3 +379,122 @@ def test_broken_schedules_and_marks_are_refused_with_sheet_cell_and_rule(tmp_pat
         sheets = _project_graded(**change)
         found = _refused_sheets(tmp_path / str(n), sheets)
         assert expected in found, (expected, found)
+
+
+# --- a broken 計画 sheet hides nothing else: every sheet is checked in the same run ---------
+
+
+def _more_targets(rows: list[list[str]]) -> None:
+    """Three more targets of the same project, the last (row 5) with a direction not allowed."""
+    rows += [
+        ["1-(1)-①", "開催回数", "回", "増加", "", "5", "6"],
+        ["1-(1)-①", "満足度", "%", "定性", "", "高い", "高い"],
+        ["1-(1)-①", "相談件数", "件", "上昇", "", "10", "12"],
+    ]
+
+
+def test_a_broken_start_year_and_a_bad_direction_are_listed_in_one_run(tmp_path: Path) -> None:
+    """計画!B4 unreadable used to hide 指標!D5 until B4 was fixed."""
+    start = _set(L.MASTER_PLAN_SHEET, 3, 1, "令和x年度")
+    found = _refused_sheets(tmp_path, _sheets(**start, 指標=_more_targets))
+    assert found == [(L.MASTER_PLAN_SHEET, "B4", "M07"), (L.MASTER_TARGET_SHEET, "D5", "M04")]
+
+
+def test_without_levels_the_other_sheets_are_still_checked_but_not_against_levels(
+    tmp_path: Path,
+) -> None:
+    """階層 broken: the 体系 levels and the 事業's link to the lowest level cannot be checked (no
+    finding for them), while a repeated code, a bad 区分 and a bad direction still are."""
+
+    def tree(rows: list[list[str]]) -> None:
+        rows.append(["1", "分野二", "", "なんでも"])  # code used twice; its level is not judged
+
+    def projects(rows: list[list[str]]) -> None:
+        rows.append(["1-(1)-②", "事業B", "9-(9)", "B課", "再開", "", ""])  # no such 施策; 区分
+
+    sheets = _sheets(
+        **_set(L.MASTER_PLAN_SHEET, 5, 1, "分野;分野"),
+        体系=tree,
+        事業=projects,
+        指標=_more_targets,
+    )
+    found = _refused_sheets(tmp_path, sheets)
+    assert found == [
+        (L.MASTER_PLAN_SHEET, "B6", "M04"),
+        (L.MASTER_TREE_SHEET, "A4", "M05"),
+        (L.MASTER_PROJECT_SHEET, "E3", "M04"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
+
+
+def test_every_problem_of_the_settings_sheet_is_listed_with_the_others(tmp_path: Path) -> None:
+    """A missing name no longer stops the settings' own checks (an ID with a space), nor the
+    schedule's words, the marks and the targets; the period unknown, the schedule's years are
+    not judged against it (2030年度 gets no finding)."""
+
+    def settings(rows: list[list[str]]) -> None:
+        rows[1][1], rows[2][1], rows[4][1] = "test plan", "", "R1"  # ID, no name, end < start
+
+    def schedule(rows: list[list[str]]) -> None:
+        rows[0][2], rows[1][1] = "2030年度", "着手"
+
+    sheets = _project_graded(
+        計画=settings,
+        予定=schedule,
+        事業=_set(L.MASTER_PROJECT_SHEET, 1, 7, "×")[L.MASTER_PROJECT_SHEET],
+        指標=_more_targets,
+    )
+    found = _refused_sheets(tmp_path, sheets)
+    assert found == [
+        (L.MASTER_PLAN_SHEET, "B3", "M03"),
+        (L.MASTER_PLAN_SHEET, "B2", "M04"),
+        (L.MASTER_PLAN_SHEET, "B5", "M04"),
+        (L.MASTER_PROJECT_SHEET, "H2", "M04"),
+        (L.MASTER_SCHEDULE_SHEET, "B2", "M04"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
+
+
+def test_refused_actors_leave_the_marks_unjudged_and_the_rest_checked(tmp_path: Path) -> None:
+    def actors(rows: list[list[str]]) -> None:
+        rows[9][1] = "住民;住民"
+
+    sheets = _project_graded(
+        計画=actors,
+        事業=_set(L.MASTER_PROJECT_SHEET, 1, 7, "×")[L.MASTER_PROJECT_SHEET],
+        指標=_more_targets,
+    )
+    found = _refused_sheets(tmp_path, sheets)
+    assert found == [(L.MASTER_PLAN_SHEET, "B10", "M04"), (L.MASTER_TARGET_SHEET, "D5", "M04")]
+
+
+def test_a_missing_sheet_or_heading_skips_only_the_checks_that_read_it(tmp_path: Path) -> None:
+    """No 体系 sheet: the 事業's 施策 cannot be looked up (no finding for it), its 区分 still
+    is; a 事業 sheet without its 担当課 heading: the 指標's 整理番号 cannot be looked up, the
+    direction still is; 計画 without its 値 heading: the rest as if no setting were known."""
+
+    def category(rows: list[list[str]]) -> None:
+        rows[1][4] = "再開"
+
+    sheets = _sheets(事業=category, 指標=_more_targets)
+    del sheets[L.MASTER_TREE_SHEET]
+    assert _refused_sheets(tmp_path / "a", sheets) == [
+        (L.MASTER_TREE_SHEET, "", "M01"),
+        (L.MASTER_PROJECT_SHEET, "E2", "M04"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
+
+    def no_department(rows: list[list[str]]) -> None:
+        for row in rows:
+            del row[3]
+
+    sheets = _sheets(事業=no_department, 指標=_more_targets)
+    assert _refused_sheets(tmp_path / "b", sheets) == [
+        (L.MASTER_PROJECT_SHEET, "A1", "M02"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
+    sheets = _sheets(**_set(L.MASTER_PLAN_SHEET, 0, 1, "内容"), 指標=_more_targets)
+    assert _refused_sheets(tmp_path / "c", sheets) == [
+        (L.MASTER_PLAN_SHEET, "A1", "M02"),
+        (L.MASTER_TARGET_SHEET, "D5", "M04"),
+    ]
