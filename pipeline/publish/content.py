@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Plan
-from pipeline.report.tables import Table, plain_number
+from pipeline.model import Plan, Table
+from pipeline.report.tables import plain_number
 
 PUBLISHED_TABLES = "公表する表"  # 概要, the level tables, 推移, 事業一覧 (not 提出状況 or 検証結果)
 
