@@ -331,13 +331,18 @@ class PlanFacts(Protocol):
     view of one that asks the main process for each department's rows (checks.per_file)."""
 
     @property
-    def plan_id(self) -> str: ...
+    def plan_id(self) -> str:
+        """The plan a file must name in its _meta sheet (F07)."""
 
-    def project(self, number: str) -> Project | None: ...
+    def project(self, number: str) -> Project | None:
+        """The project `number` names (matched as a key), or None: a file without _meta is tied
+        to the department owning most of its rows (F10)."""
 
-    def department_of_key(self, department: str) -> str | None: ...
+    def department_of_key(self, department: str) -> str | None:
+        """The plan's spelling of `department`, matched as a key, or None."""
 
-    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]: ...
+    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
+        """The rows of `department`'s template for `year`: what its rows are matched to."""
 
 
 @dataclass(frozen=True)

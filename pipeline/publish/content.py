@@ -81,10 +81,12 @@ class Edition:
 
     @property
     def title(self) -> str:
+        """The heading of the pages and the report: the plan's name and the year in 和暦."""
         return f"{self.plan.name}　{years.display(self.year)}の進捗状況"
 
     @property
     def pdf_name(self) -> str:
+        """The report's file name, ASCII plan id and year, so that links to it need no escaping."""
         return f"{self.plan.plan_id}_{years.file_label(self.year)}.pdf"
 
     @property
