@@ -8,7 +8,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
@@ -17,6 +16,8 @@ from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
 
 if TYPE_CHECKING:  # types only: not imported when the model is
+    from fractions import Fraction
+
     import pandas as pd
 
 TargetValue = Decimal | str  # a number, or text for a qualitative (定性) target
