@@ -62,7 +62,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_figures.py",
             "tests/test_figures_shares.py",
             "tests/test_workbook_charts.py",
-            "tests/test_agnostic.py",
+            "tests/test_batch_agnostic.py",
             "tests/test_seed_figures.py",
             "tests/test_workbook_sheets.py",
             "tests/test_figures_paths.py",  # 予定別/取組主体別 rows, averages, past, NaN texts
@@ -112,7 +112,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "pipeline/checks/per_file.py",  # a worker's report of one file (was batch.py's)
         ],
         # each check called directly (milliseconds a mutant); the folder runs through the
-        # worker pool (test_messages_rule_codes, test_library, the hostile corpus: 10-40 s a
+        # worker pool (test_messages_rule_codes, test_api, the hostile corpus: 10-40 s a
         # mutant, and mutmut runs a mutant's tests in no set order) are left to make test
         [
             "tests/test_checks_identity.py",

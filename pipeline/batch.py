@@ -24,18 +24,20 @@ from pipeline.checks.files import secretariat_mistakes, unreported, use_files
 from pipeline.checks.per_file import AskedPlan, Foresee, check_file, plan_answer
 from pipeline.checks.request import check_paths, plan_for
 from pipeline.checks.rows import keys, row_mask, row_state, rows_with
-from pipeline.figures import Figures, compute
+from pipeline.figures import compute
 from pipeline.ingest import read_all, scan_folder
 from pipeline.ingest.pool import Readers, start_readers
 from pipeline.model import (
     FILE,
     PLAN_NUMBER,
+    Figures,
     FileReport,
     PastResult,
     Plan,
     Recorded,
     Report,
     RunRecord,
+    Table,
     TrendRow,
 )
 from pipeline.normalise import normalise
@@ -45,7 +47,6 @@ from pipeline.outdir import OutputFolder
 from pipeline.rates import with_rates
 from pipeline.report.csvout import write_csv
 from pipeline.report.tables import (
-    Table,
     committee_tables,
     findings_table,
     status_rows,

@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
@@ -26,107 +25,22 @@ from pipeline.model import (
     RATE,
     RATE_SHOWN,
     TARGET_SEQ,
+    Breakdown,
+    Figures,
+    LevelTable,
+    ListingRow,
     Node,
-    PastResult,
     PastResults,
+    PercentMethod,
     Plan,
     Project,
     RowState,
+    SummaryRow,
     Target,
-    TargetValue,
+    TargetResult,
 )
 from pipeline.rates import Suggestions, clipped, round_half_up
 from pipeline.text import key
-
-PercentMethod = Literal["half-up", "largest-remainder"]
-
-
-@dataclass(frozen=True, slots=True)
-class TargetResult:
-    """One target of the year: its counted grade and rate, or why it is 未評価."""
-
-    target: Target | None  # None: the project itself is graded (評価単位 事業)
-    project: Project
-    grade: str | None
-    rate: Fraction | None
-    capped: Fraction | None = None  # the rate within [0, 達成率上限], as averaged
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One row of a summary table: a scope's targets, grades, shares and average rate."""
-
-    scope: str  # 全体, or the node's name
-    code: str  # blank for 全体
-    targets_set: int
-    projects_with_targets: int
-    counts: tuple[int, ...]  # per grade, in the plan's order
-    shares: tuple[Decimal | None, ...]  # percent with one decimal; None when nothing is graded
-    ungraded: int
-    average_rate: Decimal | None
-    average_count: int
-
-
-@dataclass(frozen=True)
-class LevelTable:
-    """The summary rows of one level of the plan's hierarchy."""
-
-    level: str  # the level's label, e.g. 分野
-    rows: tuple[SummaryRow, ...]  # 全体 first, then the level's nodes in master order
-
-    @property
-    def name(self) -> str:
-        """The sheet's name, e.g. 分野別."""
-        return L.per_level(self.level)
-
-
-@dataclass(frozen=True, slots=True)
-class ListingRow:
-    """One line of 事業一覧: a project (or re-listing) and one of its targets."""
-
-    nodes: tuple[Node, ...]  # top level first
-    project: Project
-    department: str
-    target: Target | None
-    target_value: TargetValue | None
-    actual: object
-    rate: Decimal | None
-    grade: str | None
-    suggested: str | None
-    notes: tuple[str, ...]
-    work_done: str | None
-    issues: str | None
-    outlook: str | None
-    past: PastResult | None = None  # last year's figures, when a history store is used
-    source: str = ""  # the submission the row was read from
-    schedule: str | None = None  # graded per project: this year's schedule word (None: none)
-    partners: str | None = None  # graded per project: 協働の相手
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """Counts by something other than the hierarchy: 区分別, 予定別, 取組主体別."""
-
-    name: str
-    keys: tuple[str, ...]  # the labels of the first columns, e.g. (取組主体, 役割)
-    rows: tuple[tuple[tuple[str, ...], SummaryRow], ...]  # first columns' values, counts
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Everything the committee's tables are made from, for one year."""
-
-    year: int
-    tables: tuple[LevelTable, ...]  # one per level, top level first
-    listing: tuple[ListingRow, ...]
-    results: tuple[TargetResult, ...] = field(default=(), repr=False)
-    with_past: bool = False  # a history store gave last year's figures
-    breakdowns: tuple[Breakdown, ...] = ()
-
-    @property
-    def summary(self) -> LevelTable:
-        """The top level's table (its 全体 row is the whole plan)."""
-        return self.tables[0]
 
 
 def shares(counts: Sequence[int], method: PercentMethod = "half-up") -> tuple[Decimal | None, ...]:

@@ -1,5 +1,6 @@
-"""The plain data passed between stages, and the report a batch returns. No I/O here; pandas
-only in the Report's DataFrame views, imported when one is asked for."""
+"""The plain data passed between stages (every type one stage hands to another), and the report
+a batch returns. No I/O here; pandas only where a frame is made (a Report's DataFrame views, a
+submission's or a worker's rows framed), imported then through pipeline.frames."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 from pipeline import labels as L
 from pipeline.text import canonical, file_name_parts, key, safe_filename_part
 
-if TYPE_CHECKING:  # types only: neither is imported when the model is
-    import pandas as pd
+if TYPE_CHECKING:  # types only: not imported when the model is
+    from fractions import Fraction
 
-    from pipeline.figures import Figures
+    import pandas as pd
 
 TargetValue = Decimal | str  # a number, or text for a qualitative (定性) target
 
@@ -331,13 +332,18 @@ class PlanFacts(Protocol):
     view of one that asks the main process for each department's rows (checks.per_file)."""
 
     @property
-    def plan_id(self) -> str: ...
+    def plan_id(self) -> str:
+        """The plan a file must name in its _meta sheet (F07)."""
 
-    def project(self, number: str) -> Project | None: ...
+    def project(self, number: str) -> Project | None:
+        """The project `number` names (matched as a key), or None: a file without _meta is tied
+        to the department owning most of its rows (F10)."""
 
-    def department_of_key(self, department: str) -> str | None: ...
+    def department_of_key(self, department: str) -> str | None:
+        """The plan's spelling of `department`, matched as a key, or None."""
 
-    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]: ...
+    def expected_rows(self, department: str, year: int) -> list[ExpectedRow]:
+        """The rows of `department`'s template for `year`: what its rows are matched to."""
 
 
 @dataclass(frozen=True)
@@ -638,6 +644,99 @@ class SubmittedFile:
         return self.path.rsplit("/", 1)[-1]
 
 
+# --- the figures of a year (figures.compute), read by the tables, the store and publish ---
+
+PercentMethod = Literal["half-up", "largest-remainder"]  # how shares are rounded
+
+
+@dataclass(frozen=True, slots=True)
+class TargetResult:
+    """One target of the year: its counted grade and rate, or why it is 未評価."""
+
+    target: Target | None  # None: the project itself is graded (評価単位 事業)
+    project: Project
+    grade: str | None
+    rate: Fraction | None
+    capped: Fraction | None = None  # the rate within [0, 達成率上限], as averaged
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of a summary table: a scope's targets, grades, shares and average rate."""
+
+    scope: str  # 全体, or the node's name
+    code: str  # blank for 全体
+    targets_set: int
+    projects_with_targets: int
+    counts: tuple[int, ...]  # per grade, in the plan's order
+    shares: tuple[Decimal | None, ...]  # percent with one decimal; None when nothing is graded
+    ungraded: int
+    average_rate: Decimal | None
+    average_count: int
+
+
+@dataclass(frozen=True)
+class LevelTable:
+    """The summary rows of one level of the plan's hierarchy."""
+
+    level: str  # the level's label, e.g. 分野
+    rows: tuple[SummaryRow, ...]  # 全体 first, then the level's nodes in master order
+
+    @property
+    def name(self) -> str:
+        """The sheet's name, e.g. 分野別."""
+        return L.per_level(self.level)
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRow:
+    """One line of 事業一覧: a project (or re-listing) and one of its targets."""
+
+    nodes: tuple[Node, ...]  # top level first
+    project: Project
+    department: str
+    target: Target | None
+    target_value: TargetValue | None
+    actual: object
+    rate: Decimal | None
+    grade: str | None
+    suggested: str | None
+    notes: tuple[str, ...]
+    work_done: str | None
+    issues: str | None
+    outlook: str | None
+    past: PastResult | None = None  # last year's figures, when a history store is used
+    source: str = ""  # the submission the row was read from
+    schedule: str | None = None  # graded per project: this year's schedule word (None: none)
+    partners: str | None = None  # graded per project: 協働の相手
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts by something other than the hierarchy: 区分別, 予定別, 取組主体別."""
+
+    name: str
+    keys: tuple[str, ...]  # the labels of the first columns, e.g. (取組主体, 役割)
+    rows: tuple[tuple[tuple[str, ...], SummaryRow], ...]  # first columns' values, counts
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the committee's tables are made from, for one year."""
+
+    year: int
+    tables: tuple[LevelTable, ...]  # one per level, top level first
+    listing: tuple[ListingRow, ...]
+    results: tuple[TargetResult, ...] = field(default=(), repr=False)
+    with_past: bool = False  # a history store gave last year's figures
+    breakdowns: tuple[Breakdown, ...] = ()
+
+    @property
+    def summary(self) -> LevelTable:
+        """The top level's table (its 全体 row is the whole plan)."""
+        return self.tables[0]
+
+
 # --- what the history store records and gives back ---------------------------------------
 
 
@@ -756,6 +855,42 @@ class RowState:
     warned: frozenset[tuple[str, int]] = frozenset()
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One file as read: its facts, its raw rows (schemas.frames.RawRows), its findings."""
+
+    file: SubmittedFile
+    rows: pd.DataFrame  # RAW_COLUMNS, one row per non-empty sheet row below the header
+    findings: tuple[Finding, ...]
+    source: Path | None = None  # where the file is on disk (file.path is the name shown)
+
+
+@dataclass(frozen=True)
+class PlainSubmission:
+    """A Submission whose rows are still lists in `columns` (the layout's raw columns), as
+    read_plain gives it where pandas is not loaded (pipeline/ahead.py reads the files so while
+    the stages import); `framed` builds the very frame read_submission gives."""
+
+    file: SubmittedFile
+    rows: list[list[object]]
+    columns: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    source: Path | None = None
+
+    def framed(self) -> Submission:
+        """The Submission: its rows as a frame of the raw columns' dtypes."""
+        return Submission(self.file, raw_frame(self.rows, self.columns), self.findings, self.source)
+
+
+def raw_frame(rows: list[list[object]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """`rows` (lists in the order of `columns`) in the dtypes of schemas.frames.RawRows: the
+    sheet row an integer, the percent flag a bool, every other column an object (values
+    exactly as the reader gave them)."""
+    from pipeline.frames import grid_frame, object_grid  # pandas: only when a frame is made
+
+    return grid_frame(object_grid(rows, len(columns)), columns, RAW_DTYPES)
+
+
 @dataclass(frozen=True, eq=False)
 class PlainMatched:
     """A file's rows matched to the plan as a worker sends them back: lists in the order of
@@ -789,6 +924,24 @@ class FileReport:
     matched: PlainMatched | None  # rows with TARGET_SEQ and PLAN_NUMBER; None: not matched
     row_findings: tuple[Finding, ...] = ()  # of matching the rows (used only with the rows)
     status: str = ""  # 提出 / 差替え前 / 対象外, set by the main process
+
+
+@dataclass(frozen=True, eq=False)
+class UsedFiles:
+    """The files of a folder once the one file per department is chosen: their reports (with
+    status, rows dropped), the findings that count, and the rows of the files in use, merged."""
+
+    reports: list[FileReport]
+    findings: list[Finding]
+    rows: pd.DataFrame  # the matched rows of every file in use
+    files: dict[str, SubmittedFile]  # path -> file, every file read
+    departments: dict[str, SubmittedFile]  # department -> its file in use
+    present: set[str] = field(default_factory=set)  # keys of the 整理番号 in `rows`
+
+    @property
+    def readable(self) -> list[str]:
+        """Departments whose file in use could be read (one rejected whole, F09, could not)."""
+        return [d for d, f in self.departments.items() if f.readable]
 
 
 @dataclass(frozen=True, eq=False)
@@ -941,3 +1094,24 @@ STATUS_COLUMNS: tuple[StatusColumn, ...] = (
     StatusColumn(L.STATUS_WARNINGS, "warnings", "int"),
 )
 FILE_COLUMNS = tuple(c.name for c in STATUS_COLUMNS if c.in_csv)  # of 提出状況.csv
+
+
+# --- tables: one shape for a workbook sheet, its CSV file and Report.tables (report.tables) ---
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: its name, how its values are shown, whether the CSV has it."""
+
+    name: str
+    kind: ColumnKind = "text"
+    in_csv: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as both the workbook sheet and the CSV file are written from it."""
+
+    name: str
+    columns: tuple[Column, ...]
+    rows: Sequence[tuple[object, ...]]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pipeline.ingest.limits import Limits
 
 if TYPE_CHECKING:
-    from pipeline.figures import PercentMethod
+    from pipeline.model import PercentMethod
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str, int], Iterator[T]]

@@ -49,6 +49,7 @@ class Interrupted(KeyboardInterrupt):
 
     @property
     def exit_code(self) -> int:
+        """The shell's code for a command ended by its signal (130 for Ctrl-C, 143 for SIGTERM)."""
         return 128 + int(self.signum)
 
 

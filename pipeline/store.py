@@ -20,13 +20,15 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from pipeline import __version__, years
 from pipeline.errors import StoreError, UsageError
 from pipeline.face import option
 from pipeline.labels import SUBMITTED
 from pipeline.model import (
+    Column,
+    Figures,
     FileRecord,
     PastResult,
     Recorded,
@@ -34,12 +36,10 @@ from pipeline.model import (
     ResultRecord,
     RunRecord,
     SummaryRecord,
+    Table,
     TrendRow,
 )
 from pipeline.text import key
-
-if TYPE_CHECKING:
-    from pipeline.figures import Figures
 
 # MIGRATIONS[i] takes the store from version i to version i + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -391,7 +391,6 @@ class Store:
         shinchoku is (report.csvout: UTF-8 with BOM, CRLF, the injection guard); a file open
         in Excel stops with OutputError, nothing half-written."""
         from pipeline.report.csvout import write_csv
-        from pipeline.report.tables import Column, Table
 
         paths = []
         for table in TABLES:

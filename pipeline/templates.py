@@ -95,6 +95,9 @@ def write_templates(
 
 
 def template_columns(with_history: bool, plan: Plan | None = None) -> tuple[str, ...]:
+    """The header labels of a department's template: with a history store, last year's 実績値
+    and 達成率 just before this year's 実績値, to be read beside it; a plan graded per project
+    has its own layout."""
     if plan is not None and plan.by_project:
         return plan.layout().columns  # no targets: last year's 実績値 and 達成率 do not apply
     if not with_history:
@@ -110,6 +113,9 @@ def write_template(
     out_dir: Path,
     history: PastResults | None = None,
 ) -> Path:
+    """The template of one department for `year` in `out_dir`: its rows from the plan, locked
+    but for the yellow cells, with drop-downs, formulas and the _meta sheet that identifies it
+    when it comes back."""
     rows = plan.expected_rows(department, year)
     columns = template_columns(bool(history), plan)
     path = template_path(out_dir, department, year, plan)

@@ -164,10 +164,10 @@ def demo_workbook(demo_run: DemoRun) -> Path:
 # The test files that take longest (CPU seconds, or waiting on LibreOffice, a subprocess or a
 # worker pool), run first: pytest-xdist (`--dist loadfile --no-loadscope-reorder`, make test)
 # hands each worker a whole file at a time in this order, so the two workers end together
-# instead of one waiting on a slow file handed out last. test_library first: it makes the
+# instead of one waiting on a slow file handed out last. test_api first: it makes the
 # session's shared demo run (demo_run) while the other worker starts on the hostile corpus.
 SLOW_FIRST = (
-    "test_library.py",
+    "test_api.py",
     "test_hostile.py",
     "test_outdir.py",
     "test_workbook_render.py",

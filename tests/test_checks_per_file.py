@@ -11,9 +11,8 @@ import pytest
 from pipeline import labels as L
 from pipeline.checks import per_file
 from pipeline.checks.per_file import AskedPlan, check_file, plan_answer
-from pipeline.ingest.reader import Submission
 from pipeline.messages import finding_at
-from pipeline.model import PLAN_NUMBER, TARGET_SEQ, Plan
+from pipeline.model import PLAN_NUMBER, TARGET_SEQ, Plan, Submission
 from tests.checkplan import PATH, YEAR, A, B, filled_a, make_plan, raw_rows, submitted
 
 

@@ -11,9 +11,8 @@ import pytest
 from pipeline import labels as L
 from pipeline.checks.integrity import match_rows, plain_rows
 from pipeline.checks.per_file import check_file
-from pipeline.ingest.reader import PlainSubmission, Submission
 from pipeline.messages import finding_at
-from pipeline.model import RAW_DTYPES, FileReport, Plan, SubmittedFile
+from pipeline.model import RAW_DTYPES, FileReport, PlainSubmission, Plan, Submission, SubmittedFile
 from tests.checkplan import PATH, YEAR, A, filled_a, make_plan, raw_rows, submitted
 
 

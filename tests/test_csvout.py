@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.model import Column, Table
 from pipeline.report.csvout import csv_cell, csv_text, write_csv
-from pipeline.report.tables import Column, Table
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,8 @@ import xlsxwriter.workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.model import Table
 from pipeline.report import deflating, workbook
-from pipeline.report.tables import Table
 from pipeline.report.workbook import RunInfo, write_committee_workbook
 from pipeline.xlsx import CELL_TEXT_LIMIT
 from tests.checkplan import YEAR, make_plan

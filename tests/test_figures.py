@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from pipeline import labels as L
 from pipeline.batch import Options, run
-from pipeline.figures import Figures, RowState, compute, shares
+from pipeline.figures import compute, shares
 from pipeline.model import (
     ACTUAL_VALUE,
     FILE,
@@ -31,10 +31,12 @@ from pipeline.model import (
     RATE,
     RATE_SHOWN,
     TARGET_SEQ,
+    Figures,
     Grade,
     Node,
     Plan,
     Project,
+    RowState,
 )
 from pipeline.rates import round_half_up
 from pipeline.store import Store

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.figures import PercentMethod, shares
+from pipeline.figures import shares
+from pipeline.model import PercentMethod
 
 
 @pytest.mark.parametrize(

@@ -228,7 +228,7 @@ def test_publish_knows_nothing_of_sendai(tmp_path: Path) -> None:
     """Three levels (基本目標;施策;取組), four grades S/A/B/C: pages per 基本目標, the 施策 named on
     the way to each 取組, four-grade charts, a valid package."""
     from tests.builders import complete_row, submit_all
-    from tests.test_agnostic import _plan
+    from tests.test_batch_agnostic import _plan
 
     master, plan = _plan(tmp_path)
     values = {

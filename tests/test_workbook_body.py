@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from pipeline.model import Column, Table
 from pipeline.report import workbook
-from pipeline.report.tables import Column, Table
 from pipeline.xlsx import CELL_TEXT_LIMIT, CUT_MARK, WriteError, new_workbook
 from tests.test_workbook_text import _cells as excel_cells
 

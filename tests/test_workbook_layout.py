@@ -20,9 +20,9 @@ from openpyxl import load_workbook
 
 from pipeline import labels as L
 from pipeline.demo import bundled_master
-from pipeline.model import Plan
+from pipeline.model import Column, Plan, Table
 from pipeline.plan import read_plan
-from pipeline.report.tables import Column, Table, count_columns
+from pipeline.report.tables import count_columns
 from pipeline.report.workbook import RunInfo, write_committee_workbook
 from pipeline.xlsx import FONT
 from tests.checkplan import YEAR, make_plan

@@ -17,8 +17,8 @@ import pytest
 from defusedxml import ElementTree
 from openpyxl import load_workbook
 
+from pipeline.model import Column, Table
 from pipeline.report import workbook
-from pipeline.report.tables import Column, Table
 from pipeline.report.workbook import RunInfo, write_committee_workbook
 from pipeline.xlsx import CELL_TEXT_LIMIT
 from tests.checkplan import YEAR, make_plan

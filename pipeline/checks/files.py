@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -25,6 +25,7 @@ from pipeline.model import (
     Project,
     SubmittedFile,
     Target,
+    UsedFiles,
 )
 from pipeline.text import key
 from pipeline.years import local_time
@@ -96,24 +97,6 @@ def _why(newer: SubmittedFile, older: SubmittedFile) -> str:
         new, old = local_time(newer.modified_at), local_time(older.modified_at)
         return f"ファイルの更新日時 {new} が {old} より新しい"
     return "保存日時が同じため、パス名の順で後のファイルを採用"
-
-
-@dataclass(frozen=True, eq=False)
-class UsedFiles:
-    """The files of a folder once the one file per department is chosen: their reports (with
-    status, rows dropped), the findings that count, and the rows of the files in use, merged."""
-
-    reports: list[FileReport]
-    findings: list[Finding]
-    rows: pd.DataFrame  # the matched rows of every file in use
-    files: dict[str, SubmittedFile]  # path -> file, every file read
-    departments: dict[str, SubmittedFile]  # department -> its file in use
-    present: set[str] = field(default_factory=set)  # keys of the 整理番号 in `rows`
-
-    @property
-    def readable(self) -> list[str]:
-        """Departments whose file in use could be read (one rejected whole, F09, could not)."""
-        return [d for d, f in self.departments.items() if f.readable]
 
 
 def use_files(reports: Sequence[FileReport], plan: Plan, year: int) -> UsedFiles:

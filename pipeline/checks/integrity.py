@@ -77,7 +77,7 @@ def match_grid(
     dtypes: Mapping[str, str] = RAW_DTYPES,
 ) -> MatchedPlain:
     """match_rows on raw rows as a worker reads them (lists in the order of `columns`; see
-    ingest.reader.PlainSubmission), the matched rows as lists too (no frame made here)."""
+    model.PlainSubmission), the matched rows as lists too (no frame made here)."""
     expected = plan.expected_rows(department, year)
     by_key = {r.row_key: r for r in expected}
     wanted: dict[tuple[str, str], tuple[tuple[str, object, str], ...]] = {}

@@ -15,8 +15,17 @@ from pipeline import labels as L
 from pipeline.checks.identity import identify_by
 from pipeline.checks.integrity import match_grid, plain_rows
 from pipeline.ingest.pool import ask
-from pipeline.ingest.reader import PlainSubmission, Submission
-from pipeline.model import RAW_DTYPES, ROW, ExpectedRow, FileReport, Plan, PlanFacts, Project
+from pipeline.model import (
+    RAW_DTYPES,
+    ROW,
+    ExpectedRow,
+    FileReport,
+    PlainSubmission,
+    Plan,
+    PlanFacts,
+    Project,
+    Submission,
+)
 
 
 def check_file(

@@ -33,11 +33,12 @@ class CellFacts:
 
 
 def column_index(letters: str) -> int:
-    """'A' -> 0, 'AA' -> 26, 'aa' -> 26: the one reading of column letters in the ingest.
-    Hand-written because what it reads is hostile: xlsxwriter's xl_cell_to_rowcol takes up to
-    three capitals (past XFD, or in lower case, it fails), and openpyxl's utility costs its
-    package's import (~0.3 s) in every worker; a sheet that names column ZZZZZ must be measured
-    and refused, not crash the reader."""
+    """'A' -> 0, 'AA' -> 26, 'aa' -> 26: the one reading of column letters (the ingest's, and
+    the feedback's marking a finding's cell); the other way, index to letters, is xlsxwriter's
+    xl_col_to_name everywhere. Hand-written because what it reads is hostile: xlsxwriter's
+    xl_cell_to_rowcol takes up to three capitals (past XFD, or in lower case, it warns and gives
+    column 0), and openpyxl's utility costs its package's import (~0.3 s) in every worker; a
+    sheet that names column ZZZZZ must be measured and refused, not crash the reader."""
     index = 0
     for ch in letters.upper():
         index = index * 26 + ord(ch) - 64

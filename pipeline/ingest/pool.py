@@ -43,15 +43,13 @@ from typing import Any, TypeVar, cast
 
 from pipeline.ingest.limits import MB, Limits
 from pipeline.ingest.reader import (
-    PlainSubmission,
-    Submission,
     file_facts,
     read_plain,
     refused_submission,
     scan_folder,
     shown_path,
 )
-from pipeline.model import TARGET_LAYOUT, Layout
+from pipeline.model import TARGET_LAYOUT, Layout, PlainSubmission, Submission
 
 T = TypeVar("T")
 Reduce = Callable[[Submission | PlainSubmission, Any], T]  # a worker's: a PlainSubmission

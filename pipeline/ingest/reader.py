@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -27,12 +27,14 @@ from pipeline.model import (
     FILE,
     PERCENT,
     RAW_COLUMNS,
-    RAW_DTYPES,
     ROW,
     TARGET_LAYOUT,
     Finding,
     Layout,
+    PlainSubmission,
+    Submission,
     SubmittedFile,
+    raw_frame,
 )
 from pipeline.outdir import MARKER, written_by_shinchoku
 from pipeline.text import key
@@ -46,33 +48,6 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _HEADER_SEARCH_ROWS = 40
 # a raw row is built as a list in this order (see _data_rows)
 assert (FILE, ROW, *L.TEMPLATE_COLUMNS, PERCENT) == RAW_COLUMNS
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One file as read: its facts, its raw rows (schemas.frames.RawRows), its findings."""
-
-    file: SubmittedFile
-    rows: pd.DataFrame  # RAW_COLUMNS, one row per non-empty sheet row below the header
-    findings: tuple[Finding, ...]
-    source: Path | None = None  # where the file is on disk (file.path is the name shown)
-
-
-@dataclass(frozen=True)
-class PlainSubmission:
-    """A Submission whose rows are still lists in `columns` (the layout's raw columns), as
-    read_plain gives it where pandas is not loaded (pipeline/ahead.py reads the files so while
-    the stages import); `framed` builds the very frame read_submission gives."""
-
-    file: SubmittedFile
-    rows: list[list[object]]
-    columns: tuple[str, ...]
-    findings: tuple[Finding, ...]
-    source: Path | None = None
-
-    def framed(self) -> Submission:
-        """The Submission: its rows as a frame of the raw columns' dtypes."""
-        return Submission(self.file, raw_frame(self.rows, self.columns), self.findings, self.source)
 
 
 def shown_path(path: Path, root: Path) -> str:
@@ -142,15 +117,6 @@ def _own_files(root: Path, found: list[Path]) -> tuple[set[Path], list[Finding]]
 def empty_rows(layout: Layout = TARGET_LAYOUT) -> pd.DataFrame:
     """No rows, in the columns and dtypes of schemas.frames.RawRows."""
     return raw_frame([], layout.raw_columns)
-
-
-def raw_frame(rows: list[list[object]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """`rows` (lists in the order of `columns`) in the dtypes of schemas.frames.RawRows: the
-    sheet row an integer, the percent flag a bool, every other column an object (values
-    exactly as the reader gave them)."""
-    from pipeline.frames import grid_frame, object_grid
-
-    return grid_frame(object_grid(rows, len(columns)), columns, RAW_DTYPES)
 
 
 def read_submission(

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.model import Plan
+from pipeline.model import Plan, Table
 from pipeline.publish.content import Edition, published
-from pipeline.report.tables import Table
 
 OPENDATA = "opendata"
 

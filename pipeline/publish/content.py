@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Plan
-from pipeline.report.tables import Table, plain_number
+from pipeline.model import Plan, Table
+from pipeline.report.tables import plain_number
 
 PUBLISHED_TABLES = "公表する表"  # 概要, the level tables, 推移, 事業一覧 (not 提出状況 or 検証結果)
 
@@ -81,10 +81,12 @@ class Edition:
 
     @property
     def title(self) -> str:
+        """The heading of the pages and the report: the plan's name and the year in 和暦."""
         return f"{self.plan.name}　{years.display(self.year)}の進捗状況"
 
     @property
     def pdf_name(self) -> str:
+        """The report's file name, ASCII plan id and year, so that links to it need no escaping."""
         return f"{self.plan.plan_id}_{years.file_label(self.year)}.pdf"
 
     @property

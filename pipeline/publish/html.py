@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from pipeline import labels as L
 from pipeline import years
+from pipeline.model import Table
 from pipeline.publish import charts
 from pipeline.publish.content import (
     LONG_COLUMNS,
@@ -25,7 +26,6 @@ from pipeline.publish.content import (
     notes,
     shown,
 )
-from pipeline.report.tables import Table
 
 
 @dataclass(frozen=True)

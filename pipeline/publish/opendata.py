@@ -9,9 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline import labels as L
+from pipeline.model import Column, Table
 from pipeline.publish.content import Edition
 from pipeline.report.csvout import write_csv
-from pipeline.report.tables import Column, Table
 
 _RESOURCE_NAMES = {L.SUMMARY_SHEET: "summary", L.TREND_SHEET: "trend", L.LISTING_SHEET: "projects"}
 

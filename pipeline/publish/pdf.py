@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from pipeline import labels as L
+from pipeline.model import Table as DataTable
 from pipeline.publish.charts import COLORS
 from pipeline.publish.content import (
     LONG_COLUMNS,
@@ -42,7 +43,6 @@ from pipeline.publish.content import (
     notes,
     shown,
 )
-from pipeline.report.tables import Table as DataTable
 
 GOTHIC = "HeiseiKakuGo-W5"
 BODY_SIZE = 9.5

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.report.tables import Table, plain_number
+from pipeline.model import Table
+from pipeline.report.tables import plain_number
 from pipeline.text import safe_filename_part
 from pipeline.xlsx import atomic_path
 

@@ -79,6 +79,8 @@ class DeflatingText:
         parts.opened.append(self)
 
     def write(self, text: str) -> int:
+        """Take `text` as a file would; it is handed to the thread once a chunk has gathered, so
+        that the thread deflates large pieces and the writer is not held up by each call."""
         self._pending.append(text)
         self._buffered += len(text)
         if self._buffered >= _CHUNK:

@@ -17,12 +17,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name
 
 from pipeline import labels as L
 from pipeline import years
+from pipeline.ingest.cells import column_index
 from pipeline.ingest.limits import Limits
 from pipeline.ingest.pool import isolated_map
 from pipeline.model import Finding, Report, SubmittedFile
@@ -182,7 +183,7 @@ def _mark_cells(sheet: Worksheet, findings: Sequence[Finding]) -> None:
         if f.sheet == L.PROGRESS_SHEET and f.row is not None and f.column:
             by_cell.setdefault((f.row, f.column), []).append(f)
     for (row, letter), items in by_cell.items():
-        cell = _anchor(sheet, row, column_index_from_string(letter))
+        cell = _anchor(sheet, row, column_index(letter) + 1)
         worst = min(items, key=lambda f: (L.ERROR, L.WARNING, L.INFO).index(f.severity))
         cell.fill = _FILLS[worst.severity]
         text = "\n".join(f"【{f.severity} {f.rule}】{f.message}" for f in items)
@@ -225,9 +226,10 @@ def _findings_sheet(
         lines = max(_lines(f.message, 58), _lines(f.value, 18), _lines(f.file, 28))
         sheet.row_dimensions[r].height = lines * 13.5 + 3
     for c, width in enumerate(_WIDTHS, start=1):
-        sheet.column_dimensions[chr(64 + c)].width = width
+        sheet.column_dimensions[xl_col_to_name(c - 1)].width = width
     sheet.freeze_panes = f"A{top + 1}"
-    sheet.auto_filter.ref = f"A{top}:G{max(len(findings) + top, top + 1)}"
+    last = xl_col_to_name(len(_HEADER) - 1)
+    sheet.auto_filter.ref = f"A{top}:{last}{max(len(findings) + top, top + 1)}"
     _print_setup(sheet, top)
     book.active = 0
 

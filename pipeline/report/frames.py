@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import pandas as pd
 
 from pipeline.frames import typed_frame
-from pipeline.report.tables import Table
+from pipeline.model import Table
 from pipeline.text import safe_filename_part
 
 

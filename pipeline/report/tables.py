@@ -5,42 +5,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.figures import Breakdown, Figures, LevelTable, ListingRow, SummaryRow
 from pipeline.model import (
     FINDING_COLUMNS,
     STATUS_COLUMNS,
+    Breakdown,
+    Column,
+    Figures,
     FileReport,
     FileRow,
     Finding,
+    LevelTable,
+    ListingRow,
     Plan,
+    SummaryRow,
+    Table,
     TrendRow,
     from_record,
 )
-from pipeline.model import ColumnKind as Kind
 from pipeline.years import local_time
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a table: its name, how its values are shown, whether the CSV has it."""
-
-    name: str
-    kind: Kind = "text"
-    in_csv: bool = True
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table as both the workbook sheet and the CSV file are written from it."""
-
-    name: str
-    columns: tuple[Column, ...]
-    rows: Sequence[tuple[object, ...]]
 
 
 def count_columns(plan: Plan) -> tuple[Column, ...]:

@@ -21,9 +21,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline import labels as L
 from pipeline import years
-from pipeline.model import Plan, Report
+from pipeline.model import Plan, Report, Table
 from pipeline.report.deflating import DeflatingText, Parts, deflated_parts
-from pipeline.report.tables import Table
 from pipeline.text import display_width
 from pipeline.xlsx import (
     CELL_TEXT_LIMIT,

@@ -1,4 +1,5 @@
-"""The code knows nothing of Sendai: other level labels, a four-grade scale, lower-is-better."""
+"""batch.run on another plan than Sendai's: the code knows nothing of Sendai — other level labels, a
+four-grade scale, lower-is-better."""
 
 from __future__ import annotations
 
