@@ -1,4 +1,4 @@
-"""The house (DEVELOPERS.md), read from pipeline/'s source with ast: stages on one floor,
+"""The house (README "Code layout"), read from pipeline/'s source with ast: stages on one floor,
 batch.py above them, no arrow back up, no cycles (from the import statements, those run only
 for type checking aside, so a new arrow shows here before it shows as an import error); and a
 docstring on every public function and method."""
