@@ -568,8 +568,8 @@ def run_record(
             row.target.name if row.target else "",
             row.target.unit if row.target else "",
             row.target.direction if row.target else "",
-            record_text(row.target_value if row.target else row.schedule),
-            record_text(row.actual),
+            record_value(row.target_value if row.target else row.schedule),
+            record_value(row.actual),
             record_text(row.rate),
             row.grade or "",
             row.department,
@@ -610,6 +610,14 @@ def run_record(
         report.rows_counted,
         report.other_year,
     )
+
+
+def record_value(value: object) -> str:
+    """A target or result value as the CSV files spell it (529, not 529.0: a number read from a
+    sheet comes as a float); rates and shares keep their one decimal (record_text)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return record_text(value)
 
 
 def record_text(value: object) -> str:

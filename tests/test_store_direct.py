@@ -315,6 +315,6 @@ def test_a_target_without_this_years_value_is_kept_ungraded(tmp_path: Path) -> N
     at = datetime(2025, 6, 1, 9, 0)
     kept = run_record(report, report.figures, master, at, "half-up")
     assert [(r.target_name, r.target, r.actual, r.rate, r.grade) for r in kept.results] == [
-        ("件数", "300.0", "250.0", "83.3", "B"),
-        ("参考値", "", "12.0", "", ""),
+        ("件数", "300", "250", "83.3", "B"),
+        ("参考値", "", "12", "", ""),
     ]
