@@ -38,6 +38,7 @@ from pipeline.model import (
     SummaryRecord,
     Table,
     TrendRow,
+    from_record,
 )
 from pipeline.text import key
 
@@ -357,6 +358,7 @@ class Store:
         out = []
         for row in self.db.execute(query, (plan_id,)):
             record = dict(zip(HISTORY_COLUMNS, row, strict=True))
+            record["実績値"] = respell(str(record["実績値"]))
             record["実行日時"] = years.local_time(str(record["実行日時"]))
             record["保存日時"] = years.local_time(str(record["保存日時"] or ""))
             if year is not None and record["年度"] != year:
@@ -390,13 +392,20 @@ class Store:
         """Every table as a CSV file for archiving and open data, written as every CSV file of
         shinchoku is (report.csvout: UTF-8 with BOM, CRLF, the injection guard); a file open
         in Excel stops with OutputError, nothing half-written."""
-        from pipeline.report.csvout import write_csv
+        from pipeline.outdir import mark_files, refuse_overwrite
+        from pipeline.report.csvout import csv_path, write_csv
 
+        refuse_overwrite(out_dir, [csv_path(table, out_dir) for table in TABLES])
         paths = []
         for table in TABLES:
             cursor = self.db.execute(f"SELECT * FROM {table} ORDER BY rowid")
-            columns = tuple(Column(d[0]) for d in cursor.description)
-            paths.append(write_csv(Table(table, columns, cursor.fetchall()), out_dir))
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+            if table == "results":  # values kept before record_value spelled as the CSV files
+                values = [names.index("target"), names.index("actual")]
+                rows = [_respelled(row, values) for row in rows]
+            paths.append(write_csv(Table(table, tuple(map(Column, names)), rows), out_dir))
+        mark_files(out_dir, paths, "export")  # a later export may replace them, nothing else
         return paths
 
     def integrity(self) -> list[str]:
@@ -618,6 +627,21 @@ def record_value(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return record_text(value)
+
+
+def respell(text: str) -> str:
+    """A value the store kept, spelled as record_value spells it now (stores written before
+    session 11 kept `529.0` where the CSV files say `529`); a text result stays as it is."""
+    value = from_record(text)
+    return record_value(value) if isinstance(value, Decimal) else text
+
+
+def _respelled(row: tuple[object, ...], at: list[int]) -> tuple[object, ...]:
+    """`row` with the values at the positions `at` respelled."""
+    cells = list(row)
+    for i in at:
+        cells[i] = respell(str(cells[i] or ""))
+    return tuple(cells)
 
 
 def record_text(value: object) -> str:

@@ -438,6 +438,7 @@ def test_history_and_export_commands(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0
     assert {p.name for p in (tmp_path / "csv").iterdir()} == {
+        ".shinchoku",  # what the export wrote, so that it may replace them and nothing else
         "runs.csv",
         "submissions.csv",
         "findings.csv",

@@ -549,3 +549,43 @@ def test_what_a_run_keeps_in_the_store(tmp_path: Path) -> None:
         digests = [r[0] for r in opened.db.execute("SELECT digest FROM runs ORDER BY id")]
     assert len(digests) == 2 and digests[0] == digest and digests[1] != digest
     assert record_text(None) == "" and record_text(Decimal("1E+2")) == "100"
+
+
+def test_values_kept_before_they_were_spelled_as_the_csv_files_are_shown_so(
+    store: Store, tmp_path: Path
+) -> None:
+    """A store written before session 11 kept a value read as a float as `529.0`; history and
+    the export show it as 事業一覧.csv does (529), a text result and an empty one as they are."""
+    kept = (
+        ResultRecord("1", "件数", "件", "増加", "600.0", "529.0", "88.2", "B", "A課", "a.xlsx", ""),
+        ResultRecord("2", "状況", "", "", "", "実施済み", "", "A", "A課", "a.xlsx", ""),
+        ResultRecord("3", "率", "%", "増加", "12.50", "", "", "", "A課", "a.xlsx", ""),
+    )
+    store.record_run(RunRecord(**{**record().__dict__, "results": kept}))
+    assert [r["実績値"] for r in store.history("plan")] == ["529", "実施済み", ""]
+    assert [r["達成率"] for r in store.history("plan")] == ["88.2", "", ""]  # rates as kept
+    out = tmp_path / "csv"
+    store.export(out)
+    lines = (out / "results.csv").read_bytes().decode("utf-8-sig").split("\r\n")
+    assert ",600,529,88.2,B," in lines[1] and ",,実施済み,,A," in lines[2]
+    assert ",12.5,,,," in lines[3]
+
+
+def test_export_never_replaces_a_file_it_did_not_write(store: Store, tmp_path: Path) -> None:
+    """runs.csv, results.csv, … are common names: a user's file of that name in the folder
+    stops the export before anything is written; the export's own files are replaced."""
+    from pipeline.errors import OverwriteError
+
+    store.record_run(record())
+    out = tmp_path / "csv"
+    out.mkdir()
+    (out / "runs.csv").write_text("my precious data", encoding="utf-8")
+    with pytest.raises(OverwriteError, match=r"runs\.csv"):
+        store.export(out)
+    assert sorted(p.name for p in out.iterdir()) == ["runs.csv"]
+    assert (out / "runs.csv").read_text(encoding="utf-8") == "my precious data"
+    (out / "runs.csv").unlink()
+    first = store.export(out)
+    store.record_run(record(digest="again"))
+    assert store.export(out) == first  # its own files, unchanged since: replaced
+    assert (out / "runs.csv").read_bytes().count(b"\r\n") == 3  # header and both runs

@@ -80,9 +80,14 @@ def csv_text(table: Table) -> str:
     return buffer.getvalue()
 
 
+def csv_path(name: str, out_dir: Path) -> Path:
+    """Where write_csv writes the table called `name` (a level named in the master, made safe)."""
+    return out_dir / f"{safe_filename_part(name)}.csv"
+
+
 def write_csv(table: Table, out_dir: Path) -> Path:
     """The table as `<name>.csv` in `out_dir` (written whole or not at all); its path."""
-    path = out_dir / f"{safe_filename_part(table.name)}.csv"  # a level named in the master
+    path = csv_path(table.name, out_dir)
     with atomic_path(path) as temporary:
         temporary.write_bytes(("\ufeff" + csv_text(table)).encode("utf-8"))
     return path
