@@ -4,6 +4,7 @@ can run them for every mutant of store.py."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -589,3 +590,6 @@ def test_export_never_replaces_a_file_it_did_not_write(store: Store, tmp_path: P
     store.record_run(record(digest="again"))
     assert store.export(out) == first  # its own files, unchanged since: replaced
     assert (out / "runs.csv").read_bytes().count(b"\r\n") == 3  # header and both runs
+    marker = json.loads((out / ".shinchoku").read_text(encoding="utf-8"))
+    assert marker["command"] == "export"  # what wrote the folder, for whoever finds it
+    assert marker["files"] == sorted(f"{t}.csv" for t in TABLES)
