@@ -32,9 +32,9 @@ class UsageError(ShinchokuError, ValueError):
 
 
 class OverwriteError(UsageError):
-    """Files where `templates` or `demo` would write that are not as shinchoku wrote them (a
-    template filled in place, the demo's master copy edited, a file of the same name put there):
-    nothing was written. `paths` lists them all; the message names the first few."""
+    """Files where `templates`, `demo` or `export` would write that are not as shinchoku wrote
+    them (a template filled in place, the demo's master copy edited, a file of the same name
+    put there): nothing was written. `paths` lists them all; the message names the first few."""
 
     SHOWN = 3
 

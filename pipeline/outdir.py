@@ -7,7 +7,8 @@ Whatever follows the swap (recording the run in the history store) runs with the
 too, so an interrupt lands before the swap (nothing changed) or after the record (all done).
 A marker file lists what shinchoku wrote; a non-empty DIR without it, or holding files it does
 not list, is someone else's folder and is refused. Commands that write file by file beside other
-files (templates, demo) list each file's SHA-256 too, and write over a file only while it has it.
+files (templates, demo, export) list each file's SHA-256 too, and write over a file only while it
+has it.
 """
 
 from __future__ import annotations
@@ -231,11 +232,11 @@ def written_by_shinchoku(folder: Path) -> Written | None:
 
 
 def refuse_overwrite(folder: Path, paths: Iterable[Path]) -> None:
-    """Before a command that writes file by file (`templates`, `demo`) writes anything: each of
-    `paths` (in `folder`) that is there must be one `folder`'s marker lists with the SHA-256 it
-    has now. Anything else — a template filled in place, a file of that name shinchoku did not
-    write, one listed without a digest — stops the command (OverwriteError, exit 2). So does a
-    file named like the marker that is not one: the marker is written too."""
+    """Before a command that writes file by file (`templates`, `demo`, `export`) writes
+    anything: each of `paths` (in `folder`) that is there must be one `folder`'s marker lists
+    with the SHA-256 it has now. Anything else — a template filled in place, a file of that name
+    shinchoku did not write, one listed without a digest — stops the command (OverwriteError,
+    exit 2). So does a file named like the marker that is not one: the marker is written too."""
     written = written_by_shinchoku(folder)
     marker = folder / MARKER
     blocked = [marker] if written is None and (marker.exists() or marker.is_symlink()) else []

@@ -40,6 +40,7 @@ from pipeline.model import (
     TrendRow,
     from_record,
 )
+from pipeline.report.tables import plain_number
 from pipeline.text import key
 
 # MIGRATIONS[i] takes the store from version i to version i + 1.
@@ -624,9 +625,7 @@ def run_record(
 def record_value(value: object) -> str:
     """A target or result value as the CSV files spell it (529, not 529.0: a number read from a
     sheet comes as a float); rates and shares keep their one decimal (record_text)."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return record_text(value)
+    return plain_number(value) if isinstance(value, Decimal) else record_text(value)
 
 
 def respell(text: str) -> str:
